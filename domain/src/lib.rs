@@ -1,0 +1,36 @@
+//! The domain of Sổ tay Mặt trận, shared by the app (wasm32) and the functions (native).
+//!
+//! Units and the catalogue, periods, tally cells and their merge rules, the sync
+//! protocol ([`sync`]), the device's ledger and reports. Architecture invariant: this
+//! crate does no I/O and knows nothing of Leptos, HTTP, storage engines or AWS.
+
+mod catalogue;
+mod cell;
+mod clock;
+mod error;
+pub mod format;
+mod id;
+mod ledger;
+mod period;
+mod report;
+pub mod sync;
+mod tally;
+mod unit;
+
+pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind};
+pub use cell::{
+    CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState,
+    RegisterValue, TotalKey, counter_change, register_change,
+};
+pub use clock::{Hlc, Stamp};
+pub use error::DomainError;
+pub use id::{DeviceId, IndicatorId, MAX_ID_LEN, UnitId};
+pub use ledger::{Entry, EntryChange, Ledger};
+pub use period::{Bucket, Date, Month, ReportPeriod};
+pub use report::{Figure, Report, UnitFigures, unit_figures};
+pub use sync::{
+    CounterCell, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest, SyncResponse,
+    check_counter, check_register, plan_sync,
+};
+pub use tally::MemoryTally;
+pub use unit::{Unit, UnitLevel, UnitTree};

@@ -1,0 +1,395 @@
+//! Calendar months and years that tally cells are kept in, dates of entries, and report periods.
+//!
+//! Cells are kept per calendar month (counters, levels) or per year (flags), so every
+//! report period — year, half-year, 9 months, quarter, month, range of years — is an
+//! exact union of cells.
+
+use crate::DomainError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Earliest and latest year the app accepts.
+pub const YEARS: std::ops::RangeInclusive<u16> = 2000..=2100;
+
+fn year(raw: &str, whole: &str) -> Result<u16, DomainError> {
+    let y: u16 = raw
+        .parse()
+        .map_err(|_| DomainError::InvalidPeriod(whole.into()))?;
+    if raw.len() == 4 && YEARS.contains(&y) {
+        Ok(y)
+    } else {
+        Err(DomainError::InvalidPeriod(whole.into()))
+    }
+}
+
+fn number_in(
+    raw: &str,
+    range: std::ops::RangeInclusive<u8>,
+    whole: &str,
+) -> Result<u8, DomainError> {
+    let n: u8 = raw
+        .parse()
+        .map_err(|_| DomainError::InvalidPeriod(whole.into()))?;
+    if range.contains(&n) && raw.len() <= 2 {
+        Ok(n)
+    } else {
+        Err(DomainError::InvalidPeriod(whole.into()))
+    }
+}
+
+/// Tháng — a calendar month, written `2025-11`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Month {
+    year: u16,
+    month: u8,
+}
+
+impl Month {
+    pub fn new(year: u16, month: u8) -> Result<Self, DomainError> {
+        if YEARS.contains(&year) && (1..=12).contains(&month) {
+            Ok(Self { year, month })
+        } else {
+            Err(DomainError::InvalidPeriod(format!("{year}-{month:02}")))
+        }
+    }
+    pub fn year(self) -> u16 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:02}", self.year, self.month)
+    }
+}
+
+impl FromStr for Month {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        let (y, m) = s
+            .split_once('-')
+            .ok_or_else(|| DomainError::InvalidPeriod(s.into()))?;
+        Month::new(year(y, s)?, number_in(m, 1..=12, s)?)
+    }
+}
+
+impl TryFrom<String> for Month {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        s.parse()
+    }
+}
+
+impl From<Month> for String {
+    fn from(m: Month) -> String {
+        m.to_string()
+    }
+}
+
+/// The span one register cell covers: a month for levels, a year for flags.
+/// Written `2025-11` or `2025`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Bucket {
+    Year(u16),
+    Month(Month),
+}
+
+impl Bucket {
+    pub fn year(self) -> u16 {
+        match self {
+            Bucket::Year(y) => y,
+            Bucket::Month(m) => m.year(),
+        }
+    }
+}
+
+impl fmt::Display for Bucket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bucket::Year(y) => write!(f, "{y}"),
+            Bucket::Month(m) => m.fmt(f),
+        }
+    }
+}
+
+impl FromStr for Bucket {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        if s.contains('-') {
+            Ok(Bucket::Month(s.parse()?))
+        } else {
+            Ok(Bucket::Year(year(s, s)?))
+        }
+    }
+}
+
+impl TryFrom<String> for Bucket {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        s.parse()
+    }
+}
+
+impl From<Bucket> for String {
+    fn from(b: Bucket) -> String {
+        b.to_string()
+    }
+}
+
+/// Ngày — a calendar date; parsed from `2025-11-18` (an HTML date input), shown as `18/11/2025`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Date {
+    month: Month,
+    day: u8,
+}
+
+impl Date {
+    pub fn new(year: u16, month: u8, day: u8) -> Result<Self, DomainError> {
+        let m = Month::new(year, month)?;
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if (1..=days).contains(&day) {
+            Ok(Self { month: m, day })
+        } else {
+            Err(DomainError::InvalidPeriod(format!(
+                "{year}-{month:02}-{day:02}"
+            )))
+        }
+    }
+    pub fn month(self) -> Month {
+        self.month
+    }
+    /// `dd/mm/yyyy`, as Vietnamese tables write dates.
+    pub fn to_vietnamese(self) -> String {
+        format!(
+            "{:02}/{:02}/{}",
+            self.day,
+            self.month.month(),
+            self.month.year()
+        )
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:02}", self.month, self.day)
+    }
+}
+
+impl FromStr for Date {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        let mut parts = s.splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(DomainError::InvalidPeriod(s.into()));
+        };
+        Date::new(
+            year(y, s)?,
+            number_in(m, 1..=12, s)?,
+            number_in(d, 1..=31, s)?,
+        )
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        s.parse()
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        d.to_string()
+    }
+}
+
+/// Kỳ báo cáo — a report period: an inclusive span of months.
+///
+/// Written `2025` (year), `2025-H1` / `2025-H2` (6 tháng), `2025-9M` (9 tháng),
+/// `2025-Q3` (quý), `2025-11` (tháng) or `2021..2025` (giai đoạn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReportPeriod {
+    first: Month,
+    last: Month,
+    label: PeriodLabel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PeriodLabel {
+    Year,
+    Half(u8),
+    NineMonths,
+    Quarter(u8),
+    Month,
+    Years,
+}
+
+impl ReportPeriod {
+    pub fn year(y: u16) -> Result<Self, DomainError> {
+        Ok(Self {
+            first: Month::new(y, 1)?,
+            last: Month::new(y, 12)?,
+            label: PeriodLabel::Year,
+        })
+    }
+    pub fn first(self) -> Month {
+        self.first
+    }
+    pub fn last(self) -> Month {
+        self.last
+    }
+    pub fn contains(self, m: Month) -> bool {
+        self.first <= m && m <= self.last
+    }
+    /// Years whose flags the period counts.
+    pub fn years(self) -> std::ops::RangeInclusive<u16> {
+        self.first.year()..=self.last.year()
+    }
+    /// The Vietnamese name of the period, as a report heading writes it.
+    pub fn to_vietnamese(self) -> String {
+        let y = self.first.year();
+        match self.label {
+            PeriodLabel::Year => format!("Năm {y}"),
+            PeriodLabel::Half(1) => format!("6 tháng đầu năm {y}"),
+            PeriodLabel::Half(_) => format!("6 tháng cuối năm {y}"),
+            PeriodLabel::NineMonths => format!("9 tháng năm {y}"),
+            PeriodLabel::Quarter(q) => format!(
+                "Quý {} năm {y}",
+                ["I", "II", "III", "IV"][usize::from(q - 1)]
+            ),
+            PeriodLabel::Month => format!("Tháng {}/{y}", self.first.month()),
+            PeriodLabel::Years => format!("Giai đoạn {y}–{}", self.last.year()),
+        }
+    }
+}
+
+impl FromStr for ReportPeriod {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        let span = |first: (u16, u8), last: (u16, u8), label| -> Result<Self, DomainError> {
+            Ok(Self {
+                first: Month::new(first.0, first.1)?,
+                last: Month::new(last.0, last.1)?,
+                label,
+            })
+        };
+        if let Some((a, b)) = s.split_once("..") {
+            let (a, b) = (year(a, s)?, year(b, s)?);
+            if a > b {
+                return Err(DomainError::InvalidPeriod(s.into()));
+            }
+            return span((a, 1), (b, 12), PeriodLabel::Years);
+        }
+        let Some((y, rest)) = s.split_once('-') else {
+            return ReportPeriod::year(year(s, s)?);
+        };
+        let y = year(y, s)?;
+        match rest {
+            "H1" => span((y, 1), (y, 6), PeriodLabel::Half(1)),
+            "H2" => span((y, 7), (y, 12), PeriodLabel::Half(2)),
+            "9M" => span((y, 1), (y, 9), PeriodLabel::NineMonths),
+            q if q.starts_with('Q') => {
+                let q = number_in(&q[1..], 1..=4, s)?;
+                span((y, q * 3 - 2), (y, q * 3), PeriodLabel::Quarter(q))
+            }
+            m => {
+                let m = number_in(m, 1..=12, s)?;
+                span((y, m), (y, m), PeriodLabel::Month)
+            }
+        }
+    }
+}
+
+impl fmt::Display for ReportPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let y = self.first.year();
+        match self.label {
+            PeriodLabel::Year => write!(f, "{y}"),
+            PeriodLabel::Half(h) => write!(f, "{y}-H{h}"),
+            PeriodLabel::NineMonths => write!(f, "{y}-9M"),
+            PeriodLabel::Quarter(q) => write!(f, "{y}-Q{q}"),
+            PeriodLabel::Month => write!(f, "{}", self.first),
+            PeriodLabel::Years => write!(f, "{y}..{}", self.last.year()),
+        }
+    }
+}
+
+impl TryFrom<String> for ReportPeriod {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        s.parse()
+    }
+}
+
+impl From<ReportPeriod> for String {
+    fn from(p: ReportPeriod) -> String {
+        p.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_periods_are_refused() {
+        for bad in [
+            "2025-13",
+            "2025-00",
+            "1800",
+            "2025-Q5",
+            "2025-02-30",
+            "2026..2025",
+            "20x5",
+            "2025-H3",
+        ] {
+            assert!(
+                bad.parse::<ReportPeriod>().is_err() || bad.parse::<Date>().is_err(),
+                "{bad}"
+            );
+        }
+        assert!("2025-02-30".parse::<Date>().is_err());
+        assert!("2024-02-29".parse::<Date>().is_ok());
+        assert!("2025-13".parse::<Month>().is_err());
+    }
+
+    #[test]
+    fn periods_cover_the_right_months() {
+        let q3: ReportPeriod = "2025-Q3".parse().unwrap();
+        assert_eq!(
+            (q3.first().to_string(), q3.last().to_string()),
+            ("2025-07".into(), "2025-09".into())
+        );
+        assert_eq!(q3.to_vietnamese(), "Quý III năm 2025");
+        let range: ReportPeriod = "2021..2025".parse().unwrap();
+        assert_eq!(range.years(), 2021..=2025);
+        assert_eq!(range.to_string(), "2021..2025");
+        assert_eq!(
+            "2025-H1".parse::<ReportPeriod>().unwrap().to_vietnamese(),
+            "6 tháng đầu năm 2025"
+        );
+    }
+
+    #[test]
+    fn dates_show_as_day_month_year() {
+        assert_eq!(
+            "2025-11-18".parse::<Date>().unwrap().to_vietnamese(),
+            "18/11/2025"
+        );
+        assert_eq!("2025".parse::<Bucket>().unwrap(), Bucket::Year(2025));
+    }
+}

@@ -1,0 +1,316 @@
+//! The sync protocol between a phone and the server, free of any transport.
+//!
+//! A device owns its counter cells (one PN-counter per area, indicator and month) and
+//! writes level and flag registers stamped by its hybrid logical clock. To sync, it sends
+//! a [`SyncRequest`] holding the **current state** of every cell that changed since the
+//! last acknowledged sync — states, never increments. The server merges each cell
+//! (per-component max for counters, greatest stamp for registers) and moves the
+//! ancestors' totals by the difference, all in one atomic write ([`plan_sync`] computes
+//! that write; a store only persists it). So a request that is lost, repeated, reordered,
+//! or retried after a timeout changes every total exactly once: a repeat merges to the
+//! same state and moves nothing. When the device hears the [`SyncResponse`], it marks
+//! what it sent as acknowledged; if the answer is lost it simply sends again.
+//!
+//! A device's counters only grow. Its identity and its cells are stored together, so
+//! cleared storage means a new device id and nothing old is ever sent under it.
+//!
+//! # Two devices, one area
+//!
+//! ```
+//! use domain::{Catalogue, Date, IndicatorId, Ledger, MemoryTally, DeviceId, UnitId, UnitTree};
+//!
+//! let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+//! let area = UnitId::new("dx-to-8a").unwrap();
+//! let land = IndicatorId::new("dat_hien").unwrap();
+//! let day: Date = "2025-11-18".parse().unwrap();
+//! let mut server = MemoryTally::default();
+//!
+//! let mut a = Ledger::new(DeviceId::new("phone-a").unwrap());
+//! let mut b = Ledger::new(DeviceId::new("phone-b").unwrap());
+//! a.add_amount(&catalogue, &tree, &area, &land, day, 120, "", 1).unwrap();
+//! b.add_amount(&catalogue, &tree, &area, &land, day, 80, "hộ ông Tài", 2).unwrap();
+//! a.add_amount(&catalogue, &tree, &area, &land, day, -20, "nhập nhầm", 3).unwrap();
+//!
+//! let from_a = a.outbox();
+//! server.apply(&from_a, &tree, &catalogue).unwrap();
+//! server.apply(&from_a, &tree, &catalogue).unwrap(); // a retry: changes nothing
+//! a.acknowledge(&from_a);
+//! let from_b = b.outbox();
+//! server.apply(&from_b, &tree, &catalogue).unwrap();
+//! b.acknowledge(&from_b);
+//!
+//! let ward = UnitId::new("p-duc-xuan").unwrap();
+//! assert_eq!(server.total(&ward, &land, day.month()), 180);
+//! assert_eq!(a.pending(), 0);
+//! assert!(!serde_json::to_string(&from_b).unwrap().contains("ông Tài")); // notes stay on the phone
+//! ```
+
+use crate::cell::{DeviceCounterKey, counter_change, register_change};
+use crate::{
+    Bucket, Catalogue, CounterChange, CounterKey, CounterState, DeviceId, DomainError, IndicatorId,
+    IndicatorKind, Month, RegisterKey, RegisterState, RegisterValue, Stamp, TotalKey, UnitId,
+    UnitTree,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Version of the wire format; bumped only with a migration path for old phones.
+pub const PROTOCOL: u32 = 1;
+
+/// Most cells one request may carry (about 100 bytes each on the wire).
+pub const MAX_CELLS: usize = 5_000;
+
+/// One device's counter cell on the wire: where it sits and its whole state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CounterCell {
+    pub area: UnitId,
+    pub indicator: IndicatorId,
+    /// `yyyy-mm`
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2025-11"))]
+    pub month: Month,
+    pub inc: u64,
+    pub dec: u64,
+}
+
+impl CounterCell {
+    pub fn key(&self) -> CounterKey {
+        CounterKey {
+            area: self.area.clone(),
+            indicator: self.indicator.clone(),
+            month: self.month,
+        }
+    }
+    pub fn state(&self) -> CounterState {
+        CounterState {
+            inc: self.inc,
+            dec: self.dec,
+        }
+    }
+    pub fn new(key: &CounterKey, state: CounterState) -> Self {
+        Self {
+            area: key.area.clone(),
+            indicator: key.indicator.clone(),
+            month: key.month,
+            inc: state.inc,
+            dec: state.dec,
+        }
+    }
+}
+
+/// A level or flag register on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegisterCell {
+    pub area: UnitId,
+    pub indicator: IndicatorId,
+    /// `yyyy-mm` for a level, `yyyy` for a flag.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2025"))]
+    pub bucket: Bucket,
+    pub value: RegisterValue,
+    pub stamp: Stamp,
+}
+
+impl RegisterCell {
+    pub fn key(&self) -> RegisterKey {
+        RegisterKey {
+            area: self.area.clone(),
+            indicator: self.indicator.clone(),
+            bucket: self.bucket,
+        }
+    }
+    pub fn state(&self) -> RegisterState {
+        RegisterState {
+            value: self.value,
+            stamp: self.stamp.clone(),
+        }
+    }
+    pub fn new(key: &RegisterKey, state: &RegisterState) -> Self {
+        Self {
+            area: key.area.clone(),
+            indicator: key.indicator.clone(),
+            bucket: key.bucket,
+            value: state.value,
+            stamp: state.stamp.clone(),
+        }
+    }
+}
+
+/// `POST /api/v1/sync` — the cells of one device that changed since its last acknowledged sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    /// Wire format version, [`PROTOCOL`].
+    pub protocol: u32,
+    pub device: DeviceId,
+    #[serde(default)]
+    pub counters: Vec<CounterCell>,
+    #[serde(default)]
+    pub registers: Vec<RegisterCell>,
+}
+
+/// The server's answer: how many cells moved and how many were already known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncResponse {
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+/// Checks that a counter cell may be written: a residential area, a counter indicator,
+/// and a device total that is not negative.
+pub fn check_counter(
+    tree: &UnitTree,
+    catalogue: &Catalogue,
+    key: &CounterKey,
+    state: CounterState,
+) -> Result<(), DomainError> {
+    tree.area(&key.area)?;
+    let indicator = catalogue.get(&key.indicator)?;
+    if indicator.kind != IndicatorKind::Counter {
+        return Err(DomainError::WrongKind {
+            indicator: key.indicator.to_string(),
+            expected: indicator.kind.value_name(),
+        });
+    }
+    if state.dec > state.inc {
+        return Err(DomainError::NegativeTotal {
+            indicator: key.indicator.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that a register may be written: a residential area, and a value and bucket
+/// that fit the indicator (levels by month, flags by year).
+pub fn check_register(
+    tree: &UnitTree,
+    catalogue: &Catalogue,
+    key: &RegisterKey,
+    value: RegisterValue,
+) -> Result<(), DomainError> {
+    tree.area(&key.area)?;
+    let indicator = catalogue.get(&key.indicator)?;
+    let fits = matches!(
+        (&indicator.kind, value, key.bucket),
+        (
+            IndicatorKind::Level,
+            RegisterValue::Level(_),
+            Bucket::Month(_)
+        ) | (IndicatorKind::Flag, RegisterValue::Flag(_), Bucket::Year(_))
+    );
+    if fits {
+        Ok(())
+    } else {
+        Err(DomainError::WrongKind {
+            indicator: key.indicator.to_string(),
+            expected: indicator.kind.value_name(),
+        })
+    }
+}
+
+impl SyncRequest {
+    pub fn len(&self) -> usize {
+        self.counters.len() + self.registers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Checks the whole request; the first problem found is returned and nothing may be applied.
+    pub fn validate(&self, tree: &UnitTree, catalogue: &Catalogue) -> Result<(), DomainError> {
+        if self.protocol != PROTOCOL {
+            return Err(DomainError::UnsupportedProtocol(self.protocol));
+        }
+        if self.len() > MAX_CELLS {
+            return Err(DomainError::TooManyCells { max: MAX_CELLS });
+        }
+        let mut seen = BTreeSet::new();
+        for cell in &self.counters {
+            let key = cell.key();
+            check_counter(tree, catalogue, &key, cell.state())?;
+            if !seen.insert(key.to_string()) {
+                return Err(DomainError::DuplicateCell(key.to_string()));
+            }
+        }
+        for cell in &self.registers {
+            let key = cell.key();
+            check_register(tree, catalogue, &key, cell.value)?;
+            if cell.stamp.device != self.device {
+                return Err(DomainError::InvalidId(cell.stamp.device.to_string()));
+            }
+            if !seen.insert(key.to_string()) {
+                return Err(DomainError::DuplicateCell(key.to_string()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The one atomic write a sync request turns into.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncPlan {
+    /// Device counter cells that grow, with the state they held before (for conditional writes).
+    pub counters: Vec<(DeviceCounterKey, CounterChange)>,
+    /// Registers that take a newer write, with the state they held before.
+    pub registers: Vec<(RegisterKey, Option<RegisterState>, RegisterState)>,
+    /// How much each rolled-up total moves: the area itself and every ancestor.
+    pub totals: BTreeMap<TotalKey, i64>,
+    /// Cells that were already known (repeats, late arrivals).
+    pub unchanged: usize,
+}
+
+impl SyncPlan {
+    pub fn response(&self) -> SyncResponse {
+        SyncResponse {
+            changed: self.counters.len() + self.registers.len(),
+            unchanged: self.unchanged,
+        }
+    }
+}
+
+/// Computes the write for a validated request, given read access to the stored cells.
+pub fn plan_sync<E>(
+    request: &SyncRequest,
+    tree: &UnitTree,
+    mut stored_counter: impl FnMut(&DeviceCounterKey) -> Result<Option<CounterState>, E>,
+    mut stored_register: impl FnMut(&RegisterKey) -> Result<Option<RegisterState>, E>,
+) -> Result<SyncPlan, E> {
+    let mut plan = SyncPlan::default();
+    for cell in &request.counters {
+        let key = DeviceCounterKey {
+            device: request.device.clone(),
+            cell: cell.key(),
+        };
+        match counter_change(stored_counter(&key)?, cell.state()) {
+            None => plan.unchanged += 1,
+            Some(change) => {
+                if change.delta != 0 {
+                    for unit in tree.self_and_ancestors(&cell.area) {
+                        let total = TotalKey {
+                            unit,
+                            indicator: cell.indicator.clone(),
+                            month: cell.month,
+                        };
+                        *plan.totals.entry(total).or_default() += change.delta;
+                    }
+                }
+                plan.counters.push((key, change));
+            }
+        }
+    }
+    for cell in &request.registers {
+        let key = cell.key();
+        let stored = stored_register(&key)?;
+        match register_change(stored.as_ref(), &cell.state()) {
+            None => plan.unchanged += 1,
+            Some(next) => plan.registers.push((key, stored, next)),
+        }
+    }
+    plan.totals.retain(|_, delta| *delta != 0);
+    Ok(plan)
+}

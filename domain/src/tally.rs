@@ -1,0 +1,86 @@
+//! An in-memory server state over plain maps: the reference the stores are checked
+//! against, and the server of the protocol's runnable example.
+
+use crate::cell::DeviceCounterKey;
+use crate::{
+    Catalogue, CounterState, DomainError, IndicatorId, Month, RegisterKey, RegisterState,
+    ReportPeriod, SyncRequest, SyncResponse, TotalKey, UnitId, UnitTree, plan_sync,
+};
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+/// Everything the server keeps, in memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemoryTally {
+    counters: BTreeMap<DeviceCounterKey, CounterState>,
+    registers: BTreeMap<RegisterKey, RegisterState>,
+    totals: BTreeMap<TotalKey, i64>,
+}
+
+impl MemoryTally {
+    /// Validates and applies one sync request.
+    pub fn apply(
+        &mut self,
+        request: &SyncRequest,
+        tree: &UnitTree,
+        catalogue: &Catalogue,
+    ) -> Result<SyncResponse, DomainError> {
+        request.validate(tree, catalogue)?;
+        let plan = plan_sync::<Infallible>(
+            request,
+            tree,
+            |k| Ok(self.counters.get(k).copied()),
+            |k| Ok(self.registers.get(k).cloned()),
+        )
+        .unwrap_or_else(|never| match never {});
+        for (key, change) in &plan.counters {
+            self.counters.insert(key.clone(), change.next);
+        }
+        for (key, _, next) in &plan.registers {
+            self.registers.insert(key.clone(), next.clone());
+        }
+        for (key, delta) in &plan.totals {
+            *self.totals.entry(key.clone()).or_default() += delta;
+        }
+        Ok(plan.response())
+    }
+
+    /// The rolled-up counter total of a unit for one month.
+    pub fn total(&self, unit: &UnitId, indicator: &IndicatorId, month: Month) -> i64 {
+        let key = TotalKey {
+            unit: unit.clone(),
+            indicator: indicator.clone(),
+            month,
+        };
+        self.totals.get(&key).copied().unwrap_or(0)
+    }
+
+    /// Counter totals of a unit over a period, by indicator.
+    pub fn counter_totals(
+        &self,
+        unit: &UnitId,
+        period: ReportPeriod,
+    ) -> BTreeMap<IndicatorId, i64> {
+        let mut out = BTreeMap::new();
+        for (key, total) in &self.totals {
+            if &key.unit == unit && period.contains(key.month) {
+                *out.entry(key.indicator.clone()).or_default() += total;
+            }
+        }
+        out
+    }
+
+    /// Every register of the residential areas under `unit`.
+    pub fn registers_under(
+        &self,
+        tree: &UnitTree,
+        unit: &UnitId,
+    ) -> Vec<(RegisterKey, RegisterState)> {
+        let areas = tree.areas_under(unit);
+        self.registers
+            .iter()
+            .filter(|(k, _)| areas.contains(&k.area))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}

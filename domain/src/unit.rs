@@ -1,0 +1,162 @@
+//! Đơn vị — the administrative tree: province, (old) district, commune/ward, residential area.
+
+use crate::{DomainError, UnitId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Tier of a unit. The tree is data and may have any depth; only residential areas take entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UnitLevel {
+    /// Tỉnh / thành phố trực thuộc trung ương.
+    Province,
+    /// Quận, huyện, thị xã, thành phố thuộc tỉnh (before 1/7/2025).
+    District,
+    /// Xã, đặc khu.
+    Commune,
+    /// Phường.
+    Ward,
+    /// Khu dân cư — thôn, bản, tổ dân phố.
+    Area,
+}
+
+/// Đơn vị — one node of the administrative tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unit {
+    pub id: UnitId,
+    /// Full Vietnamese name, e.g. "Phường Đức Xuân", "Tổ 8A".
+    pub name: String,
+    pub level: UnitLevel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<UnitId>,
+}
+
+impl Unit {
+    pub fn is_area(&self) -> bool {
+        self.level == UnitLevel::Area
+    }
+}
+
+/// The whole tree, indexed for walking up (ancestors) and down (children, areas).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitTree {
+    units: BTreeMap<UnitId, Unit>,
+    children: BTreeMap<UnitId, Vec<UnitId>>,
+    order: Vec<UnitId>,
+}
+
+impl UnitTree {
+    /// Builds the tree; every parent must be listed before its children.
+    pub fn new(units: Vec<Unit>) -> Result<Self, DomainError> {
+        let mut tree = UnitTree::default();
+        for unit in units {
+            if let Some(parent) = &unit.parent {
+                if !tree.units.contains_key(parent) {
+                    return Err(DomainError::UnknownUnit(parent.to_string()));
+                }
+                tree.children
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(unit.id.clone());
+            }
+            tree.order.push(unit.id.clone());
+            tree.units.insert(unit.id.clone(), unit);
+        }
+        Ok(tree)
+    }
+
+    /// The demo tree from the seed articles: Thành phố Bắc Kạn and some of its wards,
+    /// communes and residential areas.
+    pub fn demo() -> Self {
+        let units: Vec<Unit> = serde_json::from_str(include_str!("../data/demo-units.json"))
+            .expect("demo-units.json is valid");
+        UnitTree::new(units).expect("demo tree lists parents first")
+    }
+
+    pub fn get(&self, id: &UnitId) -> Result<&Unit, DomainError> {
+        self.units
+            .get(id)
+            .ok_or_else(|| DomainError::UnknownUnit(id.to_string()))
+    }
+
+    /// Checks that `id` is a residential area, the only units that take entries.
+    pub fn area(&self, id: &UnitId) -> Result<&Unit, DomainError> {
+        let unit = self.get(id)?;
+        if unit.is_area() {
+            Ok(unit)
+        } else {
+            Err(DomainError::NotAnArea(id.to_string()))
+        }
+    }
+
+    /// Units in the order they were listed (parents first).
+    pub fn units(&self) -> impl Iterator<Item = &Unit> {
+        self.order.iter().map(|id| &self.units[id])
+    }
+
+    pub fn children(&self, id: &UnitId) -> impl Iterator<Item = &Unit> {
+        self.children
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|c| &self.units[c])
+    }
+
+    /// The unit itself, then its parent, up to the root.
+    pub fn self_and_ancestors(&self, id: &UnitId) -> Vec<UnitId> {
+        let mut chain = Vec::new();
+        let mut next = self.units.get(id);
+        while let Some(unit) = next {
+            chain.push(unit.id.clone());
+            next = unit.parent.as_ref().and_then(|p| self.units.get(p));
+        }
+        chain
+    }
+
+    /// Residential areas at or below `id`.
+    pub fn areas_under(&self, id: &UnitId) -> Vec<UnitId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id.clone()];
+        while let Some(next) = stack.pop() {
+            match self.units.get(&next) {
+                Some(u) if u.is_area() => out.push(next),
+                Some(_) => stack.extend(
+                    self.children
+                        .get(&next)
+                        .into_iter()
+                        .flatten()
+                        .rev()
+                        .cloned(),
+                ),
+                None => {}
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> UnitId {
+        UnitId::new(s).unwrap()
+    }
+
+    #[test]
+    fn demo_tree_walks_up_and_down() {
+        let tree = UnitTree::demo();
+        assert_eq!(
+            tree.self_and_ancestors(&id("dx-to-8a")),
+            vec![id("dx-to-8a"), id("p-duc-xuan"), id("tp-bac-kan")]
+        );
+        assert_eq!(tree.areas_under(&id("p-nguyen-thi-minh-khai")).len(), 3);
+        assert_eq!(tree.areas_under(&id("tp-bac-kan")).len(), 7);
+        assert_eq!(
+            tree.area(&id("p-duc-xuan")),
+            Err(DomainError::NotAnArea("p-duc-xuan".into()))
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! `GET /api/v1/units/{id}/report?period=…` — a unit's figures and each child's.
+
+use super::AppState;
+use crate::ApiError;
+use crate::error::ErrorBody;
+use crate::store::ReportStore;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use domain::{Report, ReportPeriod, Unit, UnitFigures, UnitId, unit_figures};
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// `2025`, `2025-H1`, `2025-9M`, `2025-Q3`, `2025-11` or `2021..2025`.
+    period: String,
+}
+
+/// Figures of the unit and of each child unit for the period.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{id}/report",
+    params(("id" = String, Path, description = "Unit id"), ReportQuery),
+    responses(
+        (status = 200, body = Report),
+        (status = 404, description = "unknown_unit", body = ErrorBody),
+        (status = 422, description = "invalid_period, invalid_id", body = ErrorBody),
+    )
+)]
+pub async fn report<S: ReportStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<Report>, ApiError> {
+    let period: ReportPeriod = query.period.parse()?;
+    let unit = state.tree.get(&UnitId::new(id)?)?;
+    let mut children = Vec::new();
+    for child in state.tree.children(&unit.id) {
+        children.push(figures_of(&state, child, period).await?);
+    }
+    let unit = figures_of(&state, unit, period).await?;
+    Ok(Json(Report {
+        period,
+        period_name: period.to_vietnamese(),
+        unit,
+        children,
+    }))
+}
+
+async fn figures_of<S: ReportStore>(
+    state: &AppState<S>,
+    unit: &Unit,
+    period: ReportPeriod,
+) -> Result<UnitFigures, ApiError> {
+    let totals = state.store.counter_totals(&unit.id, period).await?;
+    let registers = state
+        .store
+        .registers_of(&state.tree.areas_under(&unit.id))
+        .await?;
+    Ok(unit_figures(
+        &state.catalogue,
+        &state.tree,
+        unit,
+        period,
+        &totals,
+        &registers,
+    ))
+}

@@ -1,0 +1,94 @@
+//! Errors mapped once, at the edge, to an HTTP status, a stable code and a Vietnamese message.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::DomainError;
+use serde::{Deserialize, Serialize};
+
+use crate::store::StoreError;
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code; see the `ErrorCode` schema for the list.
+    pub code: String,
+    /// Vietnamese message for the UI.
+    pub message: String,
+}
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("malformed request body: {0}")]
+    MalformedJson(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("expected a JSON body")]
+    UnsupportedMediaType,
+    #[error("no such resource")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    /// Codes of the edge itself; the domain's are in [`DomainError::CODES`].
+    pub const CODES: &'static [&'static str] = &[
+        "malformed_json",
+        "payload_too_large",
+        "unsupported_media_type",
+        "not_found",
+        "internal",
+    ];
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Domain(DomainError::UnknownUnit(_)) => StatusCode::NOT_FOUND,
+            ApiError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let (code, message) = match self {
+            ApiError::Domain(e) => (e.code(), e.message_vi()),
+            ApiError::MalformedJson(detail) => (
+                "malformed_json",
+                format!("Dữ liệu gửi lên không đúng định dạng ({detail})."),
+            ),
+            ApiError::PayloadTooLarge => (
+                "payload_too_large",
+                "Dữ liệu gửi lên quá lớn; hãy đồng bộ thành nhiều lần.".to_string(),
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "Dữ liệu phải gửi dạng JSON (Content-Type: application/json).".into(),
+            ),
+            ApiError::NotFound => ("not_found", "Không có địa chỉ này.".to_string()),
+            ApiError::Store(_) => (
+                "internal",
+                "Máy chủ gặp lỗi; số liệu chưa được ghi, hãy thử lại sau.".to_string(),
+            ),
+        };
+        ErrorBody {
+            code: code.to_string(),
+            message,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Store(e) = &self {
+            eprintln!("store error: {e}");
+        }
+        (self.status(), Json(self.body())).into_response()
+    }
+}

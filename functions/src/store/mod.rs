@@ -1,0 +1,67 @@
+//! Store traits: what handlers may ask of storage, split so each handler takes the
+//! narrowest one. Every implementation persists the domain's [`domain::SyncPlan`] in
+//! one atomic write; merge rules live in the domain crate, not here.
+
+mod embedded;
+
+pub use embedded::EmbeddedStore;
+
+use domain::{
+    IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId,
+    UnitTree,
+};
+use std::collections::BTreeMap;
+use std::future::Future;
+
+/// A storage failure (not the client's fault).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+/// Đồng bộ — applies validated sync requests exactly once.
+pub trait TallyStore: Send + Sync + 'static {
+    /// Merges the request's cells and moves the ancestors' totals, atomically.
+    fn apply_sync(
+        &self,
+        tree: &UnitTree,
+        request: &SyncRequest,
+    ) -> impl Future<Output = Result<SyncResponse, StoreError>> + Send;
+}
+
+/// Reads what reports are built from.
+pub trait ReportStore: Send + Sync + 'static {
+    /// Counter totals of one unit over a period, by indicator.
+    fn counter_totals(
+        &self,
+        unit: &UnitId,
+        period: ReportPeriod,
+    ) -> impl Future<Output = Result<BTreeMap<IndicatorId, i64>, StoreError>> + Send;
+
+    /// Every level and flag register of the given residential areas.
+    fn registers_of(
+        &self,
+        areas: &[UnitId],
+    ) -> impl Future<Output = Result<Vec<(RegisterKey, RegisterState)>, StoreError>> + Send;
+}
+
+/// The administrative tree.
+pub trait UnitStore: Send + Sync + 'static {
+    /// All units, parents before children.
+    fn units(&self) -> impl Future<Output = Result<Vec<Unit>, StoreError>> + Send;
+    /// Adds units (parents first) after those already stored.
+    fn add_units(&self, units: &[Unit]) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Everything the API needs.
+pub trait Store: TallyStore + ReportStore + UnitStore {}
+impl<T: TallyStore + ReportStore + UnitStore> Store for T {}
+
+/// Loads the tree; a store with no units is given the demo tree from the seeds.
+pub async fn load_tree(store: &impl UnitStore) -> Result<UnitTree, StoreError> {
+    let mut units = store.units().await?;
+    if units.is_empty() {
+        units = UnitTree::demo().units().cloned().collect();
+        store.add_units(&units).await?;
+    }
+    UnitTree::new(units).map_err(|e| StoreError(format!("stored tree is inconsistent: {e}")))
+}
