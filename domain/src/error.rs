@@ -33,6 +33,18 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Recovers the error a wire type's `try_from` raised inside a deserialiser, from the
+    /// message serde wraps it in (`invalid period `2025-13` at line 1 column 9`).
+    pub fn from_serde_message(message: &str) -> Option<DomainError> {
+        let quoted = |prefix: &str| {
+            let rest = &message[message.find(prefix)? + prefix.len()..];
+            Some(rest[..rest.find('`')?].to_string())
+        };
+        quoted("invalid period `")
+            .map(DomainError::InvalidPeriod)
+            .or_else(|| quoted("invalid identifier `").map(DomainError::InvalidId))
+    }
+
     /// Every code [`DomainError::code`] can return, for API documentation.
     pub const CODES: &'static [&'static str] = &[
         "unknown_indicator",
@@ -101,5 +113,32 @@ impl DomainError {
                 format!("Ô số liệu bị gửi trùng trong một lần đồng bộ: {key}.")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_raised_inside_serde_are_recovered() {
+        let err = serde_json::from_str::<crate::Month>("\"2025-13\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            DomainError::from_serde_message(&err),
+            Some(DomainError::InvalidPeriod("2025-13".into()))
+        );
+        let err = serde_json::from_str::<crate::UnitId>("\"Tổ 8A\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            DomainError::from_serde_message(&err).unwrap().code(),
+            "invalid_id"
+        );
+        assert_eq!(
+            DomainError::from_serde_message("expected `,` at line 1"),
+            None
+        );
     }
 }

@@ -3,10 +3,10 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::DomainError;
 use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
+use domain::DomainError;
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -46,7 +46,6 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Domain(DomainError::UnknownUnit(_)) => StatusCode::NOT_FOUND,
             ApiError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -4,6 +4,7 @@ use crate::ApiError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
+use domain::DomainError;
 
 /// Largest request body accepted: room for [`domain::MAX_CELLS`] cells.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -19,9 +20,13 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::PayloadTooLarge),
-            Err(e) => Err(ApiError::MalformedJson(
-                e.body_text().chars().take(300).collect(),
-            )),
+            Err(e) => {
+                let detail = e.body_text();
+                match DomainError::from_serde_message(&detail) {
+                    Some(domain) => Err(ApiError::Domain(domain)),
+                    None => Err(ApiError::MalformedJson(detail.chars().take(300).collect())),
+                }
+            }
         }
     }
 }

@@ -23,8 +23,7 @@ pub struct ReportQuery {
     params(("id" = String, Path, description = "Unit id"), ReportQuery),
     responses(
         (status = 200, body = Report),
-        (status = 404, description = "unknown_unit", body = ErrorBody),
-        (status = 422, description = "invalid_period, invalid_id", body = ErrorBody),
+        (status = 422, description = "unknown_unit, invalid_period, invalid_id", body = ErrorBody),
     )
 )]
 pub async fn report<S: ReportStore>(
