@@ -1,1 +1,121 @@
-fn main() {}
+//! Build automation, the project's one entry point: `cargo xtask <command>`.
+//!
+//! * `serve [--addr A] [--data F]` — install the build tools, build the app, start the local server.
+//! * `test` — install what the tests need, run every test (Rust, then the browser end-to-end tests).
+//! * `build` — build the WASM app into `dist/`.
+//! * `bench` — criterion benchmarks and the app's transfer size.
+
+mod app;
+mod tools;
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("serve") => serve(&root, &args[1..]),
+        Some("test") => test(&root),
+        Some("build") => {
+            tools::build_tools(&root)?;
+            app::build(&root).map(|_| ())
+        }
+        Some("bench") => bench(&root),
+        _ => bail!(
+            "usage: cargo xtask serve [--addr 127.0.0.1:8080] [--data data/sotay.redb] | test | build | bench"
+        ),
+    }
+}
+
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}
+
+/// Cargo's target directory (CI may point `CARGO_TARGET_DIR` elsewhere).
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Runs a command, failing with its name if it fails.
+pub fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Builds the local server binary (dev profile, shared with the tests) and returns its path.
+fn build_server(root: &Path) -> Result<PathBuf> {
+    run(cargo().args([
+        "build",
+        "--quiet",
+        "-p",
+        "functions",
+        "--bin",
+        "sotay-local",
+    ]))?;
+    Ok(target_dir(root).join("debug/sotay-local"))
+}
+
+fn serve(root: &Path, args: &[String]) -> Result<()> {
+    tools::build_tools(root)?;
+    let dist = app::build(root)?;
+    let server = build_server(root)?;
+    run(Command::new(server).arg("--dist").arg(dist).args(args))
+}
+
+fn test(root: &Path) -> Result<()> {
+    tools::build_tools(root)?;
+    tools::test_tools(root)?;
+    if tools::has("cargo-nextest") {
+        run(cargo().args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--exclude",
+            "app",
+            "--exclude",
+            "benches",
+        ]))?;
+    } else {
+        run(cargo().args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "app",
+            "--exclude",
+            "benches",
+        ]))?;
+    }
+    // Doc tests (the protocol's two-device example); nextest does not run them.
+    run(cargo().args(["test", "--quiet", "--doc", "-p", "domain"]))?;
+    let dist = app::build(root)?;
+    let server = build_server(root)?;
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("SOTAY_SERVER", server)
+        .env("SOTAY_DIST", dist))
+}
+
+fn bench(root: &Path) -> Result<()> {
+    tools::build_tools(root)?;
+    let dist = app::build(root)?;
+    run(Command::new("node").arg("tests/tools/sizes.mjs").arg(&dist))?;
+    run(cargo().args(["bench", "-p", "benches"]))
+}

@@ -1,0 +1,184 @@
+//! One indicator of the area: its figure, and the form to record an amount, state a
+//! level or set a flag.
+
+use super::figures::area_text;
+use crate::clock;
+use crate::session::use_session;
+use domain::{Date, EntryChange, Indicator, IndicatorKind, format};
+use leptos::prelude::*;
+
+#[component]
+pub fn IndicatorRow(
+    indicator: Indicator,
+    date: RwSignal<Date>,
+    flash: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = use_session();
+    let indicator = StoredValue::new(indicator);
+    let open = RwSignal::new(false);
+    let amount = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let kind = indicator.with_value(|i| i.kind.clone());
+    let testid = indicator.with_value(|i| format!("indicator-{}", i.id));
+
+    let shown = move || {
+        let area = session.area.get()?;
+        Some(indicator.with_value(|i| area_text(&session, &area, i, session.this_year())))
+    };
+    let own = move || {
+        let area = session.area.get()?;
+        let total = indicator.with_value(|i| {
+            session
+                .ledger
+                .with(|l| l.own_total(&area, &i.id, session.this_year()))
+        });
+        (total != 0).then(|| {
+            format!(
+                "Máy này đã nhập: {}",
+                indicator.with_value(|i| format::amount(total, &i.unit))
+            )
+        })
+    };
+
+    // Records one entry; the form closes and "saved" shows only after browser storage took it.
+    let save = move |change: EntryChange| {
+        let Some(area) = session.area.get_untracked() else {
+            return;
+        };
+        let (day, note_text, now) = (date.get_untracked(), note.get_untracked(), clock::now_ms());
+        let id = indicator.with_value(|i| i.id.clone());
+        let result = session.record(|ledger, cat, tree| {
+            match change {
+                EntryChange::Amount(a) => {
+                    ledger.add_amount(cat, tree, &area, &id, day, a, &note_text, now)
+                }
+                EntryChange::Level(v) => {
+                    ledger.set_level(cat, tree, &area, &id, day, v, &note_text, now)
+                }
+                EntryChange::Flag(f) => {
+                    ledger.set_flag(cat, tree, &area, &id, day, f, &note_text, now)
+                }
+            }
+            .map(|_| ())
+        });
+        match result {
+            Ok(()) => {
+                let what = indicator.with_value(|i| describe(i, change));
+                flash.set(Some(format!(
+                    "Đã lưu: {what}, ngày {}.",
+                    day.to_vietnamese()
+                )));
+                error.set(None);
+                amount.set(String::new());
+                note.set(String::new());
+                open.set(false);
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match format::parse_amount(&amount.get_untracked()) {
+            Ok(value) => match indicator.with_value(|i| i.kind.clone()) {
+                IndicatorKind::Level if value < 0 => {
+                    error.set(Some("Số hiện có không thể âm.".into()));
+                }
+                IndicatorKind::Level => save(EntryChange::Level(value.unsigned_abs())),
+                _ => save(EntryChange::Amount(value)),
+            },
+            Err(e) => error.set(Some(e.message_vi())),
+        }
+    };
+
+    let form = move || {
+        let unit = indicator.with_value(|i| i.unit.clone());
+        let (label, hint) = match indicator.with_value(|i| i.kind.clone()) {
+            IndicatorKind::Level => (
+                format!("Số hiện có ({unit})"),
+                "Số mới thay cho số cũ của tháng này.",
+            ),
+            _ => (
+                format!("Số lượng ({unit})"),
+                "Nhập số âm (ví dụ -20) để sửa số đã nhập nhầm.",
+            ),
+        };
+        view! {
+            <form class="entry-form" on:submit=submit>
+                <label>
+                    {label}
+                    <input
+                        inputmode="numeric"
+                        autocomplete="off"
+                        prop:value=move || amount.get()
+                        on:input=move |ev| amount.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Ghi chú (chỉ lưu trên máy này)"
+                    <input
+                        autocomplete="off"
+                        prop:value=move || note.get()
+                        on:input=move |ev| note.set(event_target_value(&ev))
+                    />
+                </label>
+                <p class="hint">{hint}</p>
+                <div class="actions">
+                    <button type="submit" class="primary">"Lưu"</button>
+                    <button type="button" on:click=move |_| open.set(false)>"Hủy"</button>
+                </div>
+            </form>
+        }
+    };
+
+    let controls = match kind {
+        IndicatorKind::Ratio { .. } => view! { <p class="hint">"Tự tính từ các chỉ tiêu khác."</p> }.into_any(),
+        IndicatorKind::Flag => view! {
+            <div class="actions">
+                <button on:click=move |_| save(EntryChange::Flag(true))>"Có"</button>
+                <button on:click=move |_| save(EntryChange::Flag(false))>"Không"</button>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <Show
+                when=move || open.get()
+                fallback=move || view! { <button class="open" on:click=move |_| open.set(true)>"Nhập"</button> }
+            >
+                {form}
+            </Show>
+        }
+        .into_any(),
+    };
+
+    view! {
+        <article class="indicator" data-testid=testid>
+            <div class="head">
+                <span class="label">{indicator.with_value(|i| i.label.clone())}</span>
+                <span class="value" data-testid="area-value">{shown}</span>
+            </div>
+            <p class="own">{own}</p>
+            {controls}
+            <p class="alert" role="alert">{move || error.get()}</p>
+        </article>
+    }
+}
+
+/// What an entry did, in words: `120 m² Đất nhân dân hiến`.
+pub fn describe(indicator: &Indicator, change: EntryChange) -> String {
+    match change {
+        EntryChange::Amount(a) => format!(
+            "{} — {}",
+            format::amount(a, &indicator.unit),
+            indicator.label
+        ),
+        EntryChange::Level(v) => {
+            format!(
+                "{} — {}",
+                format::amount(i64::try_from(v).unwrap_or(i64::MAX), &indicator.unit),
+                indicator.label
+            )
+        }
+        EntryChange::Flag(f) => format!("{} — {}", if f { "Có" } else { "Không" }, indicator.label),
+    }
+}

@@ -1,0 +1,72 @@
+//! Nhập số liệu — the volunteer's screen: the area's indicators under the 5 contents,
+//! an entry form on each, and the latest entries.
+
+mod figures;
+mod indicator_row;
+mod recent;
+
+use crate::clock;
+use crate::session::use_session;
+use domain::Date;
+use indicator_row::IndicatorRow;
+use leptos::prelude::*;
+
+#[component]
+pub fn EntryScreen() -> impl IntoView {
+    let session = use_session();
+    let date = RwSignal::new(clock::today());
+    let flash = RwSignal::new(None::<String>);
+    let sections: Vec<(Option<u8>, String)> = session.catalogue.with_value(|cat| {
+        std::iter::once((None, "Thông tin chung của khu dân cư".to_string()))
+            .chain(cat.contents.iter().map(|c| {
+                (
+                    Some(c.number),
+                    format!("Nội dung {}. {}", c.number, c.short),
+                )
+            }))
+            .collect()
+    });
+    view! {
+        <section class="entry">
+            <div class="entry-head">
+                <label class="date">
+                    "Ngày ghi "
+                    <input
+                        type="date"
+                        prop:value=move || date.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(d) = event_target_value(&ev).parse::<Date>() {
+                                date.set(d);
+                            }
+                        }
+                    />
+                </label>
+                <span class="date-shown">{move || date.get().to_vietnamese()}</span>
+                <button class="link" on:click=move |_| session.area.set(None)>
+                    "Đổi khu dân cư"
+                </button>
+            </div>
+            <p class="flash" role="status" data-testid="save-message">
+                {move || flash.get()}
+            </p>
+            {sections
+                .into_iter()
+                .map(|(content, heading)| {
+                    let indicators: Vec<_> = session
+                        .catalogue
+                        .with_value(|cat| cat.of_content(content).cloned().collect());
+                    view! {
+                        <section class="content">
+                            <h2>{heading}</h2>
+                            {indicators
+                                .into_iter()
+                                .map(|indicator| view! { <IndicatorRow indicator date flash /> })
+                                .collect_view()}
+                        </section>
+                    }
+                })
+                .collect_view()}
+            <recent::RecentEntries />
+        </section>
+    }
+}

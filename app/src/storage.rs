@@ -1,0 +1,82 @@
+//! Browser storage (gloo-storage, `localStorage`): the ledger, the chosen area and the
+//! last reports. An entry counts as saved only once `save_ledger` returned `Ok`.
+
+use domain::{DeviceId, Ledger, Report, UnitId};
+use gloo_storage::{LocalStorage, Storage};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const LEDGER: &str = "sotay.v1.ledger";
+const AREA: &str = "sotay.v1.area";
+const AREA_REPORT: &str = "sotay.v1.area_report";
+const WARD_REPORT: &str = "sotay.v1.ward_report";
+
+/// Why something could not be kept on the phone.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StorageFailure {
+    #[error(
+        "Bộ nhớ của trình duyệt đã đầy: chưa lưu được. Hãy đồng bộ hoặc xuất bản sao lưu rồi xóa bớt dữ liệu cũ."
+    )]
+    Full,
+    #[error("Không ghi được vào bộ nhớ của trình duyệt ({0}).")]
+    Other(String),
+}
+
+fn failure(e: gloo_storage::errors::StorageError) -> StorageFailure {
+    let text = e.to_string();
+    if text.contains("Quota") || text.contains("quota") {
+        StorageFailure::Full
+    } else {
+        StorageFailure::Other(text)
+    }
+}
+
+/// The stored ledger, or a new one under a fresh device id (stored at once).
+pub fn load_or_create_ledger() -> Result<Ledger, StorageFailure> {
+    if let Ok(ledger) = LocalStorage::get::<Ledger>(LEDGER) {
+        return Ok(ledger);
+    }
+    let ledger = Ledger::new(new_device_id());
+    save_ledger(&ledger)?;
+    Ok(ledger)
+}
+
+pub fn save_ledger(ledger: &Ledger) -> Result<(), StorageFailure> {
+    LocalStorage::set(LEDGER, ledger).map_err(failure)
+}
+
+fn new_device_id() -> DeviceId {
+    let mut bytes = [0u8; 12];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    if let Some(crypto) = crypto {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    DeviceId::new(format!("d-{hex}")).expect("hex is a valid id")
+}
+
+pub fn load_area() -> Option<UnitId> {
+    LocalStorage::get(AREA).ok()
+}
+
+pub fn save_area(area: &UnitId) -> Result<(), StorageFailure> {
+    LocalStorage::set(AREA, area).map_err(failure)
+}
+
+/// A report as last fetched, with this device's acknowledged totals at that moment, so
+/// the screen can add what was recorded since without counting anything twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CachedReport {
+    pub report: Report,
+    pub own_acked: BTreeMap<String, i64>,
+    pub fetched_at: String,
+}
+
+pub fn load_report(ward: bool) -> Option<CachedReport> {
+    LocalStorage::get(if ward { WARD_REPORT } else { AREA_REPORT }).ok()
+}
+
+pub fn save_report(ward: bool, report: &CachedReport) {
+    // A cache: if storage is full, the next fetch fills it again.
+    let _ = LocalStorage::set(if ward { WARD_REPORT } else { AREA_REPORT }, report);
+}

@@ -1,0 +1,99 @@
+//! Installs what builds and tests need on a fresh machine, each from its registry:
+//! the wasm32 target (rustup), the wasm-bindgen CLI of exactly the version in
+//! Cargo.lock (crates.io), wasm-opt and playwright-core (npm), Chromium (Debian).
+
+use crate::run;
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::process::Command;
+
+/// True when `program` runs.
+pub fn has(program: &str) -> bool {
+    let mut command = Command::new("cargo");
+    let command = if let Some(sub) = program.strip_prefix("cargo-") {
+        command.args([sub, "--version"])
+    } else {
+        command = Command::new(program);
+        command.arg("--version")
+    };
+    command
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// The version of a package pinned in Cargo.lock.
+fn locked_version(root: &Path, package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let marker = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&marker)
+        .with_context(|| format!("{package} is not in Cargo.lock"))?
+        + marker.len();
+    Ok(lock[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// The wasm32 target, the matching wasm-bindgen CLI, and the npm tools.
+pub fn build_tools(root: &Path) -> Result<()> {
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()?;
+    if !String::from_utf8_lossy(&targets.stdout).contains("wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    let wanted = locked_version(root, "wasm-bindgen")?;
+    let installed = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    if !installed.as_deref().unwrap_or_default().contains(&wanted) {
+        eprintln!("xtask: installing wasm-bindgen-cli {wanted} (takes a few minutes, once)");
+        // Without --locked: its lockfile names a crate version the registry lacks.
+        run(Command::new("cargo").args([
+            "install",
+            "--quiet",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+        ]))?;
+    }
+    let lock_stamp = root.join("node_modules/.package-lock.json");
+    let stale = match (
+        std::fs::metadata(&lock_stamp),
+        std::fs::metadata(root.join("package-lock.json")),
+    ) {
+        (Ok(installed), Ok(lock)) => installed.modified()? < lock.modified()?,
+        _ => true,
+    };
+    if stale || !root.join("node_modules/.bin/wasm-opt").exists() {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))?;
+    }
+    Ok(())
+}
+
+/// Chromium for the end-to-end tests, from Debian's packages.
+pub fn test_tools(_root: &Path) -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    if !has("apt-get") {
+        bail!(
+            "the end-to-end tests need Chromium at /usr/bin/chromium (Debian package `chromium`)"
+        );
+    }
+    eprintln!("xtask: installing Chromium from Debian's packages");
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
