@@ -1,0 +1,166 @@
+// Test harness for the end-to-end tests: the real local server (the binary built by
+// `cargo xtask test`) on a free loopback port over a fresh data file, Debian's
+// Chromium driven by playwright-core, and a page object for the app.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the local server; resolves once it prints its URL. */
+export async function startServer() {
+  const binary = process.env.SOTAY_SERVER;
+  const dist = process.env.SOTAY_DIST;
+  if (!binary || !dist) throw new Error('run through `cargo xtask test` (SOTAY_SERVER and SOTAY_DIST unset)');
+  const dir = mkdtempSync(join(tmpdir(), 'sotay-e2e-'));
+  const port = await freePort();
+  const child = spawn(binary, ['--addr', `127.0.0.1:${port}`, '--data', join(dir, 'e2e.redb'), '--dist', dist], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
+    child.stdout.on('data', (chunk) => {
+      const found = /http:\/\/[\d.:]+\//.exec(chunk.toString());
+      if (found) { clearTimeout(timer); resolve(found[0]); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Polls until `read()` satisfies `test`, or fails with the last value seen. */
+export async function eventually(read, test, what, timeout = 15_000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await read();
+    if (test(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+}
+
+/** One phone: a browser profile of its own (isolated storage), 360×740. */
+export class Phone {
+  static async open(browser, url, name) {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    const phone = new Phone(context, page, url, name);
+    page.on('pageerror', (e) => phone.errors.push(e.message));
+    page.on('request', (r) => { if (r.postData()) phone.sent.push(r.postData()); });
+    await page.goto(url);
+    return phone;
+  }
+
+  constructor(context, page, url, name) {
+    Object.assign(this, { context, page, url, name, errors: [], sent: [] });
+  }
+
+  async chooseArea(name) {
+    await this.page.getByRole('button', { name, exact: true }).click();
+    await this.waitForStatus(/Đã đồng bộ lúc \d\d:\d\d/);
+  }
+
+  row(indicator) {
+    return this.page.getByTestId(`indicator-${indicator}`);
+  }
+
+  /** Enters an amount (or a level) with a note, and waits for "saved". */
+  async enter(indicator, amount, note = '') {
+    const row = this.row(indicator);
+    await row.getByRole('button', { name: 'Nhập' }).click();
+    await row.getByLabel(/Số lượng|Số hiện có/).fill(amount);
+    if (note) await row.getByLabel(/Ghi chú/).fill(note);
+    await row.getByRole('button', { name: 'Lưu' }).click();
+    await eventually(() => this.saveMessage(), (t) => t.startsWith('Đã lưu'), 'the saved message');
+  }
+
+  async tick(indicator, answer) {
+    await this.row(indicator).getByRole('button', { name: answer, exact: true }).click();
+    await eventually(() => this.saveMessage(), (t) => t.includes(answer), 'the saved message');
+  }
+
+  saveMessage() {
+    return this.page.getByTestId('save-message').innerText();
+  }
+
+  areaValue(indicator) {
+    return this.row(indicator).getByTestId('area-value').innerText();
+  }
+
+  status() {
+    return this.page.getByTestId('sync-state').innerText();
+  }
+
+  waitForStatus(pattern) {
+    return eventually(() => this.status(), (t) => pattern.test(t), `sync state ${pattern}`);
+  }
+
+  async syncNow() {
+    await this.page.getByRole('button', { name: 'Đồng bộ', exact: true }).click();
+    await this.waitForStatus(/Đã đồng bộ lúc/);
+  }
+
+  /** Cuts the phone off the API (the page itself still loads: no service worker yet). */
+  async cutNetwork() {
+    await this.context.route('**/api/**', (route) => route.abort('internetdisconnected'));
+  }
+
+  async restoreNetwork() {
+    await this.context.unroute('**/api/**');
+  }
+
+  async storedLedger() {
+    return this.page.evaluate(() => localStorage.getItem('sotay.v1.ledger'));
+  }
+
+  async openWard() {
+    await this.page.getByRole('tab', { name: /Tổng hợp/ }).click();
+  }
+
+  async chooseWardIndicator(label) {
+    await this.page.getByLabel('Chỉ tiêu').selectOption({ label });
+  }
+
+  /** The ward table as [[area, value], …, [sum label, sum]]. */
+  async wardTable() {
+    return this.page.getByTestId('ward-table').locator('tr').evaluateAll((rows) =>
+      rows.slice(1).map((r) => [...r.children].map((c) => c.innerText.trim())));
+  }
+
+  async openEntry() {
+    await this.page.getByRole('tab', { name: 'Nhập số liệu' }).click();
+  }
+
+  async screenshot(file) {
+    await this.page.screenshot({ path: file, fullPage: false });
+  }
+}

@@ -1,0 +1,121 @@
+// Two phones on one residential area: one works offline and reloads, both sync, and
+// the area and ward totals on screen count every entry exactly once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
+
+const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
+let server, browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('offline entries survive a reload and reach the area and ward totals exactly once', async () => {
+  const a = await Phone.open(browser, server.url, 'A');
+  const b = await Phone.open(browser, server.url, 'B');
+  await a.chooseArea('Tổ 11');
+  await b.chooseArea('Tổ 11');
+
+  // Phone A loses its signal and keeps working.
+  await a.cutNetwork();
+  await a.enter('dat_hien', '120', 'Hộ ông Hoàng Văn Tài hiến đất');
+  assert.match(await a.storedLedger(), /"amount":120/, 'saved only after it is in browser storage');
+  await a.enter('dat_hien', '-20', 'nhập nhầm');
+  await a.enter('tien_dan_gop', '640.000.000');
+  await a.enter('tong_so_ngo', '190');
+  await a.enter('ngo_co_den', '178');
+  await a.tick('ngay_hoi_ddk', 'Có');
+  await a.waitForStatus(/Ngoại tuyến · \d+ mục chờ đồng bộ/);
+  assert.equal(await a.areaValue('dat_hien'), '100 m²');
+  assert.equal(await a.areaValue('tien_dan_gop'), '640.000.000 đồng');
+  assert.equal(await a.areaValue('ty_le_ngo_co_den'), '178/190 (93,7%)');
+
+  // A reload while offline loses nothing.
+  await a.page.reload();
+  await a.waitForStatus(/Ngoại tuyến · 5 mục chờ đồng bộ/);
+  assert.equal(await a.areaValue('dat_hien'), '100 m²');
+  assert.equal(await a.areaValue('ngay_hoi_ddk'), 'Có');
+  const recent = await a.page.getByTestId('recent-entries').innerText();
+  assert.match(recent, /Hộ ông Hoàng Văn Tài hiến đất/);
+  assert.match(recent, /-20 m² — Đất nhân dân hiến/);
+  assert.match(recent, /\d\d\/\d\d\/\d{4}/, 'dates read dd/mm/yyyy');
+  await a.screenshot(`${SHOTS}phone-a-offline.png`);
+
+  // Phone B, online, records too.
+  await b.enter('dat_hien', '8.011');
+  await b.waitForStatus(/Đã đồng bộ lúc/);
+
+  // The signal returns: A syncs by the button; B refreshes.
+  await a.restoreNetwork();
+  await a.syncNow();
+  await b.syncNow();
+  for (const phone of [a, b]) {
+    assert.equal(await phone.areaValue('dat_hien'), '8.111 m²', `phone ${phone.name}`);
+    assert.equal(await phone.areaValue('ty_le_ngo_co_den'), '178/190 (93,7%)', `phone ${phone.name}`);
+    assert.equal(await phone.areaValue('ngay_hoi_ddk'), 'Có', `phone ${phone.name}`);
+  }
+
+  // Syncing again (a repeat) changes nothing.
+  await a.syncNow();
+  await a.openWard();
+  await a.chooseWardIndicator('Đất nhân dân hiến');
+  const table = await eventually(() => a.wardTable(), (rows) => rows.length === 4, 'the ward table');
+  assert.deepEqual(table, [
+    ['Tổ 11', '8.111 m²'],
+    ['Tổ 13', '0 m²'],
+    ['Tổ 15', '0 m²'],
+    ['Tổng Phường Nguyễn Thị Minh Khai', '8.111 m²'],
+  ]);
+  await a.chooseWardIndicator('Tổ chức Ngày hội Đại đoàn kết (18/11)');
+  assert.deepEqual((await a.wardTable()).at(-1), ['Tổng Phường Nguyễn Thị Minh Khai', '1/3 (33,3%)']);
+  await a.screenshot(`${SHOTS}phone-a-ward.png`);
+
+  // Notes that name people never left the phone.
+  assert.ok(a.sent.length > 0, 'phone A sent its cells');
+  assert.ok(!a.sent.some((body) => body.includes('Hoàng Văn Tài')), 'a note reached the network');
+  assert.deepEqual([...a.errors, ...b.errors], []);
+});
+
+test('a sync whose answer is lost is retried and counted once', async () => {
+  const c = await Phone.open(browser, server.url, 'C');
+  await c.chooseArea('Tổ 13');
+  // The request reaches the server, but the answer never reaches the phone.
+  await c.context.route('**/api/v1/sync', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await c.enter('ngay_cong', '5.379');
+  await c.waitForStatus(/Ngoại tuyến · 1 mục chờ đồng bộ/);
+  await c.context.unroute('**/api/v1/sync');
+  await c.syncNow();
+  await c.syncNow();
+  assert.equal(await c.areaValue('ngay_cong'), '5.379 ngày công');
+  await c.openWard();
+  await c.chooseWardIndicator('Ngày công lao động nhân dân');
+  const table = await eventually(() => c.wardTable(), (rows) => rows.length === 4, 'the ward table');
+  assert.deepEqual(table.at(-1), ['Tổng Phường Nguyễn Thị Minh Khai', '5.379 ngày công']);
+});
+
+test('a mistyped amount or a correction below zero is refused on the phone', async () => {
+  const d = await Phone.open(browser, server.url, 'D');
+  await d.chooseArea('Tổ 15');
+  const row = d.row('duong_lam_moi');
+  await row.getByRole('button', { name: 'Nhập' }).click();
+  await row.getByLabel(/Số lượng/).fill('2,5');
+  await row.getByRole('button', { name: 'Lưu' }).click();
+  assert.match(await row.getByRole('alert').innerText(), /Hãy nhập một số nguyên/);
+  await row.getByLabel(/Số lượng/).fill('-5');
+  await row.getByRole('button', { name: 'Lưu' }).click();
+  assert.match(await row.getByRole('alert').innerText(), /tổng không thể âm/);
+  assert.equal(await d.areaValue('duong_lam_moi'), '0 m');
+  assert.doesNotMatch(await d.storedLedger(), /duong_lam_moi/);
+});
