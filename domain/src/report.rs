@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// The figure of one indicator for one unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Figure {
     Counter {
         total: i64,

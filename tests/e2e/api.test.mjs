@@ -18,7 +18,7 @@ async function post(text, headers = { 'content-type': 'application/json' }) {
 
 async function wardTotal() {
   const response = await fetch(new URL('api/v1/units/p-duc-xuan/report?period=2025', server.url));
-  return (await response.json()).unit.figures.dat_hien.total;
+  return (await response.json()).unit.figures.dat_hien.counter.total;
 }
 
 test('a sync is stored once however often it is sent', async () => {

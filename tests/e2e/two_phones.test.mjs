@@ -119,3 +119,46 @@ test('a mistyped amount or a correction below zero is refused on the phone', asy
   assert.equal(await d.areaValue('duong_lam_moi'), '0 m');
   assert.doesNotMatch(await d.storedLedger(), /duong_lam_moi/);
 });
+
+test('a phone whose storage was cleared continues under a new device id and loses nothing', async () => {
+  const e = await Phone.open(browser, server.url, 'E');
+  await e.chooseArea('Tổ 8A');
+  await e.enter('buoi_tuyen_truyen', '40');
+  await e.waitForStatus(/Đã đồng bộ lúc/);
+  const before = JSON.parse(await e.storedLedger()).device;
+
+  // Storage is wiped (a reinstall, "clear site data"): the counters on the phone are gone.
+  await e.page.evaluate(() => localStorage.clear());
+  await e.page.reload();
+  await e.chooseArea('Tổ 8A');
+  const after = JSON.parse(await e.storedLedger()).device;
+  assert.notEqual(after, before, 'a wiped phone must not reuse its old identity');
+  assert.equal(await e.areaValue('buoi_tuyen_truyen'), '40 buổi', 'the server still counts the old entries');
+
+  // Its new entries count on top of the old ones; under the old id, max-merge would have swallowed them.
+  await e.enter('buoi_tuyen_truyen', '25');
+  await e.syncNow();
+  assert.equal(await e.areaValue('buoi_tuyen_truyen'), '65 buổi');
+});
+
+test('full browser storage gives a clear message and records nothing', async () => {
+  const f = await Phone.open(browser, server.url, 'F');
+  await f.chooseArea('Thôn Nà Bản');
+  const stored = await f.storedLedger();
+  // Fill the origin's storage to the last byte.
+  await f.page.evaluate(() => {
+    let size = 1 << 20;
+    let n = 0;
+    while (size >= 1) {
+      try { localStorage.setItem(`filler-${n++}`, 'x'.repeat(size)); } catch { size = Math.floor(size / 2); }
+    }
+  });
+  const row = f.row('dat_hien');
+  await row.getByRole('button', { name: 'Nhập' }).click();
+  await row.getByLabel(/Số lượng/).fill('500');
+  await row.getByRole('button', { name: 'Lưu' }).click();
+  assert.match(await row.getByRole('alert').innerText(), /Bộ nhớ của trình duyệt đã đầy/);
+  assert.equal(await f.saveMessage(), '', 'no "saved" message');
+  assert.equal(await f.storedLedger(), stored, 'the stored ledger is unchanged');
+  assert.equal(await f.areaValue('dat_hien'), '0 m²', 'the screen does not show an entry that was not kept');
+});

@@ -69,7 +69,7 @@ impl Api {
             .get(&format!("/api/v1/units/{unit}/report?period={period}"))
             .await;
         assert_eq!(status, StatusCode::OK, "{report}");
-        report["unit"]["figures"][indicator]["total"]
+        report["unit"]["figures"][indicator]["counter"]["total"]
             .as_i64()
             .unwrap()
     }
