@@ -1,5 +1,6 @@
-//! Merging and syncing 1,000 changed cells: in memory (the domain's plan alone) and
-//! through the embedded store (one redb write transaction, fsync included).
+//! Merging and syncing 1,000 changed cells, as the sync handler does: validation, then
+//! the domain's plan applied in memory, or through the embedded store (one redb write
+//! transaction, committed durably). Each iteration also builds its request.
 //! Run with `cargo xtask bench`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -75,11 +76,12 @@ fn sync_1000_cells(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    c.bench_function("sync 1000 changed cells (embedded store)", |b| {
+    c.bench_function("validate + sync 1000 changed cells (embedded store)", |b| {
         let mut round = 0;
         b.to_async(&runtime).iter(|| {
             round += 1;
             let request = request(&tree, &catalogue, round);
+            request.validate(&tree, &catalogue).unwrap();
             let (store, tree) = (store.clone(), &tree);
             async move { black_box(store.apply_sync(tree, &request).await.unwrap()) }
         })

@@ -107,7 +107,7 @@ impl CounterState {
     }
 
     /// Adds a signed amount: positive to `inc`, negative to `dec`.
-    pub fn add(self, amount: i64) -> CounterState {
+    pub fn record(self, amount: i64) -> CounterState {
         if amount >= 0 {
             CounterState {
                 inc: self.inc.saturating_add(amount.unsigned_abs()),

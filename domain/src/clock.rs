@@ -26,11 +26,6 @@ impl Hlc {
             }
         }
     }
-
-    /// Takes in a reading seen from another device, so later local writes order after it.
-    pub fn observe(self, seen: Hlc) -> Hlc {
-        self.max(seen)
-    }
 }
 
 /// When and by whom a register was written; the total order of last-writer-wins

@@ -113,7 +113,7 @@ impl Ledger {
             .get(&key)
             .copied()
             .unwrap_or_default()
-            .add(amount);
+            .record(amount);
         check_counter(tree, catalogue, &key, next)?;
         self.counters.insert(key, next);
         Ok(self.push(

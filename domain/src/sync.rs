@@ -229,21 +229,22 @@ impl SyncRequest {
         if self.len() > MAX_CELLS {
             return Err(DomainError::TooManyCells { max: MAX_CELLS });
         }
-        let mut seen = BTreeSet::new();
+        let mut seen_counters = BTreeSet::new();
         for cell in &self.counters {
             let key = cell.key();
             check_counter(tree, catalogue, &key, cell.state())?;
-            if !seen.insert(key.to_string()) {
+            if let Some(key) = seen_counters.replace(key) {
                 return Err(DomainError::DuplicateCell(key.to_string()));
             }
         }
+        let mut seen_registers = BTreeSet::new();
         for cell in &self.registers {
             let key = cell.key();
             check_register(tree, catalogue, &key, cell.value)?;
             if cell.stamp.device != self.device {
                 return Err(DomainError::InvalidId(cell.stamp.device.to_string()));
             }
-            if !seen.insert(key.to_string()) {
+            if let Some(key) = seen_registers.replace(key) {
                 return Err(DomainError::DuplicateCell(key.to_string()));
             }
         }

@@ -225,10 +225,9 @@ impl UnitStore for EmbeddedStore {
             let txn = db.begin_write()?;
             {
                 let mut table = txn.open_table(UNITS)?;
-                let mut next = table.last()?.map_or(0, |(k, _)| k.value() + 1);
-                for unit in &units {
-                    table.insert(next, json(unit).as_slice())?;
-                    next += 1;
+                let first = table.last()?.map_or(0, |(k, _)| k.value() + 1);
+                for (position, unit) in (first..).zip(&units) {
+                    table.insert(position, json(unit).as_slice())?;
                 }
             }
             txn.commit()?;

@@ -215,3 +215,18 @@ async fn an_unknown_protocol_and_a_missing_content_type_are_refused() {
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
 }
+
+#[tokio::test]
+async fn a_cell_sent_twice_in_one_request_is_refused() {
+    let api = api_with_one_entry().await;
+    let mut body = counter_sync("phone-b", "dx-to-8a", "dat_hien", "2025-11", 10, 0);
+    let copy = body["counters"][0].clone();
+    body["counters"].as_array_mut().unwrap().push(copy);
+    refused(
+        &api,
+        body.to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "duplicate_cell",
+    )
+    .await;
+}
