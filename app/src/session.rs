@@ -151,6 +151,7 @@ impl Session {
                 Ok(()) => self.refresh_reports().await,
                 Err(e) => Err(e),
             };
+            let succeeded = outcome.is_ok();
             self.status.update(|s| {
                 s.syncing = false;
                 match outcome {
@@ -169,6 +170,10 @@ impl Session {
                     }
                 }
             });
+            // Entries recorded while this sync was in flight go out at once.
+            if succeeded && self.ledger.with_untracked(|l| l.pending()) > 0 {
+                self.sync_now();
+            }
         });
     }
 

@@ -53,9 +53,11 @@ pub fn build_tools(root: &Path) -> Result<()> {
     if !installed.as_deref().unwrap_or_default().contains(&wanted) {
         eprintln!("xtask: installing wasm-bindgen-cli {wanted} (takes a few minutes, once)");
         // Without --locked: its lockfile names a crate version the registry lacks.
+        // --force: cargo may still list a CLI whose binary is gone.
         run(Command::new("cargo").args([
             "install",
             "--quiet",
+            "--force",
             "wasm-bindgen-cli",
             "--version",
             &wanted,
