@@ -112,7 +112,7 @@ impl Session {
         &self,
         entry: impl FnOnce(&mut Ledger, &Catalogue, &UnitTree) -> Result<(), DomainError>,
     ) -> Result<(), String> {
-        let mut next = self.ledger.get_untracked();
+        let mut next = storage::load_ledger().unwrap_or_else(|| self.ledger.get_untracked());
         self.catalogue
             .with_value(|cat| self.tree.with_value(|tree| entry(&mut next, cat, tree)))
             .map_err(|e| e.message_vi())?;
@@ -135,8 +135,17 @@ impl Session {
     pub fn start_background_sync(self) {
         self.sync_now();
         set_interval(move || self.sync_now(), SYNC_EVERY);
-        let handle = window_event_listener(leptos::ev::online, move |_| self.sync_now());
-        std::mem::forget(handle); // lives as long as the page
+        let online = window_event_listener(leptos::ev::online, move |_| self.sync_now());
+        // Another tab of the app on this phone recorded or synced: show its ledger.
+        let other_tab = window_event_listener(leptos::ev::storage, move |event| {
+            if storage::is_ledger_key(event.key())
+                && let Some(ledger) = storage::load_ledger()
+            {
+                self.ledger.set(ledger);
+            }
+        });
+        // Both live as long as the page.
+        std::mem::forget((online, other_tab));
     }
 
     /// Sends the outbox, then refreshes the reports. One at a time; safe to call often.
@@ -183,7 +192,7 @@ impl Session {
             return Ok(());
         }
         api::sync(&request).await?;
-        let mut next = self.ledger.get_untracked();
+        let mut next = storage::load_ledger().unwrap_or_else(|| self.ledger.get_untracked());
         next.acknowledge(&request);
         // If storage is full the acknowledgement is lost and the cells are sent again: harmless.
         let _ = storage::save_ledger(&next);
@@ -225,11 +234,7 @@ impl Session {
             cat.indicators
                 .iter()
                 .filter(|i| i.kind == IndicatorKind::Counter)
-                .map(|i| {
-                    let acked = ledger.own_total(area, &i.id, period)
-                        - ledger.unsynced_total(area, &i.id, period);
-                    (i.id.to_string(), acked)
-                })
+                .map(|i| (i.id.to_string(), ledger.acked_total(area, &i.id, period)))
                 .collect()
         })
     }

@@ -31,14 +31,39 @@ fn failure(e: gloo_storage::errors::StorageError) -> StorageFailure {
     }
 }
 
-/// The stored ledger, or a new one under a fresh device id (stored at once).
+/// The stored ledger, if there is one. Another tab of the app may have written it since
+/// this one read it, so every change starts from here.
+pub fn load_ledger() -> Option<Ledger> {
+    LocalStorage::get::<Ledger>(LEDGER).ok()
+}
+
+/// The stored ledger, or a new one under a fresh device id (stored at once). A stored
+/// ledger this version cannot read is kept aside under its own key, never overwritten;
+/// the new device id keeps the server's counts exact.
 pub fn load_or_create_ledger() -> Result<Ledger, StorageFailure> {
-    if let Ok(ledger) = LocalStorage::get::<Ledger>(LEDGER) {
-        return Ok(ledger);
+    match LocalStorage::get::<Ledger>(LEDGER) {
+        Ok(ledger) => return Ok(ledger),
+        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => {}
+        Err(_) => {
+            let raw = LocalStorage::raw()
+                .get_item(LEDGER)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let aside = format!("{LEDGER}.unreadable.{}", crate::clock::now_ms());
+            LocalStorage::raw()
+                .set_item(&aside, &raw)
+                .map_err(|_| StorageFailure::Full)?;
+        }
     }
     let ledger = Ledger::new(new_device_id());
     save_ledger(&ledger)?;
     Ok(ledger)
+}
+
+/// True when a `storage` event from another tab concerns the ledger.
+pub fn is_ledger_key(key: Option<String>) -> bool {
+    key.as_deref() == Some(LEDGER)
 }
 
 pub fn save_ledger(ledger: &Ledger) -> Result<(), StorageFailure> {

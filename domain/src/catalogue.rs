@@ -18,9 +18,7 @@ pub struct Content {
 }
 
 /// How an indicator is counted and rolled up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndicatorKind {
     /// Additive amounts entered as they happen; corrections are negative entries; sums.
     Counter,
@@ -47,20 +45,108 @@ impl IndicatorKind {
     }
 }
 
-/// Chỉ tiêu — what is counted.
+/// Chỉ tiêu — what is counted. Read and written in the flat form of [`IndicatorRecord`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "IndicatorRecord", into = "IndicatorRecord")]
 pub struct Indicator {
     pub id: IndicatorId,
     pub label: String,
     /// Unit of measure, e.g. "m²", "đồng", "hộ".
     pub unit: String,
-    #[serde(flatten)]
     pub kind: IndicatorKind,
     /// The content (1–5) it belongs to; `None` for general baselines such as households.
+    pub content: Option<u8>,
+}
+
+/// An indicator as the catalogue file writes it:
+/// `{"id": "ty_le_ngo_co_den", "kind": "ratio", "numerator": "ngo_co_den", "denominator": "tong_so_ngo", …}`.
+/// (A flat record rather than a tagged enum: far less code in the WASM app.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorRecord {
+    pub id: IndicatorId,
+    pub label: String,
+    pub unit: String,
+    pub kind: KindName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numerator: Option<IndicatorId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<IndicatorId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<u8>,
 }
+
+/// The name of an [`IndicatorKind`] in the catalogue file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum KindName {
+    Counter,
+    Level,
+    Flag,
+    Ratio,
+}
+
+impl TryFrom<IndicatorRecord> for Indicator {
+    type Error = String;
+    fn try_from(r: IndicatorRecord) -> Result<Self, String> {
+        let kind = match (r.kind, r.numerator, r.denominator) {
+            (KindName::Counter, None, None) => IndicatorKind::Counter,
+            (KindName::Level, None, None) => IndicatorKind::Level,
+            (KindName::Flag, None, None) => IndicatorKind::Flag,
+            (KindName::Ratio, Some(numerator), Some(denominator)) => IndicatorKind::Ratio {
+                numerator,
+                denominator,
+            },
+            _ => {
+                return Err(format!(
+                    "indicator {}: only a ratio has a numerator and a denominator",
+                    r.id
+                ));
+            }
+        };
+        Ok(Indicator {
+            id: r.id,
+            label: r.label,
+            unit: r.unit,
+            kind,
+            content: r.content,
+        })
+    }
+}
+
+impl From<Indicator> for IndicatorRecord {
+    fn from(i: Indicator) -> Self {
+        let (kind, numerator, denominator) = match i.kind {
+            IndicatorKind::Counter => (KindName::Counter, None, None),
+            IndicatorKind::Level => (KindName::Level, None, None),
+            IndicatorKind::Flag => (KindName::Flag, None, None),
+            IndicatorKind::Ratio {
+                numerator,
+                denominator,
+            } => (KindName::Ratio, Some(numerator), Some(denominator)),
+        };
+        IndicatorRecord {
+            id: i.id,
+            label: i.label,
+            unit: i.unit,
+            kind,
+            numerator,
+            denominator,
+            content: i.content,
+        }
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Indicator {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <IndicatorRecord as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Indicator {}
 
 impl Indicator {
     pub fn is_money(&self) -> bool {
@@ -143,6 +229,20 @@ mod tests {
             .get(&IndicatorId::new("ty_le_ngo_co_den").unwrap())
             .unwrap();
         assert!(matches!(ratio.kind, IndicatorKind::Ratio { .. }));
+    }
+
+    #[test]
+    fn the_catalogue_round_trips_through_its_file_form() {
+        let cat = Catalogue::standard();
+        let again = Catalogue::from_json(&serde_json::to_string(&cat).unwrap()).unwrap();
+        assert_eq!(again, cat);
+        let odd = r#"{"version":"x","contents":[],"indicators":[
+            {"id":"a","label":"A","unit":"hộ","kind":"level","numerator":"a"}]}"#;
+        assert!(
+            Catalogue::from_json(odd)
+                .unwrap_err()
+                .contains("only a ratio")
+        );
     }
 
     #[test]

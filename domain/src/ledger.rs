@@ -3,8 +3,8 @@
 
 use crate::{
     Bucket, Catalogue, CounterCell, CounterKey, CounterState, Date, DeviceId, DomainError, Hlc,
-    IndicatorId, PROTOCOL, RegisterCell, RegisterKey, RegisterState, RegisterValue, ReportPeriod,
-    Stamp, SyncRequest, UnitId, UnitTree, check_counter, check_register,
+    IndicatorId, MAX_CELLS, PROTOCOL, RegisterCell, RegisterKey, RegisterState, RegisterValue,
+    ReportPeriod, Stamp, SyncRequest, UnitId, UnitTree, check_counter, check_register,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -202,18 +202,29 @@ impl Ledger {
         Ok(())
     }
 
-    /// The cells that changed since the last acknowledged sync, as one request.
-    pub fn outbox(&self) -> SyncRequest {
-        let counters = self
-            .counters
+    fn unsynced_counters(&self) -> impl Iterator<Item = (&CounterKey, &CounterState)> {
+        self.counters
             .iter()
             .filter(|(k, s)| !self.acked_counters.get(k).is_some_and(|a| a.covers(**s)))
+    }
+
+    fn unsynced_registers(&self) -> impl Iterator<Item = (&RegisterKey, &RegisterState)> {
+        self.registers
+            .iter()
+            .filter(|(k, s)| self.acked_registers.get(k) != Some(&s.stamp))
+    }
+
+    /// The cells that changed since the last acknowledged sync, as one request of at
+    /// most [`MAX_CELLS`] cells; what does not fit goes in the next one.
+    pub fn outbox(&self) -> SyncRequest {
+        let counters: Vec<_> = self
+            .unsynced_counters()
+            .take(MAX_CELLS)
             .map(|(k, s)| CounterCell::new(k, *s))
             .collect();
         let registers = self
-            .registers
-            .iter()
-            .filter(|(k, s)| self.acked_registers.get(k) != Some(&s.stamp))
+            .unsynced_registers()
+            .take(MAX_CELLS - counters.len())
             .map(|(k, s)| RegisterCell::new(k, s))
             .collect();
         SyncRequest {
@@ -226,7 +237,7 @@ impl Ledger {
 
     /// Number of cells waiting to be synced.
     pub fn pending(&self) -> usize {
-        self.outbox().len()
+        self.unsynced_counters().count() + self.unsynced_registers().count()
     }
 
     /// Marks what `sent` carried as stored by the server. Repeating it changes nothing.
@@ -251,6 +262,11 @@ impl Ledger {
         self.sum_counters(&self.counters, area, indicator, period)
     }
 
+    /// What the server has acknowledged of this device's amounts for an area's indicator over a period.
+    pub fn acked_total(&self, area: &UnitId, indicator: &IndicatorId, period: ReportPeriod) -> i64 {
+        self.sum_counters(&self.acked_counters, area, indicator, period)
+    }
+
     /// What this device has recorded for an area's indicator over a period but the server has not yet acknowledged.
     pub fn unsynced_total(
         &self,
@@ -258,8 +274,7 @@ impl Ledger {
         indicator: &IndicatorId,
         period: ReportPeriod,
     ) -> i64 {
-        self.own_total(area, indicator, period)
-            - self.sum_counters(&self.acked_counters, area, indicator, period)
+        self.own_total(area, indicator, period) - self.acked_total(area, indicator, period)
     }
 
     fn sum_counters(
@@ -366,6 +381,29 @@ mod tests {
             ledger.unsynced_total(&area, &land, ReportPeriod::year(2025).unwrap()),
             5
         );
+    }
+
+    #[test]
+    fn a_long_outbox_goes_out_in_requests_of_at_most_max_cells() {
+        let (cat, tree, area, mut ledger) = setup();
+        // One cell per counter indicator and month, until there are MAX_CELLS + 3 of them.
+        let counters: Vec<_> = cat
+            .indicators
+            .iter()
+            .filter(|i| i.kind == crate::IndicatorKind::Counter)
+            .map(|i| i.id.clone())
+            .collect();
+        let months = (2000..=2100).flat_map(|y| (1..=12).map(move |m| Date::new(y, m, 1).unwrap()));
+        let cells = months.flat_map(|day| counters.iter().map(move |id| (day, id.clone())));
+        for (day, indicator) in cells.take(MAX_CELLS + 3) {
+            ledger
+                .add_amount(&cat, &tree, &area, &indicator, day, 1, "", 1)
+                .unwrap();
+        }
+        let first = ledger.outbox();
+        assert_eq!((first.len(), ledger.pending()), (MAX_CELLS, MAX_CELLS + 3));
+        ledger.acknowledge(&first);
+        assert_eq!(ledger.outbox().len(), 3);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod sync;
 mod tally;
 mod unit;
 
-pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind};
+pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
 pub use cell::{
     CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState,
     RegisterValue, TotalKey, counter_change, register_change,
@@ -29,8 +29,8 @@ pub use ledger::{Entry, EntryChange, Ledger};
 pub use period::{Bucket, Date, Month, ReportPeriod};
 pub use report::{Figure, Report, UnitFigures, unit_figures};
 pub use sync::{
-    CounterCell, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest, SyncResponse,
-    check_counter, check_register, plan_sync,
+    CounterCell, MAX_AMOUNT, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest,
+    SyncResponse, check_counter, check_register, plan_sync,
 };
 pub use tally::MemoryTally;
 pub use unit::{Unit, UnitLevel, UnitTree};

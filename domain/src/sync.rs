@@ -60,6 +60,10 @@ pub const PROTOCOL: u32 = 1;
 /// Most cells one request may carry (about 100 bytes each on the wire).
 pub const MAX_CELLS: usize = 5_000;
 
+/// Largest amount one cell may hold (10.000 tỷ đồng): far above any area's month, and
+/// small enough that no rolled-up total can overflow.
+pub const MAX_AMOUNT: u64 = 10_000_000_000_000;
+
 /// One device's counter cell on the wire: where it sits and its whole state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -176,6 +180,12 @@ pub fn check_counter(
             expected: indicator.kind.value_name(),
         });
     }
+    if state.inc > MAX_AMOUNT || state.dec > MAX_AMOUNT {
+        return Err(DomainError::InvalidAmount(format!(
+            "{}",
+            state.inc.max(state.dec)
+        )));
+    }
     if state.dec > state.inc {
         return Err(DomainError::NegativeTotal {
             indicator: key.indicator.to_string(),
@@ -202,6 +212,11 @@ pub fn check_register(
             Bucket::Month(_)
         ) | (IndicatorKind::Flag, RegisterValue::Flag(_), Bucket::Year(_))
     );
+    if let RegisterValue::Level(v) = value
+        && v > MAX_AMOUNT
+    {
+        return Err(DomainError::InvalidAmount(v.to_string()));
+    }
     if fits {
         Ok(())
     } else {

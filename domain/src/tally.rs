@@ -40,7 +40,10 @@ impl MemoryTally {
             self.registers.insert(key.clone(), next.clone());
         }
         for (key, delta) in &plan.totals {
-            *self.totals.entry(key.clone()).or_default() += delta;
+            let total = self.totals.entry(key.clone()).or_default();
+            *total = total
+                .checked_add(*delta)
+                .ok_or_else(|| DomainError::InvalidAmount(delta.to_string()))?;
         }
         Ok(plan.response())
     }

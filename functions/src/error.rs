@@ -30,6 +30,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("no such resource")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -41,6 +43,7 @@ impl ApiError {
         "payload_too_large",
         "unsupported_media_type",
         "not_found",
+        "method_not_allowed",
         "internal",
     ];
 
@@ -51,6 +54,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,6 +75,10 @@ impl ApiError {
                 "Dữ liệu phải gửi dạng JSON (Content-Type: application/json).".into(),
             ),
             ApiError::NotFound => ("not_found", "Không có địa chỉ này.".to_string()),
+            ApiError::MethodNotAllowed => (
+                "method_not_allowed",
+                "Địa chỉ này không nhận kiểu yêu cầu đó.".to_string(),
+            ),
             ApiError::Store(_) => (
                 "internal",
                 "Máy chủ gặp lỗi; số liệu chưa được ghi, hãy thử lại sau.".to_string(),

@@ -80,6 +80,15 @@ export class Phone {
     return phone;
   }
 
+    /** A second tab of the same phone: same storage, same device. */
+  async openTab(name) {
+    const page = await this.context.newPage();
+    const tab = new Phone(this.context, page, this.url, name);
+    page.on('pageerror', (e) => tab.errors.push(e.message));
+    await page.goto(this.url);
+    return tab;
+  }
+
   constructor(context, page, url, name) {
     Object.assign(this, { context, page, url, name, errors: [], sent: [] });
   }

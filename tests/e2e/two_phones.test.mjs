@@ -162,3 +162,20 @@ test('full browser storage gives a clear message and records nothing', async () 
   assert.equal(await f.storedLedger(), stored, 'the stored ledger is unchanged');
   assert.equal(await f.areaValue('dat_hien'), '0 m²', 'the screen does not show an entry that was not kept');
 });
+
+test('two tabs of the app on one phone both count', async () => {
+  const first = await Phone.open(browser, server.url, 'G1');
+  await first.chooseArea('Thôn Khuổi Chang');
+  const second = await first.openTab('G2');
+  await second.waitForStatus(/Đã đồng bộ lúc/);
+  // Each tab records while the other is open; neither may overwrite the other's entry.
+  await first.enter('camera_an_ninh', '3');
+  await second.enter('camera_an_ninh', '2');
+  await first.syncNow();
+  await second.syncNow();
+  assert.equal(await second.areaValue('camera_an_ninh'), '5 chiếc');
+  await eventually(() => first.areaValue('camera_an_ninh'), (t) => t === '5 chiếc', 'the first tab to see both entries');
+  const recent = await first.page.getByTestId('recent-entries').innerText();
+  assert.match(recent, /3 chiếc/);
+  assert.match(recent, /2 chiếc/);
+});

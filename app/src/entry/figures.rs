@@ -13,7 +13,9 @@ pub fn area_amount(
     period: ReportPeriod,
 ) -> Option<i64> {
     let reported = session.area_report.with(|cached| {
-        let cached = cached.as_ref().filter(|c| &c.report.unit.unit == area)?;
+        let cached = cached
+            .as_ref()
+            .filter(|c| &c.report.unit.unit == area && c.report.period == period)?;
         let figure = *cached.report.unit.figures.get(&indicator.id)?;
         Some((
             figure,
@@ -69,7 +71,9 @@ pub fn area_flag(
         return Some(v);
     }
     session.area_report.with(|cached| {
-        let cached = cached.as_ref().filter(|c| &c.report.unit.unit == area)?;
+        let cached = cached
+            .as_ref()
+            .filter(|c| &c.report.unit.unit == area && c.report.period == period)?;
         match cached.report.unit.figures.get(&indicator.id)? {
             Figure::Flag { yes, .. } => Some(*yes > 0),
             _ => None,

@@ -13,7 +13,7 @@ use crate::ApiError;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use domain::{Catalogue, UnitTree};
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ pub struct AppState<S> {
     pub catalogue: Catalogue,
 }
 
-/// The API routes over a store. Unknown `/api` paths answer a JSON 404.
+/// The API routes over a store. Every error, unknown `/api` paths and wrong methods included, is JSON with a code.
 pub fn api_router<S: Store>(state: Arc<AppState<S>>) -> Router {
     let v1 = Router::new()
         .route("/health", get(|| async { "ok" }))
@@ -33,9 +33,12 @@ pub fn api_router<S: Store>(state: Arc<AppState<S>>) -> Router {
         .route("/units/{id}/report", get(report::report::<S>))
         .route("/sync", post(sync::sync::<S>))
         .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     Router::new()
         .nest("/api/v1", v1)
         .route("/api/openapi.json", get(|| async { axum::Json(openapi()) }))
+        // Any other /api path (an unknown version) is a JSON 404, never the app's index.html.
+        .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
 }

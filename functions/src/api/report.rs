@@ -13,7 +13,7 @@ use std::sync::Arc;
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
     /// `2025`, `2025-H1`, `2025-9M`, `2025-Q3`, `2025-11` or `2021..2025`.
-    period: String,
+    period: Option<String>,
 }
 
 /// Figures of the unit and of each child unit for the period.
@@ -31,7 +31,7 @@ pub async fn report<S: ReportStore>(
     Path(id): Path<String>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Json<Report>, ApiError> {
-    let period: ReportPeriod = query.period.parse()?;
+    let period: ReportPeriod = query.period.as_deref().unwrap_or_default().parse()?;
     let unit = state.tree.get(&UnitId::new(id)?)?;
     let mut children = Vec::new();
     for child in state.tree.children(&unit.id) {

@@ -140,7 +140,10 @@ impl TallyStore for EmbeddedStore {
                     let month = k.month.to_string();
                     let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
                     let old = totals.get(key)?.map_or(0, |v| v.value());
-                    totals.insert(key, old + delta)?;
+                    let new = old
+                        .checked_add(*delta)
+                        .ok_or_else(|| StoreError(format!("total {k} overflows")))?;
+                    totals.insert(key, new)?;
                 }
                 plan.response()
             };

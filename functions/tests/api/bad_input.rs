@@ -230,3 +230,71 @@ async fn a_cell_sent_twice_in_one_request_is_refused() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_amount_beyond_any_real_total_is_refused() {
+    let api = api_with_one_entry().await;
+    let body = counter_sync(
+        "phone-b",
+        "dx-to-8a",
+        "dat_hien",
+        "2025-11",
+        i64::MAX as u64,
+        0,
+    );
+    refused(
+        &api,
+        body.to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_amount",
+    )
+    .await;
+    let body = json!({ "protocol": 1, "device": "phone-b", "registers": [{
+        "area": "dx-to-8a", "indicator": "so_ho", "bucket": "2025-11", "value": { "level": u64::MAX },
+        "stamp": { "hlc": { "wall": 1, "n": 0 }, "device": "phone-b" } }] });
+    refused(
+        &api,
+        body.to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_amount",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_api_error_is_json_with_a_code() {
+    let api = api_with_one_entry().await;
+    for (method, path, status, code) in [
+        (
+            "GET",
+            "/api/v1/units/p-duc-xuan/report",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_period",
+        ),
+        (
+            "GET",
+            "/api/v1/sync",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        ("GET", "/api/v2/sync", StatusCode::NOT_FOUND, "not_found"),
+        (
+            "GET",
+            "/api/v1/units/khong-co/report?period=2025",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_unit",
+        ),
+    ] {
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (got, answer) = api.send(request).await;
+        assert_eq!(
+            (got, answer["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path}: {answer}"
+        );
+    }
+}
