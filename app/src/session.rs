@@ -2,12 +2,13 @@
 //! status and the last reports. Every entry goes through [`Session::record`], which
 //! writes to browser storage before the screen may say "saved".
 
-use crate::storage::{self, CachedReport, StorageFailure};
+use crate::storage::{self, Cached, StorageFailure};
 use crate::{api, clock};
-use domain::{Catalogue, DomainError, IndicatorKind, Ledger, ReportPeriod, UnitId, UnitTree};
+use domain::{
+    AreaSnapshot, Catalogue, DomainError, Ledger, Report, ReportPeriod, UnitId, UnitTree,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How often the app tries to sync by itself.
@@ -65,8 +66,8 @@ pub struct Session {
     pub ledger: RwSignal<Ledger>,
     pub area: RwSignal<Option<UnitId>>,
     pub status: RwSignal<SyncStatus>,
-    pub area_report: RwSignal<Option<CachedReport>>,
-    pub ward_report: RwSignal<Option<CachedReport>>,
+    pub area_snapshot: RwSignal<Option<Cached<AreaSnapshot>>>,
+    pub ward_report: RwSignal<Option<Cached<Report>>>,
     pub tree: StoredValue<UnitTree>,
     pub catalogue: StoredValue<Catalogue>,
 }
@@ -80,8 +81,8 @@ pub fn provide_session() -> Result<Session, StorageFailure> {
             reachable: true,
             ..SyncStatus::default()
         }),
-        area_report: RwSignal::new(storage::load_report(false)),
-        ward_report: RwSignal::new(storage::load_report(true)),
+        area_snapshot: RwSignal::new(storage::load_area_snapshot()),
+        ward_report: RwSignal::new(storage::load_ward_report()),
         tree: StoredValue::new(UnitTree::demo()),
         catalogue: StoredValue::new(Catalogue::standard()),
     };
@@ -125,7 +126,7 @@ impl Session {
     pub fn choose_area(&self, area: UnitId) -> Result<(), String> {
         storage::save_area(&area).map_err(|e| e.to_string())?;
         self.area.set(Some(area));
-        self.area_report.set(None);
+        self.area_snapshot.set(None);
         self.ward_report.set(None);
         self.sync_now();
         Ok(())
@@ -206,36 +207,24 @@ impl Session {
         };
         let period = self.this_year();
         let report = api::report(&area, period).await?;
-        let own_acked = self.acked_totals(&area, period);
-        let cached = CachedReport {
-            report,
-            own_acked,
+        let snapshot = self.ledger.with_untracked(|l| {
+            self.catalogue
+                .with_value(|cat| AreaSnapshot::take(report, l, &cat.indicators))
+        });
+        let cached = Cached {
+            value: snapshot,
             fetched_at: clock::hh_mm(),
         };
-        storage::save_report(false, &cached);
-        self.area_report.set(Some(cached));
+        storage::save_area_snapshot(&cached);
+        self.area_snapshot.set(Some(cached));
         if let Some(ward) = self.ward() {
-            let report = api::report(&ward, period).await?;
-            let cached = CachedReport {
-                report,
-                own_acked: BTreeMap::new(),
+            let cached = Cached {
+                value: api::report(&ward, period).await?,
                 fetched_at: clock::hh_mm(),
             };
-            storage::save_report(true, &cached);
+            storage::save_ward_report(&cached);
             self.ward_report.set(Some(cached));
         }
         Ok(())
-    }
-
-    /// This device's acknowledged net amount per counter indicator for the area.
-    fn acked_totals(&self, area: &UnitId, period: ReportPeriod) -> BTreeMap<String, i64> {
-        let ledger = self.ledger.get_untracked();
-        self.catalogue.with_value(|cat| {
-            cat.indicators
-                .iter()
-                .filter(|i| i.kind == IndicatorKind::Counter)
-                .map(|i| (i.id.to_string(), ledger.acked_total(area, &i.id, period)))
-                .collect()
-        })
     }
 }

@@ -1,14 +1,13 @@
 //! Browser storage (gloo-storage, `localStorage`): the ledger, the chosen area and the
 //! last reports. An entry counts as saved only once `save_ledger` returned `Ok`.
 
-use domain::{DeviceId, Ledger, Report, UnitId};
+use domain::{AreaSnapshot, DeviceId, Ledger, Report, UnitId};
 use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 const LEDGER: &str = "sotay.v1.ledger";
 const AREA: &str = "sotay.v1.area";
-const AREA_REPORT: &str = "sotay.v1.area_report";
+const AREA_REPORT: &str = "sotay.v1.area_snapshot";
 const WARD_REPORT: &str = "sotay.v1.ward_report";
 
 /// Why something could not be kept on the phone.
@@ -88,20 +87,28 @@ pub fn save_area(area: &UnitId) -> Result<(), StorageFailure> {
     LocalStorage::set(AREA, area).map_err(failure)
 }
 
-/// A report as last fetched, with this device's acknowledged totals at that moment, so
-/// the screen can add what was recorded since without counting anything twice.
+/// A report as last fetched, and when (hh:mm).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CachedReport {
-    pub report: Report,
-    pub own_acked: BTreeMap<String, i64>,
+pub struct Cached<T> {
+    pub value: T,
     pub fetched_at: String,
 }
 
-pub fn load_report(ward: bool) -> Option<CachedReport> {
-    LocalStorage::get(if ward { WARD_REPORT } else { AREA_REPORT }).ok()
+/// The last snapshot of the chosen area.
+pub fn load_area_snapshot() -> Option<Cached<AreaSnapshot>> {
+    LocalStorage::get(AREA_REPORT).ok()
 }
 
-pub fn save_report(ward: bool, report: &CachedReport) {
-    // A cache: if storage is full, the next fetch fills it again.
-    let _ = LocalStorage::set(if ward { WARD_REPORT } else { AREA_REPORT }, report);
+/// The last report of the area's ward.
+pub fn load_ward_report() -> Option<Cached<Report>> {
+    LocalStorage::get(WARD_REPORT).ok()
+}
+
+/// Keeps a fetched report; a cache, so if storage is full the next fetch fills it again.
+pub fn save_area_snapshot(cached: &Cached<AreaSnapshot>) {
+    let _ = LocalStorage::set(AREA_REPORT, cached);
+}
+
+pub fn save_ward_report(cached: &Cached<Report>) {
+    let _ = LocalStorage::set(WARD_REPORT, cached);
 }

@@ -293,26 +293,30 @@ impl Ledger {
             .sum()
     }
 
-    /// The value of this device's latest unsynced write to an area's register within a period, if any.
-    pub fn unsynced_register(
+    /// This device's latest write to an area's register within reach of a period (levels:
+    /// the latest month at or before its end; flags: its last year), acknowledged or not.
+    pub fn latest_register(
         &self,
         area: &UnitId,
         indicator: &IndicatorId,
         period: ReportPeriod,
-    ) -> Option<RegisterValue> {
+    ) -> Option<(&RegisterKey, &RegisterState)> {
         self.registers
             .iter()
-            .filter(|(k, s)| {
+            .filter(|(k, _)| {
                 &k.area == area
                     && &k.indicator == indicator
                     && match k.bucket {
                         Bucket::Month(m) => m <= period.last(),
                         Bucket::Year(y) => y == period.last().year(),
                     }
-                    && self.acked_registers.get(k) != Some(&s.stamp)
             })
             .max_by_key(|(k, _)| k.bucket)
-            .map(|(_, s)| s.value)
+    }
+
+    /// The stamps of this device's register writes the server has acknowledged.
+    pub fn acked_registers(&self) -> &BTreeMap<RegisterKey, Stamp> {
+        &self.acked_registers
     }
 }
 

@@ -13,6 +13,7 @@ mod id;
 mod ledger;
 mod period;
 mod report;
+mod snapshot;
 pub mod sync;
 mod tally;
 mod unit;
@@ -28,6 +29,7 @@ pub use id::{DeviceId, IndicatorId, MAX_ID_LEN, UnitId};
 pub use ledger::{Entry, EntryChange, Ledger};
 pub use period::{Bucket, Date, Month, ReportPeriod};
 pub use report::{Figure, Report, UnitFigures, unit_figures};
+pub use snapshot::AreaSnapshot;
 pub use sync::{
     CounterCell, MAX_AMOUNT, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest,
     SyncResponse, check_counter, check_register, plan_sync,

@@ -33,7 +33,7 @@ pub fn WardScreen() -> impl IntoView {
     let table = move || {
         let indicator = chosen_indicator()?;
         session.ward_report.with(|cached| {
-            let report = &cached.as_ref()?.report;
+            let report = &cached.as_ref()?.value;
             let rows = report
                 .children
                 .iter()
@@ -69,7 +69,7 @@ pub fn WardScreen() -> impl IntoView {
 
     let summary = move || {
         session.ward_report.with(|cached| {
-            let report = &cached.as_ref()?.report;
+            let report = &cached.as_ref()?.value;
             let list = session.catalogue.with_value(|cat| {
                 cat.contents
                     .iter()
@@ -100,7 +100,7 @@ pub fn WardScreen() -> impl IntoView {
         session.ward_report.with(|cached| match cached {
             Some(c) => format!(
                 "{} — {} (số liệu lúc {})",
-                c.report.unit.name, c.report.period_name, c.fetched_at
+                c.value.unit.name, c.value.period_name, c.fetched_at
             ),
             None => "Chưa có số liệu tổng hợp: hãy đồng bộ khi có mạng.".into(),
         })
