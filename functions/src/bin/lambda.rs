@@ -1,25 +1,19 @@
-//! The API as an AWS Lambda function behind API Gateway (HTTP API).
+//! The API as an AWS Lambda function behind API Gateway (HTTP API): the same `Router`
+//! as the local server, over the DynamoDB store.
 //!
-//! Store: the embedded store at `SOTAY_DATA` (default `/tmp/sotay.redb`). The DynamoDB
-//! store that a real deployment needs arrives with the serverless issue; the handlers
-//! are the same `Router` the local server runs.
+//! Environment: `SOTAY_TABLE` (the table), optionally `SOTAY_DYNAMODB_ENDPOINT` (a
+//! DynamoDB-compatible server, in tests); AWS credentials and region as Lambda sets them.
 
-use domain::Catalogue;
-use functions::store::{EmbeddedStore, load_tree};
-use functions::{AppState, api_router};
-use std::path::PathBuf;
-use std::sync::Arc;
+use functions::api_router;
+use functions::store::DynamoStore;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    let data =
-        PathBuf::from(std::env::var("SOTAY_DATA").unwrap_or_else(|_| "/tmp/sotay.redb".into()));
-    let store = EmbeddedStore::open(&data)?;
-    let tree = load_tree(&store).await?;
-    let state = Arc::new(AppState {
-        store,
-        tree,
-        catalogue: Catalogue::standard(),
-    });
+    let table = std::env::var("SOTAY_TABLE").map_err(|_| "SOTAY_TABLE is not set")?;
+    let endpoint = std::env::var("SOTAY_DYNAMODB_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty());
+    let store = DynamoStore::connect(&table, endpoint.as_deref()).await;
+    let state = functions::app_state(store).await?;
     lambda_http::run(api_router(state)).await
 }

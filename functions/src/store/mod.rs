@@ -2,8 +2,10 @@
 //! narrowest one. Every implementation persists the domain's [`domain::SyncPlan`] in
 //! one atomic write; merge rules live in the domain crate, not here.
 
+mod dynamo;
 mod embedded;
 
+pub use dynamo::{DynamoStore, MAX_TRANSACTION_ITEMS, chunks};
 pub use embedded::EmbeddedStore;
 
 use domain::{

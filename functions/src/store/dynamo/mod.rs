@@ -1,0 +1,501 @@
+//! The DynamoDB store: one table (see [`items`] for its item shapes and `ARCHITECTURE.md`
+//! for the access patterns). A sync is cut into transactions of at most
+//! [`MAX_TRANSACTION_ITEMS`]; each holds whole cells together with the totals they move,
+//! and each cell is written on the condition that it still holds the state the plan was
+//! computed from. When a condition fails (another request moved the cell), the chunk is
+//! read again and planned again; throttling and conflicts are retried with backoff and
+//! jitter. A repeated or stale sync plans nothing and writes nothing.
+
+mod items;
+
+use super::{ReportStore, StoreError, TallyStore, UnitStore};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put,
+    PutRequest, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
+};
+use domain::{
+    CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod,
+    SyncPlan, SyncRequest, SyncResponse, TotalKey, Unit, UnitId, UnitTree, plan_sync,
+};
+use items::{Item, n, s};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
+
+/// DynamoDB's limit on the items of one `TransactWriteItems`.
+pub const MAX_TRANSACTION_ITEMS: usize = 100;
+/// DynamoDB's limits on one `BatchGetItem` and one `BatchWriteItem`.
+const MAX_BATCH_GET: usize = 100;
+const MAX_BATCH_WRITE: usize = 25;
+/// How often one chunk is tried before the sync fails (the phone retries later).
+const MAX_ATTEMPTS: u32 = 8;
+
+/// A store in one DynamoDB table.
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    /// A store over `table` through `client`.
+    pub fn new(client: Client, table: &str) -> Self {
+        DynamoStore {
+            client,
+            table: table.to_string(),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Connects with the standard AWS configuration (environment, instance role), to
+    /// `endpoint` instead of AWS when given (a DynamoDB-compatible server in tests).
+    pub async fn connect(table: &str, endpoint: Option<&str>) -> Self {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(url) = endpoint {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        DynamoStore {
+            client: Client::new(&config),
+            table: table.to_string(),
+        }
+    }
+
+    /// Creates the table (on-demand, `pk` + `sk` strings) if it does not exist. The AWS
+    /// deployment creates it from the template instead.
+    pub async fn create_table_if_missing(&self) -> Result<(), StoreError> {
+        let attribute = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+        };
+        let key = |name: &str, kind| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+        };
+        let result = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attribute("pk").map_err(build)?)
+            .attribute_definitions(attribute("sk").map_err(build)?)
+            .key_schema(key("pk", KeyType::Hash).map_err(build)?)
+            .key_schema(key("sk", KeyType::Range).map_err(build)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some("ResourceInUseException") => Ok(()),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    /// Reads the stored state of a chunk's cells, strongly consistent.
+    async fn read_cells(&self, chunk: &SyncRequest) -> Result<Stored, StoreError> {
+        let mut wanted: HashMap<(String, String), Wanted> = HashMap::new();
+        for cell in &chunk.counters {
+            let key = DeviceCounterKey {
+                device: chunk.device.clone(),
+                cell: cell.key(),
+            };
+            wanted.insert(pk_sk(&items::counter_key(&key)), Wanted::Counter(key));
+        }
+        for cell in &chunk.registers {
+            let key = cell.key();
+            wanted.insert(pk_sk(&items::register_key(&key)), Wanted::Register(key));
+        }
+        let keys: Vec<Item> = wanted
+            .keys()
+            .map(|(pk, sk)| {
+                HashMap::from([("pk".into(), s(pk.clone())), ("sk".into(), s(sk.clone()))])
+            })
+            .collect();
+        let mut stored = Stored::default();
+        for batch in keys.chunks(MAX_BATCH_GET) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(batch.to_vec()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(build)?,
+            );
+            let mut attempt = 0;
+            while let Some(request) = pending.take() {
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                for item in output
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    match wanted.get(&pk_sk(item)) {
+                        Some(Wanted::Counter(k)) => {
+                            stored
+                                .counters
+                                .insert(k.clone(), items::counter_state(item)?);
+                        }
+                        Some(Wanted::Register(k)) => {
+                            stored
+                                .registers
+                                .insert(k.clone(), items::register_state(item)?);
+                        }
+                        None => {}
+                    }
+                }
+                pending = output
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .cloned();
+                if pending.is_some() {
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+            }
+        }
+        Ok(stored)
+    }
+
+    /// Applies one chunk: read, plan, write conditionally; again if another writer moved a cell.
+    async fn apply_chunk(
+        &self,
+        tree: &UnitTree,
+        chunk: &SyncRequest,
+    ) -> Result<SyncResponse, StoreError> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let stored = self.read_cells(chunk).await?;
+            let plan = plan_sync(
+                chunk,
+                tree,
+                |k| Ok::<_, StoreError>(stored.counters.get(k).copied()),
+                |k| Ok(stored.registers.get(k).cloned()),
+            )?;
+            if plan.counters.is_empty() && plan.registers.is_empty() {
+                return Ok(plan.response());
+            }
+            let writes = self.transaction(&plan)?;
+            match self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(writes))
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(plan.response()),
+                Err(e) if worth_retrying(&e) => backoff(attempt).await,
+                Err(e) => return Err(sdk(e)),
+            }
+        }
+        Err(StoreError(format!(
+            "sync not applied after {MAX_ATTEMPTS} attempts (contention)"
+        )))
+    }
+
+    /// The conditional writes of a plan: each cell on its previous state, each total by `ADD`.
+    fn transaction(&self, plan: &SyncPlan) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut writes =
+            Vec::with_capacity(plan.counters.len() + plan.registers.len() + plan.totals.len());
+        for (key, change) in &plan.counters {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(items::counter_item(key, change.next)));
+            let put = match change.previous {
+                None => put.condition_expression("attribute_not_exists(pk)"),
+                Some(previous) => put
+                    .condition_expression("#inc = :inc AND #dec = :dec")
+                    .expression_attribute_names("#inc", "inc")
+                    .expression_attribute_names("#dec", "dec")
+                    .expression_attribute_values(":inc", n(previous.inc))
+                    .expression_attribute_values(":dec", n(previous.dec)),
+            };
+            writes.push(
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(build)?)
+                    .build(),
+            );
+        }
+        for (key, previous, next) in &plan.registers {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(items::register_item(key, next)));
+            let put = match previous {
+                None => put.condition_expression("attribute_not_exists(pk)"),
+                Some(previous) => put
+                    .condition_expression("#wall = :wall AND #n = :n AND #device = :device")
+                    .expression_attribute_names("#wall", "wall")
+                    .expression_attribute_names("#n", "n")
+                    .expression_attribute_names("#device", "device")
+                    .expression_attribute_values(":wall", n(previous.stamp.hlc.wall))
+                    .expression_attribute_values(":n", n(previous.stamp.hlc.n))
+                    .expression_attribute_values(":device", s(previous.stamp.device.as_str())),
+            };
+            writes.push(
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(build)?)
+                    .build(),
+            );
+        }
+        for (key, delta) in &plan.totals {
+            let update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(items::total_key(key)))
+                .update_expression("ADD #total :delta")
+                .expression_attribute_names("#total", "total")
+                .expression_attribute_values(":delta", n(delta))
+                .build()
+                .map_err(build)?;
+            writes.push(TransactWriteItem::builder().update(update).build());
+        }
+        Ok(writes)
+    }
+
+    /// Every item of one partition within a sort-key range, page by page.
+    async fn query(
+        &self,
+        pk: String,
+        range: Option<(String, String)>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .expression_attribute_values(":pk", s(pk));
+        query = match range {
+            Some((from, to)) => query
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":from", s(from))
+                .expression_attribute_values(":to", s(to)),
+            None => query.key_condition_expression("pk = :pk"),
+        };
+        query
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(sdk)
+    }
+}
+
+#[derive(Default)]
+struct Stored {
+    counters: BTreeMap<DeviceCounterKey, CounterState>,
+    registers: BTreeMap<RegisterKey, RegisterState>,
+}
+
+enum Wanted {
+    Counter(DeviceCounterKey),
+    Register(RegisterKey),
+}
+
+fn pk_sk(item: &Item) -> (String, String) {
+    let text = |name: &str| {
+        item.get(name)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    (text("pk"), text("sk"))
+}
+
+/// Cuts a request into chunks whose transactions stay within [`MAX_TRANSACTION_ITEMS`]:
+/// each cell counts one item, and each total it may move counts once per chunk.
+pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
+    let empty = || SyncRequest {
+        protocol: request.protocol,
+        device: request.device.clone(),
+        counters: vec![],
+        registers: vec![],
+    };
+    let mut out = vec![empty()];
+    let mut totals: BTreeSet<TotalKey> = BTreeSet::new();
+    for cell in &request.counters {
+        let moved: Vec<TotalKey> = tree
+            .self_and_ancestors(&cell.area)
+            .into_iter()
+            .map(|unit| TotalKey {
+                unit,
+                indicator: cell.indicator.clone(),
+                month: cell.month,
+            })
+            .collect();
+        let current = out.last().expect("never empty");
+        let new_totals = moved.iter().filter(|k| !totals.contains(*k)).count();
+        if current.len() + totals.len() + 1 + new_totals > MAX_TRANSACTION_ITEMS {
+            out.push(empty());
+            totals.clear();
+        }
+        totals.extend(moved);
+        out.last_mut()
+            .expect("never empty")
+            .counters
+            .push(cell.clone());
+    }
+    for cell in &request.registers {
+        if out.last().expect("never empty").len() + totals.len() + 1 > MAX_TRANSACTION_ITEMS {
+            out.push(empty());
+            totals.clear();
+        }
+        out.last_mut()
+            .expect("never empty")
+            .registers
+            .push(cell.clone());
+    }
+    out.retain(|chunk| !chunk.is_empty());
+    out
+}
+
+/// Errors after which reading and planning again is right: a condition failed (another
+/// writer moved a cell), a conflicting transaction, throttling, or no answer at all (the
+/// write may or may not have happened; the re-read tells).
+fn worth_retrying<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    match error {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(e) => matches!(
+            e.err().code(),
+            Some(
+                "TransactionCanceledException"
+                    | "TransactionConflictException"
+                    | "ThrottlingException"
+                    | "ProvisionedThroughputExceededException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+            )
+        ),
+        _ => false,
+    }
+}
+
+/// Exponential backoff with full jitter: up to 20 ms · 2^attempt, capped at 1 s.
+async fn backoff(attempt: u32) {
+    let cap = (20u64 << attempt.min(6)).min(1_000);
+    tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=cap))).await;
+}
+
+fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
+    error: SdkError<E, R>,
+) -> StoreError {
+    StoreError(format!(
+        "DynamoDB: {}",
+        aws_sdk_dynamodb::error::DisplayErrorContext(&error)
+    ))
+}
+
+fn build(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError(format!("DynamoDB request: {error}"))
+}
+
+impl TallyStore for DynamoStore {
+    async fn apply_sync(
+        &self,
+        tree: &UnitTree,
+        request: &SyncRequest,
+    ) -> Result<SyncResponse, StoreError> {
+        let mut response = SyncResponse::default();
+        for chunk in chunks(request, tree) {
+            let part = self.apply_chunk(tree, &chunk).await?;
+            response.changed += part.changed;
+            response.unchanged += part.unchanged;
+        }
+        Ok(response)
+    }
+}
+
+impl ReportStore for DynamoStore {
+    async fn counter_totals(
+        &self,
+        unit: &UnitId,
+        period: ReportPeriod,
+    ) -> Result<BTreeMap<IndicatorId, i64>, StoreError> {
+        let (pk, from, to) = items::totals_query(
+            unit,
+            &period.first().to_string(),
+            &period.last().to_string(),
+        );
+        let mut out = BTreeMap::new();
+        for item in self.query(pk, Some((from, to))).await? {
+            let (indicator, total) = items::total_of(&item)?;
+            *out.entry(indicator).or_default() += total;
+        }
+        Ok(out)
+    }
+
+    async fn registers_of(
+        &self,
+        areas: &[UnitId],
+    ) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
+        let mut out = Vec::new();
+        for area in areas {
+            for item in self.query(items::registers_partition(area), None).await? {
+                out.push((
+                    items::register_key_of(&item)?,
+                    items::register_state(&item)?,
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl UnitStore for DynamoStore {
+    async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        self.query("UNITS".into(), None)
+            .await?
+            .iter()
+            .map(items::unit_of)
+            .collect()
+    }
+
+    async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
+        let first = u32::try_from(self.units().await?.len()).unwrap_or(u32::MAX);
+        let requests: Vec<WriteRequest> = (first..)
+            .zip(units)
+            .map(|(position, unit)| {
+                let put = PutRequest::builder()
+                    .set_item(Some(items::unit_item(position, unit)))
+                    .build()
+                    .map_err(build)?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<_, StoreError>>()?;
+        for batch in requests.chunks(MAX_BATCH_WRITE) {
+            let mut pending = batch.to_vec();
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                pending = output
+                    .unprocessed_items()
+                    .and_then(|u| u.get(&self.table))
+                    .cloned()
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}

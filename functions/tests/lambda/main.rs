@@ -1,0 +1,186 @@
+//! The real `sotay-lambda` binary against a mock of the Lambda Runtime API on 127.0.0.1,
+//! with API Gateway (HTTP API, payload 2.0) events, over moto's DynamoDB.
+
+#[path = "../store/moto.rs"]
+mod moto;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the mock runtime hands out and what it receives back.
+#[derive(Default)]
+struct Runtime {
+    events: Mutex<VecDeque<(String, Value)>>,
+    answers: Mutex<BTreeMap<String, (&'static str, Value)>>,
+}
+
+async fn next(State(rt): State<Arc<Runtime>>) -> (HeaderMap, Json<Value>) {
+    let event = rt.events.lock().unwrap().pop_front();
+    let Some((id, event)) = event else {
+        std::future::pending::<()>().await; // no more invocations: hold the poll
+        unreachable!()
+    };
+    let mut headers = HeaderMap::new();
+    let deadline = (std::time::SystemTime::now() + Duration::from_secs(30))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    headers.insert(
+        "lambda-runtime-aws-request-id",
+        HeaderValue::from_str(&id).unwrap(),
+    );
+    headers.insert(
+        "lambda-runtime-deadline-ms",
+        HeaderValue::from_str(&deadline.to_string()).unwrap(),
+    );
+    headers.insert(
+        "lambda-runtime-invoked-function-arn",
+        HeaderValue::from_static("arn:aws:lambda:ap-southeast-1:123456789012:function:sotay-api"),
+    );
+    headers.insert(
+        "lambda-runtime-trace-id",
+        HeaderValue::from_static("Root=1-00000000-000000000000000000000000"),
+    );
+    (headers, Json(event))
+}
+
+async fn answer(
+    State(rt): State<Arc<Runtime>>,
+    Path((id, kind)): Path<(String, String)>,
+    body: String,
+) {
+    let kind = if kind == "response" {
+        "response"
+    } else {
+        "error"
+    };
+    let body = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    rt.answers.lock().unwrap().insert(id, (kind, body));
+}
+
+/// An API Gateway HTTP API (payload format 2.0) event.
+fn http_event(method: &str, path: &str, query: &str, body: Option<String>) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": { "content-type": "application/json", "host": "api.example.test" },
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "api.example.test", "domainPrefix": "api",
+            "http": { "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test" },
+            "requestId": "req", "routeKey": "$default", "stage": "$default",
+            "time": "26/Nov/2026:10:00:00 +0000", "timeEpoch": 1_795_600_000_000u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bootstrap_binary_answers_api_gateway_events() {
+    let store = moto::fresh_table().await;
+    let sync = json!({ "protocol": 1, "device": "phone-l", "counters": [
+        { "area": "dx-to-8a", "indicator": "dat_hien", "month": "2025-11", "inc": 8111, "dec": 0 }] });
+    let runtime = Arc::new(Runtime::default());
+    runtime.events.lock().unwrap().extend([
+        (
+            "1-sync".to_string(),
+            http_event("POST", "/api/v1/sync", "", Some(sync.to_string())),
+        ),
+        (
+            "2-repeat".to_string(),
+            http_event("POST", "/api/v1/sync", "", Some(sync.to_string())),
+        ),
+        (
+            "3-report".to_string(),
+            http_event(
+                "GET",
+                "/api/v1/units/p-duc-xuan/report",
+                "period=2025",
+                None,
+            ),
+        ),
+        (
+            "4-bad".to_string(),
+            http_event("POST", "/api/v1/sync", "", Some("{\"protocol\":".into())),
+        ),
+        ("5-not-an-event".to_string(), json!({ "hello": "world" })),
+    ]);
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(answer))
+        .with_state(Arc::clone(&runtime));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let started = Instant::now();
+    let mut lambda = Command::new(env!("CARGO_BIN_EXE_sotay-lambda"))
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "sotay-api")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/sotay-api")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .env("AWS_REGION", "ap-southeast-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("SOTAY_TABLE", store.table())
+        .env("SOTAY_DYNAMODB_ENDPOINT", moto::endpoint())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_answer = None;
+    while runtime.answers.lock().unwrap().len() < 5 && started.elapsed() < Duration::from_secs(60) {
+        if first_answer.is_none() && !runtime.answers.lock().unwrap().is_empty() {
+            first_answer = Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    lambda.kill().unwrap();
+    lambda.wait().unwrap();
+    eprintln!(
+        "first invocation answered {:?} after start (debug build, not a benchmark)",
+        first_answer
+    );
+
+    let answers = runtime.answers.lock().unwrap();
+    let response = |id: &str| {
+        let (kind, body) = answers
+            .get(id)
+            .unwrap_or_else(|| panic!("no answer to {id}"));
+        assert_eq!(*kind, "response", "{id}: {body}");
+        let inner: Value = serde_json::from_str(body["body"].as_str().unwrap()).unwrap();
+        (body["statusCode"].as_u64().unwrap(), inner)
+    };
+    assert_eq!(
+        response("1-sync"),
+        (200, json!({ "changed": 1, "unchanged": 0 }))
+    );
+    assert_eq!(
+        response("2-repeat"),
+        (200, json!({ "changed": 0, "unchanged": 1 }))
+    );
+    let (status, report) = response("3-report");
+    assert_eq!(
+        (status, &report["unit"]["figures"]["dat_hien"]),
+        (200, &json!({ "counter": { "total": 8111 } }))
+    );
+    let (status, error) = response("4-bad");
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("malformed_json"))
+    );
+    assert_eq!(
+        answers["5-not-an-event"].0, "error",
+        "an event that is no HTTP request goes to the error endpoint"
+    );
+}

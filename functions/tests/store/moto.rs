@@ -1,0 +1,64 @@
+//! moto's DynamoDB server for this test binary: started once on a free loopback port by
+//! `tests/tools/moto_dynamodb.py` (it exits with this process); one fresh table per test.
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use functions::store::DynamoStore;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+pub fn endpoint() -> &'static str {
+    // The server lives as long as this process (the script exits when its parent does).
+    static SERVER: OnceLock<(String, Mutex<Child>)> = OnceLock::new();
+    &SERVER
+        .get_or_init(|| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let script = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../tests/tools/moto_dynamodb.py"
+            );
+            let mut child = Command::new("python3")
+                .arg(script)
+                .arg(port.to_string())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("python3 runs (moto is installed by `cargo xtask test`)");
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            assert!(
+                line.contains("listening"),
+                "moto did not start: {line:?} (pip install 'moto[server]')"
+            );
+            (format!("http://127.0.0.1:{port}"), Mutex::new(child))
+        })
+        .0
+}
+
+/// A store over a new, empty table.
+pub async fn fresh_table() -> DynamoStore {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(Region::new("ap-southeast-1"))
+        .credentials_provider(Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "conformance-suite",
+        ))
+        .build();
+    let table = format!("sotay-test-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &table);
+    store.create_table_if_missing().await.unwrap();
+    store
+}

@@ -1,0 +1,219 @@
+//! The scenarios every store must pass, written once over the store traits.
+
+use domain::{
+    Catalogue, CounterCell, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, PROTOCOL,
+    ReportPeriod, SyncRequest, UnitId, UnitTree,
+};
+use functions::store::{MAX_TRANSACTION_ITEMS, Store, chunks, load_tree};
+
+const YEAR: u16 = 2025;
+
+fn period() -> ReportPeriod {
+    ReportPeriod::year(YEAR).unwrap()
+}
+
+/// GIVEN the stored figures of every unit, THEN they equal the reference's.
+async fn assert_same_as_reference(store: &impl Store, reference: &MemoryTally, tree: &UnitTree) {
+    for unit in tree.units() {
+        let mut got = store.counter_totals(&unit.id, period()).await.unwrap();
+        got.retain(|_, total| *total != 0);
+        let mut want = reference.counter_totals(&unit.id, period());
+        want.retain(|_, total| *total != 0);
+        assert_eq!(got, want, "counter totals of {}", unit.id);
+        let mut got = store
+            .registers_of(&tree.areas_under(&unit.id))
+            .await
+            .unwrap();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            got,
+            reference.registers_under(tree, &unit.id),
+            "registers under {}",
+            unit.id
+        );
+    }
+}
+
+pub async fn the_tree_is_seeded_once(store: &impl Store) {
+    let first = load_tree(store).await.unwrap();
+    let again = load_tree(store).await.unwrap();
+    assert_eq!(first, UnitTree::demo());
+    assert_eq!(again, first);
+}
+
+/// Three phones record amounts and levels; the network repeats, reorders and drops their
+/// syncs and loses answers. After it heals, the store holds what the reference holds.
+pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
+    let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+    let areas =
+        ["dx-to-8a", "ntmk-to-11", "ntmk-to-13", "xh-na-ban"].map(|a| UnitId::new(a).unwrap());
+    let counters = ["dat_hien", "ngay_cong"].map(|i| IndicatorId::new(i).unwrap());
+    let homes = IndicatorId::new("so_ho").unwrap();
+    let mut reference = MemoryTally::default();
+    for seed in [7, 2025, 1811] {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut phones: Vec<Ledger> = (0..3)
+            .map(|d| Ledger::new(DeviceId::new(format!("p{seed}-{d}")).unwrap()))
+            .collect();
+        let mut in_flight: Vec<(usize, SyncRequest)> = Vec::new();
+        for step in 0..40u64 {
+            let d = rng.usize(..phones.len());
+            let area = &areas[rng.usize(..areas.len())];
+            let day = Date::new(YEAR, rng.u8(1..=3), 1).unwrap();
+            match rng.u8(..10) {
+                0..=3 => {
+                    let amount = rng.i64(-30..200);
+                    let indicator = &counters[rng.usize(..counters.len())];
+                    let _ = phones[d]
+                        .add_amount(&catalogue, &tree, area, indicator, day, amount, "", step);
+                }
+                4 => {
+                    phones[d]
+                        .set_level(
+                            &catalogue,
+                            &tree,
+                            area,
+                            &homes,
+                            day,
+                            rng.u64(..300),
+                            "",
+                            1_000 + step,
+                        )
+                        .unwrap();
+                }
+                5 | 6 => in_flight.push((d, phones[d].outbox())),
+                _ if !in_flight.is_empty() => {
+                    let i = rng.usize(..in_flight.len());
+                    let (sender, request) = if rng.bool() {
+                        in_flight[i].clone()
+                    } else {
+                        in_flight.swap_remove(i)
+                    };
+                    store.apply_sync(&tree, &request).await.unwrap();
+                    reference.apply(&request, &tree, &catalogue).unwrap();
+                    if rng.bool() {
+                        phones[sender].acknowledge(&request);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (sender, request) in in_flight.drain(..) {
+            store.apply_sync(&tree, &request).await.unwrap();
+            reference.apply(&request, &tree, &catalogue).unwrap();
+            phones[sender].acknowledge(&request);
+        }
+        for phone in &mut phones {
+            let request = phone.outbox();
+            store.apply_sync(&tree, &request).await.unwrap();
+            reference.apply(&request, &tree, &catalogue).unwrap();
+        }
+        assert_same_as_reference(store, &reference, &tree).await;
+    }
+}
+
+/// One device's sync of `cells` counter cells of value `value` each.
+fn big_sync(
+    tree: &UnitTree,
+    catalogue: &Catalogue,
+    device: &str,
+    cells: usize,
+    value: u64,
+) -> SyncRequest {
+    let areas: Vec<UnitId> = tree
+        .units()
+        .filter(|u| u.is_area())
+        .map(|u| u.id.clone())
+        .collect();
+    let indicators: Vec<IndicatorId> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.kind == domain::IndicatorKind::Counter)
+        .map(|i| i.id.clone())
+        .collect();
+    let counters = (0..cells)
+        .map(|n| CounterCell {
+            area: areas[n % areas.len()].clone(),
+            indicator: indicators[(n / areas.len()) % indicators.len()].clone(),
+            month: Month::new(YEAR, (n / (areas.len() * indicators.len())) as u8 % 12 + 1).unwrap(),
+            inc: value,
+            dec: 0,
+        })
+        .collect();
+    SyncRequest {
+        protocol: PROTOCOL,
+        device: DeviceId::new(device).unwrap(),
+        counters,
+        registers: vec![],
+    }
+}
+
+pub async fn a_sync_larger_than_one_transaction_lands_exactly_once(store: &impl Store) {
+    let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+    let request = big_sync(&tree, &catalogue, "big-phone", 300, 3);
+    request.validate(&tree, &catalogue).unwrap();
+    let parts = chunks(&request, &tree);
+    assert!(
+        parts.len() > 1,
+        "the request must need several transactions"
+    );
+    assert!(parts.iter().all(|p| p.len() < MAX_TRANSACTION_ITEMS));
+    assert_eq!(parts.iter().map(SyncRequest::len).sum::<usize>(), 300);
+    let first = store.apply_sync(&tree, &request).await.unwrap();
+    assert_eq!((first.changed, first.unchanged), (300, 0));
+    let again = store.apply_sync(&tree, &request).await.unwrap();
+    assert_eq!((again.changed, again.unchanged), (0, 300));
+    let root = UnitId::new("tp-bac-kan").unwrap();
+    let totals = store.counter_totals(&root, period()).await.unwrap();
+    assert_eq!(totals.values().sum::<i64>(), 900);
+}
+
+/// Eight phones (and two tabs of one of them) sync the same cell at once, many times.
+pub async fn devices_syncing_in_parallel_end_with_exact_totals<S: Store + Clone>(store: S) {
+    let tree = UnitTree::demo();
+    let cell = |device: &str, inc: u64| SyncRequest {
+        protocol: PROTOCOL,
+        device: DeviceId::new(device).unwrap(),
+        counters: vec![CounterCell {
+            area: UnitId::new("ntmk-to-15").unwrap(),
+            indicator: IndicatorId::new("quy_vi_nguoi_ngheo").unwrap(),
+            month: Month::new(YEAR, 11).unwrap(),
+            inc,
+            dec: 0,
+        }],
+        registers: vec![],
+    };
+    let mut tasks = Vec::new();
+    for d in 0..8u64 {
+        for tab in 0..2u64 {
+            let (store, tree) = (store.clone(), tree.clone());
+            let device = format!("parallel-{d}");
+            tasks.push(tokio::spawn(async move {
+                // Each tab sends growing states; the device's final state is 1_000_000 · (d + 1).
+                for round in 1..=5u64 {
+                    let inc = if round == 5 {
+                        1_000_000 * (d + 1)
+                    } else {
+                        1_000 * round + tab
+                    };
+                    store.apply_sync(&tree, &cell(&device, inc)).await.unwrap();
+                }
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let expected: i64 = (1..=8).map(|d| 1_000_000 * d).sum();
+    for unit in ["ntmk-to-15", "p-nguyen-thi-minh-khai", "tp-bac-kan"] {
+        let totals = store
+            .counter_totals(&UnitId::new(unit).unwrap(), period())
+            .await
+            .unwrap();
+        assert_eq!(
+            totals[&IndicatorId::new("quy_vi_nguoi_ngheo").unwrap()],
+            expected,
+            "{unit}"
+        );
+    }
+}
