@@ -24,37 +24,22 @@ struct ErrorBody {
     message: String,
 }
 
-async fn read<T: for<'de> Deserialize<'de>>(
-    response: Result<Response, gloo_net::Error>,
-) -> Result<T, ApiFailure> {
+async fn read<T: for<'de> Deserialize<'de>>(response: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
     let response = response.map_err(|_| ApiFailure::Unreachable)?;
     if response.ok() {
-        return response
-            .json()
-            .await
-            .map_err(|_| ApiFailure::Server(response.status()));
+        return response.json().await.map_err(|_| ApiFailure::Server(response.status()));
     }
     match response.json::<ErrorBody>().await {
-        Ok(body) if response.status() < 500 => Err(ApiFailure::Refused {
-            code: body.code,
-            message: body.message,
-        }),
+        Ok(body) if response.status() < 500 => Err(ApiFailure::Refused { code: body.code, message: body.message }),
         _ => Err(ApiFailure::Server(response.status())),
     }
 }
 
 pub async fn sync(request: &SyncRequest) -> Result<SyncResponse, ApiFailure> {
-    let request = Request::post("/api/v1/sync")
-        .json(request)
-        .map_err(|_| ApiFailure::Unreachable)?;
+    let request = Request::post("/api/v1/sync").json(request).map_err(|_| ApiFailure::Unreachable)?;
     read(request.send().await).await
 }
 
 pub async fn report(unit: &UnitId, period: ReportPeriod) -> Result<Report, ApiFailure> {
-    read(
-        Request::get(&format!("/api/v1/units/{unit}/report?period={period}"))
-            .send()
-            .await,
-    )
-    .await
+    read(Request::get(&format!("/api/v1/units/{unit}/report?period={period}")).send().await).await
 }

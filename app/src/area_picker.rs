@@ -12,15 +12,7 @@ pub fn AreaPicker() -> impl IntoView {
     let groups: Vec<(Unit, Vec<Unit>)> = session.tree.with_value(|tree| {
         tree.units()
             .filter(|u| !u.is_area())
-            .map(|u| {
-                (
-                    u.clone(),
-                    tree.children(&u.id)
-                        .filter(|c| c.is_area())
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                )
-            })
+            .map(|u| (u.clone(), tree.children(&u.id).filter(|c| c.is_area()).cloned().collect::<Vec<_>>()))
             .filter(|(_, areas)| !areas.is_empty())
             .collect()
     });

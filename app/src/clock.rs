@@ -9,12 +9,8 @@ pub fn now_ms() -> u64 {
 /// Today in the phone's time zone.
 pub fn today() -> Date {
     let now = js_sys::Date::new_0();
-    Date::new(
-        now.get_full_year() as u16,
-        now.get_month() as u8 + 1,
-        now.get_date() as u8,
-    )
-    .unwrap_or_else(|_| "2025-01-01".parse().expect("valid date"))
+    Date::new(now.get_full_year() as u16, now.get_month() as u8 + 1, now.get_date() as u8)
+        .unwrap_or_else(|_| "2025-01-01".parse().expect("valid date"))
 }
 
 /// The time of day as `hh:mm`.

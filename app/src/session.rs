@@ -4,9 +4,7 @@
 
 use crate::storage::{self, Cached, StorageFailure};
 use crate::{api, clock};
-use domain::{
-    AreaSnapshot, Catalogue, DomainError, Ledger, Report, ReportPeriod, UnitId, UnitTree,
-};
+use domain::{AreaSnapshot, Catalogue, DomainError, Ledger, Report, ReportPeriod, UnitId, UnitTree};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -45,12 +43,7 @@ impl SyncStatus {
 
     /// A short class name for the badge colour.
     pub fn tone(&self, pending: usize) -> &'static str {
-        match (
-            self.syncing,
-            self.problem.is_some(),
-            self.reachable,
-            pending,
-        ) {
+        match (self.syncing, self.problem.is_some(), self.reachable, pending) {
             (true, ..) => "syncing",
             (_, true, ..) => "problem",
             (_, _, false, _) => "offline",
@@ -77,10 +70,7 @@ pub fn provide_session() -> Result<Session, StorageFailure> {
     let session = Session {
         ledger: RwSignal::new(storage::load_or_create_ledger()?),
         area: RwSignal::new(storage::load_area()),
-        status: RwSignal::new(SyncStatus {
-            reachable: true,
-            ..SyncStatus::default()
-        }),
+        status: RwSignal::new(SyncStatus { reachable: true, ..SyncStatus::default() }),
         area_snapshot: RwSignal::new(storage::load_area_snapshot()),
         ward_report: RwSignal::new(storage::load_ward_report()),
         tree: StoredValue::new(UnitTree::demo()),
@@ -103,8 +93,7 @@ impl Session {
     /// The ward or commune of the chosen area.
     pub fn ward(&self) -> Option<UnitId> {
         let area = self.area.get()?;
-        self.tree
-            .with_value(|t| t.get(&area).ok().and_then(|u| u.parent.clone()))
+        self.tree.with_value(|t| t.get(&area).ok().and_then(|u| u.parent.clone()))
     }
 
     /// Applies an entry to a copy of the ledger, stores the copy, and only then shows it.
@@ -207,21 +196,14 @@ impl Session {
         };
         let period = self.this_year();
         let report = api::report(&area, period).await?;
-        let snapshot = self.ledger.with_untracked(|l| {
-            self.catalogue
-                .with_value(|cat| AreaSnapshot::take(report, l, &cat.indicators))
-        });
-        let cached = Cached {
-            value: snapshot,
-            fetched_at: clock::hh_mm(),
-        };
+        let snapshot = self
+            .ledger
+            .with_untracked(|l| self.catalogue.with_value(|cat| AreaSnapshot::take(report, l, &cat.indicators)));
+        let cached = Cached { value: snapshot, fetched_at: clock::hh_mm() };
         storage::save_area_snapshot(&cached);
         self.area_snapshot.set(Some(cached));
         if let Some(ward) = self.ward() {
-            let cached = Cached {
-                value: api::report(&ward, period).await?,
-                fetched_at: clock::hh_mm(),
-            };
+            let cached = Cached { value: api::report(&ward, period).await?, fetched_at: clock::hh_mm() };
             storage::save_ward_report(&cached);
             self.ward_report.set(Some(cached));
         }

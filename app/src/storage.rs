@@ -13,9 +13,7 @@ const WARD_REPORT: &str = "sotay.v1.ward_report";
 /// Why something could not be kept on the phone.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StorageFailure {
-    #[error(
-        "Bộ nhớ của trình duyệt đã đầy: chưa lưu được. Hãy đồng bộ hoặc xuất bản sao lưu rồi xóa bớt dữ liệu cũ."
-    )]
+    #[error("Bộ nhớ của trình duyệt đã đầy: chưa lưu được. Hãy đồng bộ hoặc xuất bản sao lưu rồi xóa bớt dữ liệu cũ.")]
     Full,
     #[error("Không ghi được vào bộ nhớ của trình duyệt ({0}).")]
     Other(String),
@@ -23,11 +21,7 @@ pub enum StorageFailure {
 
 fn failure(e: gloo_storage::errors::StorageError) -> StorageFailure {
     let text = e.to_string();
-    if text.contains("Quota") || text.contains("quota") {
-        StorageFailure::Full
-    } else {
-        StorageFailure::Other(text)
-    }
+    if text.contains("Quota") || text.contains("quota") { StorageFailure::Full } else { StorageFailure::Other(text) }
 }
 
 /// The stored ledger, if there is one. Another tab of the app may have written it since
@@ -44,15 +38,9 @@ pub fn load_or_create_ledger() -> Result<Ledger, StorageFailure> {
         Ok(ledger) => return Ok(ledger),
         Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => {}
         Err(_) => {
-            let raw = LocalStorage::raw()
-                .get_item(LEDGER)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
+            let raw = LocalStorage::raw().get_item(LEDGER).ok().flatten().unwrap_or_default();
             let aside = format!("{LEDGER}.unreadable.{}", crate::clock::now_ms());
-            LocalStorage::raw()
-                .set_item(&aside, &raw)
-                .map_err(|_| StorageFailure::Full)?;
+            LocalStorage::raw().set_item(&aside, &raw).map_err(|_| StorageFailure::Full)?;
         }
     }
     let ledger = Ledger::new(new_device_id());

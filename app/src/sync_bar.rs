@@ -11,11 +11,7 @@ pub fn SyncBar() -> impl IntoView {
         let area = session.area.get()?;
         session.tree.with_value(|t| {
             let unit = t.get(&area).ok()?;
-            let parent = unit
-                .parent
-                .as_ref()
-                .and_then(|p| t.get(p).ok())
-                .map(|p| p.name.clone());
+            let parent = unit.parent.as_ref().and_then(|p| t.get(p).ok()).map(|p| p.name.clone());
             Some(match parent {
                 Some(p) => format!("{} · {p}", unit.name),
                 None => unit.name.clone(),

@@ -4,9 +4,7 @@
 //! Run with `cargo xtask bench`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use domain::{
-    Catalogue, CounterCell, DeviceId, MemoryTally, Month, PROTOCOL, SyncRequest, UnitTree,
-};
+use domain::{Catalogue, CounterCell, DeviceId, MemoryTally, Month, PROTOCOL, SyncRequest, UnitTree};
 use functions::store::{EmbeddedStore, TallyStore};
 use std::hint::black_box;
 
@@ -15,11 +13,7 @@ const CELLS: usize = 1_000;
 /// One device's sync of 1,000 counter cells spread over the demo tree's areas,
 /// indicators and months; `round` raises every cell so each request changes all of them.
 fn request(tree: &UnitTree, catalogue: &Catalogue, round: u64) -> SyncRequest {
-    let areas: Vec<_> = tree
-        .units()
-        .filter(|u| u.is_area())
-        .map(|u| u.id.clone())
-        .collect();
+    let areas: Vec<_> = tree.units().filter(|u| u.is_area()).map(|u| u.id.clone()).collect();
     let counters: Vec<_> = catalogue
         .indicators
         .iter()
@@ -46,18 +40,8 @@ fn request(tree: &UnitTree, catalogue: &Catalogue, round: u64) -> SyncRequest {
 fn sync_1000_cells(c: &mut Criterion) {
     let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
     let first = request(&tree, &catalogue, 0);
-    first
-        .validate(&tree, &catalogue)
-        .expect("bench request is valid");
-    assert_eq!(
-        first
-            .counters
-            .iter()
-            .map(|c| c.key())
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        CELLS
-    );
+    first.validate(&tree, &catalogue).expect("bench request is valid");
+    assert_eq!(first.counters.iter().map(|c| c.key()).collect::<std::collections::BTreeSet<_>>().len(), CELLS);
 
     c.bench_function("validate + merge 1000 cells (memory)", |b| {
         let mut round = 0;
@@ -71,11 +55,7 @@ fn sync_1000_cells(c: &mut Criterion) {
 
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(&dir.path().join("bench.redb")).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     c.bench_function("validate + sync 1000 changed cells (embedded store)", |b| {
         let mut round = 0;
         b.to_async(&runtime).iter(|| {
@@ -86,17 +66,14 @@ fn sync_1000_cells(c: &mut Criterion) {
             async move { black_box(store.apply_sync(tree, &request).await.unwrap()) }
         })
     });
-    c.bench_function(
-        "repeat of an already stored sync of 1000 cells (embedded store)",
-        |b| {
-            let request = request(&tree, &catalogue, 1_000_000);
-            runtime.block_on(store.apply_sync(&tree, &request)).unwrap();
-            b.to_async(&runtime).iter(|| {
-                let (store, tree, request) = (store.clone(), &tree, &request);
-                async move { black_box(store.apply_sync(tree, request).await.unwrap()) }
-            })
-        },
-    );
+    c.bench_function("repeat of an already stored sync of 1000 cells (embedded store)", |b| {
+        let request = request(&tree, &catalogue, 1_000_000);
+        runtime.block_on(store.apply_sync(&tree, &request)).unwrap();
+        b.to_async(&runtime).iter(|| {
+            let (store, tree, request) = (store.clone(), &tree, &request);
+            async move { black_box(store.apply_sync(tree, request).await.unwrap()) }
+        })
+    });
 }
 
 criterion_group! {

@@ -27,10 +27,7 @@ pub enum IndicatorKind {
     /// A yes/no fact of an area for a year; rolls up as "n of m areas".
     Flag,
     /// Numerator / denominator, recomputed at every level.
-    Ratio {
-        numerator: IndicatorId,
-        denominator: IndicatorId,
-    },
+    Ratio { numerator: IndicatorId, denominator: IndicatorId },
 }
 
 impl IndicatorKind {
@@ -94,24 +91,12 @@ impl TryFrom<IndicatorRecord> for Indicator {
             (KindName::Counter, None, None) => IndicatorKind::Counter,
             (KindName::Level, None, None) => IndicatorKind::Level,
             (KindName::Flag, None, None) => IndicatorKind::Flag,
-            (KindName::Ratio, Some(numerator), Some(denominator)) => IndicatorKind::Ratio {
-                numerator,
-                denominator,
-            },
+            (KindName::Ratio, Some(numerator), Some(denominator)) => IndicatorKind::Ratio { numerator, denominator },
             _ => {
-                return Err(format!(
-                    "indicator {}: only a ratio has a numerator and a denominator",
-                    r.id
-                ));
+                return Err(format!("indicator {}: only a ratio has a numerator and a denominator", r.id));
             }
         };
-        Ok(Indicator {
-            id: r.id,
-            label: r.label,
-            unit: r.unit,
-            kind,
-            content: r.content,
-        })
+        Ok(Indicator { id: r.id, label: r.label, unit: r.unit, kind, content: r.content })
     }
 }
 
@@ -121,20 +106,9 @@ impl From<Indicator> for IndicatorRecord {
             IndicatorKind::Counter => (KindName::Counter, None, None),
             IndicatorKind::Level => (KindName::Level, None, None),
             IndicatorKind::Flag => (KindName::Flag, None, None),
-            IndicatorKind::Ratio {
-                numerator,
-                denominator,
-            } => (KindName::Ratio, Some(numerator), Some(denominator)),
+            IndicatorKind::Ratio { numerator, denominator } => (KindName::Ratio, Some(numerator), Some(denominator)),
         };
-        IndicatorRecord {
-            id: i.id,
-            label: i.label,
-            unit: i.unit,
-            kind,
-            numerator,
-            denominator,
-            content: i.content,
-        }
+        IndicatorRecord { id: i.id, label: i.label, unit: i.unit, kind, numerator, denominator, content: i.content }
     }
 }
 
@@ -175,19 +149,12 @@ impl Catalogue {
             }
         }
         for ind in &cat.indicators {
-            if let IndicatorKind::Ratio {
-                numerator,
-                denominator,
-            } = &ind.kind
-            {
+            if let IndicatorKind::Ratio { numerator, denominator } = &ind.kind {
                 for part in [numerator, denominator] {
                     match cat.get(part).map(|p| &p.kind) {
                         Ok(IndicatorKind::Counter | IndicatorKind::Level) => {}
                         _ => {
-                            return Err(format!(
-                                "ratio {} names {part}, not a counter or level",
-                                ind.id
-                            ));
+                            return Err(format!("ratio {} names {part}, not a counter or level", ind.id));
                         }
                     }
                 }
@@ -202,10 +169,7 @@ impl Catalogue {
     }
 
     pub fn get(&self, id: &IndicatorId) -> Result<&Indicator, DomainError> {
-        self.index
-            .get(id)
-            .map(|&i| &self.indicators[i])
-            .ok_or_else(|| DomainError::UnknownIndicator(id.to_string()))
+        self.index.get(id).map(|&i| &self.indicators[i]).ok_or_else(|| DomainError::UnknownIndicator(id.to_string()))
     }
 
     /// Indicators of one content (`None`: the general baselines), in catalogue order.
@@ -225,9 +189,7 @@ mod tests {
         for n in 1..=5 {
             assert!(cat.of_content(Some(n)).count() > 0, "content {n}");
         }
-        let ratio = cat
-            .get(&IndicatorId::new("ty_le_ngo_co_den").unwrap())
-            .unwrap();
+        let ratio = cat.get(&IndicatorId::new("ty_le_ngo_co_den").unwrap()).unwrap();
         assert!(matches!(ratio.kind, IndicatorKind::Ratio { .. }));
     }
 
@@ -238,11 +200,7 @@ mod tests {
         assert_eq!(again, cat);
         let odd = r#"{"version":"x","contents":[],"indicators":[
             {"id":"a","label":"A","unit":"hộ","kind":"level","numerator":"a"}]}"#;
-        assert!(
-            Catalogue::from_json(odd)
-                .unwrap_err()
-                .contains("only a ratio")
-        );
+        assert!(Catalogue::from_json(odd).unwrap_err().contains("only a ratio"));
     }
 
     #[test]
@@ -250,10 +208,6 @@ mod tests {
         let json = r#"{"version":"x","contents":[],"indicators":[
             {"id":"a","label":"A","unit":"có/không","kind":"flag"},
             {"id":"r","label":"R","unit":"%","kind":"ratio","numerator":"a","denominator":"a"}]}"#;
-        assert!(
-            Catalogue::from_json(json)
-                .unwrap_err()
-                .contains("not a counter or level")
-        );
+        assert!(Catalogue::from_json(json).unwrap_err().contains("not a counter or level"));
     }
 }

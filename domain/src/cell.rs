@@ -54,11 +54,7 @@ macro_rules! slash_key {
                 let (Some(a), Some(b), Some(c)) = (parts.next(), parts.next(), parts.next()) else {
                     return Err(crate::DomainError::InvalidId(s.into()));
                 };
-                Ok(Self {
-                    $first: a.to_string().try_into()?,
-                    $second: b.to_string().try_into()?,
-                    $third: c.parse()?,
-                })
+                Ok(Self { $first: a.to_string().try_into()?, $second: b.to_string().try_into()?, $third: c.parse()? })
             }
         }
         impl Serialize for $name {
@@ -68,9 +64,7 @@ macro_rules! slash_key {
         }
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                String::deserialize(d)?
-                    .parse()
-                    .map_err(serde::de::Error::custom)
+                String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
             }
         }
     };
@@ -90,10 +84,7 @@ pub struct CounterState {
 impl CounterState {
     /// Per-component max: the join of two states of the same device's cell.
     pub fn merge(self, other: CounterState) -> CounterState {
-        CounterState {
-            inc: self.inc.max(other.inc),
-            dec: self.dec.max(other.dec),
-        }
+        CounterState { inc: self.inc.max(other.inc), dec: self.dec.max(other.dec) }
     }
 
     /// The cell's value, `inc − dec`.
@@ -109,15 +100,9 @@ impl CounterState {
     /// Adds a signed amount: positive to `inc`, negative to `dec`.
     pub fn record(self, amount: i64) -> CounterState {
         if amount >= 0 {
-            CounterState {
-                inc: self.inc.saturating_add(amount.unsigned_abs()),
-                dec: self.dec,
-            }
+            CounterState { inc: self.inc.saturating_add(amount.unsigned_abs()), dec: self.dec }
         } else {
-            CounterState {
-                inc: self.inc,
-                dec: self.dec.saturating_add(amount.unsigned_abs()),
-            }
+            CounterState { inc: self.inc, dec: self.dec.saturating_add(amount.unsigned_abs()) }
         }
     }
 }
@@ -142,11 +127,7 @@ pub struct RegisterState {
 impl RegisterState {
     /// Keeps the write with the greater stamp.
     pub fn merge(self, other: RegisterState) -> RegisterState {
-        if other.stamp > self.stamp {
-            other
-        } else {
-            self
-        }
+        if other.stamp > self.stamp { other } else { self }
     }
 }
 
@@ -161,24 +142,14 @@ pub struct CounterChange {
 
 /// Merges an incoming state into the stored one; `None` when nothing changes
 /// (a repeat, or an older state arriving late).
-pub fn counter_change(
-    stored: Option<CounterState>,
-    incoming: CounterState,
-) -> Option<CounterChange> {
+pub fn counter_change(stored: Option<CounterState>, incoming: CounterState) -> Option<CounterChange> {
     let base = stored.unwrap_or_default();
     let next = base.merge(incoming);
-    (next != base).then(|| CounterChange {
-        previous: stored,
-        next,
-        delta: next.net() - base.net(),
-    })
+    (next != base).then(|| CounterChange { previous: stored, next, delta: next.net() - base.net() })
 }
 
 /// Merges an incoming register into the stored one; `None` when the stored write wins.
-pub fn register_change(
-    stored: Option<&RegisterState>,
-    incoming: &RegisterState,
-) -> Option<RegisterState> {
+pub fn register_change(stored: Option<&RegisterState>, incoming: &RegisterState) -> Option<RegisterState> {
     match stored {
         Some(s) if s.stamp >= incoming.stamp => None,
         _ => Some(incoming.clone()),

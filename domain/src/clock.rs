@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A hybrid logical clock reading: wall-clock milliseconds plus a counter for
 /// writes within the same millisecond or while the wall clock runs behind.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hlc {
     pub wall: u64,
@@ -17,14 +15,7 @@ pub struct Hlc {
 impl Hlc {
     /// The reading for a new local write at wall time `now_ms`; always greater than `self`.
     pub fn tick(self, now_ms: u64) -> Hlc {
-        if now_ms > self.wall {
-            Hlc { wall: now_ms, n: 0 }
-        } else {
-            Hlc {
-                wall: self.wall,
-                n: self.n + 1,
-            }
-        }
+        if now_ms > self.wall { Hlc { wall: now_ms, n: 0 } } else { Hlc { wall: self.wall, n: self.n + 1 } }
     }
 }
 

@@ -12,10 +12,7 @@ pub enum DomainError {
     #[error("unit `{0}` is not a residential area")]
     NotAnArea(String),
     #[error("indicator `{indicator}` takes {expected} values")]
-    WrongKind {
-        indicator: String,
-        expected: &'static str,
-    },
+    WrongKind { indicator: String, expected: &'static str },
     #[error("entries would drive `{indicator}` below zero")]
     NegativeTotal { indicator: String },
     #[error("invalid period `{0}`")]
@@ -83,19 +80,14 @@ impl DomainError {
             Self::UnknownIndicator(id) => format!("Chỉ tiêu không có trong danh mục: {id}."),
             Self::UnknownUnit(id) => format!("Không tìm thấy đơn vị: {id}."),
             Self::NotAnArea(id) => {
-                format!(
-                    "Chỉ nhập số liệu cho khu dân cư (thôn, tổ dân phố); {id} không phải khu dân cư."
-                )
+                format!("Chỉ nhập số liệu cho khu dân cư (thôn, tổ dân phố); {id} không phải khu dân cư.")
             }
-            Self::WrongKind {
-                indicator,
-                expected,
-            } => {
+            Self::WrongKind { indicator, expected } => {
                 format!("Chỉ tiêu {indicator} nhận giá trị kiểu {expected}.")
             }
-            Self::NegativeTotal { indicator } => format!(
-                "Số điều chỉnh vượt quá số đã nhập của chỉ tiêu {indicator}: tổng không thể âm."
-            ),
+            Self::NegativeTotal { indicator } => {
+                format!("Số điều chỉnh vượt quá số đã nhập của chỉ tiêu {indicator}: tổng không thể âm.")
+            }
             Self::InvalidPeriod(p) => format!("Kỳ báo cáo không hợp lệ: {p}."),
             Self::InvalidId(id) => format!("Mã không hợp lệ: {id}."),
             Self::InvalidAmount(a) => {
@@ -105,9 +97,7 @@ impl DomainError {
                 format!("Một lần đồng bộ gửi tối đa {max} ô số liệu; hãy đồng bộ lại.")
             }
             Self::UnsupportedProtocol(v) => {
-                format!(
-                    "Phiên bản ứng dụng không tương thích (giao thức {v}); hãy tải lại ứng dụng."
-                )
+                format!("Phiên bản ứng dụng không tương thích (giao thức {v}); hãy tải lại ứng dụng.")
             }
             Self::DuplicateCell(key) => {
                 format!("Ô số liệu bị gửi trùng trong một lần đồng bộ: {key}.")
@@ -122,23 +112,10 @@ mod tests {
 
     #[test]
     fn errors_raised_inside_serde_are_recovered() {
-        let err = serde_json::from_str::<crate::Month>("\"2025-13\"")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            DomainError::from_serde_message(&err),
-            Some(DomainError::InvalidPeriod("2025-13".into()))
-        );
-        let err = serde_json::from_str::<crate::UnitId>("\"Tổ 8A\"")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            DomainError::from_serde_message(&err).unwrap().code(),
-            "invalid_id"
-        );
-        assert_eq!(
-            DomainError::from_serde_message("expected `,` at line 1"),
-            None
-        );
+        let err = serde_json::from_str::<crate::Month>("\"2025-13\"").unwrap_err().to_string();
+        assert_eq!(DomainError::from_serde_message(&err), Some(DomainError::InvalidPeriod("2025-13".into())));
+        let err = serde_json::from_str::<crate::UnitId>("\"Tổ 8A\"").unwrap_err().to_string();
+        assert_eq!(DomainError::from_serde_message(&err).unwrap().code(), "invalid_id");
+        assert_eq!(DomainError::from_serde_message("expected `,` at line 1"), None);
     }
 }

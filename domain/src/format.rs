@@ -18,11 +18,7 @@ pub fn group(n: u64) -> String {
 
 /// Like [`group`], with a leading minus for negative amounts.
 pub fn signed(n: i64) -> String {
-    if n < 0 {
-        format!("-{}", group(n.unsigned_abs()))
-    } else {
-        group(n.unsigned_abs())
-    }
+    if n < 0 { format!("-{}", group(n.unsigned_abs())) } else { group(n.unsigned_abs()) }
 }
 
 /// A share in percent with one decimal and a decimal comma, rounded half up: `93,7%`.
@@ -32,11 +28,7 @@ pub fn percent(numerator: i64, denominator: i64) -> Option<String> {
     }
     let (n, d) = (i128::from(numerator), i128::from(denominator));
     let tenths = (n * 2000 + d) / (2 * d);
-    Some(format!(
-        "{},{}%",
-        group(u64::try_from(tenths / 10).ok()?),
-        tenths % 10
-    ))
+    Some(format!("{},{}%", group(u64::try_from(tenths / 10).ok()?), tenths % 10))
 }
 
 /// A ratio as reports write it: `178/190 (93,7%)`.
@@ -56,14 +48,9 @@ pub fn amount(n: i64, unit: &str) -> String {
 pub fn figure(indicator: &Indicator, figure: &Figure) -> String {
     match *figure {
         Figure::Counter { total } => amount(total, &indicator.unit),
-        Figure::Level { total, .. } => {
-            amount(i64::try_from(total).unwrap_or(i64::MAX), &indicator.unit)
-        }
+        Figure::Level { total, .. } => amount(i64::try_from(total).unwrap_or(i64::MAX), &indicator.unit),
         Figure::Flag { yes, of } => ratio(i64::from(yes), i64::from(of)),
-        Figure::Ratio {
-            numerator,
-            denominator,
-        } => ratio(numerator, denominator),
+        Figure::Ratio { numerator, denominator } => ratio(numerator, denominator),
     }
 }
 
@@ -77,10 +64,7 @@ pub fn parse_amount(text: &str) -> Result<i64, DomainError> {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let digits: String = digits
-        .chars()
-        .filter(|c| !matches!(c, '.' | ' ' | '\u{a0}'))
-        .collect();
+    let digits: String = digits.chars().filter(|c| !matches!(c, '.' | ' ' | '\u{a0}')).collect();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
     }
@@ -110,11 +94,7 @@ mod tests {
         assert_eq!(parse_amount(" 640 000 000 "), Ok(640_000_000));
         assert_eq!(parse_amount("-20"), Ok(-20));
         for bad in ["2,5", "", "abc", "-", "1e5", "99999999999999999999"] {
-            assert_eq!(
-                parse_amount(bad).unwrap_err().code(),
-                "invalid_amount",
-                "{bad}"
-            );
+            assert_eq!(parse_amount(bad).unwrap_err().code(), "invalid_amount", "{bad}");
         }
     }
 }

@@ -10,16 +10,8 @@ pub const MAX_ID_LEN: usize = 64;
 fn check(raw: &str) -> Result<(), DomainError> {
     let ok = !raw.is_empty()
         && raw.len() <= MAX_ID_LEN
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(DomainError::InvalidId(
-            raw.chars().take(MAX_ID_LEN).collect(),
-        ))
-    }
+        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(DomainError::InvalidId(raw.chars().take(MAX_ID_LEN).collect())) }
 }
 
 macro_rules! id_type {

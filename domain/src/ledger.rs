@@ -2,9 +2,9 @@
 //! never leave the phone), its own cells, and what the server has acknowledged.
 
 use crate::{
-    Bucket, Catalogue, CounterCell, CounterKey, CounterState, Date, DeviceId, DomainError, Hlc,
-    IndicatorId, MAX_CELLS, PROTOCOL, RegisterCell, RegisterKey, RegisterState, RegisterValue,
-    ReportPeriod, Stamp, SyncRequest, UnitId, UnitTree, check_counter, check_register,
+    Bucket, Catalogue, CounterCell, CounterKey, CounterState, Date, DeviceId, DomainError, Hlc, IndicatorId, MAX_CELLS,
+    PROTOCOL, RegisterCell, RegisterKey, RegisterState, RegisterValue, ReportPeriod, Stamp, SyncRequest, UnitId,
+    UnitTree, check_counter, check_register,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -103,27 +103,11 @@ impl Ledger {
         if amount == 0 {
             return Err(DomainError::InvalidAmount("0".into()));
         }
-        let key = CounterKey {
-            area: area.clone(),
-            indicator: indicator.clone(),
-            month: date.month(),
-        };
-        let next = self
-            .counters
-            .get(&key)
-            .copied()
-            .unwrap_or_default()
-            .record(amount);
+        let key = CounterKey { area: area.clone(), indicator: indicator.clone(), month: date.month() };
+        let next = self.counters.get(&key).copied().unwrap_or_default().record(amount);
         check_counter(tree, catalogue, &key, next)?;
         self.counters.insert(key, next);
-        Ok(self.push(
-            area,
-            indicator,
-            date,
-            EntryChange::Amount(amount),
-            note,
-            now_ms,
-        ))
+        Ok(self.push(area, indicator, date, EntryChange::Amount(amount), note, now_ms))
     }
 
     /// States a level (e.g. number of households) for the month of `date`.
@@ -139,20 +123,9 @@ impl Ledger {
         note: &str,
         now_ms: u64,
     ) -> Result<&Entry, DomainError> {
-        let key = RegisterKey {
-            area: area.clone(),
-            indicator: indicator.clone(),
-            bucket: Bucket::Month(date.month()),
-        };
+        let key = RegisterKey { area: area.clone(), indicator: indicator.clone(), bucket: Bucket::Month(date.month()) };
         self.write_register(catalogue, tree, key, RegisterValue::Level(value), now_ms)?;
-        Ok(self.push(
-            area,
-            indicator,
-            date,
-            EntryChange::Level(value),
-            note,
-            now_ms,
-        ))
+        Ok(self.push(area, indicator, date, EntryChange::Level(value), note, now_ms))
     }
 
     /// Sets a yes/no fact of the area for the year of `date`.
@@ -168,20 +141,10 @@ impl Ledger {
         note: &str,
         now_ms: u64,
     ) -> Result<&Entry, DomainError> {
-        let key = RegisterKey {
-            area: area.clone(),
-            indicator: indicator.clone(),
-            bucket: Bucket::Year(date.month().year()),
-        };
+        let key =
+            RegisterKey { area: area.clone(), indicator: indicator.clone(), bucket: Bucket::Year(date.month().year()) };
         self.write_register(catalogue, tree, key, RegisterValue::Flag(value), now_ms)?;
-        Ok(self.push(
-            area,
-            indicator,
-            date,
-            EntryChange::Flag(value),
-            note,
-            now_ms,
-        ))
+        Ok(self.push(area, indicator, date, EntryChange::Flag(value), note, now_ms))
     }
 
     fn write_register(
@@ -194,45 +157,26 @@ impl Ledger {
     ) -> Result<(), DomainError> {
         check_register(tree, catalogue, &key, value)?;
         self.clock = self.clock.tick(now_ms);
-        let stamp = Stamp {
-            hlc: self.clock,
-            device: self.device.clone(),
-        };
+        let stamp = Stamp { hlc: self.clock, device: self.device.clone() };
         self.registers.insert(key, RegisterState { value, stamp });
         Ok(())
     }
 
     fn unsynced_counters(&self) -> impl Iterator<Item = (&CounterKey, &CounterState)> {
-        self.counters
-            .iter()
-            .filter(|(k, s)| !self.acked_counters.get(k).is_some_and(|a| a.covers(**s)))
+        self.counters.iter().filter(|(k, s)| !self.acked_counters.get(k).is_some_and(|a| a.covers(**s)))
     }
 
     fn unsynced_registers(&self) -> impl Iterator<Item = (&RegisterKey, &RegisterState)> {
-        self.registers
-            .iter()
-            .filter(|(k, s)| self.acked_registers.get(k) != Some(&s.stamp))
+        self.registers.iter().filter(|(k, s)| self.acked_registers.get(k) != Some(&s.stamp))
     }
 
     /// The cells that changed since the last acknowledged sync, as one request of at
     /// most [`MAX_CELLS`] cells; what does not fit goes in the next one.
     pub fn outbox(&self) -> SyncRequest {
-        let counters: Vec<_> = self
-            .unsynced_counters()
-            .take(MAX_CELLS)
-            .map(|(k, s)| CounterCell::new(k, *s))
-            .collect();
-        let registers = self
-            .unsynced_registers()
-            .take(MAX_CELLS - counters.len())
-            .map(|(k, s)| RegisterCell::new(k, s))
-            .collect();
-        SyncRequest {
-            protocol: PROTOCOL,
-            device: self.device.clone(),
-            counters,
-            registers,
-        }
+        let counters: Vec<_> = self.unsynced_counters().take(MAX_CELLS).map(|(k, s)| CounterCell::new(k, *s)).collect();
+        let registers =
+            self.unsynced_registers().take(MAX_CELLS - counters.len()).map(|(k, s)| RegisterCell::new(k, s)).collect();
+        SyncRequest { protocol: PROTOCOL, device: self.device.clone(), counters, registers }
     }
 
     /// Number of cells waiting to be synced.
@@ -247,10 +191,7 @@ impl Ledger {
             *acked = acked.merge(cell.state());
         }
         for cell in &sent.registers {
-            let acked = self
-                .acked_registers
-                .entry(cell.key())
-                .or_insert_with(|| cell.stamp.clone());
+            let acked = self.acked_registers.entry(cell.key()).or_insert_with(|| cell.stamp.clone());
             if cell.stamp > *acked {
                 *acked = cell.stamp.clone();
             }
@@ -268,12 +209,7 @@ impl Ledger {
     }
 
     /// What this device has recorded for an area's indicator over a period but the server has not yet acknowledged.
-    pub fn unsynced_total(
-        &self,
-        area: &UnitId,
-        indicator: &IndicatorId,
-        period: ReportPeriod,
-    ) -> i64 {
+    pub fn unsynced_total(&self, area: &UnitId, indicator: &IndicatorId, period: ReportPeriod) -> i64 {
         self.own_total(area, indicator, period) - self.acked_total(area, indicator, period)
     }
 
@@ -286,9 +222,7 @@ impl Ledger {
     ) -> i64 {
         cells
             .iter()
-            .filter(|(k, _)| {
-                &k.area == area && &k.indicator == indicator && period.contains(k.month)
-            })
+            .filter(|(k, _)| &k.area == area && &k.indicator == indicator && period.contains(k.month))
             .map(|(_, s)| s.net())
             .sum()
     }
@@ -326,12 +260,7 @@ mod tests {
 
     fn setup() -> (Catalogue, UnitTree, UnitId, Ledger) {
         let device = DeviceId::new("phone-a").unwrap();
-        (
-            Catalogue::standard(),
-            UnitTree::demo(),
-            UnitId::new("dx-to-8a").unwrap(),
-            Ledger::new(device),
-        )
+        (Catalogue::standard(), UnitTree::demo(), UnitId::new("dx-to-8a").unwrap(), Ledger::new(device))
     }
 
     #[test]
@@ -339,21 +268,12 @@ mod tests {
         let (cat, tree, area, mut ledger) = setup();
         let land = IndicatorId::new("dat_hien").unwrap();
         let day: Date = "2025-11-02".parse().unwrap();
-        ledger
-            .add_amount(&cat, &tree, &area, &land, day, 50, "", 1)
-            .unwrap();
-        let err = ledger
-            .add_amount(&cat, &tree, &area, &land, day, -60, "", 2)
-            .unwrap_err();
+        ledger.add_amount(&cat, &tree, &area, &land, day, 50, "", 1).unwrap();
+        let err = ledger.add_amount(&cat, &tree, &area, &land, day, -60, "", 2).unwrap_err();
         assert_eq!(err.code(), "negative_total");
         assert_eq!(ledger.entries().len(), 1, "a refused entry is not recorded");
-        ledger
-            .add_amount(&cat, &tree, &area, &land, day, -50, "", 3)
-            .unwrap();
-        assert_eq!(
-            ledger.own_total(&area, &land, ReportPeriod::year(2025).unwrap()),
-            0
-        );
+        ledger.add_amount(&cat, &tree, &area, &land, day, -50, "", 3).unwrap();
+        assert_eq!(ledger.own_total(&area, &land, ReportPeriod::year(2025).unwrap()), 0);
     }
 
     #[test]
@@ -362,47 +282,29 @@ mod tests {
         let land = IndicatorId::new("dat_hien").unwrap();
         let homes = IndicatorId::new("so_ho").unwrap();
         let day: Date = "2025-11-02".parse().unwrap();
-        ledger
-            .add_amount(&cat, &tree, &area, &land, day, 50, "", 1)
-            .unwrap();
-        ledger
-            .set_level(&cat, &tree, &area, &homes, day, 120, "", 2)
-            .unwrap();
+        ledger.add_amount(&cat, &tree, &area, &land, day, 50, "", 1).unwrap();
+        ledger.set_level(&cat, &tree, &area, &homes, day, 120, "", 2).unwrap();
         let sent = ledger.outbox();
         assert_eq!(sent.len(), 2);
         ledger.acknowledge(&sent);
         assert_eq!(ledger.pending(), 0);
-        ledger
-            .add_amount(&cat, &tree, &area, &land, day, 5, "", 3)
-            .unwrap();
+        ledger.add_amount(&cat, &tree, &area, &land, day, 5, "", 3).unwrap();
         let next = ledger.outbox();
         assert_eq!((next.counters.len(), next.registers.len()), (1, 0));
-        assert_eq!(
-            next.counters[0].inc, 55,
-            "the whole state is sent, not the increment"
-        );
-        assert_eq!(
-            ledger.unsynced_total(&area, &land, ReportPeriod::year(2025).unwrap()),
-            5
-        );
+        assert_eq!(next.counters[0].inc, 55, "the whole state is sent, not the increment");
+        assert_eq!(ledger.unsynced_total(&area, &land, ReportPeriod::year(2025).unwrap()), 5);
     }
 
     #[test]
     fn a_long_outbox_goes_out_in_requests_of_at_most_max_cells() {
         let (cat, tree, area, mut ledger) = setup();
         // One cell per counter indicator and month, until there are MAX_CELLS + 3 of them.
-        let counters: Vec<_> = cat
-            .indicators
-            .iter()
-            .filter(|i| i.kind == crate::IndicatorKind::Counter)
-            .map(|i| i.id.clone())
-            .collect();
+        let counters: Vec<_> =
+            cat.indicators.iter().filter(|i| i.kind == crate::IndicatorKind::Counter).map(|i| i.id.clone()).collect();
         let months = (2000..=2100).flat_map(|y| (1..=12).map(move |m| Date::new(y, m, 1).unwrap()));
         let cells = months.flat_map(|day| counters.iter().map(move |id| (day, id.clone())));
         for (day, indicator) in cells.take(MAX_CELLS + 3) {
-            ledger
-                .add_amount(&cat, &tree, &area, &indicator, day, 1, "", 1)
-                .unwrap();
+            ledger.add_amount(&cat, &tree, &area, &indicator, day, 1, "", 1).unwrap();
         }
         let first = ledger.outbox();
         assert_eq!((first.len(), ledger.pending()), (MAX_CELLS, MAX_CELLS + 3));
@@ -416,20 +318,8 @@ mod tests {
         let day: Date = "2025-11-02".parse().unwrap();
         let ward = UnitId::new("p-duc-xuan").unwrap();
         let land = IndicatorId::new("dat_hien").unwrap();
-        assert_eq!(
-            ledger
-                .add_amount(&cat, &tree, &ward, &land, day, 5, "", 1)
-                .unwrap_err()
-                .code(),
-            "not_an_area"
-        );
+        assert_eq!(ledger.add_amount(&cat, &tree, &ward, &land, day, 5, "", 1).unwrap_err().code(), "not_an_area");
         let area = UnitId::new("dx-to-8a").unwrap();
-        assert_eq!(
-            ledger
-                .set_level(&cat, &tree, &area, &land, day, 5, "", 1)
-                .unwrap_err()
-                .code(),
-            "wrong_kind"
-        );
+        assert_eq!(ledger.set_level(&cat, &tree, &area, &land, day, 5, "", 1).unwrap_err().code(), "wrong_kind");
     }
 }

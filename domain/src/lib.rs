@@ -20,8 +20,8 @@ mod unit;
 
 pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
 pub use cell::{
-    CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState,
-    RegisterValue, TotalKey, counter_change, register_change,
+    CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState, RegisterValue, TotalKey,
+    counter_change, register_change,
 };
 pub use clock::{Hlc, Stamp};
 pub use error::DomainError;
@@ -31,8 +31,8 @@ pub use period::{Bucket, Date, Month, ReportPeriod};
 pub use report::{Figure, Report, UnitFigures, unit_figures};
 pub use snapshot::AreaSnapshot;
 pub use sync::{
-    CounterCell, MAX_AMOUNT, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest,
-    SyncResponse, check_counter, check_register, plan_sync,
+    CounterCell, MAX_AMOUNT, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest, SyncResponse, check_counter,
+    check_register, plan_sync,
 };
 pub use tally::MemoryTally;
 pub use unit::{Unit, UnitLevel, UnitTree};

@@ -13,29 +13,13 @@ use std::str::FromStr;
 pub const YEARS: std::ops::RangeInclusive<u16> = 2000..=2100;
 
 fn year(raw: &str, whole: &str) -> Result<u16, DomainError> {
-    let y: u16 = raw
-        .parse()
-        .map_err(|_| DomainError::InvalidPeriod(whole.into()))?;
-    if raw.len() == 4 && YEARS.contains(&y) {
-        Ok(y)
-    } else {
-        Err(DomainError::InvalidPeriod(whole.into()))
-    }
+    let y: u16 = raw.parse().map_err(|_| DomainError::InvalidPeriod(whole.into()))?;
+    if raw.len() == 4 && YEARS.contains(&y) { Ok(y) } else { Err(DomainError::InvalidPeriod(whole.into())) }
 }
 
-fn number_in(
-    raw: &str,
-    range: std::ops::RangeInclusive<u8>,
-    whole: &str,
-) -> Result<u8, DomainError> {
-    let n: u8 = raw
-        .parse()
-        .map_err(|_| DomainError::InvalidPeriod(whole.into()))?;
-    if range.contains(&n) && raw.len() <= 2 {
-        Ok(n)
-    } else {
-        Err(DomainError::InvalidPeriod(whole.into()))
-    }
+fn number_in(raw: &str, range: std::ops::RangeInclusive<u8>, whole: &str) -> Result<u8, DomainError> {
+    let n: u8 = raw.parse().map_err(|_| DomainError::InvalidPeriod(whole.into()))?;
+    if range.contains(&n) && raw.len() <= 2 { Ok(n) } else { Err(DomainError::InvalidPeriod(whole.into())) }
 }
 
 /// Tháng — a calendar month, written `2025-11`.
@@ -71,9 +55,7 @@ impl fmt::Display for Month {
 impl FromStr for Month {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
-        let (y, m) = s
-            .split_once('-')
-            .ok_or_else(|| DomainError::InvalidPeriod(s.into()))?;
+        let (y, m) = s.split_once('-').ok_or_else(|| DomainError::InvalidPeriod(s.into()))?;
         Month::new(year(y, s)?, number_in(m, 1..=12, s)?)
     }
 }
@@ -121,11 +103,7 @@ impl fmt::Display for Bucket {
 impl FromStr for Bucket {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
-        if s.contains('-') {
-            Ok(Bucket::Month(s.parse()?))
-        } else {
-            Ok(Bucket::Year(year(s, s)?))
-        }
+        if s.contains('-') { Ok(Bucket::Month(s.parse()?)) } else { Ok(Bucket::Year(year(s, s)?)) }
     }
 }
 
@@ -153,8 +131,7 @@ pub struct Date {
 impl Date {
     pub fn new(year: u16, month: u8, day: u8) -> Result<Self, DomainError> {
         let m = Month::new(year, month)?;
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             2 if leap => 29,
             2 => 28,
@@ -164,9 +141,7 @@ impl Date {
         if (1..=days).contains(&day) {
             Ok(Self { month: m, day })
         } else {
-            Err(DomainError::InvalidPeriod(format!(
-                "{year}-{month:02}-{day:02}"
-            )))
+            Err(DomainError::InvalidPeriod(format!("{year}-{month:02}-{day:02}")))
         }
     }
     pub fn month(self) -> Month {
@@ -174,12 +149,7 @@ impl Date {
     }
     /// `dd/mm/yyyy`, as Vietnamese tables write dates.
     pub fn to_vietnamese(self) -> String {
-        format!(
-            "{:02}/{:02}/{}",
-            self.day,
-            self.month.month(),
-            self.month.year()
-        )
+        format!("{:02}/{:02}/{}", self.day, self.month.month(), self.month.year())
     }
 }
 
@@ -196,11 +166,7 @@ impl FromStr for Date {
         let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(DomainError::InvalidPeriod(s.into()));
         };
-        Date::new(
-            year(y, s)?,
-            number_in(m, 1..=12, s)?,
-            number_in(d, 1..=31, s)?,
-        )
+        Date::new(year(y, s)?, number_in(m, 1..=12, s)?, number_in(d, 1..=31, s)?)
     }
 }
 
@@ -241,11 +207,7 @@ enum PeriodLabel {
 
 impl ReportPeriod {
     pub fn year(y: u16) -> Result<Self, DomainError> {
-        Ok(Self {
-            first: Month::new(y, 1)?,
-            last: Month::new(y, 12)?,
-            label: PeriodLabel::Year,
-        })
+        Ok(Self { first: Month::new(y, 1)?, last: Month::new(y, 12)?, label: PeriodLabel::Year })
     }
     pub fn first(self) -> Month {
         self.first
@@ -268,10 +230,7 @@ impl ReportPeriod {
             PeriodLabel::Half(1) => format!("6 tháng đầu năm {y}"),
             PeriodLabel::Half(_) => format!("6 tháng cuối năm {y}"),
             PeriodLabel::NineMonths => format!("9 tháng năm {y}"),
-            PeriodLabel::Quarter(q) => format!(
-                "Quý {} năm {y}",
-                ["I", "II", "III", "IV"][usize::from(q - 1)]
-            ),
+            PeriodLabel::Quarter(q) => format!("Quý {} năm {y}", ["I", "II", "III", "IV"][usize::from(q - 1)]),
             PeriodLabel::Month => format!("Tháng {}/{y}", self.first.month()),
             PeriodLabel::Years => format!("Giai đoạn {y}–{}", self.last.year()),
         }
@@ -282,11 +241,7 @@ impl FromStr for ReportPeriod {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
         let span = |first: (u16, u8), last: (u16, u8), label| -> Result<Self, DomainError> {
-            Ok(Self {
-                first: Month::new(first.0, first.1)?,
-                last: Month::new(last.0, last.1)?,
-                label,
-            })
+            Ok(Self { first: Month::new(first.0, first.1)?, last: Month::new(last.0, last.1)?, label })
         };
         if let Some((a, b)) = s.split_once("..") {
             let (a, b) = (year(a, s)?, year(b, s)?);
@@ -348,20 +303,8 @@ mod tests {
 
     #[test]
     fn impossible_periods_are_refused() {
-        for bad in [
-            "2025-13",
-            "2025-00",
-            "1800",
-            "2025-Q5",
-            "2025-02-30",
-            "2026..2025",
-            "20x5",
-            "2025-H3",
-        ] {
-            assert!(
-                bad.parse::<ReportPeriod>().is_err() || bad.parse::<Date>().is_err(),
-                "{bad}"
-            );
+        for bad in ["2025-13", "2025-00", "1800", "2025-Q5", "2025-02-30", "2026..2025", "20x5", "2025-H3"] {
+            assert!(bad.parse::<ReportPeriod>().is_err() || bad.parse::<Date>().is_err(), "{bad}");
         }
         assert!("2025-02-30".parse::<Date>().is_err());
         assert!("2024-02-29".parse::<Date>().is_ok());
@@ -371,26 +314,17 @@ mod tests {
     #[test]
     fn periods_cover_the_right_months() {
         let q3: ReportPeriod = "2025-Q3".parse().unwrap();
-        assert_eq!(
-            (q3.first().to_string(), q3.last().to_string()),
-            ("2025-07".into(), "2025-09".into())
-        );
+        assert_eq!((q3.first().to_string(), q3.last().to_string()), ("2025-07".into(), "2025-09".into()));
         assert_eq!(q3.to_vietnamese(), "Quý III năm 2025");
         let range: ReportPeriod = "2021..2025".parse().unwrap();
         assert_eq!(range.years(), 2021..=2025);
         assert_eq!(range.to_string(), "2021..2025");
-        assert_eq!(
-            "2025-H1".parse::<ReportPeriod>().unwrap().to_vietnamese(),
-            "6 tháng đầu năm 2025"
-        );
+        assert_eq!("2025-H1".parse::<ReportPeriod>().unwrap().to_vietnamese(), "6 tháng đầu năm 2025");
     }
 
     #[test]
     fn dates_show_as_day_month_year() {
-        assert_eq!(
-            "2025-11-18".parse::<Date>().unwrap().to_vietnamese(),
-            "18/11/2025"
-        );
+        assert_eq!("2025-11-18".parse::<Date>().unwrap().to_vietnamese(), "18/11/2025");
         assert_eq!("2025".parse::<Bucket>().unwrap(), Bucket::Year(2025));
     }
 }

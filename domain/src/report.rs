@@ -6,8 +6,8 @@
 //! numerator by the rolled-up denominator — never an average of ratios.
 
 use crate::{
-    Bucket, Catalogue, IndicatorId, IndicatorKind, RegisterKey, RegisterState, RegisterValue,
-    ReportPeriod, Unit, UnitId, UnitLevel, UnitTree,
+    Bucket, Catalogue, IndicatorId, IndicatorKind, RegisterKey, RegisterState, RegisterValue, ReportPeriod, Unit,
+    UnitId, UnitLevel, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -90,9 +90,7 @@ pub fn unit_figures(
     for (key, state) in registers.iter().filter(|(k, _)| areas.contains(&k.area)) {
         match (key.bucket, state.value) {
             (Bucket::Month(m), RegisterValue::Level(v)) if m <= period.last() => {
-                let slot = levels
-                    .entry((&key.indicator, &key.area))
-                    .or_insert((key.bucket, v));
+                let slot = levels.entry((&key.indicator, &key.area)).or_insert((key.bucket, v));
                 if key.bucket >= slot.0 {
                     *slot = (key.bucket, v);
                 }
@@ -107,50 +105,33 @@ pub fn unit_figures(
     let mut figures = BTreeMap::new();
     for indicator in &catalogue.indicators {
         let figure = match &indicator.kind {
-            IndicatorKind::Counter => Figure::Counter {
-                total: counter_totals.get(&indicator.id).copied().unwrap_or(0),
-            },
+            IndicatorKind::Counter => {
+                Figure::Counter { total: counter_totals.get(&indicator.id).copied().unwrap_or(0) }
+            }
             IndicatorKind::Level => {
-                let values: Vec<u64> = levels
-                    .iter()
-                    .filter(|((ind, _), _)| *ind == &indicator.id)
-                    .map(|(_, (_, v))| *v)
-                    .collect();
+                let values: Vec<u64> =
+                    levels.iter().filter(|((ind, _), _)| *ind == &indicator.id).map(|(_, (_, v))| *v).collect();
                 Figure::Level {
                     total: values.iter().sum(),
                     reporting: u32::try_from(values.len()).unwrap_or(u32::MAX),
                     areas: area_count,
                 }
             }
-            IndicatorKind::Flag => Figure::Flag {
-                yes: flags_yes.get(&indicator.id).copied().unwrap_or(0),
-                of: area_count * years,
-            },
+            IndicatorKind::Flag => {
+                Figure::Flag { yes: flags_yes.get(&indicator.id).copied().unwrap_or(0), of: area_count * years }
+            }
             IndicatorKind::Ratio { .. } => continue,
         };
         figures.insert(indicator.id.clone(), figure);
     }
     for indicator in &catalogue.indicators {
-        if let IndicatorKind::Ratio {
-            numerator,
-            denominator,
-        } = &indicator.kind
-        {
+        if let IndicatorKind::Ratio { numerator, denominator } = &indicator.kind {
             let part = |id: &IndicatorId| figures.get(id).map_or(0, |f: &Figure| f.amount());
-            let ratio = Figure::Ratio {
-                numerator: part(numerator),
-                denominator: part(denominator),
-            };
+            let ratio = Figure::Ratio { numerator: part(numerator), denominator: part(denominator) };
             figures.insert(indicator.id.clone(), ratio);
         }
     }
-    UnitFigures {
-        unit: unit.id.clone(),
-        name: unit.name.clone(),
-        level: unit.level,
-        areas: area_count,
-        figures,
-    }
+    UnitFigures { unit: unit.id.clone(), name: unit.name.clone(), level: unit.level, areas: area_count, figures }
 }
 
 #[cfg(test)]
@@ -158,106 +139,29 @@ mod tests {
     use super::*;
     use crate::{DeviceId, Hlc, Stamp};
 
-    fn reg(
-        area: &str,
-        ind: &str,
-        bucket: &str,
-        value: RegisterValue,
-    ) -> (RegisterKey, RegisterState) {
+    fn reg(area: &str, ind: &str, bucket: &str, value: RegisterValue) -> (RegisterKey, RegisterState) {
         let key: RegisterKey = format!("{area}/{ind}/{bucket}").parse().unwrap();
-        (
-            key,
-            RegisterState {
-                value,
-                stamp: Stamp {
-                    hlc: Hlc::default(),
-                    device: DeviceId::new("d").unwrap(),
-                },
-            },
-        )
+        (key, RegisterState { value, stamp: Stamp { hlc: Hlc::default(), device: DeviceId::new("d").unwrap() } })
     }
 
     #[test]
     fn levels_take_the_latest_month_and_ratios_recompute() {
         let (tree, cat) = (UnitTree::demo(), Catalogue::standard());
-        let ward = tree
-            .get(&UnitId::new("p-nguyen-thi-minh-khai").unwrap())
-            .unwrap()
-            .clone();
+        let ward = tree.get(&UnitId::new("p-nguyen-thi-minh-khai").unwrap()).unwrap().clone();
         let registers = vec![
-            reg(
-                "ntmk-to-11",
-                "tong_so_ngo",
-                "2025-01",
-                RegisterValue::Level(100),
-            ),
-            reg(
-                "ntmk-to-11",
-                "tong_so_ngo",
-                "2025-06",
-                RegisterValue::Level(110),
-            ),
-            reg(
-                "ntmk-to-11",
-                "tong_so_ngo",
-                "2026-01",
-                RegisterValue::Level(999),
-            ),
-            reg(
-                "ntmk-to-13",
-                "tong_so_ngo",
-                "2024-12",
-                RegisterValue::Level(80),
-            ),
-            reg(
-                "ntmk-to-11",
-                "ngo_co_den",
-                "2025-03",
-                RegisterValue::Level(100),
-            ),
-            reg(
-                "ntmk-to-13",
-                "ngo_co_den",
-                "2025-03",
-                RegisterValue::Level(78),
-            ),
-            reg(
-                "ntmk-to-13",
-                "ngay_hoi_ddk",
-                "2025",
-                RegisterValue::Flag(true),
-            ),
-            reg(
-                "ntmk-to-15",
-                "ngay_hoi_ddk",
-                "2025",
-                RegisterValue::Flag(false),
-            ),
+            reg("ntmk-to-11", "tong_so_ngo", "2025-01", RegisterValue::Level(100)),
+            reg("ntmk-to-11", "tong_so_ngo", "2025-06", RegisterValue::Level(110)),
+            reg("ntmk-to-11", "tong_so_ngo", "2026-01", RegisterValue::Level(999)),
+            reg("ntmk-to-13", "tong_so_ngo", "2024-12", RegisterValue::Level(80)),
+            reg("ntmk-to-11", "ngo_co_den", "2025-03", RegisterValue::Level(100)),
+            reg("ntmk-to-13", "ngo_co_den", "2025-03", RegisterValue::Level(78)),
+            reg("ntmk-to-13", "ngay_hoi_ddk", "2025", RegisterValue::Flag(true)),
+            reg("ntmk-to-15", "ngay_hoi_ddk", "2025", RegisterValue::Flag(false)),
         ];
-        let f = unit_figures(
-            &cat,
-            &tree,
-            &ward,
-            ReportPeriod::year(2025).unwrap(),
-            &BTreeMap::new(),
-            &registers,
-        );
+        let f = unit_figures(&cat, &tree, &ward, ReportPeriod::year(2025).unwrap(), &BTreeMap::new(), &registers);
         let get = |id: &str| f.figures[&IndicatorId::new(id).unwrap()];
-        assert_eq!(
-            get("tong_so_ngo"),
-            Figure::Level {
-                total: 190,
-                reporting: 2,
-                areas: 3
-            }
-        );
-        assert_eq!(
-            get("ty_le_ngo_co_den"),
-            Figure::Ratio {
-                numerator: 178,
-                denominator: 190
-            }
-        );
+        assert_eq!(get("tong_so_ngo"), Figure::Level { total: 190, reporting: 2, areas: 3 });
+        assert_eq!(get("ty_le_ngo_co_den"), Figure::Ratio { numerator: 178, denominator: 190 });
         assert_eq!(get("ngay_hoi_ddk"), Figure::Flag { yes: 1, of: 3 });
     }
 }

@@ -1,10 +1,7 @@
 //! What a phone shows for its area: the last report fetched from the server plus what
 //! this device recorded since, each entry counted once — online or not.
 
-use crate::{
-    Figure, Indicator, IndicatorId, IndicatorKind, Ledger, RegisterKey, RegisterValue, Report,
-    Stamp,
-};
+use crate::{Figure, Indicator, IndicatorId, IndicatorKind, Ledger, RegisterKey, RegisterValue, Report, Stamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -32,11 +29,7 @@ impl AreaSnapshot {
             .filter(|(k, _)| &k.area == area)
             .map(|(k, s)| (k.clone(), s.clone()))
             .collect();
-        AreaSnapshot {
-            report,
-            own_counters,
-            own_registers,
-        }
+        AreaSnapshot { report, own_counters, own_registers }
     }
 
     /// A counter's total for the area: the report's, less this device's part in it, plus
@@ -60,9 +53,7 @@ impl AreaSnapshot {
             return Some(state.value);
         }
         match self.report.unit.figures.get(indicator)? {
-            Figure::Level {
-                total, reporting, ..
-            } if *reporting > 0 => Some(RegisterValue::Level(*total)),
+            Figure::Level { total, reporting, .. } if *reporting > 0 => Some(RegisterValue::Level(*total)),
             Figure::Flag { yes, of } if *of > 0 => Some(RegisterValue::Flag(*yes > 0)),
             _ => None,
         }
@@ -72,9 +63,7 @@ impl AreaSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        Catalogue, Date, DeviceId, MemoryTally, ReportPeriod, UnitId, UnitTree, unit_figures,
-    };
+    use crate::{Catalogue, Date, DeviceId, MemoryTally, ReportPeriod, UnitId, UnitTree, unit_figures};
 
     struct World {
         tree: UnitTree,
@@ -88,32 +77,14 @@ mod tests {
         fn new() -> Self {
             let period = ReportPeriod::year(2025).unwrap();
             let (tree, cat) = (UnitTree::demo(), Catalogue::standard());
-            World {
-                tree,
-                cat,
-                server: MemoryTally::default(),
-                area: UnitId::new("ntmk-to-11").unwrap(),
-                period,
-            }
+            World { tree, cat, server: MemoryTally::default(), area: UnitId::new("ntmk-to-11").unwrap(), period }
         }
         fn report(&self) -> Report {
             let unit = self.tree.get(&self.area).unwrap();
             let totals = self.server.counter_totals(&self.area, self.period);
             let registers = self.server.registers_under(&self.tree, &self.area);
-            let unit = unit_figures(
-                &self.cat,
-                &self.tree,
-                unit,
-                self.period,
-                &totals,
-                &registers,
-            );
-            Report {
-                period: self.period,
-                period_name: String::new(),
-                unit,
-                children: vec![],
-            }
+            let unit = unit_figures(&self.cat, &self.tree, unit, self.period, &totals, &registers);
+            Report { period: self.period, period_name: String::new(), unit, children: vec![] }
         }
         fn sync(&mut self, ledger: &mut Ledger) {
             let request = ledger.outbox();
@@ -129,26 +100,19 @@ mod tests {
         let day: Date = "2025-11-18".parse().unwrap();
         let mut mine = Ledger::new(DeviceId::new("mine").unwrap());
         let mut other = Ledger::new(DeviceId::new("other").unwrap());
-        other
-            .add_amount(&w.cat, &w.tree, &w.area, &land, day, 80, "", 1)
-            .unwrap();
+        other.add_amount(&w.cat, &w.tree, &w.area, &land, day, 80, "", 1).unwrap();
         w.sync(&mut other);
-        mine.add_amount(&w.cat, &w.tree, &w.area, &land, day, 120, "", 2)
-            .unwrap();
+        mine.add_amount(&w.cat, &w.tree, &w.area, &land, day, 120, "", 2).unwrap();
         w.sync(&mut mine);
         let snap = AreaSnapshot::take(w.report(), &mine, &w.cat.indicators);
         assert_eq!(snap.counter(&mine, &land), 200);
         // Recorded offline after the snapshot: shown at once, counted once.
-        mine.add_amount(&w.cat, &w.tree, &w.area, &land, day, -20, "", 3)
-            .unwrap();
+        mine.add_amount(&w.cat, &w.tree, &w.area, &land, day, -20, "", 3).unwrap();
         assert_eq!(snap.counter(&mine, &land), 180);
         // Synced, but the report could not be fetched again: still counted once.
         w.sync(&mut mine);
         assert_eq!(snap.counter(&mine, &land), 180);
-        assert_eq!(
-            AreaSnapshot::take(w.report(), &mine, &w.cat.indicators).counter(&mine, &land),
-            180
-        );
+        assert_eq!(AreaSnapshot::take(w.report(), &mine, &w.cat.indicators).counter(&mine, &land), 180);
     }
 
     #[test]
@@ -157,20 +121,12 @@ mod tests {
         let homes = IndicatorId::new("so_ho").unwrap();
         let day: Date = "2025-06-01".parse().unwrap();
         let mut mine = Ledger::new(DeviceId::new("mine").unwrap());
-        mine.set_level(&w.cat, &w.tree, &w.area, &homes, day, 100, "", 1)
-            .unwrap();
+        mine.set_level(&w.cat, &w.tree, &w.area, &homes, day, 100, "", 1).unwrap();
         w.sync(&mut mine);
         let snap = AreaSnapshot::take(w.report(), &mine, &w.cat.indicators);
-        assert_eq!(
-            snap.register(&mine, &homes),
-            Some(RegisterValue::Level(100))
-        );
-        mine.set_level(&w.cat, &w.tree, &w.area, &homes, day, 104, "", 2)
-            .unwrap();
+        assert_eq!(snap.register(&mine, &homes), Some(RegisterValue::Level(100)));
+        mine.set_level(&w.cat, &w.tree, &w.area, &homes, day, 104, "", 2).unwrap();
         w.sync(&mut mine); // acknowledged, report not refreshed
-        assert_eq!(
-            snap.register(&mine, &homes),
-            Some(RegisterValue::Level(104))
-        );
+        assert_eq!(snap.register(&mine, &homes), Some(RegisterValue::Level(104)));
     }
 }

@@ -47,9 +47,8 @@
 
 use crate::cell::{DeviceCounterKey, counter_change, register_change};
 use crate::{
-    Bucket, Catalogue, CounterChange, CounterKey, CounterState, DeviceId, DomainError, IndicatorId,
-    IndicatorKind, Month, RegisterKey, RegisterState, RegisterValue, Stamp, TotalKey, UnitId,
-    UnitTree,
+    Bucket, Catalogue, CounterChange, CounterKey, CounterState, DeviceId, DomainError, IndicatorId, IndicatorKind,
+    Month, RegisterKey, RegisterState, RegisterValue, Stamp, TotalKey, UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,17 +79,10 @@ pub struct CounterCell {
 
 impl CounterCell {
     pub fn key(&self) -> CounterKey {
-        CounterKey {
-            area: self.area.clone(),
-            indicator: self.indicator.clone(),
-            month: self.month,
-        }
+        CounterKey { area: self.area.clone(), indicator: self.indicator.clone(), month: self.month }
     }
     pub fn state(&self) -> CounterState {
-        CounterState {
-            inc: self.inc,
-            dec: self.dec,
-        }
+        CounterState { inc: self.inc, dec: self.dec }
     }
     pub fn new(key: &CounterKey, state: CounterState) -> Self {
         Self {
@@ -119,17 +111,10 @@ pub struct RegisterCell {
 
 impl RegisterCell {
     pub fn key(&self) -> RegisterKey {
-        RegisterKey {
-            area: self.area.clone(),
-            indicator: self.indicator.clone(),
-            bucket: self.bucket,
-        }
+        RegisterKey { area: self.area.clone(), indicator: self.indicator.clone(), bucket: self.bucket }
     }
     pub fn state(&self) -> RegisterState {
-        RegisterState {
-            value: self.value,
-            stamp: self.stamp.clone(),
-        }
+        RegisterState { value: self.value, stamp: self.stamp.clone() }
     }
     pub fn new(key: &RegisterKey, state: &RegisterState) -> Self {
         Self {
@@ -181,15 +166,10 @@ pub fn check_counter(
         });
     }
     if state.inc > MAX_AMOUNT || state.dec > MAX_AMOUNT {
-        return Err(DomainError::InvalidAmount(format!(
-            "{}",
-            state.inc.max(state.dec)
-        )));
+        return Err(DomainError::InvalidAmount(format!("{}", state.inc.max(state.dec))));
     }
     if state.dec > state.inc {
-        return Err(DomainError::NegativeTotal {
-            indicator: key.indicator.to_string(),
-        });
+        return Err(DomainError::NegativeTotal { indicator: key.indicator.to_string() });
     }
     Ok(())
 }
@@ -206,11 +186,8 @@ pub fn check_register(
     let indicator = catalogue.get(&key.indicator)?;
     let fits = matches!(
         (&indicator.kind, value, key.bucket),
-        (
-            IndicatorKind::Level,
-            RegisterValue::Level(_),
-            Bucket::Month(_)
-        ) | (IndicatorKind::Flag, RegisterValue::Flag(_), Bucket::Year(_))
+        (IndicatorKind::Level, RegisterValue::Level(_), Bucket::Month(_))
+            | (IndicatorKind::Flag, RegisterValue::Flag(_), Bucket::Year(_))
     );
     if let RegisterValue::Level(v) = value
         && v > MAX_AMOUNT
@@ -220,10 +197,7 @@ pub fn check_register(
     if fits {
         Ok(())
     } else {
-        Err(DomainError::WrongKind {
-            indicator: key.indicator.to_string(),
-            expected: indicator.kind.value_name(),
-        })
+        Err(DomainError::WrongKind { indicator: key.indicator.to_string(), expected: indicator.kind.value_name() })
     }
 }
 
@@ -282,10 +256,7 @@ pub struct SyncPlan {
 
 impl SyncPlan {
     pub fn response(&self) -> SyncResponse {
-        SyncResponse {
-            changed: self.counters.len() + self.registers.len(),
-            unchanged: self.unchanged,
-        }
+        SyncResponse { changed: self.counters.len() + self.registers.len(), unchanged: self.unchanged }
     }
 }
 
@@ -298,20 +269,13 @@ pub fn plan_sync<E>(
 ) -> Result<SyncPlan, E> {
     let mut plan = SyncPlan::default();
     for cell in &request.counters {
-        let key = DeviceCounterKey {
-            device: request.device.clone(),
-            cell: cell.key(),
-        };
+        let key = DeviceCounterKey { device: request.device.clone(), cell: cell.key() };
         match counter_change(stored_counter(&key)?, cell.state()) {
             None => plan.unchanged += 1,
             Some(change) => {
                 if change.delta != 0 {
                     for unit in tree.self_and_ancestors(&cell.area) {
-                        let total = TotalKey {
-                            unit,
-                            indicator: cell.indicator.clone(),
-                            month: cell.month,
-                        };
+                        let total = TotalKey { unit, indicator: cell.indicator.clone(), month: cell.month };
                         *plan.totals.entry(total).or_default() += change.delta;
                     }
                 }

@@ -3,8 +3,8 @@
 
 use crate::cell::DeviceCounterKey;
 use crate::{
-    Catalogue, CounterState, DomainError, IndicatorId, Month, RegisterKey, RegisterState,
-    ReportPeriod, SyncRequest, SyncResponse, TotalKey, UnitId, UnitTree, plan_sync,
+    Catalogue, CounterState, DomainError, IndicatorId, Month, RegisterKey, RegisterState, ReportPeriod, SyncRequest,
+    SyncResponse, TotalKey, UnitId, UnitTree, plan_sync,
 };
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -41,29 +41,19 @@ impl MemoryTally {
         }
         for (key, delta) in &plan.totals {
             let total = self.totals.entry(key.clone()).or_default();
-            *total = total
-                .checked_add(*delta)
-                .ok_or_else(|| DomainError::InvalidAmount(delta.to_string()))?;
+            *total = total.checked_add(*delta).ok_or_else(|| DomainError::InvalidAmount(delta.to_string()))?;
         }
         Ok(plan.response())
     }
 
     /// The rolled-up counter total of a unit for one month.
     pub fn total(&self, unit: &UnitId, indicator: &IndicatorId, month: Month) -> i64 {
-        let key = TotalKey {
-            unit: unit.clone(),
-            indicator: indicator.clone(),
-            month,
-        };
+        let key = TotalKey { unit: unit.clone(), indicator: indicator.clone(), month };
         self.totals.get(&key).copied().unwrap_or(0)
     }
 
     /// Counter totals of a unit over a period, by indicator.
-    pub fn counter_totals(
-        &self,
-        unit: &UnitId,
-        period: ReportPeriod,
-    ) -> BTreeMap<IndicatorId, i64> {
+    pub fn counter_totals(&self, unit: &UnitId, period: ReportPeriod) -> BTreeMap<IndicatorId, i64> {
         let mut out = BTreeMap::new();
         for (key, total) in &self.totals {
             if &key.unit == unit && period.contains(key.month) {
@@ -74,16 +64,8 @@ impl MemoryTally {
     }
 
     /// Every register of the residential areas under `unit`.
-    pub fn registers_under(
-        &self,
-        tree: &UnitTree,
-        unit: &UnitId,
-    ) -> Vec<(RegisterKey, RegisterState)> {
+    pub fn registers_under(&self, tree: &UnitTree, unit: &UnitId) -> Vec<(RegisterKey, RegisterState)> {
         let areas = tree.areas_under(unit);
-        self.registers
-            .iter()
-            .filter(|(k, _)| areas.contains(&k.area))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        self.registers.iter().filter(|(k, _)| areas.contains(&k.area)).map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 }

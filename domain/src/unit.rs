@@ -56,10 +56,7 @@ impl UnitTree {
                 if !tree.units.contains_key(parent) {
                     return Err(DomainError::UnknownUnit(parent.to_string()));
                 }
-                tree.children
-                    .entry(parent.clone())
-                    .or_default()
-                    .push(unit.id.clone());
+                tree.children.entry(parent.clone()).or_default().push(unit.id.clone());
             }
             tree.order.push(unit.id.clone());
             tree.units.insert(unit.id.clone(), unit);
@@ -70,25 +67,19 @@ impl UnitTree {
     /// The demo tree from the seed articles: Thành phố Bắc Kạn and some of its wards,
     /// communes and residential areas.
     pub fn demo() -> Self {
-        let units: Vec<Unit> = serde_json::from_str(include_str!("../data/demo-units.json"))
-            .expect("demo-units.json is valid");
+        let units: Vec<Unit> =
+            serde_json::from_str(include_str!("../data/demo-units.json")).expect("demo-units.json is valid");
         UnitTree::new(units).expect("demo tree lists parents first")
     }
 
     pub fn get(&self, id: &UnitId) -> Result<&Unit, DomainError> {
-        self.units
-            .get(id)
-            .ok_or_else(|| DomainError::UnknownUnit(id.to_string()))
+        self.units.get(id).ok_or_else(|| DomainError::UnknownUnit(id.to_string()))
     }
 
     /// Checks that `id` is a residential area, the only units that take entries.
     pub fn area(&self, id: &UnitId) -> Result<&Unit, DomainError> {
         let unit = self.get(id)?;
-        if unit.is_area() {
-            Ok(unit)
-        } else {
-            Err(DomainError::NotAnArea(id.to_string()))
-        }
+        if unit.is_area() { Ok(unit) } else { Err(DomainError::NotAnArea(id.to_string())) }
     }
 
     /// Units in the order they were listed (parents first).
@@ -97,11 +88,7 @@ impl UnitTree {
     }
 
     pub fn children(&self, id: &UnitId) -> impl Iterator<Item = &Unit> {
-        self.children
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(|c| &self.units[c])
+        self.children.get(id).into_iter().flatten().map(|c| &self.units[c])
     }
 
     /// The unit itself, then its parent, up to the root.
@@ -122,14 +109,7 @@ impl UnitTree {
         while let Some(next) = stack.pop() {
             match self.units.get(&next) {
                 Some(u) if u.is_area() => out.push(next),
-                Some(_) => stack.extend(
-                    self.children
-                        .get(&next)
-                        .into_iter()
-                        .flatten()
-                        .rev()
-                        .cloned(),
-                ),
+                Some(_) => stack.extend(self.children.get(&next).into_iter().flatten().rev().cloned()),
                 None => {}
             }
         }
@@ -148,15 +128,9 @@ mod tests {
     #[test]
     fn demo_tree_walks_up_and_down() {
         let tree = UnitTree::demo();
-        assert_eq!(
-            tree.self_and_ancestors(&id("dx-to-8a")),
-            vec![id("dx-to-8a"), id("p-duc-xuan"), id("tp-bac-kan")]
-        );
+        assert_eq!(tree.self_and_ancestors(&id("dx-to-8a")), vec![id("dx-to-8a"), id("p-duc-xuan"), id("tp-bac-kan")]);
         assert_eq!(tree.areas_under(&id("p-nguyen-thi-minh-khai")).len(), 3);
         assert_eq!(tree.areas_under(&id("tp-bac-kan")).len(), 7);
-        assert_eq!(
-            tree.area(&id("p-duc-xuan")),
-            Err(DomainError::NotAnArea("p-duc-xuan".into()))
-        );
+        assert_eq!(tree.area(&id("p-duc-xuan")), Err(DomainError::NotAnArea("p-duc-xuan".into())));
     }
 }

@@ -62,32 +62,20 @@ impl ApiError {
     pub fn body(&self) -> ErrorBody {
         let (code, message) = match self {
             ApiError::Domain(e) => (e.code(), e.message_vi()),
-            ApiError::MalformedJson(detail) => (
-                "malformed_json",
-                format!("Dữ liệu gửi lên không đúng định dạng ({detail})."),
-            ),
-            ApiError::PayloadTooLarge => (
-                "payload_too_large",
-                "Dữ liệu gửi lên quá lớn; hãy đồng bộ thành nhiều lần.".to_string(),
-            ),
-            ApiError::UnsupportedMediaType => (
-                "unsupported_media_type",
-                "Dữ liệu phải gửi dạng JSON (Content-Type: application/json).".into(),
-            ),
+            ApiError::MalformedJson(detail) => {
+                ("malformed_json", format!("Dữ liệu gửi lên không đúng định dạng ({detail})."))
+            }
+            ApiError::PayloadTooLarge => {
+                ("payload_too_large", "Dữ liệu gửi lên quá lớn; hãy đồng bộ thành nhiều lần.".to_string())
+            }
+            ApiError::UnsupportedMediaType => {
+                ("unsupported_media_type", "Dữ liệu phải gửi dạng JSON (Content-Type: application/json).".into())
+            }
             ApiError::NotFound => ("not_found", "Không có địa chỉ này.".to_string()),
-            ApiError::MethodNotAllowed => (
-                "method_not_allowed",
-                "Địa chỉ này không nhận kiểu yêu cầu đó.".to_string(),
-            ),
-            ApiError::Store(_) => (
-                "internal",
-                "Máy chủ gặp lỗi; số liệu chưa được ghi, hãy thử lại sau.".to_string(),
-            ),
+            ApiError::MethodNotAllowed => ("method_not_allowed", "Địa chỉ này không nhận kiểu yêu cầu đó.".to_string()),
+            ApiError::Store(_) => ("internal", "Máy chủ gặp lỗi; số liệu chưa được ghi, hãy thử lại sau.".to_string()),
         };
-        ErrorBody {
-            code: code.to_string(),
-            message,
-        }
+        ErrorBody { code: code.to_string(), message }
     }
 }
 

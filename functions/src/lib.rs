@@ -17,9 +17,5 @@ use store::{Store, StoreError, load_tree};
 /// The handlers' state over a store: its tree (the demo tree on first start) and the catalogue.
 pub async fn app_state<S: Store>(store: S) -> Result<Arc<AppState<S>>, StoreError> {
     let tree = load_tree(&store).await?;
-    Ok(Arc::new(AppState {
-        store,
-        tree,
-        catalogue: Catalogue::standard(),
-    }))
+    Ok(Arc::new(AppState { store, tree, catalogue: Catalogue::standard() }))
 }

@@ -25,10 +25,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let wasm_bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     let dist = root.join("dist");
     let stamp = dist.join(".built-from");
-    let input_hash = format!(
-        "{:016x}",
-        hash(&wasm_bytes) ^ hash_dir(&root.join("public"))?
-    );
+    let input_hash = format!("{:016x}", hash(&wasm_bytes) ^ hash_dir(&root.join("public"))?);
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(input_hash.as_str()) {
         return Ok(dist);
     }
@@ -54,11 +51,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let css_name = hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?;
     for entry in std::fs::read_dir(root.join("public"))? {
         let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if name != "index.html" && name != "style.css" && path.is_file() {
             std::fs::copy(&path, dist.join(&name))?;
         }
@@ -79,9 +72,7 @@ fn hash(bytes: &[u8]) -> u64 {
 }
 
 fn hash_dir(dir: &Path) -> Result<u64> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     names.sort();
     let mut hasher = DefaultHasher::new();
     for path in names.iter().filter(|p| p.is_file()) {

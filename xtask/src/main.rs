@@ -4,8 +4,10 @@
 //! * `test` — install what the tests need, run every test (Rust, then the browser end-to-end tests).
 //! * `build` — build the WASM app into `dist/`.
 //! * `bench` — criterion benchmarks and the app's transfer size.
+//! * `package` — the static Lambda `bootstrap`; `deploy --stage S` — the AWS deployment.
 
 mod app;
+mod deploy;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -24,32 +26,28 @@ fn main() -> Result<()> {
             app::build(&root).map(|_| ())
         }
         Some("bench") => bench(&root),
+        Some("package") => deploy::package(&root).map(|_| ()),
+        Some("deploy") => deploy::deploy(&root, &args[1..]),
         _ => bail!(
-            "usage: cargo xtask serve [--addr 127.0.0.1:8080] [--data data/sotay.redb] | test | build | bench"
+            "usage: cargo xtask serve [--addr 127.0.0.1:8080] [--data data/sotay.redb] | test | build | bench \
+             | package | deploy --stage prod [--region ap-southeast-1]"
         ),
     }
 }
 
 /// The workspace root.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
 }
 
 /// Cargo's target directory (CI may point `CARGO_TARGET_DIR` elsewhere).
 pub fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
 }
 
 /// Runs a command, failing with its name if it fails.
 pub fn run(command: &mut Command) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("starting {command:?}"))?;
+    let status = command.status().with_context(|| format!("starting {command:?}"))?;
     if !status.success() {
         bail!("{command:?} failed with {status}");
     }
@@ -62,14 +60,7 @@ fn cargo() -> Command {
 
 /// Builds the local server binary (dev profile, shared with the tests) and returns its path.
 fn build_server(root: &Path) -> Result<PathBuf> {
-    run(cargo().args([
-        "build",
-        "--quiet",
-        "-p",
-        "functions",
-        "--bin",
-        "sotay-local",
-    ]))?;
+    run(cargo().args(["build", "--quiet", "-p", "functions", "--bin", "sotay-local"]))?;
     Ok(target_dir(root).join("debug/sotay-local"))
 }
 
@@ -84,27 +75,18 @@ fn test(root: &Path) -> Result<()> {
     tools::build_tools(root)?;
     tools::test_tools(root)?;
     if tools::has("cargo-nextest") {
-        run(cargo().args([
-            "nextest",
-            "run",
-            "--workspace",
-            "--exclude",
-            "app",
-            "--exclude",
-            "benches",
-        ]))?;
+        run(cargo().args(["nextest", "run", "--workspace", "--exclude", "app", "--exclude", "benches"]))?;
     } else {
-        run(cargo().args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "app",
-            "--exclude",
-            "benches",
-        ]))?;
+        run(cargo().args(["test", "--workspace", "--exclude", "app", "--exclude", "benches"]))?;
     }
     // Doc tests (the protocol's two-device example); nextest does not run them.
     run(cargo().args(["test", "--quiet", "--doc", "-p", "domain"]))?;
+    eprintln!("xtask: cfn-lint infra/template.yaml");
+    run(Command::new("python3").args([
+        "-c",
+        "import sys, cfnlint.runner; sys.exit(cfnlint.runner.main())",
+        "infra/template.yaml",
+    ]))?;
     let dist = app::build(root)?;
     let server = build_server(root)?;
     run(Command::new("node")

@@ -17,58 +17,34 @@ pub fn has(program: &str) -> bool {
         command = Command::new(program);
         command.arg("--version")
     };
-    command
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+    command.output().map(|o| o.status.success()).unwrap_or(false)
 }
 
 /// The version of a package pinned in Cargo.lock.
 fn locked_version(root: &Path, package: &str) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
     let marker = format!("name = \"{package}\"\nversion = \"");
-    let start = lock
-        .find(&marker)
-        .with_context(|| format!("{package} is not in Cargo.lock"))?
-        + marker.len();
-    Ok(lock[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string())
+    let start = lock.find(&marker).with_context(|| format!("{package} is not in Cargo.lock"))? + marker.len();
+    Ok(lock[start..].split('"').next().unwrap_or_default().to_string())
 }
 
 /// The wasm32 target, the matching wasm-bindgen CLI, and the npm tools.
 pub fn build_tools(root: &Path) -> Result<()> {
-    let targets = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()?;
+    let targets = Command::new("rustup").args(["target", "list", "--installed"]).output()?;
     if !String::from_utf8_lossy(&targets.stdout).contains("wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     let wanted = locked_version(root, "wasm-bindgen")?;
-    let installed = Command::new("wasm-bindgen")
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let installed =
+        Command::new("wasm-bindgen").arg("--version").output().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     if !installed.as_deref().unwrap_or_default().contains(&wanted) {
         eprintln!("xtask: installing wasm-bindgen-cli {wanted} (takes a few minutes, once)");
         // Without --locked: its lockfile names a crate version the registry lacks.
         // --force: cargo may still list a CLI whose binary is gone.
-        run(Command::new("cargo").args([
-            "install",
-            "--quiet",
-            "--force",
-            "wasm-bindgen-cli",
-            "--version",
-            &wanted,
-        ]))?;
+        run(Command::new("cargo").args(["install", "--quiet", "--force", "wasm-bindgen-cli", "--version", &wanted]))?;
     }
     let lock_stamp = root.join("node_modules/.package-lock.json");
-    let stale = match (
-        std::fs::metadata(&lock_stamp),
-        std::fs::metadata(root.join("package-lock.json")),
-    ) {
+    let stale = match (std::fs::metadata(&lock_stamp), std::fs::metadata(root.join("package-lock.json"))) {
         (Ok(installed), Ok(lock)) => installed.modified()? < lock.modified()?,
         _ => true,
     };
@@ -82,10 +58,7 @@ pub fn build_tools(root: &Path) -> Result<()> {
 /// Chromium (Debian).
 pub fn test_tools(_root: &Path) -> Result<()> {
     let python_has = |module: &str| {
-        Command::new("python3")
-            .args(["-c", &format!("import {module}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
+        Command::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success())
     };
     if !python_has("moto.moto_server.werkzeug_app") || !python_has("cfnlint") {
         eprintln!("xtask: installing moto and cfn-lint from PyPI");
@@ -103,19 +76,29 @@ pub fn test_tools(_root: &Path) -> Result<()> {
         return Ok(());
     }
     if !has("apt-get") {
-        bail!(
-            "the end-to-end tests need Chromium at /usr/bin/chromium (Debian package `chromium`)"
-        );
+        bail!("the end-to-end tests need Chromium at /usr/bin/chromium (Debian package `chromium`)");
     }
     eprintln!("xtask: installing Chromium from Debian's packages");
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "chromium",
-        ])
+        .args(["install", "-y", "-qq", "--no-install-recommends", "chromium"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The musl target and C toolchain for static Lambda binaries (the TLS crypto is C).
+pub fn lambda_tools() -> Result<()> {
+    let targets = Command::new("rustup").args(["target", "list", "--installed"]).output()?;
+    if !String::from_utf8_lossy(&targets.stdout).contains("x86_64-unknown-linux-musl") {
+        run(Command::new("rustup").args(["target", "add", "x86_64-unknown-linux-musl"]))?;
+    }
+    if !Path::new("/usr/bin/musl-gcc").exists() {
+        if !has("apt-get") {
+            bail!("static Lambda builds need musl-gcc (Debian package `musl-tools`)");
+        }
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends", "musl-tools"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    Ok(())
 }

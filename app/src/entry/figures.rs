@@ -21,37 +21,21 @@ fn known(
 ) -> Known {
     session.ledger.with(|ledger| {
         session.area_snapshot.with(|cached| {
-            let snapshot = cached
-                .as_ref()
-                .map(|c| &c.value)
-                .filter(|s| &s.report.unit.unit == area && s.report.period == period);
+            let snapshot =
+                cached.as_ref().map(|c| &c.value).filter(|s| &s.report.unit.unit == area && s.report.period == period);
             match (kind, snapshot) {
                 (IndicatorKind::Counter, Some(s)) => Known::Amount(s.counter(ledger, indicator)),
-                (IndicatorKind::Counter, None) => {
-                    Known::Amount(ledger.own_total(area, indicator, period))
-                }
+                (IndicatorKind::Counter, None) => Known::Amount(ledger.own_total(area, indicator, period)),
                 (_, Some(s)) => Known::Register(s.register(ledger, indicator)),
-                (_, None) => Known::Register(
-                    ledger
-                        .latest_register(area, indicator, period)
-                        .map(|(_, s)| s.value),
-                ),
+                (_, None) => Known::Register(ledger.latest_register(area, indicator, period).map(|(_, s)| s.value)),
             }
         })
     })
 }
 
 /// The area's amount for a counter or level indicator, if known.
-fn amount(
-    session: &Session,
-    area: &UnitId,
-    indicator: &IndicatorId,
-    period: ReportPeriod,
-) -> Option<i64> {
-    let kind = session
-        .catalogue
-        .with_value(|c| c.get(indicator).map(|i| i.kind.clone()))
-        .ok()?;
+fn amount(session: &Session, area: &UnitId, indicator: &IndicatorId, period: ReportPeriod) -> Option<i64> {
+    let kind = session.catalogue.with_value(|c| c.get(indicator).map(|i| i.kind.clone())).ok()?;
     match known(session, area, indicator, &kind, period) {
         Known::Amount(v) => Some(v),
         Known::Register(Some(RegisterValue::Level(v))) => i64::try_from(v).ok(),
@@ -60,33 +44,20 @@ fn amount(
 }
 
 /// The text shown for an indicator of the area.
-pub fn area_text(
-    session: &Session,
-    area: &UnitId,
-    indicator: &Indicator,
-    period: ReportPeriod,
-) -> String {
+pub fn area_text(session: &Session, area: &UnitId, indicator: &Indicator, period: ReportPeriod) -> String {
     const UNKNOWN: &str = "Chưa có số liệu";
     match &indicator.kind {
-        IndicatorKind::Counter | IndicatorKind::Level => {
-            match amount(session, area, &indicator.id, period) {
-                Some(v) => format::amount(v, &indicator.unit),
-                None => UNKNOWN.into(),
-            }
-        }
+        IndicatorKind::Counter | IndicatorKind::Level => match amount(session, area, &indicator.id, period) {
+            Some(v) => format::amount(v, &indicator.unit),
+            None => UNKNOWN.into(),
+        },
         IndicatorKind::Flag => match known(session, area, &indicator.id, &indicator.kind, period) {
             Known::Register(Some(RegisterValue::Flag(true))) => "Có".into(),
             Known::Register(Some(RegisterValue::Flag(false))) => "Không".into(),
             _ => UNKNOWN.into(),
         },
-        IndicatorKind::Ratio {
-            numerator,
-            denominator,
-        } => {
-            match (
-                amount(session, area, numerator, period),
-                amount(session, area, denominator, period),
-            ) {
+        IndicatorKind::Ratio { numerator, denominator } => {
+            match (amount(session, area, numerator, period), amount(session, area, denominator, period)) {
                 (Some(n), Some(d)) => format::ratio(n, d),
                 _ => "Chưa đủ số liệu".into(),
             }

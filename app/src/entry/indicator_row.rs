@@ -8,11 +8,7 @@ use domain::{Date, EntryChange, Indicator, IndicatorKind, format};
 use leptos::prelude::*;
 
 #[component]
-pub fn IndicatorRow(
-    indicator: Indicator,
-    date: RwSignal<Date>,
-    flash: RwSignal<Option<String>>,
-) -> impl IntoView {
+pub fn IndicatorRow(indicator: Indicator, date: RwSignal<Date>, flash: RwSignal<Option<String>>) -> impl IntoView {
     let session = use_session();
     let indicator = StoredValue::new(indicator);
     let open = RwSignal::new(false);
@@ -28,17 +24,8 @@ pub fn IndicatorRow(
     };
     let own = move || {
         let area = session.area.get()?;
-        let total = indicator.with_value(|i| {
-            session
-                .ledger
-                .with(|l| l.own_total(&area, &i.id, session.this_year()))
-        });
-        (total != 0).then(|| {
-            format!(
-                "Máy này đã nhập: {}",
-                indicator.with_value(|i| format::amount(total, &i.unit))
-            )
-        })
+        let total = indicator.with_value(|i| session.ledger.with(|l| l.own_total(&area, &i.id, session.this_year())));
+        (total != 0).then(|| format!("Máy này đã nhập: {}", indicator.with_value(|i| format::amount(total, &i.unit))))
     };
 
     // Records one entry; the form closes and "saved" shows only after browser storage took it.
@@ -50,25 +37,16 @@ pub fn IndicatorRow(
         let id = indicator.with_value(|i| i.id.clone());
         let result = session.record(|ledger, cat, tree| {
             match change {
-                EntryChange::Amount(a) => {
-                    ledger.add_amount(cat, tree, &area, &id, day, a, &note_text, now)
-                }
-                EntryChange::Level(v) => {
-                    ledger.set_level(cat, tree, &area, &id, day, v, &note_text, now)
-                }
-                EntryChange::Flag(f) => {
-                    ledger.set_flag(cat, tree, &area, &id, day, f, &note_text, now)
-                }
+                EntryChange::Amount(a) => ledger.add_amount(cat, tree, &area, &id, day, a, &note_text, now),
+                EntryChange::Level(v) => ledger.set_level(cat, tree, &area, &id, day, v, &note_text, now),
+                EntryChange::Flag(f) => ledger.set_flag(cat, tree, &area, &id, day, f, &note_text, now),
             }
             .map(|_| ())
         });
         match result {
             Ok(()) => {
                 let what = indicator.with_value(|i| describe(i, change));
-                flash.set(Some(format!(
-                    "Đã lưu: {what}, ngày {}.",
-                    day.to_vietnamese()
-                )));
+                flash.set(Some(format!("Đã lưu: {what}, ngày {}.", day.to_vietnamese())));
                 error.set(None);
                 amount.set(String::new());
                 note.set(String::new());
@@ -94,14 +72,8 @@ pub fn IndicatorRow(
     let form = move || {
         let unit = indicator.with_value(|i| i.unit.clone());
         let (label, hint) = match indicator.with_value(|i| i.kind.clone()) {
-            IndicatorKind::Level => (
-                format!("Số hiện có ({unit})"),
-                "Số mới thay cho số cũ của tháng này.",
-            ),
-            _ => (
-                format!("Số lượng ({unit})"),
-                "Nhập số âm (ví dụ -20) để sửa số đã nhập nhầm.",
-            ),
+            IndicatorKind::Level => (format!("Số hiện có ({unit})"), "Số mới thay cho số cũ của tháng này."),
+            _ => (format!("Số lượng ({unit})"), "Nhập số âm (ví dụ -20) để sửa số đã nhập nhầm."),
         };
         view! {
             <form class="entry-form" on:submit=submit>
@@ -167,17 +139,9 @@ pub fn IndicatorRow(
 /// What an entry did, in words: `120 m² Đất nhân dân hiến`.
 pub fn describe(indicator: &Indicator, change: EntryChange) -> String {
     match change {
-        EntryChange::Amount(a) => format!(
-            "{} — {}",
-            format::amount(a, &indicator.unit),
-            indicator.label
-        ),
+        EntryChange::Amount(a) => format!("{} — {}", format::amount(a, &indicator.unit), indicator.label),
         EntryChange::Level(v) => {
-            format!(
-                "{} — {}",
-                format::amount(i64::try_from(v).unwrap_or(i64::MAX), &indicator.unit),
-                indicator.label
-            )
+            format!("{} — {}", format::amount(i64::try_from(v).unwrap_or(i64::MAX), &indicator.unit), indicator.label)
         }
         EntryChange::Flag(f) => format!("{} — {}", if f { "Có" } else { "Không" }, indicator.label),
     }

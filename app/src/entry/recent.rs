@@ -18,11 +18,9 @@ pub fn RecentEntries() -> impl IntoView {
             .rev()
             .take(SHOWN)
             .map(|entry| {
-                let what = session.catalogue.with_value(|cat| {
-                    cat.get(&entry.indicator)
-                        .map(|i| describe(i, entry.change))
-                        .unwrap_or_default()
-                });
+                let what = session
+                    .catalogue
+                    .with_value(|cat| cat.get(&entry.indicator).map(|i| describe(i, entry.change)).unwrap_or_default());
                 let note = (!entry.note.is_empty()).then(|| format!("Ghi chú: {}", entry.note));
                 view! {
                     <li>

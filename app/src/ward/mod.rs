@@ -21,14 +21,8 @@ pub fn WardScreen() -> impl IntoView {
         Some(f) => format::figure(indicator, f),
         None => "—".into(),
     };
-    let chosen_indicator = move || {
-        session.catalogue.with_value(|c| {
-            c.indicators
-                .iter()
-                .find(|i| i.id.as_str() == chosen.get())
-                .cloned()
-        })
-    };
+    let chosen_indicator =
+        move || session.catalogue.with_value(|c| c.indicators.iter().find(|i| i.id.as_str() == chosen.get()).cloned());
 
     let table = move || {
         let indicator = chosen_indicator()?;
@@ -98,10 +92,7 @@ pub fn WardScreen() -> impl IntoView {
 
     let heading = move || {
         session.ward_report.with(|cached| match cached {
-            Some(c) => format!(
-                "{} — {} (số liệu lúc {})",
-                c.value.unit.name, c.value.period_name, c.fetched_at
-            ),
+            Some(c) => format!("{} — {} (số liệu lúc {})", c.value.unit.name, c.value.period_name, c.fetched_at),
             None => "Chưa có số liệu tổng hợp: hãy đồng bộ khi có mạng.".into(),
         })
     };

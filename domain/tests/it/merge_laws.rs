@@ -12,10 +12,7 @@ fn counter() -> impl Strategy<Value = CounterState> {
 fn register() -> impl Strategy<Value = RegisterState> {
     (0u64..5, 0u32..3, 0usize..3).prop_map(|(wall, n, d)| RegisterState {
         value: RegisterValue::Level(wall * 100 + u64::from(n) * 10 + d as u64),
-        stamp: Stamp {
-            hlc: Hlc { wall, n },
-            device: DeviceId::new(["a", "b", "c"][d]).unwrap(),
-        },
+        stamp: Stamp { hlc: Hlc { wall, n }, device: DeviceId::new(["a", "b", "c"][d]).unwrap() },
     })
 }
 

@@ -3,8 +3,8 @@
 //! plain reference model: the list of every accepted entry.
 
 use domain::{
-    Catalogue, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, ReportPeriod, SyncRequest,
-    UnitId, UnitTree, unit_figures,
+    Catalogue, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, ReportPeriod, SyncRequest, UnitId, UnitTree,
+    unit_figures,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -16,29 +16,14 @@ const DEVICES: usize = 3;
 #[derive(Debug, Clone)]
 enum Action {
     /// A device records an amount (negative: a correction of its own entries).
-    Record {
-        device: usize,
-        area: usize,
-        indicator: usize,
-        month: u8,
-        amount: i64,
-    },
+    Record { device: usize, area: usize, indicator: usize, month: u8, amount: i64 },
     /// A device states a level (households) for a month.
-    Level {
-        device: usize,
-        area: usize,
-        month: u8,
-        value: u64,
-    },
+    Level { device: usize, area: usize, month: u8, value: u64 },
     /// A device sends its outbox; the message joins the network.
     Send { device: usize },
     /// The network delivers one in-flight message (maybe keeping a copy to repeat it)
     /// and the answer reaches the sender or is lost.
-    Deliver {
-        pick: usize,
-        keep_copy: bool,
-        answer_arrives: bool,
-    },
+    Deliver { pick: usize, keep_copy: bool, answer_arrives: bool },
     /// The network drops one in-flight message.
     Drop { pick: usize },
 }
@@ -71,9 +56,7 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let devices = (0..DEVICES)
-            .map(|d| Ledger::new(DeviceId::new(format!("phone-{d}")).unwrap()))
-            .collect();
+        let devices = (0..DEVICES).map(|d| Ledger::new(DeviceId::new(format!("phone-{d}")).unwrap())).collect();
         World {
             tree: UnitTree::demo(),
             catalogue: Catalogue::standard(),
@@ -89,59 +72,26 @@ impl World {
     fn run(&mut self, action: Action) {
         self.clock_ms += 7;
         match action {
-            Action::Record {
-                device,
-                area,
-                indicator,
-                month,
-                amount,
-            } => {
-                let (area, indicator) = (
-                    UnitId::new(AREAS[area]).unwrap(),
-                    IndicatorId::new(COUNTERS[indicator]).unwrap(),
-                );
+            Action::Record { device, area, indicator, month, amount } => {
+                let (area, indicator) =
+                    (UnitId::new(AREAS[area]).unwrap(), IndicatorId::new(COUNTERS[indicator]).unwrap());
                 let date = Date::new(2025, month, 15).unwrap();
                 let ledger = &mut self.devices[device];
                 let accepted = ledger
-                    .add_amount(
-                        &self.catalogue,
-                        &self.tree,
-                        &area,
-                        &indicator,
-                        date,
-                        amount,
-                        "",
-                        self.clock_ms,
-                    )
+                    .add_amount(&self.catalogue, &self.tree, &area, &indicator, date, amount, "", self.clock_ms)
                     .is_ok();
                 if accepted {
                     self.entries.push((area, indicator, date.month(), amount));
                 }
             }
-            Action::Level {
-                device,
-                area,
-                month,
-                value,
-            } => {
+            Action::Level { device, area, month, value } => {
                 let area = UnitId::new(AREAS[area]).unwrap();
                 let date = Date::new(2025, month, 1).unwrap();
                 let homes = IndicatorId::new("so_ho").unwrap();
                 // Devices' wall clocks disagree a little; the stamp decides.
                 let now = self.clock_ms - device as u64 * 3;
                 let ledger = &mut self.devices[device];
-                ledger
-                    .set_level(
-                        &self.catalogue,
-                        &self.tree,
-                        &area,
-                        &homes,
-                        date,
-                        value,
-                        "",
-                        now,
-                    )
-                    .unwrap();
+                ledger.set_level(&self.catalogue, &self.tree, &area, &homes, date, value, "", now).unwrap();
                 let request = ledger.outbox();
                 let cell = request
                     .registers
@@ -149,10 +99,7 @@ impl World {
                     .find(|c| c.area == area && c.bucket.to_string() == date.month().to_string())
                     .unwrap();
                 let stamp = cell.stamp.clone();
-                let slot = self
-                    .levels
-                    .entry((area, date.month()))
-                    .or_insert((stamp.clone(), value));
+                let slot = self.levels.entry((area, date.month())).or_insert((stamp.clone(), value));
                 if stamp >= slot.0 {
                     *slot = (stamp, value);
                 }
@@ -163,23 +110,14 @@ impl World {
                     self.in_flight.push((device, request));
                 }
             }
-            Action::Deliver {
-                pick,
-                keep_copy,
-                answer_arrives,
-            } => {
+            Action::Deliver { pick, keep_copy, answer_arrives } => {
                 if self.in_flight.is_empty() {
                     return;
                 }
                 let i = pick % self.in_flight.len();
-                let (device, request) = if keep_copy {
-                    self.in_flight[i].clone()
-                } else {
-                    self.in_flight.swap_remove(i)
-                };
-                self.server
-                    .apply(&request, &self.tree, &self.catalogue)
-                    .expect("valid request");
+                let (device, request) =
+                    if keep_copy { self.in_flight[i].clone() } else { self.in_flight.swap_remove(i) };
+                self.server.apply(&request, &self.tree, &self.catalogue).expect("valid request");
                 if answer_arrives {
                     self.devices[device].acknowledge(&request);
                 }
@@ -196,16 +134,12 @@ impl World {
     /// The network heals: late messages arrive, then every device syncs until it has nothing left.
     fn settle(&mut self) {
         for (device, request) in std::mem::take(&mut self.in_flight) {
-            self.server
-                .apply(&request, &self.tree, &self.catalogue)
-                .unwrap();
+            self.server.apply(&request, &self.tree, &self.catalogue).unwrap();
             self.devices[device].acknowledge(&request);
         }
         for ledger in &mut self.devices {
             let request = ledger.outbox();
-            self.server
-                .apply(&request, &self.tree, &self.catalogue)
-                .unwrap();
+            self.server.apply(&request, &self.tree, &self.catalogue).unwrap();
             ledger.acknowledge(&request);
             assert_eq!(ledger.pending(), 0);
         }

@@ -38,12 +38,7 @@ pub async fn report<S: ReportStore>(
         children.push(figures_of(&state, child, period).await?);
     }
     let unit = figures_of(&state, unit, period).await?;
-    Ok(Json(Report {
-        period,
-        period_name: period.to_vietnamese(),
-        unit,
-        children,
-    }))
+    Ok(Json(Report { period, period_name: period.to_vietnamese(), unit, children }))
 }
 
 async fn figures_of<S: ReportStore>(
@@ -52,16 +47,6 @@ async fn figures_of<S: ReportStore>(
     period: ReportPeriod,
 ) -> Result<UnitFigures, ApiError> {
     let totals = state.store.counter_totals(&unit.id, period).await?;
-    let registers = state
-        .store
-        .registers_of(&state.tree.areas_under(&unit.id))
-        .await?;
-    Ok(unit_figures(
-        &state.catalogue,
-        &state.tree,
-        unit,
-        period,
-        &totals,
-        &registers,
-    ))
+    let registers = state.store.registers_of(&state.tree.areas_under(&unit.id)).await?;
+    Ok(unit_figures(&state.catalogue, &state.tree, unit, period, &totals, &registers))
 }

@@ -10,9 +10,7 @@ use functions::store::DynamoStore;
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     let table = std::env::var("SOTAY_TABLE").map_err(|_| "SOTAY_TABLE is not set")?;
-    let endpoint = std::env::var("SOTAY_DYNAMODB_ENDPOINT")
-        .ok()
-        .filter(|e| !e.is_empty());
+    let endpoint = std::env::var("SOTAY_DYNAMODB_ENDPOINT").ok().filter(|e| !e.is_empty());
     let store = DynamoStore::connect(&table, endpoint.as_deref()).await;
     let state = functions::app_state(store).await?;
     lambda_http::run(api_router(state)).await

@@ -29,19 +29,15 @@ async fn main() -> anyhow::Result<()> {
         "embedded" => {
             let data = PathBuf::from(setting("--data", "SOTAY_DATA", "data/sotay.redb"));
             if let Some(dir) = data.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
-            let store = EmbeddedStore::open(&data)
-                .with_context(|| format!("opening {}", data.display()))?;
+            let store = EmbeddedStore::open(&data).with_context(|| format!("opening {}", data.display()))?;
             serve(store, &addr, &dist, &data.display().to_string()).await
         }
         "dynamodb" => {
             let table = setting("--table", "SOTAY_TABLE", "sotay");
             let endpoint = setting("--endpoint", "SOTAY_DYNAMODB_ENDPOINT", "");
-            let store =
-                DynamoStore::connect(&table, Some(endpoint.as_str()).filter(|e| !e.is_empty()))
-                    .await;
+            let store = DynamoStore::connect(&table, Some(endpoint.as_str()).filter(|e| !e.is_empty())).await;
             store.create_table_if_missing().await?;
             serve(store, &addr, &dist, &format!("DynamoDB, bảng {table}")).await
         }
@@ -51,15 +47,9 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve<S: Store>(store: S, addr: &str, dist: &Path, data: &str) -> anyhow::Result<()> {
     let state = functions::app_state(store).await?;
-    let app = api_router(state)
-        .fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
-    println!(
-        "Sổ tay Mặt trận đang chạy: http://{}/  (dữ liệu: {data})",
-        listener.local_addr()?
-    );
+    let app = api_router(state).fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    println!("Sổ tay Mặt trận đang chạy: http://{}/  (dữ liệu: {data})", listener.local_addr()?);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -3,8 +3,8 @@
 
 use super::{ReportStore, StoreError, TallyStore, UnitStore};
 use domain::{
-    CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod,
-    SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
+    CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncRequest, SyncResponse,
+    Unit, UnitId, UnitTree, plan_sync,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::BTreeMap;
@@ -12,8 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// (device, area, indicator, month) → (inc, dec)
-const COUNTERS: TableDefinition<(&str, &str, &str, &str), (u64, u64)> =
-    TableDefinition::new("counters");
+const COUNTERS: TableDefinition<(&str, &str, &str, &str), (u64, u64)> = TableDefinition::new("counters");
 /// (unit, indicator, month) → rolled-up net total
 const TOTALS: TableDefinition<(&str, &str, &str), i64> = TableDefinition::new("totals");
 /// (area, indicator, bucket) → JSON of the register state
@@ -32,13 +31,7 @@ macro_rules! from_redb {
         fn from(e: $t) -> Self { StoreError::from(redb::Error::from(e)) }
     })*};
 }
-from_redb!(
-    redb::DatabaseError,
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError
-);
+from_redb!(redb::DatabaseError, redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
 
 /// A store in one local file.
 #[derive(Clone)]
@@ -65,9 +58,7 @@ impl EmbeddedStore {
         work: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || work(&db))
-            .await
-            .map_err(|e| StoreError(e.to_string()))?
+        tokio::task::spawn_blocking(move || work(&db)).await.map_err(|e| StoreError(e.to_string()))?
     }
 }
 
@@ -80,11 +71,7 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> 
 }
 
 impl TallyStore for EmbeddedStore {
-    async fn apply_sync(
-        &self,
-        tree: &UnitTree,
-        request: &SyncRequest,
-    ) -> Result<SyncResponse, StoreError> {
+    async fn apply_sync(&self, tree: &UnitTree, request: &SyncRequest) -> Result<SyncResponse, StoreError> {
         let (tree, request) = (tree.clone(), request.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
@@ -108,41 +95,25 @@ impl TallyStore for EmbeddedStore {
                         }))
                     },
                     |k: &RegisterKey| -> Result<_, StoreError> {
-                        let key = (
-                            k.area.as_str(),
-                            k.indicator.as_str(),
-                            &*k.bucket.to_string(),
-                        );
-                        registers
-                            .get(key)?
-                            .map(|v| parse::<RegisterState>(v.value()))
-                            .transpose()
+                        let key = (k.area.as_str(), k.indicator.as_str(), &*k.bucket.to_string());
+                        registers.get(key)?.map(|v| parse::<RegisterState>(v.value())).transpose()
                     },
                 )?;
                 for (k, change) in &plan.counters {
                     let month = k.cell.month.to_string();
-                    let key = (
-                        k.device.as_str(),
-                        k.cell.area.as_str(),
-                        k.cell.indicator.as_str(),
-                        month.as_str(),
-                    );
+                    let key = (k.device.as_str(), k.cell.area.as_str(), k.cell.indicator.as_str(), month.as_str());
                     counters.insert(key, (change.next.inc, change.next.dec))?;
                 }
                 for (k, _, next) in &plan.registers {
                     let bucket = k.bucket.to_string();
-                    registers.insert(
-                        (k.area.as_str(), k.indicator.as_str(), bucket.as_str()),
-                        json(next).as_slice(),
-                    )?;
+                    registers
+                        .insert((k.area.as_str(), k.indicator.as_str(), bucket.as_str()), json(next).as_slice())?;
                 }
                 for (k, delta) in &plan.totals {
                     let month = k.month.to_string();
                     let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
                     let old = totals.get(key)?.map_or(0, |v| v.value());
-                    let new = old
-                        .checked_add(*delta)
-                        .ok_or_else(|| StoreError(format!("total {k} overflows")))?;
+                    let new = old.checked_add(*delta).ok_or_else(|| StoreError(format!("total {k} overflows")))?;
                     totals.insert(key, new)?;
                 }
                 plan.response()
@@ -171,9 +142,7 @@ impl ReportStore for EmbeddedStore {
                 if u != unit.as_str() {
                     break;
                 }
-                let month: domain::Month = month
-                    .parse()
-                    .map_err(|e| StoreError(format!("corrupt month: {e}")))?;
+                let month: domain::Month = month.parse().map_err(|e| StoreError(format!("corrupt month: {e}")))?;
                 if period.contains(month) {
                     let id = IndicatorId::new(indicator).map_err(|e| StoreError(e.to_string()))?;
                     *out.entry(id).or_default() += value.value();
@@ -184,10 +153,7 @@ impl ReportStore for EmbeddedStore {
         .await
     }
 
-    async fn registers_of(
-        &self,
-        areas: &[UnitId],
-    ) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
+    async fn registers_of(&self, areas: &[UnitId]) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
         let areas = areas.to_vec();
         self.blocking(move |db| {
             let txn = db.begin_read()?;

@@ -5,12 +5,11 @@
 mod dynamo;
 mod embedded;
 
-pub use dynamo::{DynamoStore, MAX_TRANSACTION_ITEMS, chunks};
+pub use dynamo::{Consumed, DynamoStore, MAX_TRANSACTION_ITEMS, chunks};
 pub use embedded::EmbeddedStore;
 
 use domain::{
-    IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId,
-    UnitTree,
+    IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
 };
 use std::collections::BTreeMap;
 use std::future::Future;

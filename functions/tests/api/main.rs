@@ -26,31 +26,21 @@ impl Api {
         let store = EmbeddedStore::open(&dir.path().join("test.redb")).unwrap();
         let tree = load_tree(&store).await.unwrap();
         assert_eq!(tree, UnitTree::demo());
-        let state = Arc::new(AppState {
-            store,
-            tree,
-            catalogue: Catalogue::standard(),
-        });
-        Api {
-            router: api_router(state),
-            _dir: dir,
-        }
+        let state = Arc::new(AppState { store, tree, catalogue: Catalogue::standard() });
+        Api { router: api_router(state), _dir: dir }
     }
 
     async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let body =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, body)
     }
 
     async fn post_raw(&self, path: &str, body: impl Into<Body>) -> (StatusCode, Value) {
-        let request = Request::post(path)
-            .header("content-type", "application/json")
-            .body(body.into())
-            .unwrap();
+        let request = Request::post(path).header("content-type", "application/json").body(body.into()).unwrap();
         self.send(request).await
     }
 
@@ -59,31 +49,19 @@ impl Api {
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
     }
 
     /// The counter total of `indicator` for `unit` over `period`, from the report.
     async fn total(&self, unit: &str, indicator: &str, period: &str) -> i64 {
-        let (status, report) = self
-            .get(&format!("/api/v1/units/{unit}/report?period={period}"))
-            .await;
+        let (status, report) = self.get(&format!("/api/v1/units/{unit}/report?period={period}")).await;
         assert_eq!(status, StatusCode::OK, "{report}");
-        report["unit"]["figures"][indicator]["counter"]["total"]
-            .as_i64()
-            .unwrap()
+        report["unit"]["figures"][indicator]["counter"]["total"].as_i64().unwrap()
     }
 }
 
 /// A sync request of one device with one counter cell.
-fn counter_sync(
-    device: &str,
-    area: &str,
-    indicator: &str,
-    month: &str,
-    inc: u64,
-    dec: u64,
-) -> Value {
+fn counter_sync(device: &str, area: &str, indicator: &str, month: &str, inc: u64, dec: u64) -> Value {
     json!({
         "protocol": 1,
         "device": device,

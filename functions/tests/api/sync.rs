@@ -19,17 +19,9 @@ async fn two_devices_reach_area_and_ward_totals_exactly_once() {
     // THEN every total counts each entry once
     assert_eq!(api.total("ntmk-to-11", "dat_hien", "2025").await, 180);
     assert_eq!(api.total("ntmk-to-13", "dat_hien", "2025").await, 8011);
-    assert_eq!(
-        api.total("p-nguyen-thi-minh-khai", "dat_hien", "2025")
-            .await,
-        8191
-    );
+    assert_eq!(api.total("p-nguyen-thi-minh-khai", "dat_hien", "2025").await, 8191);
     assert_eq!(api.total("tp-bac-kan", "dat_hien", "2025").await, 8191);
-    assert_eq!(
-        api.total("p-nguyen-thi-minh-khai", "dat_hien", "2025-11")
-            .await,
-        180
-    );
+    assert_eq!(api.total("p-nguyen-thi-minh-khai", "dat_hien", "2025-11").await, 180);
     assert_eq!(api.total("p-duc-xuan", "dat_hien", "2025").await, 0);
 }
 
@@ -69,22 +61,11 @@ async fn levels_take_the_latest_write_and_ratios_recompute_per_unit() {
         "stamp": { "hlc": { "wall": 9, "n": 0 }, "device": "phone-a" } }] });
     assert_eq!(api.sync(&flag).await.0, StatusCode::OK);
 
-    let (_, report) = api
-        .get("/api/v1/units/p-nguyen-thi-minh-khai/report?period=2025")
-        .await;
+    let (_, report) = api.get("/api/v1/units/p-nguyen-thi-minh-khai/report?period=2025").await;
     let figures = &report["unit"]["figures"];
-    assert_eq!(
-        figures["tong_so_ngo"],
-        json!({ "level": { "total": 190, "reporting": 2, "areas": 3 } })
-    );
-    assert_eq!(
-        figures["ty_le_ngo_co_den"],
-        json!({ "ratio": { "numerator": 178, "denominator": 190 } })
-    );
-    assert_eq!(
-        figures["ngay_hoi_ddk"],
-        json!({ "flag": { "yes": 1, "of": 3 } })
-    );
+    assert_eq!(figures["tong_so_ngo"], json!({ "level": { "total": 190, "reporting": 2, "areas": 3 } }));
+    assert_eq!(figures["ty_le_ngo_co_den"], json!({ "ratio": { "numerator": 178, "denominator": 190 } }));
+    assert_eq!(figures["ngay_hoi_ddk"], json!({ "flag": { "yes": 1, "of": 3 } }));
     assert_eq!(report["children"].as_array().unwrap().len(), 3);
     assert_eq!(report["period_name"], "Năm 2025");
 }
@@ -95,21 +76,11 @@ async fn openapi_lists_every_path_and_error_code() {
     let (status, doc) = api.get("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in [
-        "/api/v1/sync",
-        "/api/v1/units",
-        "/api/v1/units/{id}/report",
-        "/api/v1/catalogue",
-    ] {
+    for path in ["/api/v1/sync", "/api/v1/units", "/api/v1/units/{id}/report", "/api/v1/catalogue"] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
-    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"]
-        .as_array()
-        .unwrap();
-    for code in domain::DomainError::CODES
-        .iter()
-        .chain(functions::ApiError::CODES)
-    {
+    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap();
+    for code in domain::DomainError::CODES.iter().chain(functions::ApiError::CODES) {
         assert!(codes.contains(&json!(code)), "{code} missing");
     }
 }

@@ -32,35 +32,18 @@ async fn next(State(rt): State<Arc<Runtime>>) -> (HeaderMap, Json<Value>) {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis();
-    headers.insert(
-        "lambda-runtime-aws-request-id",
-        HeaderValue::from_str(&id).unwrap(),
-    );
-    headers.insert(
-        "lambda-runtime-deadline-ms",
-        HeaderValue::from_str(&deadline.to_string()).unwrap(),
-    );
+    headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_str(&id).unwrap());
+    headers.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&deadline.to_string()).unwrap());
     headers.insert(
         "lambda-runtime-invoked-function-arn",
         HeaderValue::from_static("arn:aws:lambda:ap-southeast-1:123456789012:function:sotay-api"),
     );
-    headers.insert(
-        "lambda-runtime-trace-id",
-        HeaderValue::from_static("Root=1-00000000-000000000000000000000000"),
-    );
+    headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000"));
     (headers, Json(event))
 }
 
-async fn answer(
-    State(rt): State<Arc<Runtime>>,
-    Path((id, kind)): Path<(String, String)>,
-    body: String,
-) {
-    let kind = if kind == "response" {
-        "response"
-    } else {
-        "error"
-    };
+async fn answer(State(rt): State<Arc<Runtime>>, Path((id, kind)): Path<(String, String)>, body: String) {
+    let kind = if kind == "response" { "response" } else { "error" };
     let body = serde_json::from_str(&body).unwrap_or(Value::String(body));
     rt.answers.lock().unwrap().insert(id, (kind, body));
 }
@@ -84,46 +67,38 @@ fn http_event(method: &str, path: &str, query: &str, body: Option<String>) -> Va
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_bootstrap_binary_answers_api_gateway_events() {
-    let store = moto::fresh_table().await;
+/// The invocations the mock runtime hands out, in order.
+fn events() -> Vec<(String, Value)> {
     let sync = json!({ "protocol": 1, "device": "phone-l", "counters": [
         { "area": "dx-to-8a", "indicator": "dat_hien", "month": "2025-11", "inc": 8111, "dec": 0 }] });
-    let runtime = Arc::new(Runtime::default());
-    runtime.events.lock().unwrap().extend([
-        (
-            "1-sync".to_string(),
-            http_event("POST", "/api/v1/sync", "", Some(sync.to_string())),
-        ),
-        (
-            "2-repeat".to_string(),
-            http_event("POST", "/api/v1/sync", "", Some(sync.to_string())),
-        ),
-        (
-            "3-report".to_string(),
-            http_event(
-                "GET",
-                "/api/v1/units/p-duc-xuan/report",
-                "period=2025",
-                None,
-            ),
-        ),
-        (
-            "4-bad".to_string(),
-            http_event("POST", "/api/v1/sync", "", Some("{\"protocol\":".into())),
-        ),
+    vec![
+        ("1-sync".to_string(), http_event("POST", "/api/v1/sync", "", Some(sync.to_string()))),
+        ("2-repeat".to_string(), http_event("POST", "/api/v1/sync", "", Some(sync.to_string()))),
+        ("3-report".to_string(), http_event("GET", "/api/v1/units/p-duc-xuan/report", "period=2025", None)),
+        ("4-bad".to_string(), http_event("POST", "/api/v1/sync", "", Some("{\"protocol\":".into()))),
         ("5-not-an-event".to_string(), json!({ "hello": "world" })),
-    ]);
+    ]
+}
+
+/// Runs `binary` as Lambda runs a function, until it answered every event; returns the
+/// answers and the time from process start to the first answer.
+async fn invoke(binary: &str, table: &str) -> (BTreeMap<String, (&'static str, Value)>, Duration) {
+    let runtime = Arc::new(Runtime::default());
+    let count = {
+        let mut queue = runtime.events.lock().unwrap();
+        queue.extend(events());
+        queue.len()
+    };
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(answer))
         .with_state(Arc::clone(&runtime));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let started = Instant::now();
-    let mut lambda = Command::new(env!("CARGO_BIN_EXE_sotay-lambda"))
+    let mut lambda = Command::new(binary)
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "sotay-api")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
@@ -133,54 +108,54 @@ async fn the_bootstrap_binary_answers_api_gateway_events() {
         .env("AWS_REGION", "ap-southeast-1")
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("SOTAY_TABLE", store.table())
+        .env("SOTAY_TABLE", table)
         .env("SOTAY_DYNAMODB_ENDPOINT", moto::endpoint())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let mut first_answer = None;
-    while runtime.answers.lock().unwrap().len() < 5 && started.elapsed() < Duration::from_secs(60) {
+    while runtime.answers.lock().unwrap().len() < count && started.elapsed() < Duration::from_secs(60) {
         if first_answer.is_none() && !runtime.answers.lock().unwrap().is_empty() {
             first_answer = Some(started.elapsed());
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
     lambda.kill().unwrap();
     lambda.wait().unwrap();
-    eprintln!(
-        "first invocation answered {:?} after start (debug build, not a benchmark)",
-        first_answer
-    );
+    server.abort();
+    let answers = std::mem::take(&mut *runtime.answers.lock().unwrap());
+    (answers, first_answer.unwrap_or_default())
+}
 
-    let answers = runtime.answers.lock().unwrap();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bootstrap_binary_answers_api_gateway_events() {
+    let store = moto::fresh_table().await;
+    // `SOTAY_LAMBDA_BINARY` may name the packaged `bootstrap` instead of this build's binary.
+    let binary = std::env::var("SOTAY_LAMBDA_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sotay-lambda").into());
+    let (answers, _) = invoke(&binary, store.table()).await;
     let response = |id: &str| {
-        let (kind, body) = answers
-            .get(id)
-            .unwrap_or_else(|| panic!("no answer to {id}"));
+        let (kind, body) = answers.get(id).unwrap_or_else(|| panic!("no answer to {id}"));
         assert_eq!(*kind, "response", "{id}: {body}");
         let inner: Value = serde_json::from_str(body["body"].as_str().unwrap()).unwrap();
         (body["statusCode"].as_u64().unwrap(), inner)
     };
-    assert_eq!(
-        response("1-sync"),
-        (200, json!({ "changed": 1, "unchanged": 0 }))
-    );
-    assert_eq!(
-        response("2-repeat"),
-        (200, json!({ "changed": 0, "unchanged": 1 }))
-    );
+    assert_eq!(response("1-sync"), (200, json!({ "changed": 1, "unchanged": 0 })));
+    assert_eq!(response("2-repeat"), (200, json!({ "changed": 0, "unchanged": 1 })));
     let (status, report) = response("3-report");
-    assert_eq!(
-        (status, &report["unit"]["figures"]["dat_hien"]),
-        (200, &json!({ "counter": { "total": 8111 } }))
-    );
+    assert_eq!((status, &report["unit"]["figures"]["dat_hien"]), (200, &json!({ "counter": { "total": 8111 } })));
     let (status, error) = response("4-bad");
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (400, Some("malformed_json"))
-    );
-    assert_eq!(
-        answers["5-not-an-event"].0, "error",
-        "an event that is no HTTP request goes to the error endpoint"
-    );
+    assert_eq!((status, error["code"].as_str()), (400, Some("malformed_json")));
+    assert_eq!(answers["5-not-an-event"].0, "error", "an event that is no HTTP request goes to the error endpoint");
+
+    // Cold start, for BENCHMARKS.md (measured, not asserted): `SOTAY_COLD_START_RUNS=N`.
+    let runs: usize = std::env::var("SOTAY_COLD_START_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+    if runs > 0 {
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let table = moto::fresh_table().await;
+            times.push(invoke(&binary, table.table()).await.1);
+        }
+        times.sort();
+        eprintln!("cold start of {binary}: median {:?} over {runs} runs (all: {times:?})", times[runs / 2]);
+    }
 }

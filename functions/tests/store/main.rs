@@ -41,10 +41,7 @@ macro_rules! conformance {
 
 async fn embedded() -> (EmbeddedStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    (
-        EmbeddedStore::open(&dir.path().join("conformance.redb")).unwrap(),
-        dir,
-    )
+    (EmbeddedStore::open(&dir.path().join("conformance.redb")).unwrap(), dir)
 }
 
 async fn dynamodb() -> (DynamoStore, ()) {
@@ -53,3 +50,12 @@ async fn dynamodb() -> (DynamoStore, ()) {
 
 conformance!(embedded_store, embedded());
 conformance!(dynamodb_store, dynamodb());
+
+/// What a sync costs on DynamoDB, in capacity units computed from item sizes (the cost
+/// model of BENCHMARKS.md rests on these figures).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capacity_units_per_sync_on_dynamodb() {
+    let store = moto::fresh_table().await;
+    let figures = scenarios::capacity_units_per_sync(&store, || store.consumed()).await;
+    eprintln!("capacity per sync of 10 cells: {figures:?}");
+}

@@ -13,15 +13,8 @@ pub fn endpoint() -> &'static str {
     static SERVER: OnceLock<(String, Mutex<Child>)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let script = concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../tests/tools/moto_dynamodb.py"
-            );
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tools/moto_dynamodb.py");
             let mut child = Command::new("python3")
                 .arg(script)
                 .arg(port.to_string())
@@ -30,13 +23,8 @@ pub fn endpoint() -> &'static str {
                 .spawn()
                 .expect("python3 runs (moto is installed by `cargo xtask test`)");
             let mut line = String::new();
-            BufReader::new(child.stdout.take().unwrap())
-                .read_line(&mut line)
-                .unwrap();
-            assert!(
-                line.contains("listening"),
-                "moto did not start: {line:?} (pip install 'moto[server]')"
-            );
+            BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+            assert!(line.contains("listening"), "moto did not start: {line:?} (pip install 'moto[server]')");
             (format!("http://127.0.0.1:{port}"), Mutex::new(child))
         })
         .0
@@ -49,13 +37,7 @@ pub async fn fresh_table() -> DynamoStore {
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint())
         .region(Region::new("ap-southeast-1"))
-        .credentials_provider(Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "conformance-suite",
-        ))
+        .credentials_provider(Credentials::new("test", "test", None, None, "conformance-suite"))
         .build();
     let table = format!("sotay-test-{}", NEXT.fetch_add(1, Ordering::Relaxed));
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &table);

@@ -1,8 +1,8 @@
 //! The scenarios every store must pass, written once over the store traits.
 
 use domain::{
-    Catalogue, CounterCell, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, PROTOCOL,
-    ReportPeriod, SyncRequest, UnitId, UnitTree,
+    Catalogue, CounterCell, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, PROTOCOL, ReportPeriod,
+    SyncRequest, UnitId, UnitTree,
 };
 use functions::store::{MAX_TRANSACTION_ITEMS, Store, chunks, load_tree};
 
@@ -20,17 +20,9 @@ async fn assert_same_as_reference(store: &impl Store, reference: &MemoryTally, t
         let mut want = reference.counter_totals(&unit.id, period());
         want.retain(|_, total| *total != 0);
         assert_eq!(got, want, "counter totals of {}", unit.id);
-        let mut got = store
-            .registers_of(&tree.areas_under(&unit.id))
-            .await
-            .unwrap();
+        let mut got = store.registers_of(&tree.areas_under(&unit.id)).await.unwrap();
         got.sort_by(|a, b| a.0.cmp(&b.0));
-        assert_eq!(
-            got,
-            reference.registers_under(tree, &unit.id),
-            "registers under {}",
-            unit.id
-        );
+        assert_eq!(got, reference.registers_under(tree, &unit.id), "registers under {}", unit.id);
     }
 }
 
@@ -45,16 +37,14 @@ pub async fn the_tree_is_seeded_once(store: &impl Store) {
 /// syncs and loses answers. After it heals, the store holds what the reference holds.
 pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
     let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
-    let areas =
-        ["dx-to-8a", "ntmk-to-11", "ntmk-to-13", "xh-na-ban"].map(|a| UnitId::new(a).unwrap());
+    let areas = ["dx-to-8a", "ntmk-to-11", "ntmk-to-13", "xh-na-ban"].map(|a| UnitId::new(a).unwrap());
     let counters = ["dat_hien", "ngay_cong"].map(|i| IndicatorId::new(i).unwrap());
     let homes = IndicatorId::new("so_ho").unwrap();
     let mut reference = MemoryTally::default();
     for seed in [7, 2025, 1811] {
         let mut rng = fastrand::Rng::with_seed(seed);
-        let mut phones: Vec<Ledger> = (0..3)
-            .map(|d| Ledger::new(DeviceId::new(format!("p{seed}-{d}")).unwrap()))
-            .collect();
+        let mut phones: Vec<Ledger> =
+            (0..3).map(|d| Ledger::new(DeviceId::new(format!("p{seed}-{d}")).unwrap())).collect();
         let mut in_flight: Vec<(usize, SyncRequest)> = Vec::new();
         for step in 0..40u64 {
             let d = rng.usize(..phones.len());
@@ -64,31 +54,17 @@ pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
                 0..=3 => {
                     let amount = rng.i64(-30..200);
                     let indicator = &counters[rng.usize(..counters.len())];
-                    let _ = phones[d]
-                        .add_amount(&catalogue, &tree, area, indicator, day, amount, "", step);
+                    let _ = phones[d].add_amount(&catalogue, &tree, area, indicator, day, amount, "", step);
                 }
                 4 => {
                     phones[d]
-                        .set_level(
-                            &catalogue,
-                            &tree,
-                            area,
-                            &homes,
-                            day,
-                            rng.u64(..300),
-                            "",
-                            1_000 + step,
-                        )
+                        .set_level(&catalogue, &tree, area, &homes, day, rng.u64(..300), "", 1_000 + step)
                         .unwrap();
                 }
                 5 | 6 => in_flight.push((d, phones[d].outbox())),
                 _ if !in_flight.is_empty() => {
                     let i = rng.usize(..in_flight.len());
-                    let (sender, request) = if rng.bool() {
-                        in_flight[i].clone()
-                    } else {
-                        in_flight.swap_remove(i)
-                    };
+                    let (sender, request) = if rng.bool() { in_flight[i].clone() } else { in_flight.swap_remove(i) };
                     store.apply_sync(&tree, &request).await.unwrap();
                     reference.apply(&request, &tree, &catalogue).unwrap();
                     if rng.bool() {
@@ -113,18 +89,8 @@ pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
 }
 
 /// One device's sync of `cells` counter cells of value `value` each.
-fn big_sync(
-    tree: &UnitTree,
-    catalogue: &Catalogue,
-    device: &str,
-    cells: usize,
-    value: u64,
-) -> SyncRequest {
-    let areas: Vec<UnitId> = tree
-        .units()
-        .filter(|u| u.is_area())
-        .map(|u| u.id.clone())
-        .collect();
+fn big_sync(tree: &UnitTree, catalogue: &Catalogue, device: &str, cells: usize, value: u64) -> SyncRequest {
+    let areas: Vec<UnitId> = tree.units().filter(|u| u.is_area()).map(|u| u.id.clone()).collect();
     let indicators: Vec<IndicatorId> = catalogue
         .indicators
         .iter()
@@ -140,12 +106,7 @@ fn big_sync(
             dec: 0,
         })
         .collect();
-    SyncRequest {
-        protocol: PROTOCOL,
-        device: DeviceId::new(device).unwrap(),
-        counters,
-        registers: vec![],
-    }
+    SyncRequest { protocol: PROTOCOL, device: DeviceId::new(device).unwrap(), counters, registers: vec![] }
 }
 
 pub async fn a_sync_larger_than_one_transaction_lands_exactly_once(store: &impl Store) {
@@ -153,10 +114,7 @@ pub async fn a_sync_larger_than_one_transaction_lands_exactly_once(store: &impl 
     let request = big_sync(&tree, &catalogue, "big-phone", 300, 3);
     request.validate(&tree, &catalogue).unwrap();
     let parts = chunks(&request, &tree);
-    assert!(
-        parts.len() > 1,
-        "the request must need several transactions"
-    );
+    assert!(parts.len() > 1, "the request must need several transactions");
     assert!(parts.iter().all(|p| p.len() < MAX_TRANSACTION_ITEMS));
     assert_eq!(parts.iter().map(SyncRequest::len).sum::<usize>(), 300);
     let first = store.apply_sync(&tree, &request).await.unwrap();
@@ -191,11 +149,7 @@ pub async fn devices_syncing_in_parallel_end_with_exact_totals<S: Store + Clone>
             tasks.push(tokio::spawn(async move {
                 // Each tab sends growing states; the device's final state is 1_000_000 · (d + 1).
                 for round in 1..=5u64 {
-                    let inc = if round == 5 {
-                        1_000_000 * (d + 1)
-                    } else {
-                        1_000 * round + tab
-                    };
+                    let inc = if round == 5 { 1_000_000 * (d + 1) } else { 1_000 * round + tab };
                     store.apply_sync(&tree, &cell(&device, inc)).await.unwrap();
                 }
             }));
@@ -206,14 +160,62 @@ pub async fn devices_syncing_in_parallel_end_with_exact_totals<S: Store + Clone>
     }
     let expected: i64 = (1..=8).map(|d| 1_000_000 * d).sum();
     for unit in ["ntmk-to-15", "p-nguyen-thi-minh-khai", "tp-bac-kan"] {
-        let totals = store
-            .counter_totals(&UnitId::new(unit).unwrap(), period())
-            .await
-            .unwrap();
-        assert_eq!(
-            totals[&IndicatorId::new("quy_vi_nguoi_ngheo").unwrap()],
-            expected,
-            "{unit}"
-        );
+        let totals = store.counter_totals(&UnitId::new(unit).unwrap(), period()).await.unwrap();
+        assert_eq!(totals[&IndicatorId::new("quy_vi_nguoi_ngheo").unwrap()], expected, "{unit}");
     }
+}
+
+/// One volunteer's daily sync: 10 changed counter cells of one area in one month.
+/// Returns (reads, writes) of the first sync, its repeat, and the ward report.
+pub async fn capacity_units_per_sync<S: Store>(
+    store: &S,
+    consumed: impl Fn() -> functions::store::Consumed,
+) -> [(u64, u64); 3] {
+    let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+    load_tree(store).await.unwrap();
+    let indicators: Vec<IndicatorId> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.kind == domain::IndicatorKind::Counter)
+        .map(|i| i.id.clone())
+        .take(10)
+        .collect();
+    let request = SyncRequest {
+        protocol: PROTOCOL,
+        device: DeviceId::new("daily-phone").unwrap(),
+        counters: indicators
+            .iter()
+            .map(|indicator| CounterCell {
+                area: UnitId::new("ntmk-to-11").unwrap(),
+                indicator: indicator.clone(),
+                month: Month::new(YEAR, 11).unwrap(),
+                inc: 640_000_000,
+                dec: 0,
+            })
+            .collect(),
+        registers: vec![],
+    };
+    let mut figures = [(0, 0); 3];
+    let mut step = |i: usize, before: functions::store::Consumed| {
+        let after = consumed();
+        figures[i] = (after.reads - before.reads, after.writes - before.writes);
+    };
+    let before = consumed();
+    store.apply_sync(&tree, &request).await.unwrap();
+    step(0, before);
+    let before = consumed();
+    store.apply_sync(&tree, &request).await.unwrap();
+    step(1, before);
+    let before = consumed();
+    let ward = UnitId::new("p-nguyen-thi-minh-khai").unwrap();
+    store.counter_totals(&ward, period()).await.unwrap();
+    store.registers_of(&tree.areas_under(&ward)).await.unwrap();
+    step(2, before);
+    // 10 cells, each moving 3 totals (area, ward, city): 40 items, 2 units each in a transaction.
+    assert_eq!(figures[0], (10, 80), "first sync");
+    // A repeat reads the 10 cells and writes nothing.
+    assert_eq!(figures[1], (10, 0), "repeat");
+    // A ward report: one totals query and one register query per area (3 areas).
+    assert_eq!(figures[2], (4, 0), "ward report");
+    figures
 }

@@ -12,8 +12,8 @@
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    CounterState, DeviceCounterKey, Hlc, IndicatorId, RegisterKey, RegisterState, RegisterValue,
-    Stamp, TotalKey, Unit, UnitId,
+    CounterState, DeviceCounterKey, Hlc, IndicatorId, RegisterKey, RegisterState, RegisterValue, Stamp, TotalKey, Unit,
+    UnitId,
 };
 use std::collections::HashMap;
 
@@ -32,24 +32,15 @@ fn key(pk: String, sk: String) -> Item {
 }
 
 pub fn counter_key(k: &DeviceCounterKey) -> Item {
-    key(
-        format!("DEV#{}", k.device),
-        format!("CELL#{}#{}#{}", k.cell.area, k.cell.indicator, k.cell.month),
-    )
+    key(format!("DEV#{}", k.device), format!("CELL#{}#{}#{}", k.cell.area, k.cell.indicator, k.cell.month))
 }
 
 pub fn total_key(k: &TotalKey) -> Item {
-    key(
-        format!("TOT#{}", k.unit),
-        format!("{}#{}", k.month, k.indicator),
-    )
+    key(format!("TOT#{}", k.unit), format!("{}#{}", k.month, k.indicator))
 }
 
 pub fn register_key(k: &RegisterKey) -> Item {
-    key(
-        format!("REG#{}", k.area),
-        format!("{}#{}", k.indicator, k.bucket),
-    )
+    key(format!("REG#{}", k.area), format!("{}#{}", k.indicator, k.bucket))
 }
 
 pub fn unit_key(position: u32) -> Item {
@@ -58,11 +49,7 @@ pub fn unit_key(position: u32) -> Item {
 
 /// The partition of a unit's totals, and the sort-key range of a period's months.
 pub fn totals_query(unit: &UnitId, first: &str, last: &str) -> (String, String, String) {
-    (
-        format!("TOT#{unit}"),
-        format!("{first}#"),
-        format!("{last}#~"),
-    )
+    (format!("TOT#{unit}"), format!("{first}#"), format!("{last}#~"))
 }
 
 pub fn registers_partition(area: &UnitId) -> String {
@@ -70,17 +57,11 @@ pub fn registers_partition(area: &UnitId) -> String {
 }
 
 fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
-    item.get(name)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .ok_or_else(|| corrupt(name))
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).ok_or_else(|| corrupt(name))
 }
 
 fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
-    item.get(name)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| corrupt(name))
+    item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).ok_or_else(|| corrupt(name))
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -96,10 +77,7 @@ pub fn counter_item(k: &DeviceCounterKey, state: CounterState) -> Item {
 }
 
 pub fn counter_state(item: &Item) -> Result<CounterState, StoreError> {
-    Ok(CounterState {
-        inc: number(item, "inc")?,
-        dec: number(item, "dec")?,
-    })
+    Ok(CounterState { inc: number(item, "inc")?, dec: number(item, "dec")? })
 }
 
 pub fn register_item(k: &RegisterKey, state: &RegisterState) -> Item {
@@ -123,46 +101,26 @@ pub fn register_state(item: &Item) -> Result<RegisterState, StoreError> {
     let device = domain::DeviceId::new(text(item, "device")?).map_err(|_| corrupt("device"))?;
     Ok(RegisterState {
         value,
-        stamp: Stamp {
-            hlc: Hlc {
-                wall: number(item, "wall")?,
-                n: number(item, "n")?,
-            },
-            device,
-        },
+        stamp: Stamp { hlc: Hlc { wall: number(item, "wall")?, n: number(item, "n")? }, device },
     })
 }
 
 /// The register key of a register item.
 pub fn register_key_of(item: &Item) -> Result<RegisterKey, StoreError> {
-    let area = text(item, "pk")?
-        .strip_prefix("REG#")
-        .ok_or_else(|| corrupt("pk"))?;
-    let (indicator, bucket) = text(item, "sk")?
-        .split_once('#')
-        .ok_or_else(|| corrupt("sk"))?;
-    format!("{area}/{indicator}/{bucket}")
-        .parse()
-        .map_err(|_| corrupt("sk"))
+    let area = text(item, "pk")?.strip_prefix("REG#").ok_or_else(|| corrupt("pk"))?;
+    let (indicator, bucket) = text(item, "sk")?.split_once('#').ok_or_else(|| corrupt("sk"))?;
+    format!("{area}/{indicator}/{bucket}").parse().map_err(|_| corrupt("sk"))
 }
 
 /// The indicator and the total of a total item.
 pub fn total_of(item: &Item) -> Result<(IndicatorId, i64), StoreError> {
-    let (_, indicator) = text(item, "sk")?
-        .split_once('#')
-        .ok_or_else(|| corrupt("sk"))?;
-    Ok((
-        IndicatorId::new(indicator).map_err(|_| corrupt("sk"))?,
-        number(item, "total")?,
-    ))
+    let (_, indicator) = text(item, "sk")?.split_once('#').ok_or_else(|| corrupt("sk"))?;
+    Ok((IndicatorId::new(indicator).map_err(|_| corrupt("sk"))?, number(item, "total")?))
 }
 
 pub fn unit_item(position: u32, unit: &Unit) -> Item {
     let mut item = unit_key(position);
-    item.insert(
-        "unit".into(),
-        s(serde_json::to_string(unit).expect("units serialise")),
-    );
+    item.insert("unit".into(), s(serde_json::to_string(unit).expect("units serialise")));
     item
 }
 

@@ -6,18 +6,21 @@
 //! read again and planned again; throttling and conflicts are retried with backoff and
 //! jitter. A repeated or stale sync plans nothing and writes nothing.
 
+mod capacity;
 mod items;
+
+pub use capacity::Consumed;
 
 use super::{ReportStore, StoreError, TallyStore, UnitStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put,
-    PutRequest, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest,
+    ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
 use domain::{
-    CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod,
-    SyncPlan, SyncRequest, SyncResponse, TotalKey, Unit, UnitId, UnitTree, plan_sync,
+    CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncPlan, SyncRequest,
+    SyncResponse, TotalKey, Unit, UnitId, UnitTree, plan_sync,
 };
 use items::{Item, n, s};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -36,15 +39,18 @@ const MAX_ATTEMPTS: u32 = 8;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    meter: std::sync::Arc<capacity::Meter>,
 }
 
 impl DynamoStore {
     /// A store over `table` through `client`.
     pub fn new(client: Client, table: &str) -> Self {
-        DynamoStore {
-            client,
-            table: table.to_string(),
-        }
+        DynamoStore { client, table: table.to_string(), meter: Default::default() }
+    }
+
+    /// Capacity units this store has consumed so far (see [`capacity`]).
+    pub fn consumed(&self) -> Consumed {
+        self.meter.reading()
     }
 
     pub fn table(&self) -> &str {
@@ -59,27 +65,16 @@ impl DynamoStore {
             loader = loader.endpoint_url(url);
         }
         let config = loader.load().await;
-        DynamoStore {
-            client: Client::new(&config),
-            table: table.to_string(),
-        }
+        DynamoStore::new(Client::new(&config), table)
     }
 
     /// Creates the table (on-demand, `pk` + `sk` strings) if it does not exist. The AWS
     /// deployment creates it from the template instead.
     pub async fn create_table_if_missing(&self) -> Result<(), StoreError> {
         let attribute = |name: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
+            AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
         };
-        let key = |name: &str, kind| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(kind)
-                .build()
-        };
+        let key = |name: &str, kind| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
         let result = self
             .client
             .create_table()
@@ -102,10 +97,7 @@ impl DynamoStore {
     async fn read_cells(&self, chunk: &SyncRequest) -> Result<Stored, StoreError> {
         let mut wanted: HashMap<(String, String), Wanted> = HashMap::new();
         for cell in &chunk.counters {
-            let key = DeviceCounterKey {
-                device: chunk.device.clone(),
-                cell: cell.key(),
-            };
+            let key = DeviceCounterKey { device: chunk.device.clone(), cell: cell.key() };
             wanted.insert(pk_sk(&items::counter_key(&key)), Wanted::Counter(key));
         }
         for cell in &chunk.registers {
@@ -114,9 +106,7 @@ impl DynamoStore {
         }
         let keys: Vec<Item> = wanted
             .keys()
-            .map(|(pk, sk)| {
-                HashMap::from([("pk".into(), s(pk.clone())), ("sk".into(), s(sk.clone()))])
-            })
+            .map(|(pk, sk)| HashMap::from([("pk".into(), s(pk.clone())), ("sk".into(), s(sk.clone()))]))
             .collect();
         let mut stored = Stored::default();
         for batch in keys.chunks(MAX_BATCH_GET) {
@@ -129,37 +119,28 @@ impl DynamoStore {
             );
             let mut attempt = 0;
             while let Some(request) = pending.take() {
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(sdk)?;
-                for item in output
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
+                let asked = request.keys().len();
+                let output =
+                    self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(sdk)?;
+                let found = output.responses().and_then(|r| r.get(&self.table)).cloned().unwrap_or_default();
+                let unprocessed =
+                    output.unprocessed_keys().and_then(|u| u.get(&self.table)).map_or(0, |k| k.keys().len());
+                for _ in found.len() + unprocessed..asked {
+                    self.meter.point_read(None);
+                }
+                for item in &found {
+                    self.meter.point_read(Some(capacity::item_size(item)));
                     match wanted.get(&pk_sk(item)) {
                         Some(Wanted::Counter(k)) => {
-                            stored
-                                .counters
-                                .insert(k.clone(), items::counter_state(item)?);
+                            stored.counters.insert(k.clone(), items::counter_state(item)?);
                         }
                         Some(Wanted::Register(k)) => {
-                            stored
-                                .registers
-                                .insert(k.clone(), items::register_state(item)?);
+                            stored.registers.insert(k.clone(), items::register_state(item)?);
                         }
                         None => {}
                     }
                 }
-                pending = output
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .cloned();
+                pending = output.unprocessed_keys().and_then(|u| u.get(&self.table)).cloned();
                 if pending.is_some() {
                     backoff(attempt).await;
                     attempt += 1;
@@ -170,11 +151,7 @@ impl DynamoStore {
     }
 
     /// Applies one chunk: read, plan, write conditionally; again if another writer moved a cell.
-    async fn apply_chunk(
-        &self,
-        tree: &UnitTree,
-        chunk: &SyncRequest,
-    ) -> Result<SyncResponse, StoreError> {
+    async fn apply_chunk(&self, tree: &UnitTree, chunk: &SyncRequest) -> Result<SyncResponse, StoreError> {
         for attempt in 0..MAX_ATTEMPTS {
             let stored = self.read_cells(chunk).await?;
             let plan = plan_sync(
@@ -186,32 +163,28 @@ impl DynamoStore {
             if plan.counters.is_empty() && plan.registers.is_empty() {
                 return Ok(plan.response());
             }
-            let writes = self.transaction(&plan)?;
-            match self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(writes))
-                .send()
-                .await
-            {
-                Ok(_) => return Ok(plan.response()),
+            let (writes, sizes) = self.transaction(&plan)?;
+            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+                Ok(_) => {
+                    self.meter.transactional_write(sizes);
+                    return Ok(plan.response());
+                }
                 Err(e) if worth_retrying(&e) => backoff(attempt).await,
                 Err(e) => return Err(sdk(e)),
             }
         }
-        Err(StoreError(format!(
-            "sync not applied after {MAX_ATTEMPTS} attempts (contention)"
-        )))
+        Err(StoreError(format!("sync not applied after {MAX_ATTEMPTS} attempts (contention)")))
     }
 
     /// The conditional writes of a plan: each cell on its previous state, each total by `ADD`.
-    fn transaction(&self, plan: &SyncPlan) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let mut writes =
-            Vec::with_capacity(plan.counters.len() + plan.registers.len() + plan.totals.len());
+    /// Also returns the billed size of each item written.
+    fn transaction(&self, plan: &SyncPlan) -> Result<(Vec<TransactWriteItem>, Vec<u64>), StoreError> {
+        let mut writes = Vec::with_capacity(plan.counters.len() + plan.registers.len() + plan.totals.len());
+        let mut sizes = Vec::with_capacity(writes.capacity());
         for (key, change) in &plan.counters {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(items::counter_item(key, change.next)));
+            let item = items::counter_item(key, change.next);
+            sizes.push(capacity::item_size(&item));
+            let put = Put::builder().table_name(&self.table).set_item(Some(item));
             let put = match change.previous {
                 None => put.condition_expression("attribute_not_exists(pk)"),
                 Some(previous) => put
@@ -221,16 +194,12 @@ impl DynamoStore {
                     .expression_attribute_values(":inc", n(previous.inc))
                     .expression_attribute_values(":dec", n(previous.dec)),
             };
-            writes.push(
-                TransactWriteItem::builder()
-                    .put(put.build().map_err(build)?)
-                    .build(),
-            );
+            writes.push(TransactWriteItem::builder().put(put.build().map_err(build)?).build());
         }
         for (key, previous, next) in &plan.registers {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(items::register_item(key, next)));
+            let item = items::register_item(key, next);
+            sizes.push(capacity::item_size(&item));
+            let put = Put::builder().table_name(&self.table).set_item(Some(item));
             let put = match previous {
                 None => put.condition_expression("attribute_not_exists(pk)"),
                 Some(previous) => put
@@ -242,13 +211,14 @@ impl DynamoStore {
                     .expression_attribute_values(":n", n(previous.stamp.hlc.n))
                     .expression_attribute_values(":device", s(previous.stamp.device.as_str())),
             };
-            writes.push(
-                TransactWriteItem::builder()
-                    .put(put.build().map_err(build)?)
-                    .build(),
-            );
+            writes.push(TransactWriteItem::builder().put(put.build().map_err(build)?).build());
         }
         for (key, delta) in &plan.totals {
+            // Billed at the item's size after the update; the total's digits are not known
+            // before it, so count the widest a total may be.
+            let mut after = items::total_key(key);
+            after.insert("total".into(), n(i64::MAX));
+            sizes.push(capacity::item_size(&after));
             let update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(items::total_key(key)))
@@ -259,21 +229,13 @@ impl DynamoStore {
                 .map_err(build)?;
             writes.push(TransactWriteItem::builder().update(update).build());
         }
-        Ok(writes)
+        Ok((writes, sizes))
     }
 
     /// Every item of one partition within a sort-key range, page by page.
-    async fn query(
-        &self,
-        pk: String,
-        range: Option<(String, String)>,
-    ) -> Result<Vec<Item>, StoreError> {
-        let mut query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .consistent_read(true)
-            .expression_attribute_values(":pk", s(pk));
+    async fn query(&self, pk: String, range: Option<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        let mut query =
+            self.client.query().table_name(&self.table).consistent_read(true).expression_attribute_values(":pk", s(pk));
         query = match range {
             Some((from, to)) => query
                 .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
@@ -281,13 +243,14 @@ impl DynamoStore {
                 .expression_attribute_values(":to", s(to)),
             None => query.key_condition_expression("pk = :pk"),
         };
-        query
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(sdk)
+        let mut pages = query.into_paginator().send();
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            let items = page.map_err(sdk)?.items.unwrap_or_default();
+            self.meter.query_page(items.iter().map(capacity::item_size).sum());
+            found.extend(items);
+        }
+        Ok(found)
     }
 }
 
@@ -303,12 +266,7 @@ enum Wanted {
 }
 
 fn pk_sk(item: &Item) -> (String, String) {
-    let text = |name: &str| {
-        item.get(name)
-            .and_then(|v| v.as_s().ok())
-            .cloned()
-            .unwrap_or_default()
-    };
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
     (text("pk"), text("sk"))
 }
 
@@ -327,11 +285,7 @@ pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
         let moved: Vec<TotalKey> = tree
             .self_and_ancestors(&cell.area)
             .into_iter()
-            .map(|unit| TotalKey {
-                unit,
-                indicator: cell.indicator.clone(),
-                month: cell.month,
-            })
+            .map(|unit| TotalKey { unit, indicator: cell.indicator.clone(), month: cell.month })
             .collect();
         let current = out.last().expect("never empty");
         let new_totals = moved.iter().filter(|k| !totals.contains(*k)).count();
@@ -340,20 +294,14 @@ pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
             totals.clear();
         }
         totals.extend(moved);
-        out.last_mut()
-            .expect("never empty")
-            .counters
-            .push(cell.clone());
+        out.last_mut().expect("never empty").counters.push(cell.clone());
     }
     for cell in &request.registers {
         if out.last().expect("never empty").len() + totals.len() + 1 > MAX_TRANSACTION_ITEMS {
             out.push(empty());
             totals.clear();
         }
-        out.last_mut()
-            .expect("never empty")
-            .registers
-            .push(cell.clone());
+        out.last_mut().expect("never empty").registers.push(cell.clone());
     }
     out.retain(|chunk| !chunk.is_empty());
     out
@@ -364,9 +312,7 @@ pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
 /// write may or may not have happened; the re-read tells).
 fn worth_retrying<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
     match error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
         SdkError::ServiceError(e) => matches!(
             e.err().code(),
             Some(
@@ -388,13 +334,8 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=cap))).await;
 }
 
-fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
-    error: SdkError<E, R>,
-) -> StoreError {
-    StoreError(format!(
-        "DynamoDB: {}",
-        aws_sdk_dynamodb::error::DisplayErrorContext(&error)
-    ))
+fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
+    StoreError(format!("DynamoDB: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&error)))
 }
 
 fn build(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
@@ -402,11 +343,7 @@ fn build(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
 }
 
 impl TallyStore for DynamoStore {
-    async fn apply_sync(
-        &self,
-        tree: &UnitTree,
-        request: &SyncRequest,
-    ) -> Result<SyncResponse, StoreError> {
+    async fn apply_sync(&self, tree: &UnitTree, request: &SyncRequest) -> Result<SyncResponse, StoreError> {
         let mut response = SyncResponse::default();
         for chunk in chunks(request, tree) {
             let part = self.apply_chunk(tree, &chunk).await?;
@@ -423,11 +360,7 @@ impl ReportStore for DynamoStore {
         unit: &UnitId,
         period: ReportPeriod,
     ) -> Result<BTreeMap<IndicatorId, i64>, StoreError> {
-        let (pk, from, to) = items::totals_query(
-            unit,
-            &period.first().to_string(),
-            &period.last().to_string(),
-        );
+        let (pk, from, to) = items::totals_query(unit, &period.first().to_string(), &period.last().to_string());
         let mut out = BTreeMap::new();
         for item in self.query(pk, Some((from, to))).await? {
             let (indicator, total) = items::total_of(&item)?;
@@ -436,17 +369,11 @@ impl ReportStore for DynamoStore {
         Ok(out)
     }
 
-    async fn registers_of(
-        &self,
-        areas: &[UnitId],
-    ) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
+    async fn registers_of(&self, areas: &[UnitId]) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
         let mut out = Vec::new();
         for area in areas {
             for item in self.query(items::registers_partition(area), None).await? {
-                out.push((
-                    items::register_key_of(&item)?,
-                    items::register_state(&item)?,
-                ));
+                out.push((items::register_key_of(&item)?, items::register_state(&item)?));
             }
         }
         Ok(out)
@@ -455,11 +382,7 @@ impl ReportStore for DynamoStore {
 
 impl UnitStore for DynamoStore {
     async fn units(&self) -> Result<Vec<Unit>, StoreError> {
-        self.query("UNITS".into(), None)
-            .await?
-            .iter()
-            .map(items::unit_of)
-            .collect()
+        self.query("UNITS".into(), None).await?.iter().map(items::unit_of).collect()
     }
 
     async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
@@ -467,10 +390,9 @@ impl UnitStore for DynamoStore {
         let requests: Vec<WriteRequest> = (first..)
             .zip(units)
             .map(|(position, unit)| {
-                let put = PutRequest::builder()
-                    .set_item(Some(items::unit_item(position, unit)))
-                    .build()
-                    .map_err(build)?;
+                let item = items::unit_item(position, unit);
+                self.meter.write(capacity::item_size(&item));
+                let put = PutRequest::builder().set_item(Some(item)).build().map_err(build)?;
                 Ok(WriteRequest::builder().put_request(put).build())
             })
             .collect::<Result<_, StoreError>>()?;
@@ -478,18 +400,9 @@ impl UnitStore for DynamoStore {
             let mut pending = batch.to_vec();
             let mut attempt = 0;
             while !pending.is_empty() {
-                let output = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, pending)
-                    .send()
-                    .await
-                    .map_err(sdk)?;
-                pending = output
-                    .unprocessed_items()
-                    .and_then(|u| u.get(&self.table))
-                    .cloned()
-                    .unwrap_or_default();
+                let output =
+                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
+                pending = output.unprocessed_items().and_then(|u| u.get(&self.table)).cloned().unwrap_or_default();
                 if !pending.is_empty() {
                     backoff(attempt).await;
                     attempt += 1;

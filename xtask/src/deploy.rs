@@ -1,0 +1,109 @@
+//! Packaging and deployment of the serverless backend and the app.
+//!
+//! * `package` — a static `bootstrap` (x86_64 musl) for AWS Lambda, in
+//!   `target/lambda/sotay-api/` (what the template's `CodeUri` names) and zipped beside it.
+//! * `deploy --stage S [--region R]` — package, build the app, `sam deploy` the template,
+//!   upload the app to its bucket (hashed files cached for a year, `index.html` never),
+//!   and invalidate `index.html` in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
+//!   with credentials of the province's account.
+
+use crate::{app, run, target_dir, tools};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const LAMBDA_TARGET: &str = "x86_64-unknown-linux-musl";
+
+/// Builds the Lambda binary and returns the folder holding `bootstrap`.
+pub fn package(root: &Path) -> Result<PathBuf> {
+    tools::lambda_tools()?;
+    run(Command::new("cargo").args([
+        "build",
+        "--quiet",
+        "--profile",
+        "lambda",
+        "--target",
+        LAMBDA_TARGET,
+        "-p",
+        "functions",
+        "--bin",
+        "sotay-lambda",
+    ]))?;
+    let binary = target_dir(root).join(LAMBDA_TARGET).join("lambda/sotay-lambda");
+    let folder = root.join("target/lambda/sotay-api");
+    std::fs::create_dir_all(&folder)?;
+    let bootstrap = folder.join("bootstrap");
+    std::fs::copy(&binary, &bootstrap).with_context(|| format!("copying {}", binary.display()))?;
+    let zip = root.join("target/lambda/sotay-api.zip");
+    let _ = std::fs::remove_file(&zip);
+    run(Command::new("python3").args(["-m", "zipfile", "-c"]).arg(&zip).arg(&bootstrap))?;
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    println!("bootstrap: {} bytes; zip: {} bytes ({})", size(&bootstrap), size(&zip), zip.display());
+    Ok(folder)
+}
+
+fn setting(args: &[String], flag: &str) -> Option<String> {
+    args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone())
+}
+
+fn output(command: &mut Command) -> Result<String> {
+    let out = command.output().with_context(|| format!("starting {command:?}"))?;
+    if !out.status.success() {
+        bail!("{command:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
+    let stage = setting(args, "--stage").context("usage: cargo xtask deploy --stage prod [--region ap-southeast-1]")?;
+    let region = setting(args, "--region").unwrap_or_else(|| "ap-southeast-1".into());
+    for cli in ["sam", "aws"] {
+        if !tools::has(cli) {
+            bail!("`{cli}` is not installed: see infra/README.md, prerequisites");
+        }
+    }
+    package(root)?;
+    tools::build_tools(root)?;
+    let dist = app::build(root)?;
+    let stack = format!("sotay-{stage}");
+    run(Command::new("sam")
+        .args(["deploy", "--template-file", "infra/template.yaml", "--stack-name", &stack, "--region", &region])
+        .args(["--capabilities", "CAPABILITY_IAM", "--resolve-s3", "--no-fail-on-empty-changeset"])
+        .args(["--parameter-overrides", &format!("Stage={stage}")]))?;
+    let stack_output = |key: &str| {
+        output(Command::new("aws").args([
+            "cloudformation",
+            "describe-stacks",
+            "--region",
+            &region,
+            "--stack-name",
+            &stack,
+            "--query",
+            &format!("Stacks[0].Outputs[?OutputKey=='{key}'].OutputValue"),
+            "--output",
+            "text",
+        ]))
+    };
+    let bucket = format!("s3://{}", stack_output("AppBucketName")?);
+    run(Command::new("aws")
+        .args(["s3", "sync"])
+        .arg(&dist)
+        .arg(&bucket)
+        .args(["--delete", "--exclude", "index.html", "--exclude", ".built-from"])
+        .args(["--cache-control", "public, max-age=31536000, immutable"]))?;
+    run(Command::new("aws")
+        .args(["s3", "cp"])
+        .arg(dist.join("index.html"))
+        .arg(format!("{bucket}/index.html"))
+        .args(["--cache-control", "no-cache"]))?;
+    run(Command::new("aws").args([
+        "cloudfront",
+        "create-invalidation",
+        "--distribution-id",
+        &stack_output("DistributionId")?,
+        "--paths",
+        "/index.html",
+    ]))?;
+    println!("Sổ tay Mặt trận ({stage}): {}", stack_output("AppUrl")?);
+    Ok(())
+}
