@@ -92,7 +92,7 @@ impl Session {
 
     /// The ward or commune of the chosen area.
     pub fn ward(&self) -> Option<UnitId> {
-        let area = self.area.get()?;
+        let area = self.area.get_untracked()?;
         self.tree.with_value(|t| t.get(&area).ok().and_then(|u| u.parent.clone()))
     }
 
@@ -202,11 +202,23 @@ impl Session {
         let cached = Cached { value: snapshot, fetched_at: clock::hh_mm() };
         storage::save_area_snapshot(&cached);
         self.area_snapshot.set(Some(cached));
-        if let Some(ward) = self.ward() {
-            let cached = Cached { value: api::report(&ward, period).await?, fetched_at: clock::hh_mm() };
-            storage::save_ward_report(&cached);
-            self.ward_report.set(Some(cached));
-        }
         Ok(())
+    }
+
+    /// Fetches the ward's report (when its screen is opened: it costs a read of every area).
+    pub fn refresh_ward(self) {
+        let Some(ward) = self.ward() else { return };
+        let period = self.this_year();
+        spawn_local(async move {
+            match api::report(&ward, period).await {
+                Ok(report) => {
+                    let cached = Cached { value: report, fetched_at: clock::hh_mm() };
+                    storage::save_ward_report(&cached);
+                    self.ward_report.set(Some(cached));
+                }
+                Err(api::ApiFailure::Unreachable) => self.status.update(|s| s.reachable = false),
+                Err(other) => self.status.update(|s| s.problem = Some(other.to_string())),
+            }
+        });
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     UnitId, UnitLevel, UnitTree,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The figure of one indicator for one unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ pub fn unit_figures(
     counter_totals: &BTreeMap<IndicatorId, i64>,
     registers: &[(RegisterKey, RegisterState)],
 ) -> UnitFigures {
-    let areas = tree.areas_under(&unit.id);
+    let areas: BTreeSet<UnitId> = tree.areas_under(&unit.id).into_iter().collect();
     let area_count = u32::try_from(areas.len()).unwrap_or(u32::MAX);
     // Per (indicator, area): the latest level bucket within reach, and flags per year.
     let mut levels: BTreeMap<(&IndicatorId, &UnitId), (Bucket, u64)> = BTreeMap::new();

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn WardScreen() -> impl IntoView {
     let session = use_session();
+    session.refresh_ward();
     let chosen = RwSignal::new("dat_hien".to_string());
     let indicators: Vec<Indicator> = session.catalogue.with_value(|c| c.indicators.clone());
     let options = indicators
@@ -98,7 +99,8 @@ pub fn WardScreen() -> impl IntoView {
     };
     view! {
         <section class="ward">
-            <h1 data-testid="ward-heading">{heading}</h1>
+                        <h1 data-testid="ward-heading">{heading}</h1>
+            <button on:click=move |_| session.refresh_ward()>"Tải lại"</button>
             <label class="pick">
                 "Chỉ tiêu "
                 <select on:change=move |ev| chosen.set(event_target_value(&ev))>{options}</select>

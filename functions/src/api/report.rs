@@ -33,20 +33,17 @@ pub async fn report<S: ReportStore>(
 ) -> Result<Json<Report>, ApiError> {
     let period: ReportPeriod = query.period.as_deref().unwrap_or_default().parse()?;
     let unit = state.tree.get(&UnitId::new(id)?)?;
+    // The registers of every area below the unit, read once: each child's figures take
+    // their own areas' share of them.
+    let registers = state.store.registers_of(&state.tree.areas_under(&unit.id)).await?;
+    let figures_of = async |unit: &Unit| -> Result<UnitFigures, ApiError> {
+        let totals = state.store.counter_totals(&unit.id, period).await?;
+        Ok(unit_figures(&state.catalogue, &state.tree, unit, period, &totals, &registers))
+    };
     let mut children = Vec::new();
     for child in state.tree.children(&unit.id) {
-        children.push(figures_of(&state, child, period).await?);
+        children.push(figures_of(child).await?);
     }
-    let unit = figures_of(&state, unit, period).await?;
+    let unit = figures_of(unit).await?;
     Ok(Json(Report { period, period_name: period.to_vietnamese(), unit, children }))
-}
-
-async fn figures_of<S: ReportStore>(
-    state: &AppState<S>,
-    unit: &Unit,
-    period: ReportPeriod,
-) -> Result<UnitFigures, ApiError> {
-    let totals = state.store.counter_totals(&unit.id, period).await?;
-    let registers = state.store.registers_of(&state.tree.areas_under(&unit.id)).await?;
-    Ok(unit_figures(&state.catalogue, &state.tree, unit, period, &totals, &registers))
 }

@@ -111,19 +111,29 @@ fn big_sync(tree: &UnitTree, catalogue: &Catalogue, device: &str, cells: usize, 
 
 pub async fn a_sync_larger_than_one_transaction_lands_exactly_once(store: &impl Store) {
     let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
-    let request = big_sync(&tree, &catalogue, "big-phone", 300, 3);
+    let request = big_sync(&tree, &catalogue, "big-phone", 1_000, 3);
     request.validate(&tree, &catalogue).unwrap();
     let parts = chunks(&request, &tree);
     assert!(parts.len() > 1, "the request must need several transactions");
-    assert!(parts.iter().all(|p| p.len() < MAX_TRANSACTION_ITEMS));
-    assert_eq!(parts.iter().map(SyncRequest::len).sum::<usize>(), 300);
+    for part in &parts {
+        // DynamoDB items one chunk's transaction touches: cell items (area, month) and
+        // totals items (unit, month).
+        let mut cell_items = std::collections::BTreeSet::new();
+        let mut total_items = std::collections::BTreeSet::new();
+        for cell in &part.counters {
+            cell_items.insert((cell.area.clone(), cell.month));
+            total_items.extend(tree.self_and_ancestors(&cell.area).into_iter().map(|u| (u, cell.month)));
+        }
+        assert!(cell_items.len() + total_items.len() <= MAX_TRANSACTION_ITEMS);
+    }
+    assert_eq!(parts.iter().map(SyncRequest::len).sum::<usize>(), 1_000);
     let first = store.apply_sync(&tree, &request).await.unwrap();
-    assert_eq!((first.changed, first.unchanged), (300, 0));
+    assert_eq!((first.changed, first.unchanged), (1_000, 0));
     let again = store.apply_sync(&tree, &request).await.unwrap();
-    assert_eq!((again.changed, again.unchanged), (0, 300));
+    assert_eq!((again.changed, again.unchanged), (0, 1_000));
     let root = UnitId::new("tp-bac-kan").unwrap();
     let totals = store.counter_totals(&root, period()).await.unwrap();
-    assert_eq!(totals.values().sum::<i64>(), 900);
+    assert_eq!(totals.values().sum::<i64>(), 3_000);
 }
 
 /// Eight phones (and two tabs of one of them) sync the same cell at once, many times.
@@ -211,10 +221,11 @@ pub async fn capacity_units_per_sync<S: Store>(
     store.counter_totals(&ward, period()).await.unwrap();
     store.registers_of(&tree.areas_under(&ward)).await.unwrap();
     step(2, before);
-    // 10 cells, each moving 3 totals (area, ward, city): 40 items, 2 units each in a transaction.
-    assert_eq!(figures[0], (10, 80), "first sync");
-    // A repeat reads the 10 cells and writes nothing.
-    assert_eq!(figures[1], (10, 0), "repeat");
+    // The 10 cells share one cell item, and move one totals item of each of the area, the
+    // ward and the city: 4 items under 1 KB, 2 units each in a transaction; 1 item read.
+    assert_eq!(figures[0], (1, 8), "first sync");
+    // A repeat reads the cell item and writes nothing.
+    assert_eq!(figures[1], (1, 0), "repeat");
     // A ward report: one totals query and one register query per area (3 areas).
     assert_eq!(figures[2], (4, 0), "ward report");
     figures

@@ -2,20 +2,23 @@
 //!
 //! | item | pk | sk | attributes |
 //! |---|---|---|---|
-//! | device counter cell | `DEV#{device}` | `CELL#{area}#{indicator}#{month}` | `inc`, `dec` |
-//! | rolled-up total | `TOT#{unit}` | `{month}#{indicator}` | `total` |
+//! | a device's counter cells of one area and month | `DEV#{device}` | `CELLS#{area}#{month}` | `v` (version), `inc_{indicator}`, `dec_{indicator}` |
+//! | rolled-up totals of one unit and month | `TOT#{unit}` | `{month}` | `{indicator}` (net total) |
 //! | level / flag register | `REG#{area}` | `{indicator}#{bucket}` | `level` or `flag`, `wall`, `n`, `device` |
 //! | unit of the tree | `UNITS` | position, 8 digits | `unit` (JSON) |
 //!
-//! Identifiers never contain `#` (they are `[a-z0-9_-]` slugs), so keys split unambiguously.
+//! Cells and totals are packed per month: a day's sync of one area touches one cell item
+//! and one totals item per level of the tree, whatever the number of indicators (see the
+//! cost model in BENCHMARKS.md). Identifiers never contain `#` (they are `[a-z0-9_-]`
+//! slugs), so keys split unambiguously.
 
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    CounterState, DeviceCounterKey, Hlc, IndicatorId, RegisterKey, RegisterState, RegisterValue, Stamp, TotalKey, Unit,
-    UnitId,
+    CounterState, DeviceCounterKey, DeviceId, Hlc, IndicatorId, Month, RegisterKey, RegisterState, RegisterValue,
+    Stamp, Unit, UnitId,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -31,12 +34,27 @@ fn key(pk: String, sk: String) -> Item {
     HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
 }
 
-pub fn counter_key(k: &DeviceCounterKey) -> Item {
-    key(format!("DEV#{}", k.device), format!("CELL#{}#{}#{}", k.cell.area, k.cell.indicator, k.cell.month))
+/// The item holding a device's cells of one area and month.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellsKey {
+    pub device: DeviceId,
+    pub area: UnitId,
+    pub month: Month,
 }
 
-pub fn total_key(k: &TotalKey) -> Item {
-    key(format!("TOT#{}", k.unit), format!("{}#{}", k.month, k.indicator))
+impl CellsKey {
+    pub fn of(k: &DeviceCounterKey) -> Self {
+        CellsKey { device: k.device.clone(), area: k.cell.area.clone(), month: k.cell.month }
+    }
+}
+
+pub fn cells_key(k: &CellsKey) -> Item {
+    key(format!("DEV#{}", k.device), format!("CELLS#{}#{}", k.area, k.month))
+}
+
+/// The item holding a unit's totals of one month.
+pub fn totals_key(unit: &UnitId, month: Month) -> Item {
+    key(format!("TOT#{unit}"), month.to_string())
 }
 
 pub fn register_key(k: &RegisterKey) -> Item {
@@ -48,8 +66,8 @@ pub fn unit_key(position: u32) -> Item {
 }
 
 /// The partition of a unit's totals, and the sort-key range of a period's months.
-pub fn totals_query(unit: &UnitId, first: &str, last: &str) -> (String, String, String) {
-    (format!("TOT#{unit}"), format!("{first}#"), format!("{last}#~"))
+pub fn totals_query(unit: &UnitId, first: Month, last: Month) -> (String, String, String) {
+    (format!("TOT#{unit}"), first.to_string(), last.to_string())
 }
 
 pub fn registers_partition(area: &UnitId) -> String {
@@ -68,16 +86,34 @@ fn corrupt(what: &str) -> StoreError {
     StoreError(format!("corrupt item: `{what}` missing or malformed"))
 }
 
-/// A counter cell item with its state.
-pub fn counter_item(k: &DeviceCounterKey, state: CounterState) -> Item {
-    let mut item = counter_key(k);
-    item.insert("inc".into(), n(state.inc));
-    item.insert("dec".into(), n(state.dec));
+/// A cell item: its version and the state of each indicator's cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cells {
+    pub version: u64,
+    pub states: BTreeMap<IndicatorId, CounterState>,
+}
+
+const VERSION: &str = "v";
+
+pub fn cells_item(k: &CellsKey, cells: &Cells) -> Item {
+    let mut item = cells_key(k);
+    item.insert(VERSION.into(), n(cells.version));
+    for (indicator, state) in &cells.states {
+        item.insert(format!("inc_{indicator}"), n(state.inc));
+        item.insert(format!("dec_{indicator}"), n(state.dec));
+    }
     item
 }
 
-pub fn counter_state(item: &Item) -> Result<CounterState, StoreError> {
-    Ok(CounterState { inc: number(item, "inc")?, dec: number(item, "dec")? })
+pub fn cells_of(item: &Item) -> Result<Cells, StoreError> {
+    let mut cells = Cells { version: number(item, VERSION)?, states: BTreeMap::new() };
+    for name in item.keys() {
+        if let Some(indicator) = name.strip_prefix("inc_") {
+            let state = CounterState { inc: number(item, name)?, dec: number(item, &format!("dec_{indicator}"))? };
+            cells.states.insert(IndicatorId::new(indicator).map_err(|_| corrupt(name))?, state);
+        }
+    }
+    Ok(cells)
 }
 
 pub fn register_item(k: &RegisterKey, state: &RegisterState) -> Item {
@@ -112,10 +148,12 @@ pub fn register_key_of(item: &Item) -> Result<RegisterKey, StoreError> {
     format!("{area}/{indicator}/{bucket}").parse().map_err(|_| corrupt("sk"))
 }
 
-/// The indicator and the total of a total item.
-pub fn total_of(item: &Item) -> Result<(IndicatorId, i64), StoreError> {
-    let (_, indicator) = text(item, "sk")?.split_once('#').ok_or_else(|| corrupt("sk"))?;
-    Ok((IndicatorId::new(indicator).map_err(|_| corrupt("sk"))?, number(item, "total")?))
+/// The indicator totals of a totals item.
+pub fn totals_of(item: &Item) -> Result<Vec<(IndicatorId, i64)>, StoreError> {
+    item.keys()
+        .filter(|name| *name != "pk" && *name != "sk")
+        .map(|name| Ok((IndicatorId::new(name.as_str()).map_err(|_| corrupt(name))?, number(item, name)?)))
+        .collect()
 }
 
 pub fn unit_item(position: u32, unit: &Unit) -> Item {

@@ -19,10 +19,10 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
 use domain::{
-    CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncPlan, SyncRequest,
-    SyncResponse, TotalKey, Unit, UnitId, UnitTree, plan_sync,
+    CounterCell, CounterState, DeviceCounterKey, IndicatorId, Month, RegisterKey, RegisterState, ReportPeriod,
+    SyncPlan, SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
 };
-use items::{Item, n, s};
+use items::{Cells, CellsKey, Item, n, s};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
@@ -93,12 +93,12 @@ impl DynamoStore {
         }
     }
 
-    /// Reads the stored state of a chunk's cells, strongly consistent.
+    /// Reads the stored state of a chunk's cell items and registers, strongly consistent.
     async fn read_cells(&self, chunk: &SyncRequest) -> Result<Stored, StoreError> {
         let mut wanted: HashMap<(String, String), Wanted> = HashMap::new();
         for cell in &chunk.counters {
-            let key = DeviceCounterKey { device: chunk.device.clone(), cell: cell.key() };
-            wanted.insert(pk_sk(&items::counter_key(&key)), Wanted::Counter(key));
+            let key = CellsKey { device: chunk.device.clone(), area: cell.area.clone(), month: cell.month };
+            wanted.insert(pk_sk(&items::cells_key(&key)), Wanted::Cells(key));
         }
         for cell in &chunk.registers {
             let key = cell.key();
@@ -131,8 +131,8 @@ impl DynamoStore {
                 for item in &found {
                     self.meter.point_read(Some(capacity::item_size(item)));
                     match wanted.get(&pk_sk(item)) {
-                        Some(Wanted::Counter(k)) => {
-                            stored.counters.insert(k.clone(), items::counter_state(item)?);
+                        Some(Wanted::Cells(k)) => {
+                            stored.cells.insert(k.clone(), items::cells_of(item)?);
                         }
                         Some(Wanted::Register(k)) => {
                             stored.registers.insert(k.clone(), items::register_state(item)?);
@@ -157,13 +157,13 @@ impl DynamoStore {
             let plan = plan_sync(
                 chunk,
                 tree,
-                |k| Ok::<_, StoreError>(stored.counters.get(k).copied()),
+                |k| Ok::<_, StoreError>(stored.counter(k)),
                 |k| Ok(stored.registers.get(k).cloned()),
             )?;
             if plan.counters.is_empty() && plan.registers.is_empty() {
                 return Ok(plan.response());
             }
-            let (writes, sizes) = self.transaction(&plan)?;
+            let (writes, sizes) = self.transaction(&plan, &stored)?;
             match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
                 Ok(_) => {
                     self.meter.transactional_write(sizes);
@@ -176,23 +176,32 @@ impl DynamoStore {
         Err(StoreError(format!("sync not applied after {MAX_ATTEMPTS} attempts (contention)")))
     }
 
-    /// The conditional writes of a plan: each cell on its previous state, each total by `ADD`.
-    /// Also returns the billed size of each item written.
-    fn transaction(&self, plan: &SyncPlan) -> Result<(Vec<TransactWriteItem>, Vec<u64>), StoreError> {
-        let mut writes = Vec::with_capacity(plan.counters.len() + plan.registers.len() + plan.totals.len());
-        let mut sizes = Vec::with_capacity(writes.capacity());
+    /// The writes of a plan: each changed cell item whole, on the condition that its
+    /// version is the one read; each register on its previous stamp; each totals item by
+    /// one `ADD` of every indicator it moves. Also returns the billed size of each item.
+    fn transaction(&self, plan: &SyncPlan, stored: &Stored) -> Result<(Vec<TransactWriteItem>, Vec<u64>), StoreError> {
+        let mut writes = Vec::new();
+        let mut sizes = Vec::new();
+        let mut cells: BTreeMap<CellsKey, Cells> = BTreeMap::new();
         for (key, change) in &plan.counters {
-            let item = items::counter_item(key, change.next);
+            let item_key = CellsKey::of(key);
+            let packed = cells
+                .entry(item_key.clone())
+                .or_insert_with(|| stored.cells.get(&item_key).cloned().unwrap_or_default());
+            packed.states.insert(key.cell.indicator.clone(), change.next);
+        }
+        for (key, mut packed) in cells {
+            let previous = stored.cells.get(&key).map(|c| c.version);
+            packed.version = previous.map_or(1, |v| v + 1);
+            let item = items::cells_item(&key, &packed);
             sizes.push(capacity::item_size(&item));
             let put = Put::builder().table_name(&self.table).set_item(Some(item));
-            let put = match change.previous {
+            let put = match previous {
                 None => put.condition_expression("attribute_not_exists(pk)"),
-                Some(previous) => put
-                    .condition_expression("#inc = :inc AND #dec = :dec")
-                    .expression_attribute_names("#inc", "inc")
-                    .expression_attribute_names("#dec", "dec")
-                    .expression_attribute_values(":inc", n(previous.inc))
-                    .expression_attribute_values(":dec", n(previous.dec)),
+                Some(version) => put
+                    .condition_expression("#v = :v")
+                    .expression_attribute_names("#v", "v")
+                    .expression_attribute_values(":v", n(version)),
             };
             writes.push(TransactWriteItem::builder().put(put.build().map_err(build)?).build());
         }
@@ -213,20 +222,27 @@ impl DynamoStore {
             };
             writes.push(TransactWriteItem::builder().put(put.build().map_err(build)?).build());
         }
+        let mut totals: BTreeMap<(UnitId, Month), Vec<(IndicatorId, i64)>> = BTreeMap::new();
         for (key, delta) in &plan.totals {
-            // Billed at the item's size after the update; the total's digits are not known
-            // before it, so count the widest a total may be.
-            let mut after = items::total_key(key);
-            after.insert("total".into(), n(i64::MAX));
+            totals.entry((key.unit.clone(), key.month)).or_default().push((key.indicator.clone(), *delta));
+        }
+        for ((unit, month), deltas) in totals {
+            // Billed at the item's size after the update; the totals' digits are not known
+            // before it, so count the widest a total may be, for every indicator it may hold.
+            let mut update = Update::builder().table_name(&self.table).set_key(Some(items::totals_key(&unit, month)));
+            let mut adds = Vec::with_capacity(deltas.len());
+            for (i, (indicator, delta)) in deltas.iter().enumerate() {
+                adds.push(format!("#t{i} :t{i}"));
+                update = update
+                    .expression_attribute_names(format!("#t{i}"), indicator.as_str())
+                    .expression_attribute_values(format!(":t{i}"), n(delta));
+            }
+            let mut after = items::totals_key(&unit, month);
+            for (indicator, _) in &deltas {
+                after.insert(indicator.to_string(), n(i64::MAX));
+            }
             sizes.push(capacity::item_size(&after));
-            let update = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(items::total_key(key)))
-                .update_expression("ADD #total :delta")
-                .expression_attribute_names("#total", "total")
-                .expression_attribute_values(":delta", n(delta))
-                .build()
-                .map_err(build)?;
+            let update = update.update_expression(format!("ADD {}", adds.join(", "))).build().map_err(build)?;
             writes.push(TransactWriteItem::builder().update(update).build());
         }
         Ok((writes, sizes))
@@ -256,12 +272,18 @@ impl DynamoStore {
 
 #[derive(Default)]
 struct Stored {
-    counters: BTreeMap<DeviceCounterKey, CounterState>,
+    cells: BTreeMap<CellsKey, Cells>,
     registers: BTreeMap<RegisterKey, RegisterState>,
 }
 
+impl Stored {
+    fn counter(&self, key: &DeviceCounterKey) -> Option<CounterState> {
+        self.cells.get(&CellsKey::of(key)).and_then(|c| c.states.get(&key.cell.indicator)).copied()
+    }
+}
+
 enum Wanted {
-    Counter(DeviceCounterKey),
+    Cells(CellsKey),
     Register(RegisterKey),
 }
 
@@ -270,8 +292,10 @@ fn pk_sk(item: &Item) -> (String, String) {
     (text("pk"), text("sk"))
 }
 
-/// Cuts a request into chunks whose transactions stay within [`MAX_TRANSACTION_ITEMS`]:
-/// each cell counts one item, and each total it may move counts once per chunk.
+/// Cuts a request into chunks whose transactions stay within [`MAX_TRANSACTION_ITEMS`].
+/// The cells of one cell item (one area and month) stay together, since a transaction
+/// may touch an item only once; the item counts once, and so does each totals item
+/// (one unit and month) it may move.
 pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
     let empty = || SyncRequest {
         protocol: request.protocol,
@@ -279,28 +303,33 @@ pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
         counters: vec![],
         registers: vec![],
     };
-    let mut out = vec![empty()];
-    let mut totals: BTreeSet<TotalKey> = BTreeSet::new();
+    let mut groups: BTreeMap<(UnitId, Month), Vec<CounterCell>> = BTreeMap::new();
     for cell in &request.counters {
-        let moved: Vec<TotalKey> = tree
-            .self_and_ancestors(&cell.area)
-            .into_iter()
-            .map(|unit| TotalKey { unit, indicator: cell.indicator.clone(), month: cell.month })
-            .collect();
-        let current = out.last().expect("never empty");
+        groups.entry((cell.area.clone(), cell.month)).or_default().push(cell.clone());
+    }
+    let mut out = vec![empty()];
+    let mut items = 0;
+    let mut totals: BTreeSet<(UnitId, Month)> = BTreeSet::new();
+    for ((area, month), cells) in groups {
+        let moved: Vec<(UnitId, Month)> =
+            tree.self_and_ancestors(&area).into_iter().map(|unit| (unit, month)).collect();
         let new_totals = moved.iter().filter(|k| !totals.contains(*k)).count();
-        if current.len() + totals.len() + 1 + new_totals > MAX_TRANSACTION_ITEMS {
+        if items + 1 + new_totals > MAX_TRANSACTION_ITEMS {
             out.push(empty());
             totals.clear();
+            items = 0;
         }
+        items += 1 + moved.iter().filter(|k| !totals.contains(*k)).count();
         totals.extend(moved);
-        out.last_mut().expect("never empty").counters.push(cell.clone());
+        out.last_mut().expect("never empty").counters.extend(cells);
     }
     for cell in &request.registers {
-        if out.last().expect("never empty").len() + totals.len() + 1 > MAX_TRANSACTION_ITEMS {
+        if items + 1 > MAX_TRANSACTION_ITEMS {
             out.push(empty());
             totals.clear();
+            items = 0;
         }
+        items += 1;
         out.last_mut().expect("never empty").registers.push(cell.clone());
     }
     out.retain(|chunk| !chunk.is_empty());
@@ -360,11 +389,12 @@ impl ReportStore for DynamoStore {
         unit: &UnitId,
         period: ReportPeriod,
     ) -> Result<BTreeMap<IndicatorId, i64>, StoreError> {
-        let (pk, from, to) = items::totals_query(unit, &period.first().to_string(), &period.last().to_string());
+        let (pk, from, to) = items::totals_query(unit, period.first(), period.last());
         let mut out = BTreeMap::new();
         for item in self.query(pk, Some((from, to))).await? {
-            let (indicator, total) = items::total_of(&item)?;
-            *out.entry(indicator).or_default() += total;
+            for (indicator, total) in items::totals_of(&item)? {
+                *out.entry(indicator).or_default() += total;
+            }
         }
         Ok(out)
     }
