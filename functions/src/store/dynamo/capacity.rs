@@ -4,7 +4,7 @@
 //! number takes about one byte per two significant digits, plus one); a write costs one
 //! unit per started KB, twice that inside a transaction; a strongly consistent read
 //! costs one unit per started 4 KB (a missing item still costs one); a query one unit
-//! per started 4 KB of all the items it read.
+//! per started 4 KB of all the items it read; an eventually consistent read half that.
 
 use super::items::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -34,15 +34,16 @@ fn value_size(value: &AttributeValue) -> u64 {
 /// Units consumed so far by one store.
 #[derive(Debug, Default)]
 pub struct Meter {
-    reads: AtomicU64,
+    /// Read units × 2, so that eventually consistent half units stay whole.
+    half_reads: AtomicU64,
     writes: AtomicU64,
 }
 
 /// A reading of the meter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Consumed {
-    /// Read capacity units (strongly consistent).
-    pub reads: u64,
+    /// Read capacity units.
+    pub reads: f64,
     /// Write capacity units (transactional writes count double).
     pub writes: u64,
 }
@@ -59,16 +60,18 @@ impl Meter {
 
     /// One item asked for by key; `None` when it does not exist.
     pub fn point_read(&self, item_size: Option<u64>) {
-        self.reads.fetch_add(item_size.map_or(1, |s| s.div_ceil(4096).max(1)), Ordering::Relaxed);
+        self.half_reads.fetch_add(2 * item_size.map_or(1, |s| s.div_ceil(4096).max(1)), Ordering::Relaxed);
     }
 
-    /// One query page of items totalling `bytes`.
-    pub fn query_page(&self, bytes: u64) {
-        self.reads.fetch_add(bytes.div_ceil(4096).max(1), Ordering::Relaxed);
+    /// One query page of items totalling `bytes`, strongly or eventually consistent.
+    pub fn query_page(&self, bytes: u64, consistent: bool) {
+        let units = bytes.div_ceil(4096).max(1);
+        self.half_reads.fetch_add(if consistent { 2 * units } else { units }, Ordering::Relaxed);
     }
 
     pub fn reading(&self) -> Consumed {
-        Consumed { reads: self.reads.load(Ordering::Relaxed), writes: self.writes.load(Ordering::Relaxed) }
+        let half_reads = self.half_reads.load(Ordering::Relaxed);
+        Consumed { reads: half_reads as f64 / 2.0, writes: self.writes.load(Ordering::Relaxed) }
     }
 }
 
@@ -88,6 +91,7 @@ mod tests {
         meter.transactional_write([item_size(&item), 1500]);
         meter.point_read(None);
         meter.point_read(Some(5000));
-        assert_eq!(meter.reading(), Consumed { reads: 3, writes: 2 + 4 });
+        meter.query_page(100, false);
+        assert_eq!(meter.reading(), Consumed { reads: 3.5, writes: 2 + 4 });
     }
 }

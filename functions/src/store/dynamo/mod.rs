@@ -248,10 +248,22 @@ impl DynamoStore {
         Ok((writes, sizes))
     }
 
-    /// Every item of one partition within a sort-key range, page by page.
-    async fn query(&self, pk: String, range: Option<(String, String)>) -> Result<Vec<Item>, StoreError> {
-        let mut query =
-            self.client.query().table_name(&self.table).consistent_read(true).expression_attribute_values(":pk", s(pk));
+    /// Every item of one partition within a sort-key range, page by page. Reads are
+    /// strongly consistent: the phone's area snapshot assumes the report it fetches right
+    /// after a sync holds that sync (eventually consistent reports above the area are a
+    /// planned saving, see BENCHMARKS.md).
+    async fn query(
+        &self,
+        pk: String,
+        range: Option<(String, String)>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(consistent)
+            .expression_attribute_values(":pk", s(pk));
         query = match range {
             Some((from, to)) => query
                 .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
@@ -263,7 +275,7 @@ impl DynamoStore {
         let mut found = Vec::new();
         while let Some(page) = pages.next().await {
             let items = page.map_err(sdk)?.items.unwrap_or_default();
-            self.meter.query_page(items.iter().map(capacity::item_size).sum());
+            self.meter.query_page(items.iter().map(capacity::item_size).sum(), consistent);
             found.extend(items);
         }
         Ok(found)
@@ -391,7 +403,7 @@ impl ReportStore for DynamoStore {
     ) -> Result<BTreeMap<IndicatorId, i64>, StoreError> {
         let (pk, from, to) = items::totals_query(unit, period.first(), period.last());
         let mut out = BTreeMap::new();
-        for item in self.query(pk, Some((from, to))).await? {
+        for item in self.query(pk, Some((from, to)), true).await? {
             for (indicator, total) in items::totals_of(&item)? {
                 *out.entry(indicator).or_default() += total;
             }
@@ -402,7 +414,7 @@ impl ReportStore for DynamoStore {
     async fn registers_of(&self, areas: &[UnitId]) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
         let mut out = Vec::new();
         for area in areas {
-            for item in self.query(items::registers_partition(area), None).await? {
+            for item in self.query(items::registers_partition(area), None, true).await? {
                 out.push((items::register_key_of(&item)?, items::register_state(&item)?));
             }
         }
@@ -412,7 +424,7 @@ impl ReportStore for DynamoStore {
 
 impl UnitStore for DynamoStore {
     async fn units(&self) -> Result<Vec<Unit>, StoreError> {
-        self.query("UNITS".into(), None).await?.iter().map(items::unit_of).collect()
+        self.query("UNITS".into(), None, true).await?.iter().map(items::unit_of).collect()
     }
 
     async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
