@@ -14,6 +14,7 @@ pub use capacity::Consumed;
 use super::{ReportStore, StoreError, TallyStore, UnitStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest,
     ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
@@ -32,7 +33,7 @@ pub const MAX_TRANSACTION_ITEMS: usize = 100;
 const MAX_BATCH_GET: usize = 100;
 const MAX_BATCH_WRITE: usize = 25;
 /// How often one chunk is tried before the sync fails (the phone retries later).
-const MAX_ATTEMPTS: u32 = 8;
+const MAX_ATTEMPTS: u32 = 12;
 
 /// A store in one DynamoDB table.
 #[derive(Clone)]
@@ -94,7 +95,7 @@ impl DynamoStore {
     }
 
     /// Reads the stored state of a chunk's cell items and registers, strongly consistent.
-    async fn read_cells(&self, chunk: &SyncRequest) -> Result<Stored, StoreError> {
+    async fn read_cells(&self, chunk: &SyncRequest) -> Result<Stored, Failure> {
         let mut wanted: HashMap<(String, String), Wanted> = HashMap::new();
         for cell in &chunk.counters {
             let key = CellsKey { device: chunk.device.clone(), area: cell.area.clone(), month: cell.month };
@@ -115,13 +116,16 @@ impl DynamoStore {
                     .set_keys(Some(batch.to_vec()))
                     .consistent_read(true)
                     .build()
-                    .map_err(build)?,
+                    .map_err(|e| Failure::Fail(build(e)))?,
             );
             let mut attempt = 0;
             while let Some(request) = pending.take() {
                 let asked = request.keys().len();
-                let output =
-                    self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(sdk)?;
+                let output = match self.client.batch_get_item().request_items(&self.table, request).send().await {
+                    Ok(output) => output,
+                    Err(e) if worth_retrying(&e) => return Err(Failure::Retry(sdk(e))),
+                    Err(e) => return Err(Failure::Fail(sdk(e))),
+                };
                 let found = output.responses().and_then(|r| r.get(&self.table)).cloned().unwrap_or_default();
                 let unprocessed =
                     output.unprocessed_keys().and_then(|u| u.get(&self.table)).map_or(0, |k| k.keys().len());
@@ -132,16 +136,19 @@ impl DynamoStore {
                     self.meter.point_read(Some(capacity::item_size(item)));
                     match wanted.get(&pk_sk(item)) {
                         Some(Wanted::Cells(k)) => {
-                            stored.cells.insert(k.clone(), items::cells_of(item)?);
+                            stored.cells.insert(k.clone(), items::cells_of(item).map_err(Failure::Fail)?);
                         }
                         Some(Wanted::Register(k)) => {
-                            stored.registers.insert(k.clone(), items::register_state(item)?);
+                            stored.registers.insert(k.clone(), items::register_state(item).map_err(Failure::Fail)?);
                         }
                         None => {}
                     }
                 }
                 pending = output.unprocessed_keys().and_then(|u| u.get(&self.table)).cloned();
                 if pending.is_some() {
+                    if attempt >= MAX_ATTEMPTS {
+                        return Err(Failure::Retry(StoreError("keys left unprocessed (throttling)".into())));
+                    }
                     backoff(attempt).await;
                     attempt += 1;
                 }
@@ -152,8 +159,17 @@ impl DynamoStore {
 
     /// Applies one chunk: read, plan, write conditionally; again if another writer moved a cell.
     async fn apply_chunk(&self, tree: &UnitTree, chunk: &SyncRequest) -> Result<SyncResponse, StoreError> {
+        let mut last_read_error = None;
         for attempt in 0..MAX_ATTEMPTS {
-            let stored = self.read_cells(chunk).await?;
+            let stored = match self.read_cells(chunk).await {
+                Ok(stored) => stored,
+                Err(Failure::Retry(e)) => {
+                    last_read_error = Some(e);
+                    backoff(attempt).await;
+                    continue;
+                }
+                Err(Failure::Fail(e)) => return Err(e),
+            };
             let plan = plan_sync(
                 chunk,
                 tree,
@@ -169,11 +185,12 @@ impl DynamoStore {
                     self.meter.transactional_write(sizes);
                     return Ok(plan.response());
                 }
-                Err(e) if worth_retrying(&e) => backoff(attempt).await,
+                Err(e) if transaction_worth_retrying(&e) => backoff(attempt).await,
                 Err(e) => return Err(sdk(e)),
             }
         }
-        Err(StoreError(format!("sync not applied after {MAX_ATTEMPTS} attempts (contention)")))
+        let cause = last_read_error.map_or_else(|| "contention".to_string(), |e| e.0);
+        Err(StoreError(format!("sync not applied after {MAX_ATTEMPTS} attempts: {cause}")))
     }
 
     /// The writes of a plan: each changed cell item whole, on the condition that its
@@ -348,17 +365,22 @@ pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
     out
 }
 
-/// Errors after which reading and planning again is right: a condition failed (another
-/// writer moved a cell), a conflicting transaction, throttling, or no answer at all (the
-/// write may or may not have happened; the re-read tells).
+/// A failure that reading and planning again may cure, or one it will not.
+enum Failure {
+    Retry(StoreError),
+    Fail(StoreError),
+}
+
+/// Errors after which trying again is right: a conflicting transaction, throttling, or
+/// no answer at all (a write may or may not have happened; the re-read tells).
 fn worth_retrying<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
     match error {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
         SdkError::ServiceError(e) => matches!(
             e.err().code(),
             Some(
-                "TransactionCanceledException"
-                    | "TransactionConflictException"
+                "TransactionConflictException"
+                    | "TransactionInProgressException"
                     | "ThrottlingException"
                     | "ProvisionedThroughputExceededException"
                     | "RequestLimitExceeded"
@@ -367,6 +389,29 @@ fn worth_retrying<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
         ),
         _ => false,
     }
+}
+
+/// For a transaction, also a cancellation whose every reason is a failed condition
+/// (another writer moved an item), a conflict or throttling; never a validation error.
+fn transaction_worth_retrying<R>(error: &SdkError<TransactWriteItemsError, R>) -> bool {
+    if let SdkError::ServiceError(e) = error
+        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = e.err()
+    {
+        return cancelled.cancellation_reasons().iter().all(|reason| {
+            matches!(
+                reason.code(),
+                None | Some(
+                    "None"
+                        | "ConditionalCheckFailed"
+                        | "TransactionConflict"
+                        | "ThrottlingError"
+                        | "ProvisionedThroughputExceeded"
+                        | "RequestLimitExceeded"
+                )
+            )
+        });
+    }
+    worth_retrying(error)
 }
 
 /// Exponential backoff with full jitter: up to 20 ms · 2^attempt, capped at 1 s.
