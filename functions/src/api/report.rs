@@ -3,7 +3,7 @@
 use super::AppState;
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::ReportStore;
+use crate::store::{Freshness, ReportStore};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use domain::{Report, ReportPeriod, Unit, UnitFigures, UnitId, unit_figures};
@@ -35,9 +35,10 @@ pub async fn report<S: ReportStore>(
     let unit = state.tree.get(&UnitId::new(id)?)?;
     // The registers of every area below the unit, read once: each child's figures take
     // their own areas' share of them.
-    let registers = state.store.registers_of(&state.tree.areas_under(&unit.id)).await?;
+    let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };
+    let registers = state.store.registers_of(&state.tree.areas_under(&unit.id), freshness).await?;
     let figures_of = async |unit: &Unit| -> Result<UnitFigures, ApiError> {
-        let totals = state.store.counter_totals(&unit.id, period).await?;
+        let totals = state.store.counter_totals(&unit.id, period, freshness).await?;
         Ok(unit_figures(&state.catalogue, &state.tree, unit, period, &totals, &registers))
     };
     let mut children = Vec::new();

@@ -1,7 +1,7 @@
 //! The embedded store: one local `redb` file, the local default. A sync is one redb
 //! write transaction, so a cell and the totals it moves change together or not at all.
 
-use super::{ReportStore, StoreError, TallyStore, UnitStore};
+use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use domain::{
     CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncRequest, SyncResponse,
     Unit, UnitId, UnitTree, plan_sync,
@@ -130,6 +130,7 @@ impl ReportStore for EmbeddedStore {
         &self,
         unit: &UnitId,
         period: ReportPeriod,
+        _: Freshness,
     ) -> Result<BTreeMap<IndicatorId, i64>, StoreError> {
         let unit = unit.clone();
         self.blocking(move |db| {
@@ -153,7 +154,12 @@ impl ReportStore for EmbeddedStore {
         .await
     }
 
-    async fn registers_of(&self, areas: &[UnitId]) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
+    /// One file, one writer: every read is the latest.
+    async fn registers_of(
+        &self,
+        areas: &[UnitId],
+        _: Freshness,
+    ) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
         let areas = areas.to_vec();
         self.blocking(move |db| {
             let txn = db.begin_read()?;

@@ -29,6 +29,17 @@ pub trait TallyStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<SyncResponse, StoreError>> + Send;
 }
 
+/// How fresh a report's reads must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Sees every write acknowledged before it: an area's own report, which a phone's
+    /// snapshot assumes holds the sync it just made.
+    Latest,
+    /// May lag a write by about a second, at half the price on DynamoDB: reports of
+    /// communes, wards and provinces.
+    Recent,
+}
+
 /// Reads what reports are built from.
 pub trait ReportStore: Send + Sync + 'static {
     /// Counter totals of one unit over a period, by indicator.
@@ -36,12 +47,14 @@ pub trait ReportStore: Send + Sync + 'static {
         &self,
         unit: &UnitId,
         period: ReportPeriod,
+        freshness: Freshness,
     ) -> impl Future<Output = Result<BTreeMap<IndicatorId, i64>, StoreError>> + Send;
 
     /// Every level and flag register of the given residential areas.
     fn registers_of(
         &self,
         areas: &[UnitId],
+        freshness: Freshness,
     ) -> impl Future<Output = Result<Vec<(RegisterKey, RegisterState)>, StoreError>> + Send;
 }
 

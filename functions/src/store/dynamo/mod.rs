@@ -11,7 +11,7 @@ mod items;
 
 pub use capacity::Consumed;
 
-use super::{ReportStore, StoreError, TallyStore, UnitStore};
+use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -265,10 +265,8 @@ impl DynamoStore {
         Ok((writes, sizes))
     }
 
-    /// Every item of one partition within a sort-key range, page by page. Reads are
-    /// strongly consistent: the phone's area snapshot assumes the report it fetches right
-    /// after a sync holds that sync (eventually consistent reports above the area are a
-    /// planned saving, see BENCHMARKS.md).
+    /// Every item of one partition within a sort-key range, page by page; strongly
+    /// consistent or not (half the price).
     async fn query(
         &self,
         pk: String,
@@ -445,10 +443,11 @@ impl ReportStore for DynamoStore {
         &self,
         unit: &UnitId,
         period: ReportPeriod,
+        freshness: Freshness,
     ) -> Result<BTreeMap<IndicatorId, i64>, StoreError> {
         let (pk, from, to) = items::totals_query(unit, period.first(), period.last());
         let mut out = BTreeMap::new();
-        for item in self.query(pk, Some((from, to)), true).await? {
+        for item in self.query(pk, Some((from, to)), freshness == Freshness::Latest).await? {
             for (indicator, total) in items::totals_of(&item)? {
                 *out.entry(indicator).or_default() += total;
             }
@@ -456,10 +455,14 @@ impl ReportStore for DynamoStore {
         Ok(out)
     }
 
-    async fn registers_of(&self, areas: &[UnitId]) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
+    async fn registers_of(
+        &self,
+        areas: &[UnitId],
+        freshness: Freshness,
+    ) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
         let mut out = Vec::new();
         for area in areas {
-            for item in self.query(items::registers_partition(area), None, true).await? {
+            for item in self.query(items::registers_partition(area), None, freshness == Freshness::Latest).await? {
                 out.push((items::register_key_of(&item)?, items::register_state(&item)?));
             }
         }
