@@ -122,12 +122,6 @@ impl utoipa::PartialSchema for Indicator {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Indicator {}
 
-impl Indicator {
-    pub fn is_money(&self) -> bool {
-        self.unit == "đồng"
-    }
-}
-
 /// The catalogue: contents and indicators, in display order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

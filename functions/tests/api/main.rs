@@ -3,12 +3,11 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use domain::{Catalogue, UnitTree};
-use functions::store::{EmbeddedStore, load_tree};
-use functions::{AppState, api_router};
+use domain::UnitTree;
+use functions::api_router;
+use functions::store::EmbeddedStore;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 mod bad_input;
@@ -24,9 +23,8 @@ impl Api {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = EmbeddedStore::open(&dir.path().join("test.redb")).unwrap();
-        let tree = load_tree(&store).await.unwrap();
-        assert_eq!(tree, UnitTree::demo());
-        let state = Arc::new(AppState { store, tree, catalogue: Catalogue::standard() });
+        let state = functions::app_state(store).await.unwrap();
+        assert_eq!(state.tree, UnitTree::demo());
         Api { router: api_router(state), _dir: dir }
     }
 
