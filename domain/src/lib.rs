@@ -13,6 +13,7 @@ mod id;
 mod ledger;
 mod period;
 mod report;
+pub mod rollup;
 mod snapshot;
 pub mod sync;
 mod tally;
@@ -29,6 +30,7 @@ pub use id::{DeviceId, IndicatorId, MAX_ID_LEN, UnitId};
 pub use ledger::{Entry, EntryChange, Ledger};
 pub use period::{Bucket, Date, Month, ReportPeriod};
 pub use report::{Figure, Report, UnitFigures, unit_figures};
+pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves};
 pub use snapshot::AreaSnapshot;
 pub use sync::{
     CounterCell, MAX_AMOUNT, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest, SyncResponse, check_counter,

@@ -83,6 +83,14 @@ pub enum Bucket {
 }
 
 impl Bucket {
+    /// The bucket's month, or January of its year.
+    pub fn first_month(self) -> Month {
+        match self {
+            Bucket::Year(y) => Month { year: y, month: 1 },
+            Bucket::Month(m) => m,
+        }
+    }
+
     pub fn year(self) -> u16 {
         match self {
             Bucket::Year(y) => y,

@@ -6,11 +6,11 @@
 //! numerator by the rolled-up denominator — never an average of ratios.
 
 use crate::{
-    Bucket, Catalogue, IndicatorId, IndicatorKind, RegisterKey, RegisterState, RegisterValue, ReportPeriod, Unit,
-    UnitId, UnitLevel, UnitTree,
+    Catalogue, IndicatorId, IndicatorKind, RegisterRollups, ReportPeriod, RollupChange, Unit, UnitId, UnitLevel,
+    UnitTree,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The figure of one indicator for one unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,32 +73,24 @@ pub struct Report {
     pub children: Vec<UnitFigures>,
 }
 
-/// Computes a unit's figures from its counter totals and the registers of its areas.
+/// Computes a unit's figures from its counter totals over the period and its register
+/// rollups up to the period's end (see [`crate::rollup`]).
 pub fn unit_figures(
     catalogue: &Catalogue,
     tree: &UnitTree,
     unit: &Unit,
     period: ReportPeriod,
     counter_totals: &BTreeMap<IndicatorId, i64>,
-    registers: &[(RegisterKey, RegisterState)],
+    rollups: &RegisterRollups,
 ) -> UnitFigures {
-    let areas: BTreeSet<UnitId> = tree.areas_under(&unit.id).into_iter().collect();
-    let area_count = u32::try_from(areas.len()).unwrap_or(u32::MAX);
-    // Per (indicator, area): the latest level bucket within reach, and flags per year.
-    let mut levels: BTreeMap<(&IndicatorId, &UnitId), (Bucket, u64)> = BTreeMap::new();
-    let mut flags_yes: BTreeMap<&IndicatorId, u32> = BTreeMap::new();
-    for (key, state) in registers.iter().filter(|(k, _)| areas.contains(&k.area)) {
-        match (key.bucket, state.value) {
-            (Bucket::Month(m), RegisterValue::Level(v)) if m <= period.last() => {
-                let slot = levels.entry((&key.indicator, &key.area)).or_insert((key.bucket, v));
-                if key.bucket >= slot.0 {
-                    *slot = (key.bucket, v);
-                }
-            }
-            (Bucket::Year(y), RegisterValue::Flag(true)) if period.years().contains(&y) => {
-                *flags_yes.entry(&key.indicator).or_default() += 1;
-            }
-            _ => {}
+    let area_count = u32::try_from(tree.areas_under(&unit.id).len()).unwrap_or(u32::MAX);
+    // Levels add up every month up to the end; flags count January of the period's years.
+    let mut levels: BTreeMap<&IndicatorId, RollupChange> = BTreeMap::new();
+    let mut flags_yes: BTreeMap<&IndicatorId, i64> = BTreeMap::new();
+    for ((indicator, month), change) in rollups.iter().filter(|((_, m), _)| *m <= period.last()) {
+        *levels.entry(indicator).or_default() += *change;
+        if month.month() == 1 && period.years().contains(&month.year()) {
+            *flags_yes.entry(indicator).or_default() += change.amount;
         }
     }
     let years = u32::from(period.last().year() - period.first().year() + 1);
@@ -109,16 +101,16 @@ pub fn unit_figures(
                 Figure::Counter { total: counter_totals.get(&indicator.id).copied().unwrap_or(0) }
             }
             IndicatorKind::Level => {
-                let values: Vec<u64> =
-                    levels.iter().filter(|((ind, _), _)| *ind == &indicator.id).map(|(_, (_, v))| *v).collect();
+                let level = levels.get(&indicator.id).copied().unwrap_or_default();
                 Figure::Level {
-                    total: values.iter().sum(),
-                    reporting: u32::try_from(values.len()).unwrap_or(u32::MAX),
+                    total: u64::try_from(level.amount).unwrap_or(0),
+                    reporting: u32::try_from(level.reporting).unwrap_or(0),
                     areas: area_count,
                 }
             }
             IndicatorKind::Flag => {
-                Figure::Flag { yes: flags_yes.get(&indicator.id).copied().unwrap_or(0), of: area_count * years }
+                let yes = flags_yes.get(&indicator.id).copied().unwrap_or(0);
+                Figure::Flag { yes: u32::try_from(yes).unwrap_or(0), of: area_count * years }
             }
             IndicatorKind::Ratio { .. } => continue,
         };
@@ -137,11 +129,11 @@ pub fn unit_figures(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DeviceId, Hlc, Stamp};
+    use crate::{DeviceId, Hlc, MemoryTally, RegisterCell, RegisterValue, Stamp, SyncRequest};
 
-    fn reg(area: &str, ind: &str, bucket: &str, value: RegisterValue) -> (RegisterKey, RegisterState) {
-        let key: RegisterKey = format!("{area}/{ind}/{bucket}").parse().unwrap();
-        (key, RegisterState { value, stamp: Stamp { hlc: Hlc::default(), device: DeviceId::new("d").unwrap() } })
+    fn reg(area: &str, ind: &str, bucket: &str, value: RegisterValue) -> RegisterCell {
+        let stamp = Stamp { hlc: Hlc { wall: 1, n: 0 }, device: DeviceId::new("d").unwrap() };
+        RegisterCell::new(&format!("{area}/{ind}/{bucket}").parse().unwrap(), &crate::RegisterState { value, stamp })
     }
 
     #[test]
@@ -149,19 +141,31 @@ mod tests {
         let (tree, cat) = (UnitTree::demo(), Catalogue::standard());
         let ward = tree.get(&UnitId::new("p-nguyen-thi-minh-khai").unwrap()).unwrap().clone();
         let registers = vec![
-            reg("ntmk-to-11", "tong_so_ngo", "2025-01", RegisterValue::Level(100)),
             reg("ntmk-to-11", "tong_so_ngo", "2025-06", RegisterValue::Level(110)),
+            reg("ntmk-to-11", "tong_so_ngo", "2025-01", RegisterValue::Level(100)),
             reg("ntmk-to-11", "tong_so_ngo", "2026-01", RegisterValue::Level(999)),
             reg("ntmk-to-13", "tong_so_ngo", "2024-12", RegisterValue::Level(80)),
             reg("ntmk-to-11", "ngo_co_den", "2025-03", RegisterValue::Level(100)),
             reg("ntmk-to-13", "ngo_co_den", "2025-03", RegisterValue::Level(78)),
             reg("ntmk-to-13", "ngay_hoi_ddk", "2025", RegisterValue::Flag(true)),
             reg("ntmk-to-15", "ngay_hoi_ddk", "2025", RegisterValue::Flag(false)),
+            reg("ntmk-to-15", "ngay_hoi_ddk", "2026", RegisterValue::Flag(true)),
         ];
-        let f = unit_figures(&cat, &tree, &ward, ReportPeriod::year(2025).unwrap(), &BTreeMap::new(), &registers);
-        let get = |id: &str| f.figures[&IndicatorId::new(id).unwrap()];
+        let mut server = MemoryTally::default();
+        let device = DeviceId::new("d").unwrap();
+        let request = SyncRequest { protocol: crate::PROTOCOL, device, counters: vec![], registers };
+        server.apply(&request, &tree, &cat).unwrap();
+        let figures = |period| {
+            let rollups = server.register_rollups(&ward.id, period);
+            unit_figures(&cat, &tree, &ward, period, &BTreeMap::new(), &rollups)
+        };
+        let year = figures(ReportPeriod::year(2025).unwrap());
+        let get = |id: &str| year.figures[&IndicatorId::new(id).unwrap()];
         assert_eq!(get("tong_so_ngo"), Figure::Level { total: 190, reporting: 2, areas: 3 });
         assert_eq!(get("ty_le_ngo_co_den"), Figure::Ratio { numerator: 178, denominator: 190 });
         assert_eq!(get("ngay_hoi_ddk"), Figure::Flag { yes: 1, of: 3 });
+        let first_quarter = figures("2025-Q1".parse().unwrap());
+        let get = |id: &str| first_quarter.figures[&IndicatorId::new(id).unwrap()];
+        assert_eq!(get("tong_so_ngo"), Figure::Level { total: 180, reporting: 2, areas: 3 });
     }
 }

@@ -82,8 +82,8 @@ mod tests {
         fn report(&self) -> Report {
             let unit = self.tree.get(&self.area).unwrap();
             let totals = self.server.counter_totals(&self.area, self.period);
-            let registers = self.server.registers_under(&self.tree, &self.area);
-            let unit = unit_figures(&self.cat, &self.tree, unit, self.period, &totals, &registers);
+            let rollups = self.server.register_rollups(&self.area, self.period);
+            let unit = unit_figures(&self.cat, &self.tree, unit, self.period, &totals, &rollups);
             Report { period: self.period, period_name: String::new(), unit, children: vec![] }
         }
         fn sync(&mut self, ledger: &mut Ledger) {

@@ -5,7 +5,8 @@
 //! a [`SyncRequest`] holding the **current state** of every cell that changed since the
 //! last acknowledged sync — states, never increments. The server merges each cell
 //! (per-component max for counters, greatest stamp for registers) and moves the
-//! ancestors' totals by the difference, all in one atomic write ([`plan_sync`] computes
+//! ancestors' totals by the difference (for registers, their rollups: [`crate::rollup`]),
+//! all in one atomic write ([`plan_sync`] computes
 //! that write; a store only persists it). So a request that is lost, repeated, reordered,
 //! or retried after a timeout changes every total exactly once: a repeat merges to the
 //! same state and moves nothing. When the device hears the [`SyncResponse`], it marks
@@ -46,11 +47,13 @@
 //! ```
 
 use crate::cell::{DeviceCounterKey, counter_change, register_change};
+use crate::rollup::{RegisterHistory, RollupChange, register_moves};
 use crate::{
     Bucket, Catalogue, CounterChange, CounterKey, CounterState, DeviceId, DomainError, IndicatorId, IndicatorKind,
     Month, RegisterKey, RegisterState, RegisterValue, Stamp, TotalKey, UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Version of the wire format; bumped only with a migration path for old phones.
@@ -246,10 +249,12 @@ impl SyncRequest {
 pub struct SyncPlan {
     /// Device counter cells that grow, with the state they held before (for conditional writes).
     pub counters: Vec<(DeviceCounterKey, CounterChange)>,
-    /// Registers that take a newer write, with the state they held before.
-    pub registers: Vec<(RegisterKey, Option<RegisterState>, RegisterState)>,
-    /// How much each rolled-up total moves: the area itself and every ancestor.
+    /// Registers that take a newer write, and their new state.
+    pub registers: Vec<(RegisterKey, RegisterState)>,
+    /// How much each rolled-up counter total moves: the area itself and every ancestor.
     pub totals: BTreeMap<TotalKey, i64>,
+    /// How much each unit's register rollup moves (see [`crate::rollup`]).
+    pub rollups: BTreeMap<TotalKey, RollupChange>,
     /// Cells that were already known (repeats, late arrivals).
     pub unchanged: usize,
 }
@@ -260,12 +265,13 @@ impl SyncPlan {
     }
 }
 
-/// Computes the write for a validated request, given read access to the stored cells.
+/// Computes the write for a validated request, given read access to the stored counter
+/// cells and to the stored history of each (area, indicator) register.
 pub fn plan_sync<E>(
     request: &SyncRequest,
     tree: &UnitTree,
     mut stored_counter: impl FnMut(&DeviceCounterKey) -> Result<Option<CounterState>, E>,
-    mut stored_register: impl FnMut(&RegisterKey) -> Result<Option<RegisterState>, E>,
+    mut stored_history: impl FnMut(&UnitId, &IndicatorId) -> Result<RegisterHistory, E>,
 ) -> Result<SyncPlan, E> {
     let mut plan = SyncPlan::default();
     for cell in &request.counters {
@@ -283,14 +289,27 @@ pub fn plan_sync<E>(
             }
         }
     }
+    // Several cells of one register plan in order, each on the history the last one left.
+    let mut histories: BTreeMap<(UnitId, IndicatorId), RegisterHistory> = BTreeMap::new();
     for cell in &request.registers {
-        let key = cell.key();
-        let stored = stored_register(&key)?;
-        match register_change(stored.as_ref(), &cell.state()) {
-            None => plan.unchanged += 1,
-            Some(next) => plan.registers.push((key, stored, next)),
+        let history = match histories.entry((cell.area.clone(), cell.indicator.clone())) {
+            Entry::Occupied(found) => found.into_mut(),
+            Entry::Vacant(slot) => slot.insert(stored_history(&cell.area, &cell.indicator)?),
+        };
+        let Some(next) = register_change(history.get(&cell.bucket), &cell.state()) else {
+            plan.unchanged += 1;
+            continue;
+        };
+        for (month, change) in register_moves(history, cell.bucket, &next) {
+            for unit in tree.self_and_ancestors(&cell.area) {
+                let key = TotalKey { unit, indicator: cell.indicator.clone(), month };
+                *plan.rollups.entry(key).or_default() += change;
+            }
         }
+        history.insert(cell.bucket, next.clone());
+        plan.registers.push((cell.key(), next));
     }
     plan.totals.retain(|_, delta| *delta != 0);
+    plan.rollups.retain(|_, change| !change.is_zero());
     Ok(plan)
 }

@@ -3,8 +3,8 @@
 
 use crate::cell::DeviceCounterKey;
 use crate::{
-    Catalogue, CounterState, DomainError, IndicatorId, Month, RegisterKey, RegisterState, ReportPeriod, SyncRequest,
-    SyncResponse, TotalKey, UnitId, UnitTree, plan_sync,
+    Catalogue, CounterState, DomainError, IndicatorId, Month, RegisterHistory, RegisterKey, RegisterRollups,
+    RegisterState, ReportPeriod, RollupChange, SyncRequest, SyncResponse, TotalKey, UnitId, UnitTree, plan_sync,
 };
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -15,6 +15,7 @@ pub struct MemoryTally {
     counters: BTreeMap<DeviceCounterKey, CounterState>,
     registers: BTreeMap<RegisterKey, RegisterState>,
     totals: BTreeMap<TotalKey, i64>,
+    rollups: BTreeMap<TotalKey, RollupChange>,
 }
 
 impl MemoryTally {
@@ -30,14 +31,17 @@ impl MemoryTally {
             request,
             tree,
             |k| Ok(self.counters.get(k).copied()),
-            |k| Ok(self.registers.get(k).cloned()),
+            |area, indicator| Ok(self.history(area, indicator)),
         )
         .unwrap_or_else(|never| match never {});
         for (key, change) in &plan.counters {
             self.counters.insert(key.clone(), change.next);
         }
-        for (key, _, next) in &plan.registers {
+        for (key, next) in &plan.registers {
             self.registers.insert(key.clone(), next.clone());
+        }
+        for (key, change) in &plan.rollups {
+            *self.rollups.entry(key.clone()).or_default() += *change;
         }
         for (key, delta) in &plan.totals {
             let total = self.totals.entry(key.clone()).or_default();
@@ -63,9 +67,21 @@ impl MemoryTally {
         out
     }
 
-    /// Every register of the residential areas under `unit`.
-    pub fn registers_under(&self, tree: &UnitTree, unit: &UnitId) -> Vec<(RegisterKey, RegisterState)> {
-        let areas = tree.areas_under(unit);
-        self.registers.iter().filter(|(k, _)| areas.contains(&k.area)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    /// The register rollups of a unit for months up to the period's end.
+    pub fn register_rollups(&self, unit: &UnitId, period: ReportPeriod) -> RegisterRollups {
+        self.rollups
+            .iter()
+            .filter(|(k, _)| &k.unit == unit && k.month <= period.last())
+            .map(|(k, change)| ((k.indicator.clone(), k.month), *change))
+            .collect()
+    }
+
+    /// Every stored bucket of one area's register of one indicator.
+    fn history(&self, area: &UnitId, indicator: &IndicatorId) -> RegisterHistory {
+        self.registers
+            .iter()
+            .filter(|(k, _)| &k.area == area && &k.indicator == indicator)
+            .map(|(k, state)| (k.bucket, state.clone()))
+            .collect()
     }
 }

@@ -3,8 +3,8 @@
 //! plain reference model: the list of every accepted entry.
 
 use domain::{
-    Catalogue, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, ReportPeriod, SyncRequest, UnitId, UnitTree,
-    unit_figures,
+    Catalogue, Date, DeviceId, Figure, IndicatorId, Ledger, MemoryTally, Month, ReportPeriod, SyncRequest, UnitId,
+    UnitTree, unit_figures,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -19,6 +19,8 @@ enum Action {
     Record { device: usize, area: usize, indicator: usize, month: u8, amount: i64 },
     /// A device states a level (households) for a month.
     Level { device: usize, area: usize, month: u8, value: u64 },
+    /// A device says whether the area held its festival this year.
+    Flag { device: usize, area: usize, yes: bool },
     /// A device sends its outbox; the message joins the network.
     Send { device: usize },
     /// The network delivers one in-flight message (maybe keeping a copy to repeat it)
@@ -34,11 +36,16 @@ fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(device, area, indicator, month, amount)| Action::Record { device, area, indicator, month, amount }),
         1 => (0..DEVICES, 0..AREAS.len(), 1u8..=3, 0u64..500)
             .prop_map(|(device, area, month, value)| Action::Level { device, area, month, value }),
+        1 => (0..DEVICES, 0..AREAS.len(), any::<bool>()).prop_map(|(device, area, yes)| Action::Flag { device, area, yes }),
         2 => (0..DEVICES).prop_map(|device| Action::Send { device }),
         3 => (any::<usize>(), any::<bool>(), any::<bool>())
             .prop_map(|(pick, keep_copy, answer_arrives)| Action::Deliver { pick, keep_copy, answer_arrives }),
         1 => any::<usize>().prop_map(|pick| Action::Drop { pick }),
     ]
+}
+
+fn festival() -> IndicatorId {
+    IndicatorId::new("ngay_hoi_ddk").unwrap()
 }
 
 struct World {
@@ -51,6 +58,8 @@ struct World {
     entries: Vec<(UnitId, IndicatorId, Month, i64)>,
     /// The reference model for levels: the last write per (area, month), in clock order.
     levels: BTreeMap<(UnitId, Month), (domain::Stamp, u64)>,
+    /// The reference model for flags: the last write per area.
+    flags: BTreeMap<UnitId, (domain::Stamp, bool)>,
     clock_ms: u64,
 }
 
@@ -65,6 +74,7 @@ impl World {
             in_flight: Vec::new(),
             entries: Vec::new(),
             levels: BTreeMap::new(),
+            flags: BTreeMap::new(),
             clock_ms: 1_700_000_000_000,
         }
     }
@@ -102,6 +112,19 @@ impl World {
                 let slot = self.levels.entry((area, date.month())).or_insert((stamp.clone(), value));
                 if stamp >= slot.0 {
                     *slot = (stamp, value);
+                }
+            }
+            Action::Flag { device, area, yes } => {
+                let area = UnitId::new(AREAS[area]).unwrap();
+                let date = Date::new(2025, 5, 1).unwrap();
+                let now = self.clock_ms - device as u64 * 3;
+                let ledger = &mut self.devices[device];
+                ledger.set_flag(&self.catalogue, &self.tree, &area, &festival(), date, yes, "", now).unwrap();
+                let request = ledger.outbox();
+                let cell = request.registers.iter().find(|c| c.area == area && c.indicator == festival()).unwrap();
+                let slot = self.flags.entry(area).or_insert((cell.stamp.clone(), yes));
+                if cell.stamp >= slot.0 {
+                    *slot = (cell.stamp.clone(), yes);
                 }
             }
             Action::Send { device } => {
@@ -170,20 +193,28 @@ proptest! {
                     prop_assert_eq!(world.server.total(unit, &indicator, month), expected, "{} {} {}", unit, indicator, month);
                 }
             }
-            // Levels: per area the latest month's last write, summed.
-            let period = ReportPeriod::year(2025).unwrap();
+            // Levels: per area the last write of the latest month up to each period end;
+            // flags: the areas whose last write says yes.
             let unit_ref = world.tree.get(unit).unwrap().clone();
-            let registers = world.server.registers_under(&world.tree, unit);
-            let figures = unit_figures(&world.catalogue, &world.tree, &unit_ref, period, &BTreeMap::new(), &registers);
-            let mut expected_homes = 0;
-            for area in &areas {
-                if let Some((_, (_, value))) = world.levels.iter().filter(|((a, _), _)| a == area).max_by_key(|((_, m), _)| *m) {
-                    expected_homes += value;
+            for end in 1..=3 {
+                let period: ReportPeriod = format!("2025-{end:02}").parse().unwrap();
+                let totals = world.server.counter_totals(unit, period);
+                let rollups = world.server.register_rollups(unit, period);
+                let figures = unit_figures(&world.catalogue, &world.tree, &unit_ref, period, &totals, &rollups);
+                let (mut homes, mut reporting) = (0, 0);
+                for area in &areas {
+                    let stated = world.levels.iter().filter(|((a, m), _)| a == area && m.month() <= end);
+                    if let Some((_, (_, value))) = stated.max_by_key(|((_, m), _)| *m) {
+                        homes += value;
+                        reporting += 1;
+                    }
                 }
-            }
-            match figures.figures[&IndicatorId::new("so_ho").unwrap()] {
-                domain::Figure::Level { total, .. } => prop_assert_eq!(total, expected_homes),
-                other => prop_assert!(false, "{:?}", other),
+                let areas_count = u32::try_from(areas.len()).unwrap();
+                let want = Figure::Level { total: homes, reporting, areas: areas_count };
+                prop_assert_eq!(figures.figures[&IndicatorId::new("so_ho").unwrap()], want, "{} {}", unit, period);
+                let yes = world.flags.iter().filter(|(a, (_, yes))| areas.contains(a) && *yes).count();
+                let want = Figure::Flag { yes: u32::try_from(yes).unwrap(), of: areas_count };
+                prop_assert_eq!(figures.figures[&festival()], want, "{} {}", unit, period);
             }
         }
     }

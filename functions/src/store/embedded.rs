@@ -3,8 +3,8 @@
 
 use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use domain::{
-    CounterState, DeviceCounterKey, IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncRequest, SyncResponse,
-    Unit, UnitId, UnitTree, plan_sync,
+    CounterState, DeviceCounterKey, IndicatorId, RegisterHistory, RegisterRollups, RegisterState, ReportPeriod,
+    RollupChange, SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::BTreeMap;
@@ -17,6 +17,8 @@ const COUNTERS: TableDefinition<(&str, &str, &str, &str), (u64, u64)> = TableDef
 const TOTALS: TableDefinition<(&str, &str, &str), i64> = TableDefinition::new("totals");
 /// (area, indicator, bucket) → JSON of the register state
 const REGISTERS: TableDefinition<(&str, &str, &str), &[u8]> = TableDefinition::new("registers");
+/// (unit, indicator, month) → register rollup change at that month: (amount, reporting)
+const ROLLUPS: TableDefinition<(&str, &str, &str), (i64, i64)> = TableDefinition::new("rollups");
 /// position → JSON of the unit (parents first)
 const UNITS: TableDefinition<u32, &[u8]> = TableDefinition::new("units");
 
@@ -47,6 +49,7 @@ impl EmbeddedStore {
         txn.open_table(COUNTERS)?;
         txn.open_table(TOTALS)?;
         txn.open_table(REGISTERS)?;
+        txn.open_table(ROLLUPS)?;
         txn.open_table(UNITS)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
@@ -79,6 +82,7 @@ impl TallyStore for EmbeddedStore {
                 let mut counters = txn.open_table(COUNTERS)?;
                 let mut registers = txn.open_table(REGISTERS)?;
                 let mut totals = txn.open_table(TOTALS)?;
+                let mut rollups = txn.open_table(ROLLUPS)?;
                 let plan = plan_sync(
                     &request,
                     &tree,
@@ -94,9 +98,18 @@ impl TallyStore for EmbeddedStore {
                             CounterState { inc, dec }
                         }))
                     },
-                    |k: &RegisterKey| -> Result<_, StoreError> {
-                        let key = (k.area.as_str(), k.indicator.as_str(), &*k.bucket.to_string());
-                        registers.get(key)?.map(|v| parse::<RegisterState>(v.value())).transpose()
+                    |area: &UnitId, indicator: &IndicatorId| -> Result<_, StoreError> {
+                        let mut history = RegisterHistory::new();
+                        for row in registers.range((area.as_str(), indicator.as_str(), "")..)? {
+                            let (key, value) = row?;
+                            let (a, i, bucket) = key.value();
+                            if (a, i) != (area.as_str(), indicator.as_str()) {
+                                break;
+                            }
+                            let bucket = bucket.parse().map_err(|e| StoreError(format!("corrupt bucket: {e}")))?;
+                            history.insert(bucket, parse::<RegisterState>(value.value())?);
+                        }
+                        Ok(history)
                     },
                 )?;
                 for (k, change) in &plan.counters {
@@ -104,7 +117,7 @@ impl TallyStore for EmbeddedStore {
                     let key = (k.device.as_str(), k.cell.area.as_str(), k.cell.indicator.as_str(), month.as_str());
                     counters.insert(key, (change.next.inc, change.next.dec))?;
                 }
-                for (k, _, next) in &plan.registers {
+                for (k, next) in &plan.registers {
                     let bucket = k.bucket.to_string();
                     registers
                         .insert((k.area.as_str(), k.indicator.as_str(), bucket.as_str()), json(next).as_slice())?;
@@ -115,6 +128,12 @@ impl TallyStore for EmbeddedStore {
                     let old = totals.get(key)?.map_or(0, |v| v.value());
                     let new = old.checked_add(*delta).ok_or_else(|| StoreError(format!("total {k} overflows")))?;
                     totals.insert(key, new)?;
+                }
+                for (k, change) in &plan.rollups {
+                    let month = k.month.to_string();
+                    let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
+                    let (amount, reporting) = rollups.get(key)?.map_or((0, 0), |v| v.value());
+                    rollups.insert(key, (amount + change.amount, reporting + change.reporting))?;
                 }
                 plan.response()
             };
@@ -155,27 +174,28 @@ impl ReportStore for EmbeddedStore {
     }
 
     /// One file, one writer: every read is the latest.
-    async fn registers_of(
+    async fn register_rollups(
         &self,
-        areas: &[UnitId],
+        unit: &UnitId,
+        period: ReportPeriod,
         _: Freshness,
-    ) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
-        let areas = areas.to_vec();
+    ) -> Result<RegisterRollups, StoreError> {
+        let unit = unit.clone();
         self.blocking(move |db| {
             let txn = db.begin_read()?;
-            let registers = txn.open_table(REGISTERS)?;
-            let mut out = Vec::new();
-            for area in &areas {
-                for row in registers.range((area.as_str(), "", "")..)? {
-                    let (key, value) = row?;
-                    let (a, indicator, bucket) = key.value();
-                    if a != area.as_str() {
-                        break;
-                    }
-                    let key: RegisterKey = format!("{a}/{indicator}/{bucket}")
-                        .parse()
-                        .map_err(|e| StoreError(format!("corrupt key: {e}")))?;
-                    out.push((key, parse(value.value())?));
+            let rollups = txn.open_table(ROLLUPS)?;
+            let mut out = RegisterRollups::new();
+            for row in rollups.range((unit.as_str(), "", "")..)? {
+                let (key, value) = row?;
+                let (u, indicator, month) = key.value();
+                if u != unit.as_str() {
+                    break;
+                }
+                let month: domain::Month = month.parse().map_err(|e| StoreError(format!("corrupt month: {e}")))?;
+                if month <= period.last() {
+                    let id = IndicatorId::new(indicator).map_err(|e| StoreError(e.to_string()))?;
+                    let (amount, reporting) = value.value();
+                    *out.entry((id, month)).or_default() += RollupChange { amount, reporting };
                 }
             }
             Ok(out)

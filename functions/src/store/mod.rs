@@ -8,9 +8,7 @@ mod embedded;
 pub use dynamo::{Consumed, DynamoStore, MAX_TRANSACTION_ITEMS, chunks};
 pub use embedded::EmbeddedStore;
 
-use domain::{
-    IndicatorId, RegisterKey, RegisterState, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
-};
+use domain::{IndicatorId, RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree};
 use std::collections::BTreeMap;
 use std::future::Future;
 
@@ -50,12 +48,14 @@ pub trait ReportStore: Send + Sync + 'static {
         freshness: Freshness,
     ) -> impl Future<Output = Result<BTreeMap<IndicatorId, i64>, StoreError>> + Send;
 
-    /// Every level and flag register of the given residential areas.
-    fn registers_of(
+    /// Register rollups of one unit (levels and flags, see `domain::rollup`) for every
+    /// month up to the period's end.
+    fn register_rollups(
         &self,
-        areas: &[UnitId],
+        unit: &UnitId,
+        period: ReportPeriod,
         freshness: Freshness,
-    ) -> impl Future<Output = Result<Vec<(RegisterKey, RegisterState)>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<RegisterRollups, StoreError>> + Send;
 }
 
 /// The administrative tree.

@@ -31,6 +31,18 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn a_register_sync_larger_than_one_transaction_lands_exactly_once() {
+                let (store, _keep) = $make.await;
+                scenarios::a_register_sync_larger_than_one_transaction_lands_exactly_once(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn devices_stating_levels_in_parallel_end_with_exact_rollups() {
+                let (store, _keep) = $make.await;
+                scenarios::devices_stating_levels_in_parallel_end_with_exact_rollups(store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn devices_syncing_in_parallel_end_with_exact_totals() {
                 let (store, _keep) = $make.await;
                 scenarios::devices_syncing_in_parallel_end_with_exact_totals(store).await;

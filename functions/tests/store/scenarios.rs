@@ -20,9 +20,11 @@ async fn assert_same_as_reference(store: &impl Store, reference: &MemoryTally, t
         let mut want = reference.counter_totals(&unit.id, period());
         want.retain(|_, total| *total != 0);
         assert_eq!(got, want, "counter totals of {}", unit.id);
-        let mut got = store.registers_of(&tree.areas_under(&unit.id), Freshness::Latest).await.unwrap();
-        got.sort_by(|a, b| a.0.cmp(&b.0));
-        assert_eq!(got, reference.registers_under(tree, &unit.id), "registers under {}", unit.id);
+        let mut got = store.register_rollups(&unit.id, period(), Freshness::Latest).await.unwrap();
+        got.retain(|_, change| !change.is_zero());
+        let mut want = reference.register_rollups(&unit.id, period());
+        want.retain(|_, change| !change.is_zero());
+        assert_eq!(got, want, "register rollups of {}", unit.id);
     }
 }
 
@@ -33,13 +35,14 @@ pub async fn the_tree_is_seeded_once(store: &impl Store) {
     assert_eq!(again, first);
 }
 
-/// Three phones record amounts and levels; the network repeats, reorders and drops their
+/// Three phones record amounts, levels and flags; the network repeats, reorders and drops their
 /// syncs and loses answers. After it heals, the store holds what the reference holds.
 pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
     let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
     let areas = ["dx-to-8a", "ntmk-to-11", "ntmk-to-13", "xh-na-ban"].map(|a| UnitId::new(a).unwrap());
     let counters = ["dat_hien", "ngay_cong"].map(|i| IndicatorId::new(i).unwrap());
     let homes = IndicatorId::new("so_ho").unwrap();
+    let festival = IndicatorId::new("ngay_hoi_ddk").unwrap();
     let mut reference = MemoryTally::default();
     for seed in [7, 2025, 1811] {
         let mut rng = fastrand::Rng::with_seed(seed);
@@ -50,7 +53,7 @@ pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
             let d = rng.usize(..phones.len());
             let area = &areas[rng.usize(..areas.len())];
             let day = Date::new(YEAR, rng.u8(1..=3), 1).unwrap();
-            match rng.u8(..10) {
+            match rng.u8(..11) {
                 0..=3 => {
                     let amount = rng.i64(-30..200);
                     let indicator = &counters[rng.usize(..counters.len())];
@@ -61,7 +64,11 @@ pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
                         .set_level(&catalogue, &tree, area, &homes, day, rng.u64(..300), "", 1_000 + step)
                         .unwrap();
                 }
-                5 | 6 => in_flight.push((d, phones[d].outbox())),
+                5 => {
+                    let yes = rng.bool();
+                    phones[d].set_flag(&catalogue, &tree, area, &festival, day, yes, "", 1_000 + step).unwrap();
+                }
+                6 | 7 => in_flight.push((d, phones[d].outbox())),
                 _ if !in_flight.is_empty() => {
                     let i = rng.usize(..in_flight.len());
                     let (sender, request) = if rng.bool() { in_flight[i].clone() } else { in_flight.swap_remove(i) };
@@ -136,6 +143,68 @@ pub async fn a_sync_larger_than_one_transaction_lands_exactly_once(store: &impl 
     assert_eq!(totals.values().sum::<i64>(), 3_000);
 }
 
+/// One phone states a level for every area and month of two years in one sync, the later
+/// months first: more register cells than one transaction can hold.
+pub async fn a_register_sync_larger_than_one_transaction_lands_exactly_once(store: &impl Store) {
+    let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+    let homes = IndicatorId::new("so_ho").unwrap();
+    let mut phone = Ledger::new(DeviceId::new("census-phone").unwrap());
+    let mut now = 1_000;
+    for year in [YEAR, YEAR - 1] {
+        for month in (1..=12).rev() {
+            for area in tree.units().filter(|u| u.is_area()) {
+                let day = Date::new(year, month, 1).unwrap();
+                let households = 100 + u64::from(month) + u64::from(YEAR + 1 - year) * 7;
+                phone.set_level(&catalogue, &tree, &area.id, &homes, day, households, "", now).unwrap();
+                now += 1;
+            }
+        }
+    }
+    let request = phone.outbox();
+    assert_eq!(request.registers.len(), 7 * 24);
+    assert!(chunks(&request, &tree).len() > 1, "the request must need several transactions");
+    let mut reference = MemoryTally::default();
+    reference.apply(&request, &tree, &catalogue).unwrap();
+    let first = store.apply_sync(&tree, &request).await.unwrap();
+    assert_eq!((first.changed, first.unchanged), (7 * 24, 0));
+    let again = store.apply_sync(&tree, &request).await.unwrap();
+    assert_eq!((again.changed, again.unchanged), (0, 7 * 24));
+    assert_same_as_reference(store, &reference, &tree).await;
+}
+
+/// Eight phones state the households of one area for different months, and whether it
+/// held its festival, all at once: each write re-reads the area's register when another
+/// moved it, so the rollups end as if the writes had come one by one.
+pub async fn devices_stating_levels_in_parallel_end_with_exact_rollups<S: Store + Clone>(store: S) {
+    let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+    let area = UnitId::new("xh-tong-neng").unwrap();
+    let mut requests = Vec::new();
+    for d in 0..8u8 {
+        let mut phone = Ledger::new(DeviceId::new(format!("stating-{d}")).unwrap());
+        let day = Date::new(YEAR, d % 4 + 1, 1).unwrap();
+        let homes = IndicatorId::new("so_ho").unwrap();
+        let festival = IndicatorId::new("ngay_hoi_ddk").unwrap();
+        phone.set_level(&catalogue, &tree, &area, &homes, day, 60 + u64::from(d), "", 1_000 + u64::from(d)).unwrap();
+        phone.set_flag(&catalogue, &tree, &area, &festival, day, d % 3 == 0, "", 2_000 + u64::from(d)).unwrap();
+        requests.push(phone.outbox());
+    }
+    let mut reference = MemoryTally::default();
+    for request in &requests {
+        reference.apply(request, &tree, &catalogue).unwrap();
+    }
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let (store, tree) = (store.clone(), tree.clone());
+            tokio::spawn(async move { store.apply_sync(&tree, &request).await.unwrap() })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_same_as_reference(&store, &reference, &tree).await;
+}
+
 /// Eight phones (and two tabs of one of them) sync the same cell at once, many times.
 pub async fn devices_syncing_in_parallel_end_with_exact_totals<S: Store + Clone>(store: S) {
     let tree = UnitTree::demo();
@@ -176,13 +245,15 @@ pub async fn devices_syncing_in_parallel_end_with_exact_totals<S: Store + Clone>
 }
 
 /// One volunteer's daily sync: 10 changed counter cells of one area in one month.
-/// Returns (reads, writes) of the first sync, its repeat, and the ward report.
+/// Returns (reads, writes) of the first sync, its repeat, the ward report, and a sync
+/// stating one level.
 pub async fn capacity_units_per_sync<S: Store>(
     store: &S,
     consumed: impl Fn() -> functions::store::Consumed,
-) -> [(f64, u64); 3] {
+) -> [(f64, u64); 4] {
     let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
     load_tree(store).await.unwrap();
+    let area = UnitId::new("ntmk-to-11").unwrap();
     let indicators: Vec<IndicatorId> = catalogue
         .indicators
         .iter()
@@ -190,13 +261,14 @@ pub async fn capacity_units_per_sync<S: Store>(
         .map(|i| i.id.clone())
         .take(10)
         .collect();
+    let device = DeviceId::new("daily-phone").unwrap();
     let request = SyncRequest {
         protocol: PROTOCOL,
-        device: DeviceId::new("daily-phone").unwrap(),
+        device: device.clone(),
         counters: indicators
             .iter()
             .map(|indicator| CounterCell {
-                area: UnitId::new("ntmk-to-11").unwrap(),
+                area: area.clone(),
                 indicator: indicator.clone(),
                 month: Month::new(YEAR, 11).unwrap(),
                 inc: 640_000_000,
@@ -205,7 +277,11 @@ pub async fn capacity_units_per_sync<S: Store>(
             .collect(),
         registers: vec![],
     };
-    let mut figures = [(0.0, 0); 3];
+    let mut phone = Ledger::new(device);
+    let day = Date::new(YEAR, 11, 1).unwrap();
+    phone.set_level(&catalogue, &tree, &area, &IndicatorId::new("so_ho").unwrap(), day, 412, "", 1_000).unwrap();
+    let level = phone.outbox();
+    let mut figures = [(0.0, 0); 4];
     let mut step = |i: usize, before: functions::store::Consumed| {
         let after = consumed();
         figures[i] = (after.reads - before.reads, after.writes - before.writes);
@@ -219,15 +295,21 @@ pub async fn capacity_units_per_sync<S: Store>(
     let before = consumed();
     let ward = UnitId::new("p-nguyen-thi-minh-khai").unwrap();
     store.counter_totals(&ward, period(), Freshness::Recent).await.unwrap();
-    store.registers_of(&tree.areas_under(&ward), Freshness::Recent).await.unwrap();
+    store.register_rollups(&ward, period(), Freshness::Recent).await.unwrap();
     step(2, before);
+    let before = consumed();
+    store.apply_sync(&tree, &level).await.unwrap();
+    step(3, before);
     // The 10 cells share one cell item, and move one totals item of each of the area, the
     // ward and the city: 4 items under 1 KB, 2 units each in a transaction; 1 item read.
     assert_eq!(figures[0], (1.0, 8), "first sync");
     // A repeat reads the cell item and writes nothing.
     assert_eq!(figures[1], (1.0, 0), "repeat");
-    // A ward report: one totals query and one register query per area (3 areas), each
-    // eventually consistent: half a unit.
-    assert_eq!(figures[2], (2.0, 0), "ward report");
+    // A unit's figures: one totals query and one rollups query, whatever the number of
+    // areas below it, each eventually consistent: half a unit.
+    assert_eq!(figures[2], (1.0, 0), "ward report");
+    // A level: its register item read (missing: still 1 unit), then written with one
+    // rollup item of each of the area, the ward and the city: 4 items under 1 KB.
+    assert_eq!(figures[3], (1.0, 8), "a level stated");
     figures
 }

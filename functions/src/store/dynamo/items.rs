@@ -4,19 +4,21 @@
 //! |---|---|---|---|
 //! | a device's counter cells of one area and month | `DEV#{device}` | `CELLS#{area}#{month}` | `v` (version), `inc_{indicator}`, `dec_{indicator}` |
 //! | rolled-up totals of one unit and month | `TOT#{unit}` | `{month}` | `{indicator}` (net total) |
-//! | level / flag register | `REG#{area}` | `{indicator}#{bucket}` | `level` or `flag`, `wall`, `n`, `device` |
+//! | register rollups of one unit and month | `TOT#{unit}` | `R#{month}` | `{indicator}` (amount), `{indicator}#n` (reporting) |
+//! | one area's register of one indicator | `REG#{area}` | `{indicator}` | `v` (version), `{bucket}` (JSON of the state) |
 //! | unit of the tree | `UNITS` | position, 8 digits | `unit` (JSON) |
 //!
 //! Cells and totals are packed per month: a day's sync of one area touches one cell item
 //! and one totals item per level of the tree, whatever the number of indicators (see the
-//! cost model in BENCHMARKS.md). Identifiers never contain `#` (they are `[a-z0-9_-]`
+//! cost model in BENCHMARKS.md). A register's buckets share one item, since writing one
+//! bucket needs its neighbours (`domain::rollup`). Identifiers never contain `#` (they are `[a-z0-9_-]`
 //! slugs), so keys split unambiguously.
 
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    CounterState, DeviceCounterKey, DeviceId, Hlc, IndicatorId, Month, RegisterKey, RegisterState, RegisterValue,
-    Stamp, Unit, UnitId,
+    CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month, RegisterHistory, RegisterState, RollupChange, Unit,
+    UnitId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,8 +59,26 @@ pub fn totals_key(unit: &UnitId, month: Month) -> Item {
     key(format!("TOT#{unit}"), month.to_string())
 }
 
-pub fn register_key(k: &RegisterKey) -> Item {
-    key(format!("REG#{}", k.area), format!("{}#{}", k.indicator, k.bucket))
+/// The item holding a unit's register rollups of one month.
+pub fn rollups_key(unit: &UnitId, month: Month) -> Item {
+    key(format!("TOT#{unit}"), format!("{ROLLUPS}{month}"))
+}
+
+/// The item holding one area's register of one indicator, every bucket.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegisterItemKey {
+    pub area: UnitId,
+    pub indicator: IndicatorId,
+}
+
+impl RegisterItemKey {
+    pub fn of(cell: &domain::RegisterCell) -> Self {
+        RegisterItemKey { area: cell.area.clone(), indicator: cell.indicator.clone() }
+    }
+}
+
+pub fn register_key(k: &RegisterItemKey) -> Item {
+    key(format!("REG#{}", k.area), k.indicator.to_string())
 }
 
 pub fn unit_key(position: u32) -> Item {
@@ -70,9 +90,13 @@ pub fn totals_query(unit: &UnitId, first: Month, last: Month) -> (String, String
     (format!("TOT#{unit}"), first.to_string(), last.to_string())
 }
 
-pub fn registers_partition(area: &UnitId) -> String {
-    format!("REG#{area}")
+/// The partition of a unit's register rollups, and the sort-key range up to `last`.
+pub fn rollups_query(unit: &UnitId, last: Month) -> (String, String, String) {
+    (format!("TOT#{unit}"), ROLLUPS.to_string(), format!("{ROLLUPS}{last}"))
 }
+
+const ROLLUPS: &str = "R#";
+const REPORTING: &str = "#n";
 
 fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).ok_or_else(|| corrupt(name))
@@ -116,36 +140,53 @@ pub fn cells_of(item: &Item) -> Result<Cells, StoreError> {
     Ok(cells)
 }
 
-pub fn register_item(k: &RegisterKey, state: &RegisterState) -> Item {
+/// A register item: its version and every bucket's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Registers {
+    pub version: u64,
+    pub history: RegisterHistory,
+}
+
+pub fn register_item(k: &RegisterItemKey, registers: &Registers) -> Item {
     let mut item = register_key(k);
-    match state.value {
-        RegisterValue::Level(v) => item.insert("level".into(), n(v)),
-        RegisterValue::Flag(f) => item.insert("flag".into(), AttributeValue::Bool(f)),
-    };
-    item.insert("wall".into(), n(state.stamp.hlc.wall));
-    item.insert("n".into(), n(state.stamp.hlc.n));
-    item.insert("device".into(), s(state.stamp.device.as_str()));
+    item.insert(VERSION.into(), n(registers.version));
+    for (bucket, state) in &registers.history {
+        item.insert(bucket.to_string(), s(serde_json::to_string(state).expect("registers serialise")));
+    }
     item
 }
 
-pub fn register_state(item: &Item) -> Result<RegisterState, StoreError> {
-    let value = match (item.get("level"), item.get("flag")) {
-        (Some(_), _) => RegisterValue::Level(number(item, "level")?),
-        (_, Some(AttributeValue::Bool(f))) => RegisterValue::Flag(*f),
-        _ => return Err(corrupt("level/flag")),
-    };
-    let device = domain::DeviceId::new(text(item, "device")?).map_err(|_| corrupt("device"))?;
-    Ok(RegisterState {
-        value,
-        stamp: Stamp { hlc: Hlc { wall: number(item, "wall")?, n: number(item, "n")? }, device },
-    })
+pub fn registers_of(item: &Item) -> Result<Registers, StoreError> {
+    let mut registers = Registers { version: number(item, VERSION)?, history: RegisterHistory::new() };
+    for (name, value) in item.iter().filter(|(name, _)| !matches!(name.as_str(), "pk" | "sk" | VERSION)) {
+        let bucket = name.parse().map_err(|_| corrupt(name))?;
+        let json = value.as_s().map_err(|_| corrupt(name))?;
+        let state: RegisterState = serde_json::from_str(json).map_err(|_| corrupt(name))?;
+        registers.history.insert(bucket, state);
+    }
+    Ok(registers)
 }
 
-/// The register key of a register item.
-pub fn register_key_of(item: &Item) -> Result<RegisterKey, StoreError> {
-    let area = text(item, "pk")?.strip_prefix("REG#").ok_or_else(|| corrupt("pk"))?;
-    let (indicator, bucket) = text(item, "sk")?.split_once('#').ok_or_else(|| corrupt("sk"))?;
-    format!("{area}/{indicator}/{bucket}").parse().map_err(|_| corrupt("sk"))
+/// The names of a rollup item's attributes for one indicator: amount and reporting.
+pub fn rollup_names(indicator: &IndicatorId) -> (String, String) {
+    (indicator.to_string(), format!("{indicator}{REPORTING}"))
+}
+
+/// The month and the per-indicator changes of a rollup item.
+pub fn rollups_of(item: &Item) -> Result<(Month, Vec<(IndicatorId, RollupChange)>), StoreError> {
+    let sk = text(item, "sk")?;
+    let month: Month = sk.strip_prefix(ROLLUPS).and_then(|m| m.parse().ok()).ok_or_else(|| corrupt("sk"))?;
+    let mut changes: BTreeMap<IndicatorId, RollupChange> = BTreeMap::new();
+    for name in item.keys().filter(|name| *name != "pk" && *name != "sk") {
+        let (id, reporting) = match name.strip_suffix(REPORTING) {
+            Some(id) => (id, true),
+            None => (name.as_str(), false),
+        };
+        let change = changes.entry(IndicatorId::new(id).map_err(|_| corrupt(name))?).or_default();
+        let value: i64 = number(item, name)?;
+        if reporting { change.reporting += value } else { change.amount += value }
+    }
+    Ok((month, changes.into_iter().collect()))
 }
 
 /// The indicator totals of a totals item.

@@ -20,10 +20,10 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
 use domain::{
-    CounterCell, CounterState, DeviceCounterKey, IndicatorId, Month, RegisterKey, RegisterState, ReportPeriod,
-    SyncPlan, SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
+    CounterCell, CounterState, DeviceCounterKey, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan,
+    SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
 };
-use items::{Cells, CellsKey, Item, n, s};
+use items::{Cells, CellsKey, Item, RegisterItemKey, Registers, n, s};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
@@ -94,7 +94,7 @@ impl DynamoStore {
         }
     }
 
-    /// Reads the stored state of a chunk's cell items and registers, strongly consistent.
+    /// Reads the stored state of a chunk's cell items and register items, strongly consistent.
     async fn read_cells(&self, chunk: &SyncRequest) -> Result<Stored, Failure> {
         let mut wanted: HashMap<(String, String), Wanted> = HashMap::new();
         for cell in &chunk.counters {
@@ -102,8 +102,8 @@ impl DynamoStore {
             wanted.insert(pk_sk(&items::cells_key(&key)), Wanted::Cells(key));
         }
         for cell in &chunk.registers {
-            let key = cell.key();
-            wanted.insert(pk_sk(&items::register_key(&key)), Wanted::Register(key));
+            let key = RegisterItemKey::of(cell);
+            wanted.insert(pk_sk(&items::register_key(&key)), Wanted::Registers(key));
         }
         let keys: Vec<Item> = wanted
             .keys()
@@ -138,8 +138,8 @@ impl DynamoStore {
                         Some(Wanted::Cells(k)) => {
                             stored.cells.insert(k.clone(), items::cells_of(item).map_err(Failure::Fail)?);
                         }
-                        Some(Wanted::Register(k)) => {
-                            stored.registers.insert(k.clone(), items::register_state(item).map_err(Failure::Fail)?);
+                        Some(Wanted::Registers(k)) => {
+                            stored.registers.insert(k.clone(), items::registers_of(item).map_err(Failure::Fail)?);
                         }
                         None => {}
                     }
@@ -174,7 +174,7 @@ impl DynamoStore {
                 chunk,
                 tree,
                 |k| Ok::<_, StoreError>(stored.counter(k)),
-                |k| Ok(stored.registers.get(k).cloned()),
+                |area, indicator| Ok(stored.history(area, indicator)),
             )?;
             if plan.counters.is_empty() && plan.registers.is_empty() {
                 return Ok(plan.response());
@@ -212,57 +212,76 @@ impl DynamoStore {
             packed.version = previous.map_or(1, |v| v + 1);
             let item = items::cells_item(&key, &packed);
             sizes.push(capacity::item_size(&item));
-            let put = Put::builder().table_name(&self.table).set_item(Some(item));
-            let put = match previous {
-                None => put.condition_expression("attribute_not_exists(pk)"),
-                Some(version) => put
-                    .condition_expression("#v = :v")
-                    .expression_attribute_names("#v", "v")
-                    .expression_attribute_values(":v", n(version)),
-            };
-            writes.push(TransactWriteItem::builder().put(put.build().map_err(build)?).build());
+            writes.push(self.versioned_put(item, previous)?);
         }
-        for (key, previous, next) in &plan.registers {
-            let item = items::register_item(key, next);
+        let mut registers: BTreeMap<RegisterItemKey, Registers> = BTreeMap::new();
+        for (key, next) in &plan.registers {
+            let item_key = RegisterItemKey { area: key.area.clone(), indicator: key.indicator.clone() };
+            let packed = registers
+                .entry(item_key.clone())
+                .or_insert_with(|| stored.registers.get(&item_key).cloned().unwrap_or_default());
+            packed.history.insert(key.bucket, next.clone());
+        }
+        for (key, mut packed) in registers {
+            let previous = stored.registers.get(&key).map(|r| r.version);
+            packed.version = previous.map_or(1, |v| v + 1);
+            let item = items::register_item(&key, &packed);
             sizes.push(capacity::item_size(&item));
-            let put = Put::builder().table_name(&self.table).set_item(Some(item));
-            let put = match previous {
-                None => put.condition_expression("attribute_not_exists(pk)"),
-                Some(previous) => put
-                    .condition_expression("#wall = :wall AND #n = :n AND #device = :device")
-                    .expression_attribute_names("#wall", "wall")
-                    .expression_attribute_names("#n", "n")
-                    .expression_attribute_names("#device", "device")
-                    .expression_attribute_values(":wall", n(previous.stamp.hlc.wall))
-                    .expression_attribute_values(":n", n(previous.stamp.hlc.n))
-                    .expression_attribute_values(":device", s(previous.stamp.device.as_str())),
-            };
-            writes.push(TransactWriteItem::builder().put(put.build().map_err(build)?).build());
+            writes.push(self.versioned_put(item, previous)?);
         }
-        let mut totals: BTreeMap<(UnitId, Month), Vec<(IndicatorId, i64)>> = BTreeMap::new();
+        let mut totals: BTreeMap<(UnitId, Month), Vec<(String, i64)>> = BTreeMap::new();
         for (key, delta) in &plan.totals {
-            totals.entry((key.unit.clone(), key.month)).or_default().push((key.indicator.clone(), *delta));
+            totals.entry((key.unit.clone(), key.month)).or_default().push((key.indicator.to_string(), *delta));
         }
-        for ((unit, month), deltas) in totals {
-            // Billed at the item's size after the update; the totals' digits are not known
-            // before it, so count the widest a total may be, for every indicator it may hold.
-            let mut update = Update::builder().table_name(&self.table).set_key(Some(items::totals_key(&unit, month)));
-            let mut adds = Vec::with_capacity(deltas.len());
-            for (i, (indicator, delta)) in deltas.iter().enumerate() {
-                adds.push(format!("#t{i} :t{i}"));
-                update = update
-                    .expression_attribute_names(format!("#t{i}"), indicator.as_str())
-                    .expression_attribute_values(format!(":t{i}"), n(delta));
-            }
-            let mut after = items::totals_key(&unit, month);
-            for (indicator, _) in &deltas {
-                after.insert(indicator.to_string(), n(i64::MAX));
-            }
-            sizes.push(capacity::item_size(&after));
-            let update = update.update_expression(format!("ADD {}", adds.join(", "))).build().map_err(build)?;
-            writes.push(TransactWriteItem::builder().update(update).build());
+        for ((unit, month), adds) in totals {
+            let (write, size) = self.add_update(items::totals_key(&unit, month), &adds)?;
+            writes.push(write);
+            sizes.push(size);
+        }
+        let mut rollups: BTreeMap<(UnitId, Month), Vec<(String, i64)>> = BTreeMap::new();
+        for (key, change) in &plan.rollups {
+            let (amount, reporting) = items::rollup_names(&key.indicator);
+            let adds = rollups.entry((key.unit.clone(), key.month)).or_default();
+            adds.extend([(amount, change.amount), (reporting, change.reporting)].into_iter().filter(|(_, v)| *v != 0));
+        }
+        for ((unit, month), adds) in rollups {
+            let (write, size) = self.add_update(items::rollups_key(&unit, month), &adds)?;
+            writes.push(write);
+            sizes.push(size);
         }
         Ok((writes, sizes))
+    }
+
+    /// A `Put` of a whole versioned item, on the condition that it still holds the version
+    /// read (`None`: that it still does not exist).
+    fn versioned_put(&self, item: Item, previous: Option<u64>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder().table_name(&self.table).set_item(Some(item));
+        let put = match previous {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            Some(version) => put
+                .condition_expression("#v = :v")
+                .expression_attribute_names("#v", "v")
+                .expression_attribute_values(":v", n(version)),
+        };
+        Ok(TransactWriteItem::builder().put(put.build().map_err(build)?).build())
+    }
+
+    /// One `ADD` of every attribute a sync moves in one aggregate item, and the size it
+    /// is billed at: the item after the update, whose digits are not known before it, so
+    /// counted at the widest a number may be.
+    fn add_update(&self, key: Item, adds: &[(String, i64)]) -> Result<(TransactWriteItem, u64), StoreError> {
+        let mut update = Update::builder().table_name(&self.table).set_key(Some(key.clone()));
+        let mut terms = Vec::with_capacity(adds.len());
+        let mut after = key;
+        for (i, (name, delta)) in adds.iter().enumerate() {
+            terms.push(format!("#a{i} :a{i}"));
+            update = update
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":a{i}"), n(delta));
+            after.insert(name.clone(), n(i64::MAX));
+        }
+        let update = update.update_expression(format!("ADD {}", terms.join(", "))).build().map_err(build)?;
+        Ok((TransactWriteItem::builder().update(update).build(), capacity::item_size(&after)))
     }
 
     /// Every item of one partition within a sort-key range, page by page; strongly
@@ -300,18 +319,23 @@ impl DynamoStore {
 #[derive(Default)]
 struct Stored {
     cells: BTreeMap<CellsKey, Cells>,
-    registers: BTreeMap<RegisterKey, RegisterState>,
+    registers: BTreeMap<RegisterItemKey, Registers>,
 }
 
 impl Stored {
     fn counter(&self, key: &DeviceCounterKey) -> Option<CounterState> {
         self.cells.get(&CellsKey::of(key)).and_then(|c| c.states.get(&key.cell.indicator)).copied()
     }
+
+    fn history(&self, area: &UnitId, indicator: &IndicatorId) -> domain::RegisterHistory {
+        let key = RegisterItemKey { area: area.clone(), indicator: indicator.clone() };
+        self.registers.get(&key).map(|r| r.history.clone()).unwrap_or_default()
+    }
 }
 
 enum Wanted {
     Cells(CellsKey),
-    Register(RegisterKey),
+    Registers(RegisterItemKey),
 }
 
 fn pk_sk(item: &Item) -> (String, String) {
@@ -322,45 +346,76 @@ fn pk_sk(item: &Item) -> (String, String) {
 /// Cuts a request into chunks whose transactions stay within [`MAX_TRANSACTION_ITEMS`].
 /// The cells of one cell item (one area and month) stay together, since a transaction
 /// may touch an item only once; the item counts once, and so does each totals item
-/// (one unit and month) it may move.
+/// (one unit and month) it may move. A register cell counts its register item (once per
+/// chunk) and the rollup items it may move: its month's and, not known before the item
+/// is read, the month of the area's next stated value, at every level of the tree.
 pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
-    let empty = || SyncRequest {
-        protocol: request.protocol,
-        device: request.device.clone(),
-        counters: vec![],
-        registers: vec![],
-    };
+    let mut chunks = Chunks { out: vec![], items: 0, seen: BTreeSet::new(), request };
+    chunks.start();
     let mut groups: BTreeMap<(UnitId, Month), Vec<CounterCell>> = BTreeMap::new();
     for cell in &request.counters {
         groups.entry((cell.area.clone(), cell.month)).or_default().push(cell.clone());
     }
-    let mut out = vec![empty()];
-    let mut items = 0;
-    let mut totals: BTreeSet<(UnitId, Month)> = BTreeSet::new();
     for ((area, month), cells) in groups {
-        let moved: Vec<(UnitId, Month)> =
-            tree.self_and_ancestors(&area).into_iter().map(|unit| (unit, month)).collect();
-        let new_totals = moved.iter().filter(|k| !totals.contains(*k)).count();
-        if items + 1 + new_totals > MAX_TRANSACTION_ITEMS {
-            out.push(empty());
-            totals.clear();
-            items = 0;
-        }
-        items += 1 + moved.iter().filter(|k| !totals.contains(*k)).count();
-        totals.extend(moved);
-        out.last_mut().expect("never empty").counters.extend(cells);
+        let totals = tree.self_and_ancestors(&area).into_iter().map(|unit| Touched::Totals(unit, month));
+        chunks.fit(std::iter::once(Touched::Cells(area.clone(), month)).chain(totals).collect(), 0);
+        chunks.current().counters.extend(cells);
     }
     for cell in &request.registers {
-        if items + 1 > MAX_TRANSACTION_ITEMS {
-            out.push(empty());
-            totals.clear();
-            items = 0;
-        }
-        items += 1;
-        out.last_mut().expect("never empty").registers.push(cell.clone());
+        let levels = tree.self_and_ancestors(&cell.area);
+        let depth = levels.len();
+        let rollups = levels.into_iter().map(|unit| Touched::Rollups(unit, cell.bucket.first_month()));
+        let register = Touched::Register(RegisterItemKey::of(cell));
+        chunks.fit(std::iter::once(register).chain(rollups).collect(), depth);
+        chunks.current().registers.push(cell.clone());
     }
-    out.retain(|chunk| !chunk.is_empty());
-    out
+    chunks.out.retain(|chunk| !chunk.is_empty());
+    chunks.out
+}
+
+/// An item a chunk's transaction may touch.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Touched {
+    Cells(UnitId, Month),
+    Totals(UnitId, Month),
+    Register(RegisterItemKey),
+    Rollups(UnitId, Month),
+}
+
+/// The chunks being filled, and the items the last one touches.
+struct Chunks<'a> {
+    out: Vec<SyncRequest>,
+    items: usize,
+    seen: BTreeSet<Touched>,
+    request: &'a SyncRequest,
+}
+
+impl Chunks<'_> {
+    fn start(&mut self) {
+        let request = self.request;
+        self.out.push(SyncRequest {
+            protocol: request.protocol,
+            device: request.device.clone(),
+            counters: vec![],
+            registers: vec![],
+        });
+        self.items = 0;
+        self.seen.clear();
+    }
+
+    /// Makes room for cells touching `items` and up to `unknown` more, starting a new chunk if needed.
+    fn fit(&mut self, items: Vec<Touched>, unknown: usize) {
+        let new = |seen: &BTreeSet<Touched>| items.iter().filter(|i| !seen.contains(*i)).count() + unknown;
+        if self.items + new(&self.seen) > MAX_TRANSACTION_ITEMS {
+            self.start();
+        }
+        self.items += new(&self.seen);
+        self.seen.extend(items);
+    }
+
+    fn current(&mut self) -> &mut SyncRequest {
+        self.out.last_mut().expect("never empty")
+    }
 }
 
 /// A failure that reading and planning again may cure, or one it will not.
@@ -455,15 +510,18 @@ impl ReportStore for DynamoStore {
         Ok(out)
     }
 
-    async fn registers_of(
+    async fn register_rollups(
         &self,
-        areas: &[UnitId],
+        unit: &UnitId,
+        period: ReportPeriod,
         freshness: Freshness,
-    ) -> Result<Vec<(RegisterKey, RegisterState)>, StoreError> {
-        let mut out = Vec::new();
-        for area in areas {
-            for item in self.query(items::registers_partition(area), None, freshness == Freshness::Latest).await? {
-                out.push((items::register_key_of(&item)?, items::register_state(&item)?));
+    ) -> Result<RegisterRollups, StoreError> {
+        let (pk, from, to) = items::rollups_query(unit, period.last());
+        let mut out = RegisterRollups::new();
+        for item in self.query(pk, Some((from, to)), freshness == Freshness::Latest).await? {
+            let (month, changes) = items::rollups_of(&item)?;
+            for (indicator, change) in changes {
+                *out.entry((indicator, month)).or_default() += change;
             }
         }
         Ok(out)
