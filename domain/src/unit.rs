@@ -72,6 +72,30 @@ impl UnitTree {
         UnitTree::new(units).expect("demo tree lists parents first")
     }
 
+    /// A province of the real shape, for load tests and benchmarks: `communes` communes
+    /// (`xa-001`, …) of `areas` residential areas each (`xa-001-thon-01`, …). A province
+    /// has about 100 communes and 1.500 areas.
+    pub fn sample_province(communes: usize, areas: usize) -> Self {
+        let unit = |id: String, name: String, level, parent: Option<&UnitId>| Unit {
+            id: UnitId::new(id).expect("sample ids are slugs"),
+            name,
+            level,
+            parent: parent.cloned(),
+        };
+        let province = unit("tinh-mau".into(), "Tỉnh Mẫu".into(), UnitLevel::Province, None);
+        let mut units = vec![];
+        for c in 1..=communes {
+            let commune = unit(format!("xa-{c:03}"), format!("Xã số {c}"), UnitLevel::Commune, Some(&province.id));
+            for a in 1..=areas {
+                let id = format!("{}-thon-{a:02}", commune.id);
+                units.push(unit(id, format!("Thôn {a}"), UnitLevel::Area, Some(&commune.id)));
+            }
+            units.insert(units.len() - areas, commune);
+        }
+        units.insert(0, province);
+        UnitTree::new(units).expect("the sample lists parents first")
+    }
+
     pub fn get(&self, id: &UnitId) -> Result<&Unit, DomainError> {
         self.units.get(id).ok_or_else(|| DomainError::UnknownUnit(id.to_string()))
     }
@@ -132,5 +156,16 @@ mod tests {
         assert_eq!(tree.areas_under(&id("p-nguyen-thi-minh-khai")).len(), 3);
         assert_eq!(tree.areas_under(&id("tp-bac-kan")).len(), 7);
         assert_eq!(tree.area(&id("p-duc-xuan")), Err(DomainError::NotAnArea("p-duc-xuan".into())));
+    }
+
+    #[test]
+    fn the_sample_province_has_the_asked_shape() {
+        let tree = UnitTree::sample_province(4, 3);
+        assert_eq!(tree.units().count(), 1 + 4 + 12);
+        assert_eq!(tree.children(&id("tinh-mau")).count(), 4);
+        assert_eq!(
+            tree.areas_under(&id("xa-002")),
+            vec![id("xa-002-thon-01"), id("xa-002-thon-02"), id("xa-002-thon-03")]
+        );
     }
 }

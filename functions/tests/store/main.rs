@@ -68,6 +68,58 @@ conformance!(dynamodb_store, dynamodb());
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capacity_units_per_sync_on_dynamodb() {
     let store = moto::fresh_table().await;
-    let figures = scenarios::capacity_units_per_sync(&store, || store.consumed()).await;
-    eprintln!("capacity per sync of 10 cells: {figures:?}");
+    let steps = scenarios::capacity_units_per_sync(&store, || store.consumed()).await;
+    for (name, c) in ["first sync", "repeat", "ward report", "a level stated"].iter().zip(steps) {
+        eprintln!(
+            "{name}: counted {} read / {} write units; moto reported {} / {}",
+            c.reads, c.writes, c.reported_reads, c.reported_writes
+        );
+    }
+}
+
+/// A province report reads two ranges per unit (its totals for the period, its register
+/// rollups up to the period's end), whatever the number of areas below: for 100 communes
+/// of 15 areas, 101 units, not 1.500 areas.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_province_report_reads_two_ranges_per_unit_on_dynamodb() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use domain::{Catalogue, Date, DeviceId, IndicatorId, Ledger, UnitTree};
+    use functions::store::TallyStore;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let store = moto::fresh_table().await;
+    let (tree, catalogue) = (UnitTree::sample_province(100, 15), Catalogue::standard());
+    // The tree is given, not stored, and only 10 communes have data: moto copies the
+    // whole table on each transaction.
+    let state = functions::AppState { store: store.clone(), tree: tree.clone(), catalogue: catalogue.clone() };
+    let router = functions::api_router(std::sync::Arc::new(state));
+    // One area of each of 10 communes syncs a day's work: 10 amounts, its households, its festival.
+    let day = Date::new(2025, 11, 18).unwrap();
+    let counters: Vec<_> = catalogue.indicators.iter().filter(|i| i.kind == domain::IndicatorKind::Counter).collect();
+    for commune in tree.children(&domain::UnitId::new("tinh-mau").unwrap()).take(10) {
+        let area = &tree.areas_under(&commune.id)[0];
+        let mut phone = Ledger::new(DeviceId::new(format!("phone-{}", commune.id)).unwrap());
+        for indicator in counters.iter().take(10) {
+            phone.add_amount(&catalogue, &tree, area, &indicator.id, day, 5, "", 1).unwrap();
+        }
+        phone.set_level(&catalogue, &tree, area, &IndicatorId::new("so_ho").unwrap(), day, 120, "", 2).unwrap();
+        phone.set_flag(&catalogue, &tree, area, &IndicatorId::new("ngay_hoi_ddk").unwrap(), day, true, "", 3).unwrap();
+        store.apply_sync(&tree, &phone.outbox()).await.unwrap();
+    }
+    let before = store.consumed();
+    let request = Request::get("/api/v1/units/tinh-mau/report?period=2025").body(Body::empty()).unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: serde_json::Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let spent = store.consumed() - before;
+    let figures = &report["unit"]["figures"];
+    assert_eq!(figures["so_ho"]["level"], serde_json::json!({"total": 1_200, "reporting": 10, "areas": 1_500}));
+    assert_eq!(figures["ngay_hoi_ddk"]["flag"], serde_json::json!({"yes": 10, "of": 1_500}));
+    assert_eq!(report["children"].as_array().unwrap().len(), 100);
+    // 101 units × 2 eventually consistent queries of small items × half a unit.
+    assert_eq!((spent.reads, spent.writes), (101.0, 0));
+    eprintln!("province report: counted {} read units; moto reported {}", spent.reads, spent.reported_reads);
 }

@@ -5,9 +5,13 @@
 //! unit per started KB, twice that inside a transaction; a strongly consistent read
 //! costs one unit per started 4 KB (a missing item still costs one); a query one unit
 //! per started 4 KB of all the items it read; an eventually consistent read half that.
+//!
+//! Beside its own count the meter sums what the service reports (`ReturnConsumedCapacity`):
+//! on AWS that is the bill, to check the count against; moto reports nothing for
+//! transactions and flat figures for queries and updates, and agrees for `BatchGetItem`.
 
 use super::items::Item;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The size DynamoDB bills for an item.
@@ -37,6 +41,9 @@ pub struct Meter {
     /// Read units × 2, so that eventually consistent half units stay whole.
     half_reads: AtomicU64,
     writes: AtomicU64,
+    /// What the service reported, in thousandths of a unit.
+    reported_milli_reads: AtomicU64,
+    reported_milli_writes: AtomicU64,
 }
 
 /// A reading of the meter.
@@ -46,6 +53,23 @@ pub struct Consumed {
     pub reads: f64,
     /// Write capacity units (transactional writes count double).
     pub writes: u64,
+    /// Read units the service reported consumed.
+    pub reported_reads: f64,
+    /// Write units the service reported consumed.
+    pub reported_writes: f64,
+}
+
+impl std::ops::Sub for Consumed {
+    type Output = Consumed;
+    /// What was consumed between two readings.
+    fn sub(self, before: Consumed) -> Consumed {
+        Consumed {
+            reads: self.reads - before.reads,
+            writes: self.writes - before.writes,
+            reported_reads: self.reported_reads - before.reported_reads,
+            reported_writes: self.reported_writes - before.reported_writes,
+        }
+    }
 }
 
 impl Meter {
@@ -69,10 +93,31 @@ impl Meter {
         self.half_reads.fetch_add(if consistent { 2 * units } else { units }, Ordering::Relaxed);
     }
 
+    /// What the service reported for one read request.
+    pub fn reported_read<'a>(&self, reported: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        self.reported_milli_reads.fetch_add(milli_units(reported), Ordering::Relaxed);
+    }
+
+    /// What the service reported for one write request.
+    pub fn reported_write<'a>(&self, reported: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        self.reported_milli_writes.fetch_add(milli_units(reported), Ordering::Relaxed);
+    }
+
     pub fn reading(&self) -> Consumed {
         let half_reads = self.half_reads.load(Ordering::Relaxed);
-        Consumed { reads: half_reads as f64 / 2.0, writes: self.writes.load(Ordering::Relaxed) }
+        let units = |milli: &AtomicU64| milli.load(Ordering::Relaxed) as f64 / 1000.0;
+        Consumed {
+            reads: half_reads as f64 / 2.0,
+            writes: self.writes.load(Ordering::Relaxed),
+            reported_reads: units(&self.reported_milli_reads),
+            reported_writes: units(&self.reported_milli_writes),
+        }
     }
+}
+
+fn milli_units<'a>(reported: impl IntoIterator<Item = &'a ConsumedCapacity>) -> u64 {
+    let units: f64 = reported.into_iter().filter_map(|c| c.capacity_units()).sum();
+    (units * 1000.0).round() as u64
 }
 
 #[cfg(test)]
@@ -92,6 +137,8 @@ mod tests {
         meter.point_read(None);
         meter.point_read(Some(5000));
         meter.query_page(100, false);
-        assert_eq!(meter.reading(), Consumed { reads: 3.5, writes: 2 + 4 });
+        meter.reported_read([&ConsumedCapacity::builder().capacity_units(1.5).build()]);
+        let reading = meter.reading();
+        assert_eq!((reading.reads, reading.writes, reading.reported_reads), (3.5, 2 + 4, 1.5));
     }
 }

@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest,
-    ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
+    ReturnConsumedCapacity, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
 use domain::{
     CounterCell, CounterState, DeviceCounterKey, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan,
@@ -121,11 +121,13 @@ impl DynamoStore {
             let mut attempt = 0;
             while let Some(request) = pending.take() {
                 let asked = request.keys().len();
-                let output = match self.client.batch_get_item().request_items(&self.table, request).send().await {
+                let asking = self.client.batch_get_item().request_items(&self.table, request);
+                let output = match asking.return_consumed_capacity(ReturnConsumedCapacity::Total).send().await {
                     Ok(output) => output,
                     Err(e) if worth_retrying(&e) => return Err(Failure::Retry(sdk(e))),
                     Err(e) => return Err(Failure::Fail(sdk(e))),
                 };
+                self.meter.reported_read(output.consumed_capacity());
                 let found = output.responses().and_then(|r| r.get(&self.table)).cloned().unwrap_or_default();
                 let unprocessed =
                     output.unprocessed_keys().and_then(|u| u.get(&self.table)).map_or(0, |k| k.keys().len());
@@ -180,9 +182,11 @@ impl DynamoStore {
                 return Ok(plan.response());
             }
             let (writes, sizes) = self.transaction(&plan, &stored)?;
-            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
-                Ok(_) => {
+            let transaction = self.client.transact_write_items().set_transact_items(Some(writes));
+            match transaction.return_consumed_capacity(ReturnConsumedCapacity::Total).send().await {
+                Ok(output) => {
                     self.meter.transactional_write(sizes);
+                    self.meter.reported_write(output.consumed_capacity());
                     return Ok(plan.response());
                 }
                 Err(e) if transaction_worth_retrying(&e) => backoff(attempt).await,
@@ -297,6 +301,7 @@ impl DynamoStore {
             .query()
             .table_name(&self.table)
             .consistent_read(consistent)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .expression_attribute_values(":pk", s(pk));
         query = match range {
             Some((from, to)) => query
@@ -308,7 +313,9 @@ impl DynamoStore {
         let mut pages = query.into_paginator().send();
         let mut found = Vec::new();
         while let Some(page) = pages.next().await {
-            let items = page.map_err(sdk)?.items.unwrap_or_default();
+            let page = page.map_err(sdk)?;
+            self.meter.reported_read(page.consumed_capacity());
+            let items = page.items.unwrap_or_default();
             self.meter.query_page(items.iter().map(capacity::item_size).sum(), consistent);
             found.extend(items);
         }
