@@ -1,0 +1,85 @@
+//! A whole province's yearly report through the API router over the embedded store:
+//! 100 communes of 15 residential areas, each area with a year of entries (10 amounts a
+//! month, its households every month, its festival). Budget (DESIGN.md §5): ≤ 50 ms.
+//! Run with `cargo xtask bench`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use criterion::{Criterion, criterion_group, criterion_main};
+use domain::{
+    Bucket, Catalogue, CounterCell, DeviceId, Hlc, IndicatorId, Month, PROTOCOL, RegisterCell, RegisterKey,
+    RegisterState, RegisterValue, Stamp, SyncRequest, UnitId, UnitTree,
+};
+use functions::store::{EmbeddedStore, TallyStore};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// One area's year: 10 counter indicators × 12 months, households per month, the festival.
+fn year_of(area: &UnitId, counters: &[IndicatorId], n: usize) -> SyncRequest {
+    let device = DeviceId::new(format!("phone-{n}")).unwrap();
+    let months = (1..=12).map(|m| Month::new(2025, m).unwrap());
+    let counters = months
+        .clone()
+        .flat_map(|month| {
+            counters.iter().map(move |indicator| CounterCell {
+                area: area.clone(),
+                indicator: indicator.clone(),
+                month,
+                inc: 10 + n as u64,
+                dec: 0,
+            })
+        })
+        .collect();
+    let stamp = Stamp { hlc: Hlc { wall: 1_700_000_000_000, n: 0 }, device: device.clone() };
+    let register = |indicator: &str, bucket, value| {
+        let key = RegisterKey { area: area.clone(), indicator: IndicatorId::new(indicator).unwrap(), bucket };
+        RegisterCell::new(&key, &RegisterState { value, stamp: stamp.clone() })
+    };
+    let mut registers: Vec<RegisterCell> =
+        months.map(|m| register("so_ho", Bucket::Month(m), RegisterValue::Level(100 + u64::from(m.month())))).collect();
+    registers.push(register("ngay_hoi_ddk", Bucket::Year(2025), RegisterValue::Flag(n % 3 == 0)));
+    SyncRequest { protocol: PROTOCOL, device, counters, registers }
+}
+
+fn province_report(c: &mut Criterion) {
+    let (tree, catalogue) = (UnitTree::sample_province(100, 15), Catalogue::standard());
+    let counters: Vec<IndicatorId> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.kind == domain::IndicatorKind::Counter)
+        .map(|i| i.id.clone())
+        .take(10)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("province.redb")).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let router = runtime.block_on(async {
+        for (n, area) in tree.units().filter(|u| u.is_area()).enumerate() {
+            let request = year_of(&area.id, &counters, n);
+            request.validate(&tree, &catalogue).expect("bench request is valid");
+            store.apply_sync(&tree, &request).await.unwrap();
+        }
+        let state = functions::AppState { store, tree: tree.clone(), catalogue: catalogue.clone() };
+        functions::api_router(std::sync::Arc::new(state))
+    });
+    let get = || async {
+        let request = Request::get("/api/v1/units/tinh-mau/report?period=2025").body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.into_body().collect().await.unwrap().to_bytes()
+    };
+    let body = runtime.block_on(get());
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(report["unit"]["figures"]["so_ho"]["level"]["reporting"], 1_500);
+    assert_eq!(report["children"].as_array().unwrap().len(), 100);
+    c.bench_function("province report, 1500 areas x 1 year (embedded store, through the router)", |b| {
+        b.to_async(&runtime).iter(get)
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = province_report
+}
+criterion_main!(benches);
