@@ -6,7 +6,7 @@ use domain::{
     CounterState, DeviceCounterKey, IndicatorId, RegisterHistory, RegisterRollups, RegisterState, ReportPeriod,
     RollupChange, SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
 };
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,6 +21,10 @@ const REGISTERS: TableDefinition<(&str, &str, &str), &[u8]> = TableDefinition::n
 const ROLLUPS: TableDefinition<(&str, &str, &str), (i64, i64)> = TableDefinition::new("rollups");
 /// position → JSON of the unit (parents first)
 const UNITS: TableDefinition<u32, &[u8]> = TableDefinition::new("units");
+/// "schema" → the layout version of the file
+const META: TableDefinition<&str, u32> = TableDefinition::new("meta");
+/// Version 2: register rollups (`rollups`) kept on write.
+const SCHEMA: u32 = 2;
 
 impl From<redb::Error> for StoreError {
     fn from(e: redb::Error) -> Self {
@@ -42,15 +46,34 @@ pub struct EmbeddedStore {
 }
 
 impl EmbeddedStore {
-    /// Opens (or creates) the store file and its tables.
+    /// Opens (or creates) the store file and its tables. A file written by an older
+    /// layout is refused, never read with figures it does not hold.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let db = Database::create(path)?;
         let txn = db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            let version = meta.get("schema")?.map(|v| v.value());
+            let holds_data = !txn.open_table(UNITS)?.is_empty()?;
+            match version {
+                Some(SCHEMA) => {}
+                None if !holds_data => {
+                    meta.insert("schema", SCHEMA)?;
+                }
+                found => {
+                    let found = found.map_or("1".to_string(), |v| v.to_string());
+                    return Err(StoreError(format!(
+                        "{} holds layout version {found}, this build reads version {SCHEMA}: move the file \
+                         aside (it is a local test store; no migration exists yet)",
+                        path.display()
+                    )));
+                }
+            }
+        }
         txn.open_table(COUNTERS)?;
         txn.open_table(TOTALS)?;
         txn.open_table(REGISTERS)?;
         txn.open_table(ROLLUPS)?;
-        txn.open_table(UNITS)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -229,5 +252,33 @@ impl UnitStore for EmbeddedStore {
             Ok(())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_of_an_older_layout_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.redb");
+        {
+            // What the first layout wrote: units, no layout version.
+            let db = Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            txn.open_table(UNITS).unwrap().insert(0, b"{}".as_slice()).unwrap();
+            txn.commit().unwrap();
+        }
+        let error = EmbeddedStore::open(&path).err().expect("refused");
+        assert!(error.0.contains("layout version 1"), "{error}");
+        let db = Database::create(&path).unwrap();
+        let txn = db.begin_read().unwrap();
+        assert!(txn.open_table(META).is_err(), "nothing written to the old file");
+        drop(txn);
+        drop(db);
+        let fresh = dir.path().join("new.redb");
+        EmbeddedStore::open(&fresh).unwrap();
+        EmbeddedStore::open(&fresh).expect("a file of this layout opens again");
     }
 }
