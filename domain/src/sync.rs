@@ -144,7 +144,9 @@ pub struct SyncRequest {
     pub registers: Vec<RegisterCell>,
 }
 
-/// The server's answer: how many cells moved and how many were already known.
+/// The server's answer: how many cells moved and how many were already known (together,
+/// every cell sent). A cell whose write landed but whose confirmation the store never
+/// heard (it reads again before retrying) counts as known: either way it is stored once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {

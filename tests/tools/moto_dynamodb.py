@@ -4,8 +4,17 @@ moto's DynamoDB backend does not lock, so two concurrent conditional writes coul
 pass their condition; here one lock serialises requests, as DynamoDB's per-item
 isolation would. The server exits when the process that started it exits.
 
+Requests naming a table whose name starts with `faulty-` meet the failures real
+DynamoDB may answer with, in turn: of every six `TransactWriteItems`, one is cancelled
+for a conflicting transaction, one throttled, and one applied but answered with a
+server error (the answer is lost); of every four `BatchGetItem`, one is throttled.
+Nothing is applied for a refused request.
+
 Usage: python3 moto_dynamodb.py PORT
 """
+import io
+import itertools
+import json
 import os
 import sys
 import threading
@@ -17,11 +26,41 @@ from werkzeug.serving import make_server
 port = int(sys.argv[1])
 app = DomainDispatcherApplication(create_backend_app)
 lock = threading.Lock()
+turns = {"TransactWriteItems": itertools.count(), "BatchGetItem": itertools.count()}
+
+
+def fault_for(operation):
+    """The failure this request meets, if any."""
+    if operation == "TransactWriteItems":
+        return {1: "conflict", 3: "throttle", 5: "lost"}.get(next(turns[operation]) % 6)
+    if operation == "BatchGetItem":
+        return "throttle" if next(turns[operation]) % 4 == 1 else None
+    return None
+
+
+def error(start_response, status, kind, message, **extra):
+    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{kind}", "message": message, **extra})
+    start_response(status, [("Content-Type", "application/x-amz-json-1.0")])
+    return [body.encode()]
 
 
 def serialised(environ, start_response):
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    environ["wsgi.input"] = io.BytesIO(body)
+    operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
     with lock:
+        fault = fault_for(operation) if b'"faulty-' in body else None
+        if fault == "conflict":
+            items = len(json.loads(body).get("TransactItems", []))
+            reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}] * items
+            return error(start_response, "400 Bad Request", "TransactionCanceledException",
+                         "Transaction cancelled [TransactionConflict]", CancellationReasons=reasons)
+        if fault == "throttle":
+            return error(start_response, "400 Bad Request", "ThrottlingException", "Rate exceeded")
         # Consume the whole answer inside the lock.
+        if fault == "lost":
+            b"".join(app(environ, lambda *_: None))
+            return error(start_response, "500 Internal Server Error", "InternalServerError", "answer lost")
         return [b"".join(app(environ, start_response))]
 
 

@@ -60,8 +60,14 @@ async fn dynamodb() -> (DynamoStore, ()) {
     (moto::fresh_table().await, ())
 }
 
+async fn dynamodb_with_faults() -> (DynamoStore, ()) {
+    (moto::faulty_table().await, ())
+}
+
 conformance!(embedded_store, embedded());
 conformance!(dynamodb_store, dynamodb());
+// Throttling, conflicting transactions and lost answers change no total.
+conformance!(dynamodb_store_with_faults, dynamodb_with_faults());
 
 /// What a sync costs on DynamoDB, in capacity units computed from item sizes (the cost
 /// model of BENCHMARKS.md rests on these figures).

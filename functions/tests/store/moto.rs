@@ -1,6 +1,7 @@
 //! moto's DynamoDB server for this test binary: started once on a free loopback port by
 //! `tests/tools/moto_dynamodb.py` (it exits with this process); one fresh table per test.
 
+use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use functions::store::DynamoStore;
 use std::io::{BufRead, BufReader};
@@ -32,14 +33,26 @@ pub fn endpoint() -> &'static str {
 
 /// A store over a new, empty table.
 pub async fn fresh_table() -> DynamoStore {
+    table("sotay-test", RetryConfig::standard()).await
+}
+
+/// A store over a new, empty table whose requests meet throttling, conflicting
+/// transactions and lost answers (see `tests/tools/moto_dynamodb.py`). The SDK's own
+/// retries are off, so the store's handling is what is tested.
+pub async fn faulty_table() -> DynamoStore {
+    table("faulty-test", RetryConfig::disabled()).await
+}
+
+async fn table(prefix: &str, retry: RetryConfig) -> DynamoStore {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint())
         .region(Region::new("ap-southeast-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "conformance-suite"))
+        .retry_config(retry)
         .build();
-    let table = format!("sotay-test-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    let table = format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed));
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &table);
     store.create_table_if_missing().await.unwrap();
     store
