@@ -1,6 +1,7 @@
 // Test harness for the end-to-end tests: the real local server (the binary built by
-// `cargo xtask test`) on a free loopback port over a fresh data file, Debian's
-// Chromium driven by playwright-core, and a page object for the app.
+// `cargo xtask test`) on a free loopback port over a fresh data file — or, with
+// SOTAY_E2E_STORE=dynamodb, over a fresh table in moto's DynamoDB server on loopback —
+// Debian's Chromium driven by playwright-core, and a page object for the app.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,29 +25,56 @@ async function freePort() {
   });
 }
 
-/** Starts the local server; resolves once it prints its URL. */
+/** Starts `command`; resolves with the first match of `pattern` in its output. */
+function startProcess(command, args, env, pattern, what) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const found = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 20_000);
+    child.stdout.on('data', (chunk) => {
+      const match = pattern.exec(chunk.toString());
+      if (match) { clearTimeout(timer); resolve(match[0]); }
+    });
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
+  });
+  return { child, found };
+}
+
+async function stopProcess(child) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGINT');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** Starts the local server (and moto, for the DynamoDB store); resolves once it serves. */
 export async function startServer() {
   const binary = process.env.SOTAY_SERVER;
   const dist = process.env.SOTAY_DIST;
   if (!binary || !dist) throw new Error('run through `cargo xtask test` (SOTAY_SERVER and SOTAY_DIST unset)');
   const dir = mkdtempSync(join(tmpdir(), 'sotay-e2e-'));
-  const port = await freePort();
-  const child = spawn(binary, ['--addr', `127.0.0.1:${port}`, '--data', join(dir, 'e2e.redb'), '--dist', dist], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
-    child.stdout.on('data', (chunk) => {
-      const found = /http:\/\/[\d.:]+\//.exec(chunk.toString());
-      if (found) { clearTimeout(timer); resolve(found[0]); }
+  const helpers = [];
+  let store = ['--data', join(dir, 'e2e.redb')];
+  const env = {};
+  if (process.env.SOTAY_E2E_STORE === 'dynamodb') {
+    const motoPort = await freePort();
+    const moto = startProcess('python3', ['tests/tools/moto_dynamodb.py', String(motoPort)], {},
+      /listening/, 'moto');
+    helpers.push(moto.child);
+    await moto.found;
+    store = ['--store', 'dynamodb', '--table', 'sotay-e2e', '--endpoint', `http://127.0.0.1:${motoPort}`];
+    Object.assign(env, {
+      AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'ap-southeast-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+  }
+  const port = await freePort();
+  const server = startProcess(binary, ['--addr', `127.0.0.1:${port}`, '--dist', dist, ...store], env,
+    /http:\/\/[\d.:]+\//, 'server');
+  const url = await server.found;
   return {
     url,
     async stop() {
-      child.kill('SIGINT');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stopProcess(server.child);
+      for (const child of helpers) await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -15,6 +15,7 @@ Usage: python3 moto_dynamodb.py PORT
 import io
 import itertools
 import json
+import logging
 import os
 import sys
 import threading
@@ -24,6 +25,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import make_server
 
 port = int(sys.argv[1])
+logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
 app = DomainDispatcherApplication(create_backend_app)
 lock = threading.Lock()
 turns = {"TransactWriteItems": itertools.count(), "BatchGetItem": itertools.count()}

@@ -89,10 +89,16 @@ fn test(root: &Path) -> Result<()> {
     ]))?;
     let dist = app::build(root)?;
     let server = build_server(root)?;
-    run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
-        .env("SOTAY_SERVER", server)
-        .env("SOTAY_DIST", dist))
+    // The whole app, once over each store: the local default, then DynamoDB (moto).
+    for store in ["embedded", "dynamodb"] {
+        eprintln!("xtask: end-to-end tests over the {store} store");
+        run(Command::new("node")
+            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+            .env("SOTAY_SERVER", &server)
+            .env("SOTAY_DIST", &dist)
+            .env("SOTAY_E2E_STORE", store))?;
+    }
+    Ok(())
 }
 
 fn bench(root: &Path) -> Result<()> {
