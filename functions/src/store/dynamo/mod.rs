@@ -29,6 +29,9 @@ use std::time::Duration;
 
 /// DynamoDB's limit on the items of one `TransactWriteItems`.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
+/// DynamoDB's limits on the size of one item and of one transaction.
+const MAX_ITEM_BYTES: u64 = 400 * 1024;
+const MAX_TRANSACTION_BYTES: u64 = 4 * 1024 * 1024;
 /// DynamoDB's limits on one `BatchGetItem` and one `BatchWriteItem`.
 const MAX_BATCH_GET: usize = 100;
 const MAX_BATCH_WRITE: usize = 25;
@@ -252,6 +255,13 @@ impl DynamoStore {
             let (write, size) = self.add_update(items::rollups_key(&unit, month), &adds)?;
             writes.push(write);
             sizes.push(size);
+        }
+        if let Some(size) = sizes.iter().find(|size| **size > MAX_ITEM_BYTES) {
+            return Err(StoreError(format!("an item of {size} bytes passes DynamoDB's limit of {MAX_ITEM_BYTES}")));
+        }
+        let total: u64 = sizes.iter().sum();
+        if total > MAX_TRANSACTION_BYTES {
+            return Err(StoreError(format!("a transaction of {total} bytes passes DynamoDB's limit of 4 MB")));
         }
         Ok((writes, sizes))
     }
