@@ -7,25 +7,27 @@
 //! jitter. A repeated or stale sync plans nothing and writes nothing.
 
 mod capacity;
+mod chunks;
 mod items;
+mod retry;
 
 pub use capacity::Consumed;
+pub use chunks::chunks;
+use retry::{Failure, backoff, transaction_worth_retrying, worth_retrying};
 
 use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest,
     ReturnConsumedCapacity, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
 use domain::{
-    CounterCell, CounterState, DeviceCounterKey, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan,
-    SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
+    CounterState, DeviceCounterKey, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan, SyncRequest,
+    SyncResponse, Unit, UnitId, UnitTree, plan_sync,
 };
 use items::{Cells, CellsKey, Item, RegisterItemKey, Registers, n, s};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
 
 /// DynamoDB's limit on the items of one `TransactWriteItems`.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -358,136 +360,6 @@ enum Wanted {
 fn pk_sk(item: &Item) -> (String, String) {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
     (text("pk"), text("sk"))
-}
-
-/// Cuts a request into chunks whose transactions stay within [`MAX_TRANSACTION_ITEMS`].
-/// The cells of one cell item (one area and month) stay together, since a transaction
-/// may touch an item only once; the item counts once, and so does each totals item
-/// (one unit and month) it may move. A register cell counts its register item (once per
-/// chunk) and the rollup items it may move: its month's and, not known before the item
-/// is read, the month of the area's next stated value, at every level of the tree.
-pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
-    let mut chunks = Chunks { out: vec![], items: 0, seen: BTreeSet::new(), request };
-    chunks.start();
-    let mut groups: BTreeMap<(UnitId, Month), Vec<CounterCell>> = BTreeMap::new();
-    for cell in &request.counters {
-        groups.entry((cell.area.clone(), cell.month)).or_default().push(cell.clone());
-    }
-    for ((area, month), cells) in groups {
-        let totals = tree.self_and_ancestors(&area).into_iter().map(|unit| Touched::Totals(unit, month));
-        chunks.fit(std::iter::once(Touched::Cells(area.clone(), month)).chain(totals).collect(), 0);
-        chunks.current().counters.extend(cells);
-    }
-    for cell in &request.registers {
-        let levels = tree.self_and_ancestors(&cell.area);
-        let depth = levels.len();
-        let rollups = levels.into_iter().map(|unit| Touched::Rollups(unit, cell.bucket.first_month()));
-        let register = Touched::Register(RegisterItemKey::of(cell));
-        chunks.fit(std::iter::once(register).chain(rollups).collect(), depth);
-        chunks.current().registers.push(cell.clone());
-    }
-    chunks.out.retain(|chunk| !chunk.is_empty());
-    chunks.out
-}
-
-/// An item a chunk's transaction may touch.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Touched {
-    Cells(UnitId, Month),
-    Totals(UnitId, Month),
-    Register(RegisterItemKey),
-    Rollups(UnitId, Month),
-}
-
-/// The chunks being filled, and the items the last one touches.
-struct Chunks<'a> {
-    out: Vec<SyncRequest>,
-    items: usize,
-    seen: BTreeSet<Touched>,
-    request: &'a SyncRequest,
-}
-
-impl Chunks<'_> {
-    fn start(&mut self) {
-        let request = self.request;
-        self.out.push(SyncRequest {
-            protocol: request.protocol,
-            device: request.device.clone(),
-            counters: vec![],
-            registers: vec![],
-        });
-        self.items = 0;
-        self.seen.clear();
-    }
-
-    /// Makes room for cells touching `items` and up to `unknown` more, starting a new chunk if needed.
-    fn fit(&mut self, items: Vec<Touched>, unknown: usize) {
-        let new = |seen: &BTreeSet<Touched>| items.iter().filter(|i| !seen.contains(*i)).count() + unknown;
-        if self.items + new(&self.seen) > MAX_TRANSACTION_ITEMS {
-            self.start();
-        }
-        self.items += new(&self.seen);
-        self.seen.extend(items);
-    }
-
-    fn current(&mut self) -> &mut SyncRequest {
-        self.out.last_mut().expect("never empty")
-    }
-}
-
-/// A failure that reading and planning again may cure, or one it will not.
-enum Failure {
-    Retry(StoreError),
-    Fail(StoreError),
-}
-
-/// Errors after which trying again is right: a conflicting transaction, throttling, or
-/// no answer at all (a write may or may not have happened; the re-read tells).
-fn worth_retrying<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
-    match error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(e) => matches!(
-            e.err().code(),
-            Some(
-                "TransactionConflictException"
-                    | "TransactionInProgressException"
-                    | "ThrottlingException"
-                    | "ProvisionedThroughputExceededException"
-                    | "RequestLimitExceeded"
-                    | "InternalServerError"
-            )
-        ),
-        _ => false,
-    }
-}
-
-/// For a transaction, also a cancellation whose every reason is a failed condition
-/// (another writer moved an item), a conflict or throttling; never a validation error.
-fn transaction_worth_retrying<R>(error: &SdkError<TransactWriteItemsError, R>) -> bool {
-    if let SdkError::ServiceError(e) = error
-        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = e.err()
-    {
-        return cancelled.cancellation_reasons().iter().all(|reason| {
-            matches!(
-                reason.code(),
-                None | Some(
-                    "None"
-                        | "ConditionalCheckFailed"
-                        | "TransactionConflict"
-                        | "ThrottlingError"
-                        | "ProvisionedThroughputExceeded"
-                        | "RequestLimitExceeded"
-                )
-            )
-        });
-    }
-    worth_retrying(error)
-}
-
-/// Exponential backoff with full jitter: up to 20 ms · 2^attempt, capped at 1 s.
-async fn backoff(attempt: u32) {
-    let cap = (20u64 << attempt.min(6)).min(1_000);
-    tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=cap))).await;
 }
 
 fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
