@@ -37,19 +37,13 @@ fn year_of(area: &UnitId, counters: &[IndicatorId], n: usize) -> SyncRequest {
     };
     let mut registers: Vec<RegisterCell> =
         months.map(|m| register("so_ho", Bucket::Month(m), RegisterValue::Level(100 + u64::from(m.month())))).collect();
-    registers.push(register("ngay_hoi_ddk", Bucket::Year(2025), RegisterValue::Flag(n % 3 == 0)));
+    registers.push(register("ngay_hoi_ddk", Bucket::Year(2025), RegisterValue::Flag(n.is_multiple_of(3))));
     SyncRequest { protocol: PROTOCOL, device, counters, registers }
 }
 
 fn province_report(c: &mut Criterion) {
     let (tree, catalogue) = (UnitTree::sample_province(100, 15), Catalogue::standard());
-    let counters: Vec<IndicatorId> = catalogue
-        .indicators
-        .iter()
-        .filter(|i| i.kind == domain::IndicatorKind::Counter)
-        .map(|i| i.id.clone())
-        .take(10)
-        .collect();
+    let counters: Vec<IndicatorId> = catalogue.counter_ids().take(10).cloned().collect();
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(&dir.path().join("province.redb")).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();

@@ -14,12 +14,7 @@ const CELLS: usize = 1_000;
 /// indicators and months; `round` raises every cell so each request changes all of them.
 fn request(tree: &UnitTree, catalogue: &Catalogue, round: u64) -> SyncRequest {
     let areas: Vec<_> = tree.units().filter(|u| u.is_area()).map(|u| u.id.clone()).collect();
-    let counters: Vec<_> = catalogue
-        .indicators
-        .iter()
-        .filter(|i| i.kind == domain::IndicatorKind::Counter)
-        .map(|i| i.id.clone())
-        .collect();
+    let counters: Vec<_> = catalogue.counter_ids().cloned().collect();
     let cells = (0..CELLS)
         .map(|n| CounterCell {
             area: areas[n % areas.len()].clone(),

@@ -134,6 +134,11 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// The counter indicators (amounts entered as they happen), in catalogue order.
+    pub fn counter_ids(&self) -> impl Iterator<Item = &IndicatorId> {
+        self.indicators.iter().filter(|i| i.kind == IndicatorKind::Counter).map(|i| &i.id)
+    }
+
     /// Parses and checks a catalogue: unique ids, ratios naming level or counter indicators.
     pub fn from_json(json: &str) -> Result<Self, String> {
         let mut cat: Catalogue = serde_json::from_str(json).map_err(|e| e.to_string())?;

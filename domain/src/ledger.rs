@@ -299,8 +299,7 @@ mod tests {
     fn a_long_outbox_goes_out_in_requests_of_at_most_max_cells() {
         let (cat, tree, area, mut ledger) = setup();
         // One cell per counter indicator and month, until there are MAX_CELLS + 3 of them.
-        let counters: Vec<_> =
-            cat.indicators.iter().filter(|i| i.kind == crate::IndicatorKind::Counter).map(|i| i.id.clone()).collect();
+        let counters: Vec<_> = cat.counter_ids().cloned().collect();
         let months = (2000..=2100).flat_map(|y| (1..=12).map(move |m| Date::new(y, m, 1).unwrap()));
         let cells = months.flat_map(|day| counters.iter().map(move |id| (day, id.clone())));
         for (day, indicator) in cells.take(MAX_CELLS + 3) {

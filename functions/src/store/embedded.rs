@@ -3,7 +3,7 @@
 
 use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use domain::{
-    CounterState, DeviceCounterKey, IndicatorId, RegisterHistory, RegisterRollups, RegisterState, ReportPeriod,
+    CounterState, DeviceCounterKey, IndicatorId, Month, RegisterHistory, RegisterRollups, RegisterState, ReportPeriod,
     RollupChange, SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -167,6 +167,27 @@ impl TallyStore for EmbeddedStore {
     }
 }
 
+/// Visits one unit's rows of a table keyed (unit, indicator, month), for the months kept.
+fn rows_of_unit<V: redb::Value + 'static>(
+    table: &redb::ReadOnlyTable<(&'static str, &'static str, &'static str), V>,
+    unit: &UnitId,
+    keep: impl Fn(Month) -> bool,
+    mut visit: impl FnMut(IndicatorId, Month, V::SelfType<'_>),
+) -> Result<(), StoreError> {
+    for row in table.range((unit.as_str(), "", "")..)? {
+        let (key, value) = row?;
+        let (u, indicator, month) = key.value();
+        if u != unit.as_str() {
+            break;
+        }
+        let month: Month = month.parse().map_err(|e| StoreError(format!("corrupt month: {e}")))?;
+        if keep(month) {
+            visit(IndicatorId::new(indicator).map_err(|e| StoreError(e.to_string()))?, month, value.value());
+        }
+    }
+    Ok(())
+}
+
 impl ReportStore for EmbeddedStore {
     async fn counter_totals(
         &self,
@@ -177,20 +198,15 @@ impl ReportStore for EmbeddedStore {
         let unit = unit.clone();
         self.blocking(move |db| {
             let txn = db.begin_read()?;
-            let totals = txn.open_table(TOTALS)?;
             let mut out = BTreeMap::new();
-            for row in totals.range((unit.as_str(), "", "")..)? {
-                let (key, value) = row?;
-                let (u, indicator, month) = key.value();
-                if u != unit.as_str() {
-                    break;
-                }
-                let month: domain::Month = month.parse().map_err(|e| StoreError(format!("corrupt month: {e}")))?;
-                if period.contains(month) {
-                    let id = IndicatorId::new(indicator).map_err(|e| StoreError(e.to_string()))?;
-                    *out.entry(id).or_default() += value.value();
-                }
-            }
+            rows_of_unit(
+                &txn.open_table(TOTALS)?,
+                &unit,
+                |m| period.contains(m),
+                |indicator, _, total| {
+                    *out.entry(indicator).or_default() += total;
+                },
+            )?;
             Ok(out)
         })
         .await
@@ -206,21 +222,15 @@ impl ReportStore for EmbeddedStore {
         let unit = unit.clone();
         self.blocking(move |db| {
             let txn = db.begin_read()?;
-            let rollups = txn.open_table(ROLLUPS)?;
             let mut out = RegisterRollups::new();
-            for row in rollups.range((unit.as_str(), "", "")..)? {
-                let (key, value) = row?;
-                let (u, indicator, month) = key.value();
-                if u != unit.as_str() {
-                    break;
-                }
-                let month: domain::Month = month.parse().map_err(|e| StoreError(format!("corrupt month: {e}")))?;
-                if month <= period.last() {
-                    let id = IndicatorId::new(indicator).map_err(|e| StoreError(e.to_string()))?;
-                    let (amount, reporting) = value.value();
-                    *out.entry((id, month)).or_default() += RollupChange { amount, reporting };
-                }
-            }
+            rows_of_unit(
+                &txn.open_table(ROLLUPS)?,
+                &unit,
+                |m| m <= period.last(),
+                |indicator, month, (amount, reporting)| {
+                    *out.entry((indicator, month)).or_default() += RollupChange { amount, reporting };
+                },
+            )?;
             Ok(out)
         })
         .await

@@ -103,12 +103,12 @@ async fn a_province_report_reads_two_ranges_per_unit_on_dynamodb() {
     let router = functions::api_router(std::sync::Arc::new(state));
     // One area of each of 10 communes syncs a day's work: 10 amounts, its households, its festival.
     let day = Date::new(2025, 11, 18).unwrap();
-    let counters: Vec<_> = catalogue.indicators.iter().filter(|i| i.kind == domain::IndicatorKind::Counter).collect();
+    let counters: Vec<_> = catalogue.counter_ids().take(10).collect();
     for commune in tree.children(&domain::UnitId::new("tinh-mau").unwrap()).take(10) {
         let area = &tree.areas_under(&commune.id)[0];
         let mut phone = Ledger::new(DeviceId::new(format!("phone-{}", commune.id)).unwrap());
-        for indicator in counters.iter().take(10) {
-            phone.add_amount(&catalogue, &tree, area, &indicator.id, day, 5, "", 1).unwrap();
+        for indicator in &counters {
+            phone.add_amount(&catalogue, &tree, area, indicator, day, 5, "", 1).unwrap();
         }
         phone.set_level(&catalogue, &tree, area, &IndicatorId::new("so_ho").unwrap(), day, 120, "", 2).unwrap();
         phone.set_flag(&catalogue, &tree, area, &IndicatorId::new("ngay_hoi_ddk").unwrap(), day, true, "", 3).unwrap();

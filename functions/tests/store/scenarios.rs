@@ -98,12 +98,7 @@ pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
 /// One device's sync of `cells` counter cells of value `value` each.
 fn big_sync(tree: &UnitTree, catalogue: &Catalogue, device: &str, cells: usize, value: u64) -> SyncRequest {
     let areas: Vec<UnitId> = tree.units().filter(|u| u.is_area()).map(|u| u.id.clone()).collect();
-    let indicators: Vec<IndicatorId> = catalogue
-        .indicators
-        .iter()
-        .filter(|i| i.kind == domain::IndicatorKind::Counter)
-        .map(|i| i.id.clone())
-        .collect();
+    let indicators: Vec<IndicatorId> = catalogue.counter_ids().cloned().collect();
     let counters = (0..cells)
         .map(|n| CounterCell {
             area: areas[n % areas.len()].clone(),
@@ -254,13 +249,7 @@ pub async fn capacity_units_per_sync<S: Store>(store: &S, consumed: impl Fn() ->
     let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
     load_tree(store).await.unwrap();
     let area = UnitId::new("ntmk-to-11").unwrap();
-    let indicators: Vec<IndicatorId> = catalogue
-        .indicators
-        .iter()
-        .filter(|i| i.kind == domain::IndicatorKind::Counter)
-        .map(|i| i.id.clone())
-        .take(10)
-        .collect();
+    let indicators: Vec<IndicatorId> = catalogue.counter_ids().take(10).cloned().collect();
     let device = DeviceId::new("daily-phone").unwrap();
     let request = SyncRequest {
         protocol: PROTOCOL,

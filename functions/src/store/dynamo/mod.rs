@@ -202,9 +202,9 @@ impl DynamoStore {
         Err(StoreError(format!("sync not applied after {MAX_ATTEMPTS} attempts: {cause}")))
     }
 
-    /// The writes of a plan: each changed cell item whole, on the condition that its
-    /// version is the one read; each register on its previous stamp; each totals item by
-    /// one `ADD` of every indicator it moves. Also returns the billed size of each item.
+    /// The writes of a plan: each changed cell item and register item whole, on the
+    /// condition that its version is the one read; each totals and rollup item by one `ADD`
+    /// of everything it moves. Also returns the billed size of each item.
     fn transaction(&self, plan: &SyncPlan, stored: &Stored) -> Result<(Vec<TransactWriteItem>, Vec<u64>), StoreError> {
         let mut writes = Vec::new();
         let mut sizes = Vec::new();
