@@ -1,8 +1,10 @@
 //! Packaging and deployment of the serverless backend and the app.
 //!
-//! * `package` — a static `bootstrap` (x86_64 musl) for AWS Lambda, in
+//! * `package [--arch x86_64|arm64]` — a static `bootstrap` (musl) for AWS Lambda, in
 //!   `target/lambda/sotay-api/` (what the template's `CodeUri` names) and zipped beside it.
-//! * `deploy --stage S [--region R]` — package, build the app, `sam deploy` the template,
+//!   arm64 links only on an arm64 machine (or with an aarch64 musl cross toolchain).
+//! * `deploy --stage S [--region R] [--arch A]` — package, build the app, `sam deploy` the
+//!   template (its `Architecture` parameter set to match),
 //!   upload the app to its bucket (hashed files cached for a year, `index.html` never),
 //!   and invalidate `index.html` in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
 //!   with credentials of the province's account.
@@ -12,24 +14,32 @@ use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const LAMBDA_TARGET: &str = "x86_64-unknown-linux-musl";
+/// The Lambda architecture asked for (`--arch`, x86_64 by default) and its Rust target.
+fn architecture(args: &[String]) -> Result<(&'static str, &'static str)> {
+    match setting(args, "--arch").as_deref() {
+        None | Some("x86_64") => Ok(("x86_64", "x86_64-unknown-linux-musl")),
+        Some("arm64") => Ok(("arm64", "aarch64-unknown-linux-musl")),
+        Some(other) => bail!("unknown architecture `{other}`: use x86_64 or arm64"),
+    }
+}
 
 /// Builds the Lambda binary and returns the folder holding `bootstrap`.
-pub fn package(root: &Path) -> Result<PathBuf> {
-    tools::lambda_tools()?;
+pub fn package(root: &Path, args: &[String]) -> Result<PathBuf> {
+    let (_, target) = architecture(args)?;
+    tools::lambda_tools(target)?;
     run(Command::new("cargo").args([
         "build",
         "--quiet",
         "--profile",
         "lambda",
         "--target",
-        LAMBDA_TARGET,
+        target,
         "-p",
         "functions",
         "--bin",
         "sotay-lambda",
     ]))?;
-    let binary = target_dir(root).join(LAMBDA_TARGET).join("lambda/sotay-lambda");
+    let binary = target_dir(root).join(target).join("lambda/sotay-lambda");
     let folder = root.join("target/lambda/sotay-api");
     std::fs::create_dir_all(&folder)?;
     let bootstrap = folder.join("bootstrap");
@@ -55,21 +65,23 @@ fn output(command: &mut Command) -> Result<String> {
 }
 
 pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
-    let stage = setting(args, "--stage").context("usage: cargo xtask deploy --stage prod [--region ap-southeast-1]")?;
+    let stage = setting(args, "--stage")
+        .context("usage: cargo xtask deploy --stage prod [--region ap-southeast-1] [--arch x86_64|arm64]")?;
+    let (arch, _) = architecture(args)?;
     let region = setting(args, "--region").unwrap_or_else(|| "ap-southeast-1".into());
     for cli in ["sam", "aws"] {
         if !tools::has(cli) {
             bail!("`{cli}` is not installed: see infra/README.md, prerequisites");
         }
     }
-    package(root)?;
+    package(root, args)?;
     tools::build_tools(root)?;
     let dist = app::build(root)?;
     let stack = format!("sotay-{stage}");
     run(Command::new("sam")
         .args(["deploy", "--template-file", "infra/template.yaml", "--stack-name", &stack, "--region", &region])
         .args(["--capabilities", "CAPABILITY_IAM", "--resolve-s3", "--no-fail-on-empty-changeset"])
-        .args(["--parameter-overrides", &format!("Stage={stage}")]))?;
+        .args(["--parameter-overrides", &format!("Stage={stage}"), &format!("Architecture={arch}")]))?;
     let stack_output = |key: &str| {
         output(Command::new("aws").args([
             "cloudformation",

@@ -26,11 +26,11 @@ fn main() -> Result<()> {
             app::build(&root).map(|_| ())
         }
         Some("bench") => bench(&root),
-        Some("package") => deploy::package(&root).map(|_| ()),
+        Some("package") => deploy::package(&root, &args[1..]).map(|_| ()),
         Some("deploy") => deploy::deploy(&root, &args[1..]),
         _ => bail!(
             "usage: cargo xtask serve [--addr 127.0.0.1:8080] [--data data/sotay.redb] | test | build | bench \
-             | package | deploy --stage prod [--region ap-southeast-1]"
+             | package [--arch x86_64|arm64] | deploy --stage prod [--region ap-southeast-1] [--arch x86_64|arm64]"
         ),
     }
 }

@@ -86,10 +86,10 @@ pub fn test_tools(_root: &Path) -> Result<()> {
 }
 
 /// The musl target and C toolchain for static Lambda binaries (the TLS crypto is C).
-pub fn lambda_tools() -> Result<()> {
+pub fn lambda_tools(target: &str) -> Result<()> {
     let targets = Command::new("rustup").args(["target", "list", "--installed"]).output()?;
-    if !String::from_utf8_lossy(&targets.stdout).contains("x86_64-unknown-linux-musl") {
-        run(Command::new("rustup").args(["target", "add", "x86_64-unknown-linux-musl"]))?;
+    if !String::from_utf8_lossy(&targets.stdout).contains(target) {
+        run(Command::new("rustup").args(["target", "add", target]))?;
     }
     if !Path::new("/usr/bin/musl-gcc").exists() {
         if !has("apt-get") {
