@@ -13,7 +13,7 @@ pub enum ApiFailure {
     /// The server refused the request; its Vietnamese message is shown as is.
     #[error("{message}")]
     Refused { code: String, message: String },
-    /// The server failed; nothing was stored. Try again later.
+    /// The server failed; what it stored counts once when the same sync is sent again.
     #[error("Máy chủ gặp lỗi ({0}); sẽ thử lại.")]
     Server(u16),
 }

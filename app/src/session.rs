@@ -196,9 +196,8 @@ impl Session {
         };
         let period = self.this_year();
         let report = api::report(&area, period).await?;
-        let snapshot = self
-            .ledger
-            .with_untracked(|l| self.catalogue.with_value(|cat| AreaSnapshot::take(report, l, &cat.indicators)));
+        let snapshot =
+            self.ledger.with_untracked(|l| self.catalogue.with_value(|cat| AreaSnapshot::take(report, l, cat)));
         let cached = Cached { value: snapshot, fetched_at: clock::hh_mm() };
         storage::save_area_snapshot(&cached);
         self.area_snapshot.set(Some(cached));

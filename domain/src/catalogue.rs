@@ -1,6 +1,7 @@
 //! Danh mục chỉ tiêu — the catalogue of indicators, grouped under the campaign's 5 contents.
 //!
-//! The catalogue is data (`data/catalogue.json`), so a province can adapt it without a release.
+//! The catalogue is data (`data/catalogue.json`, built in for now), so adapting it to a
+//! province means editing that file, not code.
 
 use crate::{DomainError, IndicatorId};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,13 @@ pub struct Content {
     pub short: String,
     /// The content's official wording.
     pub title: String,
+}
+
+impl Content {
+    /// "Nội dung 1. Phát triển kinh tế…", as a section heading.
+    pub fn heading(&self) -> String {
+        format!("Nội dung {}. {}", self.number, self.short)
+    }
 }
 
 /// How an indicator is counted and rolled up.

@@ -32,7 +32,8 @@ pub struct RegisterKey {
     pub bucket: Bucket,
 }
 
-/// Where a rolled-up counter total sits: any unit (area or ancestor), indicator, month.
+/// Where a rolled-up figure sits: any unit (area or ancestor), indicator, month. Keys
+/// counter totals and register rollups (`crate::rollup`) alike.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TotalKey {
     pub unit: UnitId,
@@ -135,7 +136,6 @@ impl RegisterState {
 /// cell's value (and so every ancestor's total) moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CounterChange {
-    pub previous: Option<CounterState>,
     pub next: CounterState,
     pub delta: i64,
 }
@@ -145,7 +145,7 @@ pub struct CounterChange {
 pub fn counter_change(stored: Option<CounterState>, incoming: CounterState) -> Option<CounterChange> {
     let base = stored.unwrap_or_default();
     let next = base.merge(incoming);
-    (next != base).then(|| CounterChange { previous: stored, next, delta: next.net() - base.net() })
+    (next != base).then(|| CounterChange { next, delta: next.net() - base.net() })
 }
 
 /// Merges an incoming register into the stored one; `None` when the stored write wins.

@@ -1,7 +1,7 @@
 //! What a phone shows for its area: the last report fetched from the server plus what
 //! this device recorded since, each entry counted once — online or not.
 
-use crate::{Figure, Indicator, IndicatorId, IndicatorKind, Ledger, RegisterKey, RegisterValue, Report, Stamp};
+use crate::{Catalogue, Figure, IndicatorId, Ledger, RegisterKey, RegisterValue, Report, Stamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,13 +16,10 @@ pub struct AreaSnapshot {
 
 impl AreaSnapshot {
     /// Call right after fetching `report` (of one area), with the ledger as it is then.
-    pub fn take(report: Report, ledger: &Ledger, indicators: &[Indicator]) -> Self {
+    pub fn take(report: Report, ledger: &Ledger, catalogue: &Catalogue) -> Self {
         let (area, period) = (&report.unit.unit, report.period);
-        let own_counters = indicators
-            .iter()
-            .filter(|i| i.kind == IndicatorKind::Counter)
-            .map(|i| (i.id.clone(), ledger.acked_total(area, &i.id, period)))
-            .collect();
+        let own_counters =
+            catalogue.counter_ids().map(|id| (id.clone(), ledger.acked_total(area, id, period))).collect();
         let own_registers = ledger
             .acked_registers()
             .iter()
@@ -104,7 +101,7 @@ mod tests {
         w.sync(&mut other);
         mine.add_amount(&w.cat, &w.tree, &w.area, &land, day, 120, "", 2).unwrap();
         w.sync(&mut mine);
-        let snap = AreaSnapshot::take(w.report(), &mine, &w.cat.indicators);
+        let snap = AreaSnapshot::take(w.report(), &mine, &w.cat);
         assert_eq!(snap.counter(&mine, &land), 200);
         // Recorded offline after the snapshot: shown at once, counted once.
         mine.add_amount(&w.cat, &w.tree, &w.area, &land, day, -20, "", 3).unwrap();
@@ -112,7 +109,7 @@ mod tests {
         // Synced, but the report could not be fetched again: still counted once.
         w.sync(&mut mine);
         assert_eq!(snap.counter(&mine, &land), 180);
-        assert_eq!(AreaSnapshot::take(w.report(), &mine, &w.cat.indicators).counter(&mine, &land), 180);
+        assert_eq!(AreaSnapshot::take(w.report(), &mine, &w.cat).counter(&mine, &land), 180);
     }
 
     #[test]
@@ -123,7 +120,7 @@ mod tests {
         let mut mine = Ledger::new(DeviceId::new("mine").unwrap());
         mine.set_level(&w.cat, &w.tree, &w.area, &homes, day, 100, "", 1).unwrap();
         w.sync(&mut mine);
-        let snap = AreaSnapshot::take(w.report(), &mine, &w.cat.indicators);
+        let snap = AreaSnapshot::take(w.report(), &mine, &w.cat);
         assert_eq!(snap.register(&mine, &homes), Some(RegisterValue::Level(100)));
         mine.set_level(&w.cat, &w.tree, &w.area, &homes, day, 104, "", 2).unwrap();
         w.sync(&mut mine); // acknowledged, report not refreshed

@@ -249,7 +249,7 @@ impl SyncRequest {
 /// The one atomic write a sync request turns into.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncPlan {
-    /// Device counter cells that grow, with the state they held before (for conditional writes).
+    /// Device counter cells that grow: their merged state and how much their value moves.
     pub counters: Vec<(DeviceCounterKey, CounterChange)>,
     /// Registers that take a newer write, and their new state.
     pub registers: Vec<(RegisterKey, RegisterState)>,

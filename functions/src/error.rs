@@ -73,7 +73,9 @@ impl ApiError {
             }
             ApiError::NotFound => ("not_found", "Không có địa chỉ này.".to_string()),
             ApiError::MethodNotAllowed => ("method_not_allowed", "Địa chỉ này không nhận kiểu yêu cầu đó.".to_string()),
-            ApiError::Store(_) => ("internal", "Máy chủ gặp lỗi; số liệu chưa được ghi, hãy thử lại sau.".to_string()),
+            ApiError::Store(_) => {
+                ("internal", "Máy chủ gặp lỗi; hãy đồng bộ lại sau, số liệu không bị tính hai lần.".to_string())
+            }
         };
         ErrorBody { code: code.to_string(), message }
     }

@@ -1,5 +1,5 @@
 //! The HTTP API of Sổ tay Mặt trận, built once and served by two hosts: the local
-//! server (`sotay-local`, with the embedded store) and the Lambda function
+//! server (`sotay-local`, with the embedded store or DynamoDB) and the Lambda function
 //! (`sotay-lambda`). Handlers take the narrowest store trait they need and never see
 //! storage types; domain rules come from the `domain` crate.
 

@@ -18,7 +18,7 @@ pub fn EntryScreen() -> impl IntoView {
     let flash = RwSignal::new(None::<String>);
     let sections: Vec<(Option<u8>, String)> = session.catalogue.with_value(|cat| {
         std::iter::once((None, "Thông tin chung của khu dân cư".to_string()))
-            .chain(cat.contents.iter().map(|c| (Some(c.number), format!("Nội dung {}. {}", c.number, c.short))))
+            .chain(cat.contents.iter().map(|c| (Some(c.number), c.heading())))
             .collect()
     });
     view! {

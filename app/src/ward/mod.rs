@@ -2,7 +2,7 @@
 //! the ward's sum for a chosen indicator, then every indicator's ward total by content.
 
 use crate::session::use_session;
-use domain::{Figure, Indicator, format};
+use domain::{Figure, Indicator, IndicatorId, format};
 use leptos::prelude::*;
 
 #[component]
@@ -22,8 +22,10 @@ pub fn WardScreen() -> impl IntoView {
         Some(f) => format::figure(indicator, f),
         None => "—".into(),
     };
-    let chosen_indicator =
-        move || session.catalogue.with_value(|c| c.indicators.iter().find(|i| i.id.as_str() == chosen.get()).cloned());
+    let chosen_indicator = move || {
+        let id = IndicatorId::new(chosen.get()).ok()?;
+        session.catalogue.with_value(|c| c.get(&id).ok().cloned())
+    };
 
     let table = move || {
         let indicator = chosen_indicator()?;
@@ -81,7 +83,7 @@ pub fn WardScreen() -> impl IntoView {
                             })
                             .collect_view();
                         view! {
-                            <h3>{format!("Nội dung {}. {}", content.number, content.short)}</h3>
+                            <h3>{content.heading()}</h3>
                             <ul class="figures">{items}</ul>
                         }
                     })

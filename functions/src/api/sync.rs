@@ -10,7 +10,8 @@ use axum::extract::State;
 use domain::{SyncRequest, SyncResponse};
 use std::sync::Arc;
 
-/// Validates the whole request, then applies it in one atomic write. A repeat changes nothing.
+/// Validates the whole request, then applies it (each cell atomically with the totals it
+/// moves). A repeat changes nothing.
 #[utoipa::path(
     post,
     path = "/api/v1/sync",
@@ -21,7 +22,7 @@ use std::sync::Arc;
         (status = 413, description = "payload_too_large", body = ErrorBody),
         (status = 415, description = "unsupported_media_type", body = ErrorBody),
         (status = 422, description = "A domain rule refused the request (see ErrorCode); nothing was stored", body = ErrorBody),
-        (status = 500, description = "internal: nothing was stored, retry", body = ErrorBody),
+        (status = 500, description = "internal: retry the same request; no cell is ever counted twice", body = ErrorBody),
     )
 )]
 pub async fn sync<S: TallyStore>(

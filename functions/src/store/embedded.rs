@@ -156,7 +156,9 @@ impl TallyStore for EmbeddedStore {
                     let month = k.month.to_string();
                     let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
                     let (amount, reporting) = rollups.get(key)?.map_or((0, 0), |v| v.value());
-                    rollups.insert(key, (amount + change.amount, reporting + change.reporting))?;
+                    let sum = amount.checked_add(change.amount).zip(reporting.checked_add(change.reporting));
+                    let (amount, reporting) = sum.ok_or_else(|| StoreError(format!("rollup {k} overflows")))?;
+                    rollups.insert(key, (amount, reporting))?;
                 }
                 plan.response()
             };

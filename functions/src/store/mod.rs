@@ -1,6 +1,7 @@
 //! Store traits: what handlers may ask of storage, split so each handler takes the
-//! narrowest one. Every implementation persists the domain's [`domain::SyncPlan`] in
-//! one atomic write; merge rules live in the domain crate, not here.
+//! narrowest one. Every implementation persists the domain's [`domain::SyncPlan`]
+//! atomically (the embedded store in one write; DynamoDB per transaction-sized chunk,
+//! each planned on what it read); merge rules live in the domain crate, not here.
 
 mod dynamo;
 mod embedded;
@@ -19,7 +20,9 @@ pub struct StoreError(pub String);
 
 /// Đồng bộ — applies validated sync requests exactly once.
 pub trait TallyStore: Send + Sync + 'static {
-    /// Merges the request's cells and moves the ancestors' totals, atomically.
+    /// Merges the request's cells and moves the ancestors' totals and rollups, each cell
+    /// together with what it moves. If it fails part-way, what was stored stays stored
+    /// and the same request sent again counts it once.
     fn apply_sync(
         &self,
         tree: &UnitTree,

@@ -26,7 +26,7 @@ pub fn chunks(request: &SyncRequest, tree: &UnitTree) -> Vec<SyncRequest> {
         let levels = tree.self_and_ancestors(&cell.area);
         let depth = levels.len();
         let rollups = levels.into_iter().map(|unit| Touched::Rollups(unit, cell.bucket.first_month()));
-        let register = Touched::Register(super::items::RegisterItemKey::of(cell));
+        let register = Touched::Register(super::items::RegisterItemKey::new(&cell.area, &cell.indicator));
         chunks.fit(std::iter::once(register).chain(rollups).collect(), depth);
         chunks.current().registers.push(cell.clone());
     }

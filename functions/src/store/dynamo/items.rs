@@ -32,7 +32,8 @@ pub fn n(number: impl ToString) -> AttributeValue {
     AttributeValue::N(number.to_string())
 }
 
-fn key(pk: String, sk: String) -> Item {
+/// An item holding only its key.
+pub fn key(pk: String, sk: String) -> Item {
     HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
 }
 
@@ -72,8 +73,8 @@ pub struct RegisterItemKey {
 }
 
 impl RegisterItemKey {
-    pub fn of(cell: &domain::RegisterCell) -> Self {
-        RegisterItemKey { area: cell.area.clone(), indicator: cell.indicator.clone() }
+    pub fn new(area: &UnitId, indicator: &IndicatorId) -> Self {
+        RegisterItemKey { area: area.clone(), indicator: indicator.clone() }
     }
 }
 
@@ -82,7 +83,7 @@ pub fn register_key(k: &RegisterItemKey) -> Item {
 }
 
 pub fn unit_key(position: u32) -> Item {
-    key("UNITS".into(), format!("{position:08}"))
+    key(UNITS.into(), format!("{position:08}"))
 }
 
 /// The partition of a unit's totals, and the sort-key range of a period's months.
@@ -96,6 +97,8 @@ pub fn rollups_query(unit: &UnitId, last: Month) -> (String, String, String) {
 }
 
 const ROLLUPS: &str = "R#";
+/// The partition holding the tree.
+pub const UNITS: &str = "UNITS";
 const REPORTING: &str = "#n";
 
 fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {

@@ -1,10 +1,11 @@
 //! The DynamoDB store: one table (see [`items`] for its item shapes and `ARCHITECTURE.md`
 //! for the access patterns). A sync is cut into transactions of at most
-//! [`MAX_TRANSACTION_ITEMS`]; each holds whole cells together with the totals they move,
-//! and each cell is written on the condition that it still holds the state the plan was
-//! computed from. When a condition fails (another request moved the cell), the chunk is
-//! read again and planned again; throttling and conflicts are retried with backoff and
-//! jitter. A repeated or stale sync plans nothing and writes nothing.
+//! [`MAX_TRANSACTION_ITEMS`] ([`chunks`]); each holds whole cell and register items
+//! together with the totals and rollups they move, and each cell or register item is
+//! written on the condition that its version is still the one the plan was computed from.
+//! When a condition fails (another request moved the item), the chunk is read again and
+//! planned again; throttling and conflicts are retried with backoff and jitter
+//! ([`retry`]). A repeated or stale sync plans nothing and writes nothing.
 
 mod capacity;
 mod chunks;
@@ -107,13 +108,10 @@ impl DynamoStore {
             wanted.insert(pk_sk(&items::cells_key(&key)), Wanted::Cells(key));
         }
         for cell in &chunk.registers {
-            let key = RegisterItemKey::of(cell);
+            let key = RegisterItemKey::new(&cell.area, &cell.indicator);
             wanted.insert(pk_sk(&items::register_key(&key)), Wanted::Registers(key));
         }
-        let keys: Vec<Item> = wanted
-            .keys()
-            .map(|(pk, sk)| HashMap::from([("pk".into(), s(pk.clone())), ("sk".into(), s(sk.clone()))]))
-            .collect();
+        let keys: Vec<Item> = wanted.keys().map(|(pk, sk)| items::key(pk.clone(), sk.clone())).collect();
         let mut stored = Stored::default();
         for batch in keys.chunks(MAX_BATCH_GET) {
             let mut pending = Some(
@@ -225,7 +223,7 @@ impl DynamoStore {
         }
         let mut registers: BTreeMap<RegisterItemKey, Registers> = BTreeMap::new();
         for (key, next) in &plan.registers {
-            let item_key = RegisterItemKey { area: key.area.clone(), indicator: key.indicator.clone() };
+            let item_key = RegisterItemKey::new(&key.area, &key.indicator);
             let packed = registers
                 .entry(item_key.clone())
                 .or_insert_with(|| stored.registers.get(&item_key).cloned().unwrap_or_default());
@@ -347,7 +345,7 @@ impl Stored {
     }
 
     fn history(&self, area: &UnitId, indicator: &IndicatorId) -> domain::RegisterHistory {
-        let key = RegisterItemKey { area: area.clone(), indicator: indicator.clone() };
+        let key = RegisterItemKey::new(area, indicator);
         self.registers.get(&key).map(|r| r.history.clone()).unwrap_or_default()
     }
 }
@@ -419,7 +417,7 @@ impl ReportStore for DynamoStore {
 
 impl UnitStore for DynamoStore {
     async fn units(&self) -> Result<Vec<Unit>, StoreError> {
-        self.query("UNITS".into(), None, true).await?.iter().map(items::unit_of).collect()
+        self.query(items::UNITS.into(), None, true).await?.iter().map(items::unit_of).collect()
     }
 
     async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
