@@ -53,11 +53,24 @@ fn province_report(c: &mut Criterion) {
             request.validate(&tree, &catalogue).expect("bench request is valid");
             store.apply_sync(&tree, &request).await.unwrap();
         }
-        let state = functions::AppState { store, tree: tree.clone(), catalogue: catalogue.clone() };
-        functions::api_router(std::sync::Arc::new(state))
+        let ask = domain::enrol::IssueCode {
+            role: domain::Role::ProvinceAdmin,
+            unit: domain::UnitId::new("tinh-mau").unwrap(),
+            valid_days: None,
+            uses: None,
+        };
+        let now = functions::api::system_clock()();
+        let code = functions::enrolment::issue_code(&store, &tree, None, &ask, now, "http://sotay").await.unwrap();
+        let admin = functions::enrolment::join(&store, &tree, &code.code, "Quản trị", "", now).await.unwrap();
+        let state = functions::AppState::new(store, tree.clone(), catalogue.clone());
+        (functions::api_router(std::sync::Arc::new(state)), admin.token)
     });
+    let (router, token) = router;
     let get = || async {
-        let request = Request::get("/api/v1/units/tinh-mau/report?period=2025").body(Body::empty()).unwrap();
+        let request = Request::get("/api/v1/units/tinh-mau/report?period=2025")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
         let response = router.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.into_body().collect().await.unwrap().to_bytes()

@@ -27,6 +27,8 @@ pub enum DomainError {
     UnsupportedProtocol(u32),
     #[error("a cell appears twice in one sync: `{0}`")]
     DuplicateCell(String),
+    #[error("a register stamp is more than a day ahead of the server's clock")]
+    StampInFuture,
 }
 
 impl DomainError {
@@ -55,6 +57,7 @@ impl DomainError {
         "too_many_cells",
         "unsupported_protocol",
         "duplicate_cell",
+        "stamp_in_future",
     ];
 
     /// Stable machine-readable code.
@@ -71,6 +74,7 @@ impl DomainError {
             Self::TooManyCells { .. } => "too_many_cells",
             Self::UnsupportedProtocol(_) => "unsupported_protocol",
             Self::DuplicateCell(_) => "duplicate_cell",
+            Self::StampInFuture => "stamp_in_future",
         }
     }
 
@@ -102,6 +106,9 @@ impl DomainError {
             Self::DuplicateCell(key) => {
                 format!("Ô số liệu bị gửi trùng trong một lần đồng bộ: {key}.")
             }
+            Self::StampInFuture => "Đồng hồ của điện thoại đang chạy nhanh hơn thực tế hơn một ngày. \
+                                    Hãy chỉnh lại ngày giờ của điện thoại rồi đồng bộ lại."
+                .into(),
         }
     }
 }

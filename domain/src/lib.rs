@@ -4,9 +4,11 @@
 //! protocol ([`sync`]), the device's ledger and reports. Architecture invariant: this
 //! crate does no I/O and knows nothing of Leptos, HTTP, storage engines or AWS.
 
+pub mod access;
 mod catalogue;
 mod cell;
 mod clock;
+pub mod enrol;
 mod error;
 pub mod format;
 mod id;
@@ -19,12 +21,14 @@ pub mod sync;
 mod tally;
 mod unit;
 
+pub use access::{Action, Caller, Forbidden, Role, authorize, visible_units};
 pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
 pub use cell::{
     CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState, RegisterValue, TotalKey,
     counter_change, register_change,
 };
 pub use clock::{Hlc, Stamp};
+pub use enrol::{AccessError, JoinCode};
 pub use error::DomainError;
 pub use id::{DeviceId, IndicatorId, MAX_ID_LEN, UnitId};
 pub use ledger::{Entry, EntryChange, Ledger};
@@ -33,8 +37,8 @@ pub use report::{Figure, Report, UnitFigures, unit_figures};
 pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves};
 pub use snapshot::AreaSnapshot;
 pub use sync::{
-    CounterCell, MAX_AMOUNT, MAX_CELLS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest, SyncResponse, check_counter,
-    check_register, plan_sync,
+    CounterCell, MAX_AMOUNT, MAX_CELLS, MAX_CLOCK_AHEAD_MS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest,
+    SyncResponse, check_counter, check_register, plan_sync,
 };
 pub use tally::MemoryTally;
 pub use unit::{Unit, UnitLevel, UnitTree};

@@ -246,6 +246,19 @@ impl SyncRequest {
     }
 }
 
+/// How far ahead of the server's clock a register stamp may be: a phone's clock a few
+/// hours off is common; a stamp far in the future would win every later write.
+pub const MAX_CLOCK_AHEAD_MS: u64 = crate::enrol::DAY_MS;
+
+impl SyncRequest {
+    /// Refuses a request whose register stamps run more than [`MAX_CLOCK_AHEAD_MS`]
+    /// ahead of `now_ms`, the server's clock.
+    pub fn check_clock(&self, now_ms: u64) -> Result<(), DomainError> {
+        let limit = now_ms.saturating_add(MAX_CLOCK_AHEAD_MS);
+        if self.registers.iter().any(|r| r.stamp.hlc.wall > limit) { Err(DomainError::StampInFuture) } else { Ok(()) }
+    }
+}
+
 /// The one atomic write a sync request turns into.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncPlan {
@@ -314,4 +327,23 @@ pub fn plan_sync<E>(
     plan.totals.retain(|_, delta| *delta != 0);
     plan.rollups.retain(|_, change| !change.is_zero());
     Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalogue, Date, Ledger};
+
+    #[test]
+    fn a_stamp_more_than_a_day_ahead_of_the_server_is_refused() {
+        let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+        let (area, homes) = (UnitId::new("dx-to-8a").unwrap(), IndicatorId::new("so_ho").unwrap());
+        let day = Date::new(2025, 11, 18).unwrap();
+        let now = 1_763_424_000_000;
+        let mut phone = Ledger::new(DeviceId::new("phone-a").unwrap());
+        phone.set_level(&catalogue, &tree, &area, &homes, day, 120, "", now + MAX_CLOCK_AHEAD_MS).unwrap();
+        assert_eq!(phone.outbox().check_clock(now), Ok(()));
+        phone.set_level(&catalogue, &tree, &area, &homes, day, 121, "", now + MAX_CLOCK_AHEAD_MS + 1).unwrap();
+        assert_eq!(phone.outbox().check_clock(now), Err(DomainError::StampInFuture));
+    }
 }

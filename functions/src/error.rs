@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
-use domain::DomainError;
+use domain::enrol::Refusal;
+use domain::{AccessError, DomainError};
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -22,6 +23,8 @@ pub struct ErrorBody {
 pub enum ApiError {
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
     #[error("malformed request body: {0}")]
     MalformedJson(String),
     #[error("request body too large")]
@@ -50,6 +53,12 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Access(e) => match e.refusal() {
+                Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
+                Refusal::Forbidden => StatusCode::FORBIDDEN,
+                Refusal::NotFound => StatusCode::NOT_FOUND,
+                Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -62,6 +71,7 @@ impl ApiError {
     pub fn body(&self) -> ErrorBody {
         let (code, message) = match self {
             ApiError::Domain(e) => (e.code(), e.message_vi()),
+            ApiError::Access(e) => (e.code(), e.message_vi()),
             ApiError::MalformedJson(detail) => {
                 ("malformed_json", format!("Dữ liệu gửi lên không đúng định dạng ({detail})."))
             }
@@ -81,11 +91,21 @@ impl ApiError {
     }
 }
 
+impl From<domain::Forbidden> for ApiError {
+    fn from(refused: domain::Forbidden) -> Self {
+        ApiError::Access(AccessError::Forbidden(refused))
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Store(e) = &self {
             eprintln!("store error: {e}");
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if self.status() == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }

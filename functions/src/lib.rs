@@ -4,7 +4,9 @@
 //! storage types; domain rules come from the `domain` crate.
 
 pub mod api;
+pub mod enrolment;
 pub mod error;
+pub mod secrets;
 pub mod store;
 
 pub use api::{AppState, api_router};
@@ -17,5 +19,5 @@ use store::{Store, StoreError, load_tree};
 /// The handlers' state over a store: its tree (the demo tree on first start) and the catalogue.
 pub async fn app_state<S: Store>(store: S) -> Result<Arc<AppState<S>>, StoreError> {
     let tree = load_tree(&store).await?;
-    Ok(Arc::new(AppState { store, tree, catalogue: Catalogue::standard() }))
+    Ok(Arc::new(AppState::new(store, tree, Catalogue::standard())))
 }

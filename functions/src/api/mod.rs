@@ -1,5 +1,7 @@
 //! The versioned HTTP API (`/api/v1/...`), one axum `Router` for both hosts.
 
+mod access;
+mod caller;
 mod json;
 mod openapi;
 mod report;
@@ -17,11 +19,35 @@ use axum::routing::{any, get, post};
 use domain::{Catalogue, UnitTree};
 use std::sync::Arc;
 
+pub use caller::Authenticated;
+
+/// The server's clock, in milliseconds since 1970 (a test may set its own).
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
+}
+
 /// What every handler can reach: the store and the read-only domain data.
 pub struct AppState<S> {
     pub store: S,
     pub tree: UnitTree,
     pub catalogue: Catalogue,
+    pub clock: Clock,
+    /// Where the app is served, for join links (`https://sotay.example.gov.vn`); when
+    /// unset, the `Origin` of the officer's request.
+    pub public_url: Option<String>,
+}
+
+impl<S> AppState<S> {
+    pub fn new(store: S, tree: UnitTree, catalogue: Catalogue) -> Self {
+        AppState { store, tree, catalogue, clock: system_clock(), public_url: None }
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        (self.clock)()
+    }
 }
 
 /// The API routes over a store. Every error, unknown `/api` paths and wrong methods included, is JSON with a code.
@@ -32,6 +58,13 @@ pub fn api_router<S: Store>(state: Arc<AppState<S>>) -> Router {
         .route("/units", get(units::list::<S>))
         .route("/units/{id}/report", get(report::report::<S>))
         .route("/sync", post(sync::sync::<S>))
+        .route("/join", post(access::join::<S>))
+        .route("/me", get(access::me::<S>))
+        .route("/codes", get(access::list_codes::<S>).post(access::issue_code::<S>))
+        .route("/codes/{id}/withdraw", post(access::withdraw_code::<S>))
+        .route("/devices", get(access::list_devices::<S>))
+        .route("/devices/{id}/revoke", post(access::revoke_device::<S>))
+        .route("/audit", get(access::audit::<S>))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,12 +1,12 @@
 //! `GET /api/v1/units/{id}/report?period=…` — a unit's figures and each child's.
 
-use super::AppState;
+use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{Freshness, ReportStore};
+use crate::store::{AccessStore, Freshness, ReportStore};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use domain::{Report, ReportPeriod, Unit, UnitFigures, UnitId, unit_figures};
+use domain::{Action, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, unit_figures};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -22,18 +22,23 @@ pub struct ReportQuery {
     get,
     path = "/api/v1/units/{id}/report",
     params(("id" = String, Path, description = "Unit id"), ReportQuery),
+    security(("device_token" = [])),
     responses(
         (status = 200, body = Report),
+        (status = 401, description = "unauthenticated, invalid_token, device_revoked", body = ErrorBody),
+        (status = 403, description = "forbidden: the unit is outside the caller's reach", body = ErrorBody),
         (status = 422, description = "unknown_unit, invalid_period, invalid_id", body = ErrorBody),
     )
 )]
-pub async fn report<S: ReportStore>(
+pub async fn report<S: ReportStore + AccessStore>(
     State(state): State<Arc<AppState<S>>>,
+    Authenticated(caller): Authenticated,
     Path(id): Path<String>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Json<Report>, ApiError> {
     let period: ReportPeriod = query.period.as_deref().unwrap_or_default().parse()?;
     let unit = state.tree.get(&UnitId::new(id)?)?;
+    authorize(&caller, Action::ReadFigures, &unit.id, &state.tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };
     // Each unit's figures come from its own rollups (two reads), so a province's hundred
     // communes are read a few at a time rather than one after another.

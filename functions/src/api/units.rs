@@ -1,15 +1,21 @@
 //! `GET /api/v1/units` and `GET /api/v1/catalogue` — the tree and the indicators the app works with.
 
-use super::AppState;
+use super::{AppState, Authenticated};
+use crate::error::ErrorBody;
+use crate::store::AccessStore;
 use axum::Json;
 use axum::extract::State;
-use domain::{Catalogue, Unit};
+use domain::{Catalogue, Unit, visible_units};
 use std::sync::Arc;
 
-/// Every unit, parents before children.
-#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, body = Vec<Unit>)))]
-pub async fn list<S>(State(state): State<Arc<AppState<S>>>) -> Json<Vec<Unit>> {
-    Json(state.tree.units().cloned().collect())
+/// The units the caller may see, parents before children.
+#[utoipa::path(get, path = "/api/v1/units", security(("device_token" = [])),
+    responses((status = 200, body = Vec<Unit>), (status = 401, body = ErrorBody)))]
+pub async fn list<S: AccessStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Authenticated(caller): Authenticated,
+) -> Json<Vec<Unit>> {
+    Json(visible_units(&caller, &state.tree))
 }
 
 /// The catalogue of contents and indicators.

@@ -1,15 +1,26 @@
 //! The local default: one process serving the built app and the API.
 //!
 //! `sotay-local [--addr 127.0.0.1:8080] [--data data/sotay.redb] [--dist dist]
-//!              [--store embedded|dynamodb] [--table sotay] [--endpoint http://127.0.0.1:8000]`
+//!              [--store embedded|dynamodb] [--table sotay] [--endpoint http://127.0.0.1:8000]
+//!              [--public-url https://sotay.example.gov.vn]`
 //! (or `SOTAY_ADDR`, `SOTAY_DATA`, `SOTAY_DIST`, `SOTAY_STORE`, `SOTAY_TABLE`,
-//! `SOTAY_DYNAMODB_ENDPOINT`). The embedded store in one local file is the default; with
-//! `--store dynamodb` the same app runs against DynamoDB or a DynamoDB-compatible server.
+//! `SOTAY_DYNAMODB_ENDPOINT`, `SOTAY_PUBLIC_URL`). The embedded store in one local file is
+//! the default; with `--store dynamodb` the same app runs against DynamoDB or a
+//! DynamoDB-compatible server.
+//!
+//! `sotay-local create-admin [--unit U] [--days 7] [store options as above]` issues the
+//! one-time join link of a province administrator and prints it (provincial IT, on a new
+//! deployment; with the embedded store, while the server is stopped: the file has one
+//! user at a time). A server whose store has no device yet prints such a link at start.
 
 use anyhow::{Context, bail};
+use domain::enrol::IssueCode;
+use domain::{Role, UnitId};
+use functions::api::AppState;
 use functions::api_router;
 use functions::store::{DynamoStore, EmbeddedStore, Store};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 
 fn setting(flag: &str, env: &str, default: &str) -> String {
@@ -23,8 +34,7 @@ fn setting(flag: &str, env: &str, default: &str) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let addr = setting("--addr", "SOTAY_ADDR", "127.0.0.1:8080");
-    let dist = PathBuf::from(setting("--dist", "SOTAY_DIST", "dist"));
+    let command = std::env::args().nth(1).filter(|a| !a.starts_with("--"));
     match setting("--store", "SOTAY_STORE", "embedded").as_str() {
         "embedded" => {
             let data = PathBuf::from(setting("--data", "SOTAY_DATA", "data/sotay.redb"));
@@ -32,28 +42,75 @@ async fn main() -> anyhow::Result<()> {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
             let store = EmbeddedStore::open(&data).with_context(|| format!("opening {}", data.display()))?;
-            serve(store, &addr, &dist, &data.display().to_string()).await
+            run(command, store, &data.display().to_string()).await
         }
         "dynamodb" => {
             let table = setting("--table", "SOTAY_TABLE", "sotay");
             let endpoint = setting("--endpoint", "SOTAY_DYNAMODB_ENDPOINT", "");
             let store = DynamoStore::connect(&table, Some(endpoint.as_str()).filter(|e| !e.is_empty())).await;
             store.create_table_if_missing().await?;
-            serve(store, &addr, &dist, &format!("DynamoDB, bảng {table}")).await
+            run(command, store, &format!("DynamoDB, bảng {table}")).await
         }
         other => bail!("unknown store `{other}`: use `embedded` or `dynamodb`"),
     }
 }
 
-async fn serve<S: Store>(store: S, addr: &str, dist: &Path, data: &str) -> anyhow::Result<()> {
-    let state = functions::app_state(store).await?;
-    let app = api_router(state).fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
+async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow::Result<()> {
+    let mut state = Arc::into_inner(functions::app_state(store).await?).expect("just made");
+    let addr = setting("--addr", "SOTAY_ADDR", "127.0.0.1:8080");
+    let public_url = setting("--public-url", "SOTAY_PUBLIC_URL", "");
+    state.public_url = Some(public_url).filter(|u| !u.is_empty());
+    match command.as_deref() {
+        None => serve(state, &addr, data).await,
+        Some("create-admin") => {
+            let base = state.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+            let days = setting("--days", "SOTAY_CODE_DAYS", "7").parse().context("--days takes a number")?;
+            print_admin_link(&state, &base, days).await
+        }
+        Some(other) => bail!("unknown command `{other}`: use `create-admin` or no command to serve"),
+    }
+}
+
+/// Issues a province administrator's one-time join code and prints its link.
+async fn print_admin_link<S: Store>(state: &AppState<S>, base: &str, days: u16) -> anyhow::Result<()> {
+    let unit = match setting("--unit", "SOTAY_ADMIN_UNIT", "").as_str() {
+        "" => {
+            let roots: Vec<_> = state.tree.units().filter(|u| u.parent.is_none()).collect();
+            match roots.as_slice() {
+                [root] => root.id.clone(),
+                _ => bail!("the tree has several top units: name one with --unit"),
+            }
+        }
+        unit => UnitId::new(unit)?,
+    };
+    let request = IssueCode { role: Role::ProvinceAdmin, unit, valid_days: Some(days), uses: Some(1) };
+    let issued = functions::enrolment::issue_code(&state.store, &state.tree, None, &request, state.now_ms(), base)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+    println!("Mã tham gia của quản trị cấp tỉnh (dùng một lần, hết hạn sau {days} ngày): {}", issued.code);
+    println!("Mở liên kết này trên điện thoại hoặc máy tính của người quản trị: {}", issued.link);
+    Ok(())
+}
+
+async fn serve<S: Store>(state: AppState<S>, addr: &str, data: &str) -> anyhow::Result<()> {
+    let dist = PathBuf::from(setting("--dist", "SOTAY_DIST", "dist"));
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    println!("Sổ tay Mặt trận đang chạy: http://{}/  (dữ liệu: {data})", listener.local_addr()?);
+    let local = listener.local_addr()?;
+    if state.store.devices().await?.is_empty() {
+        let base = state.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+        println!("Chưa có thiết bị nào được ghi danh.");
+        print_admin_link(&state, &base, 1).await?;
+    }
+    let app = router(Arc::new(state), &dist);
+    println!("Sổ tay Mặt trận đang chạy: http://{local}/  (dữ liệu: {data})");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
     Ok(())
+}
+
+fn router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> axum::Router {
+    api_router(state).fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))))
 }

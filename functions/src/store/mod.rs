@@ -9,7 +9,12 @@ mod embedded;
 pub use dynamo::{Consumed, DynamoStore, MAX_TRANSACTION_ITEMS, chunks};
 pub use embedded::EmbeddedStore;
 
-use domain::{IndicatorId, RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree};
+use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
+use domain::{
+    AccessError, DeviceId, IndicatorId, RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId,
+    UnitTree,
+};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::future::Future;
 
@@ -69,9 +74,133 @@ pub trait UnitStore: Send + Sync + 'static {
     fn add_units(&self, units: &[Unit]) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// A join code as stored: what officers see, and the SHA-256 of the code (never the code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub summary: CodeSummary,
+    pub code_hash: String,
+}
+
+/// A device as stored: what officers see, and the SHA-256 of its token (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    pub summary: DeviceSummary,
+    pub token_hash: String,
+}
+
+/// A device about to be enrolled by a code: everything but what the code decides.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub device: DeviceId,
+    pub label: String,
+    pub app_version: String,
+    pub token_hash: String,
+    pub now_ms: u64,
+}
+
+impl NewDevice {
+    /// The device a code enrols: the code's role and scope, the device's own details.
+    pub fn enrolled_by(&self, code: &CodeSummary) -> DeviceRecord {
+        let summary = DeviceSummary {
+            device: self.device.clone(),
+            label: self.label.clone(),
+            role: code.role,
+            scope: code.unit.clone(),
+            enrolled_at_ms: self.now_ms,
+            last_sync_ms: None,
+            app_version: self.app_version.clone(),
+            revoked_at_ms: None,
+        };
+        DeviceRecord { summary, token_hash: self.token_hash.clone() }
+    }
+
+    /// The audit event of an enrolment.
+    pub fn enrolment_event(code: &CodeSummary, device: &DeviceSummary) -> AuditEvent {
+        AuditEvent {
+            at_ms: device.enrolled_at_ms,
+            unit: device.scope.clone(),
+            actor: Some(device.device.clone()),
+            what: AuditWhat::Enrolled {
+                device: device.device.clone(),
+                label: device.label.clone(),
+                role: device.role,
+                code: code.id.clone(),
+            },
+        }
+    }
+}
+
+/// The units an audit event about `unit` is filed under: it and its ancestors (a unit no
+/// longer in the tree, under itself).
+pub fn audit_units(tree: &UnitTree, unit: &UnitId) -> Vec<UnitId> {
+    let chain = tree.self_and_ancestors(unit);
+    if chain.is_empty() { vec![unit.clone()] } else { chain }
+}
+
+/// Ghi danh — join codes, devices and the audit trail. Every change is written with its
+/// audit event in one atomic write; an event is filed under its unit and every ancestor,
+/// so an officer reads the trail of a whole scope at once.
+pub trait AccessStore: Send + Sync + 'static {
+    /// Stores a newly issued code.
+    fn add_code(
+        &self,
+        tree: &UnitTree,
+        code: &CodeRecord,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every code ever issued.
+    fn codes(&self) -> impl Future<Output = Result<Vec<CodeSummary>, StoreError>> + Send;
+
+    /// Marks a code withdrawn (once; a repeat changes nothing). `None`: no such code.
+    fn withdraw_code(
+        &self,
+        tree: &UnitTree,
+        id: &str,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<Option<CodeSummary>, StoreError>> + Send;
+
+    /// Takes one use of the code whose hash is `code_hash` and enrols `device` under the
+    /// code's role and scope, atomically: two phones racing for a code's last use never
+    /// both get it. Refused (the inner error) when the code is unknown or not usable.
+    fn redeem_code(
+        &self,
+        tree: &UnitTree,
+        code_hash: &str,
+        device: &NewDevice,
+    ) -> impl Future<Output = Result<Result<DeviceSummary, AccessError>, StoreError>> + Send;
+
+    /// One device, strongly consistent (a revocation bites on the next request).
+    fn device(&self, id: &DeviceId) -> impl Future<Output = Result<Option<DeviceRecord>, StoreError>> + Send;
+
+    /// Every enrolled device.
+    fn devices(&self) -> impl Future<Output = Result<Vec<DeviceSummary>, StoreError>> + Send;
+
+    /// Revokes a device (the first revocation's time stays). `None`: no such device.
+    fn revoke_device(
+        &self,
+        tree: &UnitTree,
+        id: &DeviceId,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<Option<DeviceSummary>, StoreError>> + Send;
+
+    /// Notes a device's sync at `at_ms`: its last-sync time, and the event if there is one
+    /// (a sync that changed nothing files none).
+    fn record_sync(
+        &self,
+        tree: &UnitTree,
+        id: &DeviceId,
+        at_ms: u64,
+        event: Option<&AuditEvent>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The newest `limit` events filed under `unit`, newest first.
+    fn audit(&self, unit: &UnitId, limit: usize) -> impl Future<Output = Result<Vec<AuditEvent>, StoreError>> + Send;
+}
+
 /// Everything the API needs.
-pub trait Store: TallyStore + ReportStore + UnitStore {}
-impl<T: TallyStore + ReportStore + UnitStore> Store for T {}
+pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore {}
+impl<T: TallyStore + ReportStore + UnitStore + AccessStore> Store for T {}
 
 /// Loads the tree; a store with no units is given the demo tree from the seeds.
 pub async fn load_tree(store: &impl UnitStore) -> Result<UnitTree, StoreError> {

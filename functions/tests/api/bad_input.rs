@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 /// Sends a bad request and checks the answer, then that the ward total did not move.
-async fn refused(api: &Api, body: impl Into<axum::body::Body>, status: StatusCode, code: &str) -> Value {
+async fn refused(api: &Api, body: impl Into<String>, status: StatusCode, code: &str) -> Value {
     let (got, answer) = api.post_raw("/api/v1/sync", body).await;
     assert_eq!((got, answer["code"].as_str()), (status, Some(code)), "{answer}");
     assert!(!answer["message"].as_str().unwrap().is_empty());
@@ -93,7 +93,10 @@ async fn an_unknown_protocol_and_a_missing_content_type_are_refused() {
     let mut body = counter_sync("phone-b", "dx-to-8a", "dat_hien", "2025-11", 10, 0);
     body["protocol"] = json!(99);
     refused(&api, body.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "unsupported_protocol").await;
-    let request = axum::http::Request::post("/api/v1/sync").body(axum::body::Body::from("{}")).unwrap();
+    let request = axum::http::Request::post("/api/v1/sync")
+        .header("authorization", format!("Bearer {}", api.admin))
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
     let (status, answer) = api.send(request).await;
     assert_eq!((status, answer["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
     let (status, answer) = api.get("/api/v1/nothing-here").await;
@@ -129,8 +132,7 @@ async fn every_api_error_is_json_with_a_code() {
         ("GET", "/api/v2/sync", StatusCode::NOT_FOUND, "not_found"),
         ("GET", "/api/v1/units/khong-co/report?period=2025", StatusCode::UNPROCESSABLE_ENTITY, "unknown_unit"),
     ] {
-        let request = axum::http::Request::builder().method(method).uri(path).body(axum::body::Body::empty()).unwrap();
-        let (got, answer) = api.send(request).await;
+        let (got, answer) = api.call(method, path, Some(&api.admin), None).await;
         assert_eq!((got, answer["code"].as_str()), (status, Some(code)), "{method} {path}: {answer}");
     }
 }

@@ -76,11 +76,26 @@ async fn openapi_lists_every_path_and_error_code() {
     let (status, doc) = api.get("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/sync", "/api/v1/units", "/api/v1/units/{id}/report", "/api/v1/catalogue"] {
+    for path in [
+        "/api/v1/sync",
+        "/api/v1/units",
+        "/api/v1/units/{id}/report",
+        "/api/v1/catalogue",
+        "/api/v1/join",
+        "/api/v1/me",
+        "/api/v1/codes",
+        "/api/v1/codes/{id}/withdraw",
+        "/api/v1/devices",
+        "/api/v1/devices/{id}/revoke",
+        "/api/v1/audit",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
+    assert_eq!(doc["components"]["securitySchemes"]["device_token"]["scheme"], "bearer");
+    assert_eq!(doc["paths"]["/api/v1/sync"]["post"]["security"], json!([{ "device_token": [] }]));
     let codes = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap();
-    for code in domain::DomainError::CODES.iter().chain(functions::ApiError::CODES) {
+    let all = domain::DomainError::CODES.iter().chain(domain::AccessError::CODES).chain(functions::ApiError::CODES);
+    for code in all {
         assert!(codes.contains(&json!(code)), "{code} missing");
     }
 }

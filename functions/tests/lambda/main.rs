@@ -9,6 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::enrol::{Enrolment, IssueCode};
+use domain::{Role, UnitId};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, VecDeque};
 use std::process::{Command, Stdio};
@@ -50,13 +52,13 @@ async fn answer(State(rt): State<Arc<Runtime>>, Path((id, kind)): Path<(String, 
 }
 
 /// An API Gateway HTTP API (payload format 2.0) event.
-fn http_event(method: &str, path: &str, query: &str, body: Option<String>) -> Value {
+fn http_event(method: &str, path: &str, query: &str, body: Option<String>, token: &str) -> Value {
     json!({
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
         "rawQueryString": query,
-        "headers": { "content-type": "application/json", "host": "api.example.test" },
+        "headers": { "content-type": "application/json", "host": "api.example.test", "authorization": format!("Bearer {token}") },
         "requestContext": {
             "accountId": "123456789012", "apiId": "api", "domainName": "api.example.test", "domainPrefix": "api",
             "http": { "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test" },
@@ -69,25 +71,41 @@ fn http_event(method: &str, path: &str, query: &str, body: Option<String>) -> Va
 }
 
 /// The invocations the mock runtime hands out, in order.
-fn events() -> Vec<(String, Value)> {
-    let sync = json!({ "protocol": 1, "device": "phone-l", "counters": [
+fn events(phone: &Enrolment) -> Vec<(String, Value)> {
+    let sync = json!({ "protocol": 1, "device": phone.device, "counters": [
         { "area": "dx-to-8a", "indicator": "dat_hien", "month": "2025-11", "inc": 8111, "dec": 0 }] });
+    let token = phone.token.as_str();
     vec![
-        ("1-sync".to_string(), http_event("POST", "/api/v1/sync", "", Some(sync.to_string()))),
-        ("2-repeat".to_string(), http_event("POST", "/api/v1/sync", "", Some(sync.to_string()))),
-        ("3-report".to_string(), http_event("GET", "/api/v1/units/p-duc-xuan/report", "period=2025", None)),
-        ("4-bad".to_string(), http_event("POST", "/api/v1/sync", "", Some("{\"protocol\":".into()))),
-        ("5-not-an-event".to_string(), json!({ "hello": "world" })),
+        ("1-sync".to_string(), http_event("POST", "/api/v1/sync", "", Some(sync.to_string()), token)),
+        ("2-repeat".to_string(), http_event("POST", "/api/v1/sync", "", Some(sync.to_string()), token)),
+        ("3-report".to_string(), http_event("GET", "/api/v1/units/p-duc-xuan/report", "period=2025", None, token)),
+        ("4-bad".to_string(), http_event("POST", "/api/v1/sync", "", Some("{\"protocol\":".into()), token)),
+        ("5-revoked".to_string(), http_event("GET", "/api/v1/me", "", None, "d-000.0000")),
+        ("6-not-an-event".to_string(), json!({ "hello": "world" })),
     ]
+}
+
+/// Enrols the volunteer of Tổ 8A in the table the function will use.
+async fn enrol(store: &functions::store::DynamoStore) -> Enrolment {
+    let tree = functions::store::load_tree(store).await.unwrap();
+    let ask = IssueCode { role: Role::Volunteer, unit: UnitId::new("dx-to-8a").unwrap(), valid_days: None, uses: None };
+    let now = functions::api::system_clock()();
+    let issued = functions::enrolment::issue_code(store, &tree, None, &ask, now, "http://sotay").await.unwrap();
+    functions::enrolment::join(store, &tree, &issued.code, "Trưởng ban Tổ 8A", "", now).await.unwrap()
 }
 
 /// Runs `binary` as Lambda runs a function, until it answered every event; returns the
 /// answers and the time from process start to the first answer.
-async fn invoke(binary: &str, table: &str) -> (BTreeMap<String, (&'static str, Value)>, Duration) {
+async fn invoke(
+    binary: &str,
+    store: &functions::store::DynamoStore,
+) -> (BTreeMap<String, (&'static str, Value)>, Duration) {
+    let phone = enrol(store).await;
+    let table = store.table();
     let runtime = Arc::new(Runtime::default());
     let count = {
         let mut queue = runtime.events.lock().unwrap();
-        queue.extend(events());
+        queue.extend(events(&phone));
         queue.len()
     };
     let app = Router::new()
@@ -133,7 +151,7 @@ async fn the_bootstrap_binary_answers_api_gateway_events() {
     let store = moto::fresh_table().await;
     // `SOTAY_LAMBDA_BINARY` may name the packaged `bootstrap` instead of this build's binary.
     let binary = std::env::var("SOTAY_LAMBDA_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sotay-lambda").into());
-    let (answers, _) = invoke(&binary, store.table()).await;
+    let (answers, _) = invoke(&binary, &store).await;
     let response = |id: &str| {
         let (kind, body) = answers.get(id).unwrap_or_else(|| panic!("no answer to {id}"));
         assert_eq!(*kind, "response", "{id}: {body}");
@@ -146,7 +164,9 @@ async fn the_bootstrap_binary_answers_api_gateway_events() {
     assert_eq!((status, &report["unit"]["figures"]["dat_hien"]), (200, &json!({ "counter": { "total": 8111 } })));
     let (status, error) = response("4-bad");
     assert_eq!((status, error["code"].as_str()), (400, Some("malformed_json")));
-    assert_eq!(answers["5-not-an-event"].0, "error", "an event that is no HTTP request goes to the error endpoint");
+    let (status, error) = response("5-revoked");
+    assert_eq!((status, error["code"].as_str()), (401, Some("invalid_token")));
+    assert_eq!(answers["6-not-an-event"].0, "error", "an event that is no HTTP request goes to the error endpoint");
 
     // Cold start, for BENCHMARKS.md (measured, not asserted): `SOTAY_COLD_START_RUNS=N`.
     let runs: usize = std::env::var("SOTAY_COLD_START_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
@@ -154,7 +174,7 @@ async fn the_bootstrap_binary_answers_api_gateway_events() {
         let mut times = Vec::new();
         for _ in 0..runs {
             let table = moto::fresh_table().await;
-            times.push(invoke(&binary, table.table()).await.1);
+            times.push(invoke(&binary, &table).await.1);
         }
         times.sort();
         eprintln!("cold start of {binary}: median {:?} over {runs} runs (all: {times:?})", times[runs / 2]);

@@ -1,5 +1,6 @@
 //! The scenarios every store must pass, written once over the store traits.
 
+use domain::AccessError;
 use domain::{
     Catalogue, CounterCell, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, PROTOCOL, ReportPeriod,
     SyncRequest, UnitId, UnitTree,
@@ -302,3 +303,141 @@ pub async fn capacity_units_per_sync<S: Store>(store: &S, consumed: impl Fn() ->
     assert_eq!(steps[1].reported_reads, steps[1].reads, "reported by the server for the repeat");
     steps
 }
+
+mod access {
+    //! Join codes, devices and the audit trail.
+    use super::*;
+    use domain::Role;
+    use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DAY_MS};
+    use functions::store::{CodeRecord, NewDevice};
+
+    const NOW: u64 = 1_795_600_000_000;
+
+    fn code(id: &str, uses: u16) -> CodeRecord {
+        let summary = CodeSummary {
+            id: id.into(),
+            role: Role::Volunteer,
+            unit: UnitId::new("ntmk-to-11").unwrap(),
+            issued_by: DeviceId::new("d-officer").unwrap(),
+            issued_at_ms: NOW,
+            expires_at_ms: NOW + 7 * DAY_MS,
+            uses_left: uses,
+            withdrawn: false,
+        };
+        CodeRecord { summary, code_hash: format!("hash-of-{id}") }
+    }
+
+    fn issued(code: &CodeRecord) -> AuditEvent {
+        AuditEvent {
+            at_ms: NOW,
+            unit: code.summary.unit.clone(),
+            actor: Some(code.summary.issued_by.clone()),
+            what: AuditWhat::CodeIssued { code: code.summary.id.clone(), role: code.summary.role },
+        }
+    }
+
+    fn phone(n: usize) -> NewDevice {
+        NewDevice {
+            device: DeviceId::new(format!("d-phone-{n}")).unwrap(),
+            label: format!("Máy {n}"),
+            app_version: "1".into(),
+            token_hash: format!("token-hash-{n}"),
+            now_ms: NOW + 1,
+        }
+    }
+
+    /// Eight phones race for a code of three uses: three are enrolled, five refused.
+    pub async fn phones_racing_for_a_code_get_exactly_its_uses<S: Store + Clone>(store: S) {
+        let tree = UnitTree::demo();
+        let code = code("c-race", 3);
+        store.add_code(&tree, &code, &issued(&code)).await.unwrap();
+        let mut racing = Vec::new();
+        for n in 0..8 {
+            let (store, tree, hash) = (store.clone(), tree.clone(), code.code_hash.clone());
+            racing.push(tokio::spawn(async move { store.redeem_code(&tree, &hash, &phone(n)).await.unwrap() }));
+        }
+        let mut enrolled = 0;
+        for outcome in racing {
+            match outcome.await.unwrap() {
+                Ok(device) => {
+                    assert_eq!((device.role, device.scope.as_str()), (Role::Volunteer, "ntmk-to-11"));
+                    enrolled += 1;
+                }
+                Err(refused) => assert_eq!(refused, domain::AccessError::CodeUsedUp),
+            }
+        }
+        assert_eq!(enrolled, 3);
+        assert_eq!(store.devices().await.unwrap().len(), 3);
+        assert_eq!(store.codes().await.unwrap()[0].uses_left, 0);
+        for unit in ["ntmk-to-11", "p-nguyen-thi-minh-khai", "tp-bac-kan"] {
+            let trail = store.audit(&UnitId::new(unit).unwrap(), 100).await.unwrap();
+            let enrolments = trail.iter().filter(|e| matches!(e.what, AuditWhat::Enrolled { .. })).count();
+            assert_eq!((enrolments, trail.len()), (3, 4), "the trail of {unit}");
+        }
+        assert!(store.audit(&UnitId::new("p-duc-xuan").unwrap(), 100).await.unwrap().is_empty());
+    }
+
+    /// A code unknown, withdrawn or expired enrols no one; revoking and withdrawing twice
+    /// records once; a sync notes its time; the trail reads newest first.
+    pub async fn codes_and_devices_change_once_and_leave_a_trail(store: &impl Store) {
+        let tree = UnitTree::demo();
+        let hash = |c: &CodeRecord| c.code_hash.clone();
+        let (short, kept) = (code("c-short", 1), code("c-kept", 5));
+        for c in [&short, &kept] {
+            store.add_code(&tree, c, &issued(c)).await.unwrap();
+        }
+        assert_eq!(store.redeem_code(&tree, "no-such-hash", &phone(0)).await.unwrap(), Err(AccessError::UnknownCode));
+        let late = NewDevice { now_ms: NOW + 8 * DAY_MS, ..phone(0) };
+        assert_eq!(store.redeem_code(&tree, &hash(&short), &late).await.unwrap(), Err(AccessError::CodeExpired));
+        let withdrawal = |at_ms| AuditEvent {
+            at_ms,
+            unit: short.summary.unit.clone(),
+            actor: None,
+            what: AuditWhat::CodeWithdrawn { code: "c-short".into() },
+        };
+        assert!(store.withdraw_code(&tree, "c-short", &withdrawal(NOW + 2)).await.unwrap().unwrap().withdrawn);
+        assert!(store.withdraw_code(&tree, "c-short", &withdrawal(NOW + 3)).await.unwrap().unwrap().withdrawn);
+        assert_eq!(store.withdraw_code(&tree, "c-none", &withdrawal(NOW + 3)).await.unwrap(), None);
+        assert_eq!(store.redeem_code(&tree, &hash(&short), &phone(0)).await.unwrap(), Err(AccessError::CodeWithdrawn));
+
+        let device = store.redeem_code(&tree, &hash(&kept), &phone(1)).await.unwrap().unwrap();
+        let stored = store.device(&device.device).await.unwrap().unwrap();
+        assert_eq!((stored.token_hash.as_str(), stored.summary.label.as_str()), ("token-hash-1", "Máy 1"));
+        let synced = AuditEvent {
+            at_ms: NOW + 10,
+            unit: device.scope.clone(),
+            actor: Some(device.device.clone()),
+            what: AuditWhat::Synced { device: device.device.clone(), changed: 3, unchanged: 0 },
+        };
+        store.record_sync(&tree, &device.device, NOW + 10, Some(&synced)).await.unwrap();
+        store.record_sync(&tree, &device.device, NOW + 11, None).await.unwrap();
+        let revocation = |at_ms| AuditEvent {
+            at_ms,
+            unit: device.scope.clone(),
+            actor: None,
+            what: AuditWhat::Revoked { device: device.device.clone() },
+        };
+        let revoked = store.revoke_device(&tree, &device.device, &revocation(NOW + 20)).await.unwrap().unwrap();
+        assert_eq!((revoked.revoked_at_ms, revoked.last_sync_ms), (Some(NOW + 20), Some(NOW + 11)));
+        let again = store.revoke_device(&tree, &device.device, &revocation(NOW + 30)).await.unwrap().unwrap();
+        assert_eq!(again.revoked_at_ms, Some(NOW + 20), "the first revocation's time stays");
+        let unknown = DeviceId::new("d-unknown").unwrap();
+        assert_eq!(store.revoke_device(&tree, &unknown, &revocation(NOW + 30)).await.unwrap(), None);
+        assert_eq!(store.device(&unknown).await.unwrap(), None);
+
+        let trail = store.audit(&UnitId::new("p-nguyen-thi-minh-khai").unwrap(), 100).await.unwrap();
+        let kinds: Vec<&str> = trail
+            .iter()
+            .map(|e| match e.what {
+                AuditWhat::CodeIssued { .. } => "issued",
+                AuditWhat::CodeWithdrawn { .. } => "withdrawn",
+                AuditWhat::Enrolled { .. } => "enrolled",
+                AuditWhat::Revoked { .. } => "revoked",
+                AuditWhat::Synced { .. } => "synced",
+            })
+            .collect();
+        assert_eq!(kinds, ["revoked", "synced", "withdrawn", "enrolled", "issued", "issued"]);
+        assert_eq!(store.audit(&UnitId::new("tp-bac-kan").unwrap(), 2).await.unwrap().len(), 2);
+    }
+}
+pub use access::{codes_and_devices_change_once_and_leave_a_trail, phones_racing_for_a_code_get_exactly_its_uses};

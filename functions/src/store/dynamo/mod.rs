@@ -7,6 +7,7 @@
 //! planned again; throttling and conflicts are retried with backoff and jitter
 //! ([`retry`]). A repeated or stale sync plans nothing and writes nothing.
 
+mod access;
 mod capacity;
 mod chunks;
 mod items;

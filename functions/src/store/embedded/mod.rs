@@ -1,6 +1,8 @@
 //! The embedded store: one local `redb` file, the local default. A sync is one redb
 //! write transaction, so a cell and the totals it moves change together or not at all.
 
+mod access;
+
 use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use domain::{
     CounterState, DeviceCounterKey, IndicatorId, Month, RegisterHistory, RegisterRollups, RegisterState, ReportPeriod,
@@ -74,6 +76,7 @@ impl EmbeddedStore {
         txn.open_table(TOTALS)?;
         txn.open_table(REGISTERS)?;
         txn.open_table(ROLLUPS)?;
+        access::open_tables(&txn)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
     }

@@ -1,0 +1,215 @@
+//! Join codes, devices and the audit trail in the embedded store: each change and its
+//! audit event in one redb write transaction.
+
+use super::{EmbeddedStore, json, parse};
+use crate::store::{AccessStore, CodeRecord, DeviceRecord, NewDevice, StoreError, audit_units};
+use domain::enrol::{AuditEvent, CodeSummary, DeviceSummary};
+use domain::{AccessError, DeviceId, UnitId, UnitTree};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+
+/// SHA-256 of the code → JSON `CodeRecord`
+const CODES: TableDefinition<&str, &[u8]> = TableDefinition::new("codes");
+/// device id → JSON `DeviceRecord`
+const DEVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("devices");
+/// (unit, at_ms, n) → JSON `AuditEvent`, filed under the unit and each ancestor
+const AUDIT: TableDefinition<(&str, u64, u64), &[u8]> = TableDefinition::new("audit");
+
+pub(super) fn open_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    txn.open_table(CODES)?;
+    txn.open_table(DEVICES)?;
+    txn.open_table(AUDIT)?;
+    Ok(())
+}
+
+/// Files `event` under its unit and every ancestor.
+fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
+    let mut audit = txn.open_table(AUDIT)?;
+    let body = json(event);
+    for unit in audit_units(tree, &event.unit) {
+        let unit = unit.as_str();
+        let next = audit
+            .range((unit, event.at_ms, 0)..=(unit, event.at_ms, u64::MAX))?
+            .next_back()
+            .transpose()?
+            .map_or(0, |(k, _)| k.value().2 + 1);
+        audit.insert((unit, event.at_ms, next), body.as_slice())?;
+    }
+    Ok(())
+}
+
+fn read_device(txn: &WriteTransaction, id: &str) -> Result<Option<DeviceRecord>, StoreError> {
+    let devices = txn.open_table(DEVICES)?;
+    let found = devices.get(id)?.map(|v| parse::<DeviceRecord>(v.value())).transpose();
+    found
+}
+
+fn write_device(txn: &WriteTransaction, record: &DeviceRecord) -> Result<(), StoreError> {
+    txn.open_table(DEVICES)?.insert(record.summary.device.as_str(), json(record).as_slice())?;
+    Ok(())
+}
+
+impl AccessStore for EmbeddedStore {
+    async fn add_code(&self, tree: &UnitTree, code: &CodeRecord, event: &AuditEvent) -> Result<(), StoreError> {
+        let (tree, code, event) = (tree.clone(), code.clone(), event.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            txn.open_table(CODES)?.insert(code.code_hash.as_str(), json(&code).as_slice())?;
+            file(&txn, &tree, &event)?;
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn codes(&self) -> Result<Vec<CodeSummary>, StoreError> {
+        self.blocking(|db| {
+            let txn = db.begin_read()?;
+            let codes = txn.open_table(CODES)?;
+            codes.iter()?.map(|row| Ok(parse::<CodeRecord>(row?.1.value())?.summary)).collect()
+        })
+        .await
+    }
+
+    async fn withdraw_code(
+        &self,
+        tree: &UnitTree,
+        id: &str,
+        event: &AuditEvent,
+    ) -> Result<Option<CodeSummary>, StoreError> {
+        let (tree, id, event) = (tree.clone(), id.to_string(), event.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let found = {
+                let mut codes = txn.open_table(CODES)?;
+                let mut found = None;
+                for row in codes.iter()? {
+                    let (hash, value) = row?;
+                    let record: CodeRecord = parse(value.value())?;
+                    if record.summary.id == id {
+                        found = Some((hash.value().to_string(), record));
+                        break;
+                    }
+                }
+                match found {
+                    Some((hash, mut record)) if !record.summary.withdrawn => {
+                        record.summary.withdrawn = true;
+                        codes.insert(hash.as_str(), json(&record).as_slice())?;
+                        Some((record.summary, true))
+                    }
+                    Some((_, record)) => Some((record.summary, false)),
+                    None => None,
+                }
+            };
+            if let Some((_, true)) = found {
+                file(&txn, &tree, &event)?;
+            }
+            txn.commit()?;
+            Ok(found.map(|(summary, _)| summary))
+        })
+        .await
+    }
+
+    async fn redeem_code(
+        &self,
+        tree: &UnitTree,
+        code_hash: &str,
+        device: &NewDevice,
+    ) -> Result<Result<DeviceSummary, AccessError>, StoreError> {
+        let (tree, code_hash, device) = (tree.clone(), code_hash.to_string(), device.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let record = {
+                let codes = txn.open_table(CODES)?;
+                let found = codes.get(code_hash.as_str())?.map(|v| parse::<CodeRecord>(v.value())).transpose()?;
+                found
+            };
+            let Some(mut code) = record else { return Ok(Err(AccessError::UnknownCode)) };
+            if let Err(refused) = code.summary.check_usable(device.now_ms) {
+                return Ok(Err(refused));
+            }
+            code.summary.uses_left -= 1;
+            txn.open_table(CODES)?.insert(code_hash.as_str(), json(&code).as_slice())?;
+            let record = device.enrolled_by(&code.summary);
+            write_device(&txn, &record)?;
+            file(&txn, &tree, &NewDevice::enrolment_event(&code.summary, &record.summary))?;
+            txn.commit()?;
+            Ok(Ok(record.summary))
+        })
+        .await
+    }
+
+    async fn device(&self, id: &DeviceId) -> Result<Option<DeviceRecord>, StoreError> {
+        let id = id.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let devices = txn.open_table(DEVICES)?;
+            let found = devices.get(id.as_str())?.map(|v| parse(v.value())).transpose();
+            found
+        })
+        .await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceSummary>, StoreError> {
+        self.blocking(|db| {
+            let txn = db.begin_read()?;
+            let devices = txn.open_table(DEVICES)?;
+            devices.iter()?.map(|row| Ok(parse::<DeviceRecord>(row?.1.value())?.summary)).collect()
+        })
+        .await
+    }
+
+    async fn revoke_device(
+        &self,
+        tree: &UnitTree,
+        id: &DeviceId,
+        event: &AuditEvent,
+    ) -> Result<Option<DeviceSummary>, StoreError> {
+        let (tree, id, event) = (tree.clone(), id.clone(), event.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let Some(mut record) = read_device(&txn, id.as_str())? else { return Ok(None) };
+            if record.summary.revoked_at_ms.is_none() {
+                record.summary.revoked_at_ms = Some(event.at_ms);
+                write_device(&txn, &record)?;
+                file(&txn, &tree, &event)?;
+            }
+            txn.commit()?;
+            Ok(Some(record.summary))
+        })
+        .await
+    }
+
+    async fn record_sync(
+        &self,
+        tree: &UnitTree,
+        id: &DeviceId,
+        at_ms: u64,
+        event: Option<&AuditEvent>,
+    ) -> Result<(), StoreError> {
+        let (tree, id, event) = (tree.clone(), id.clone(), event.cloned());
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            if let Some(mut record) = read_device(&txn, id.as_str())? {
+                record.summary.last_sync_ms = Some(at_ms);
+                write_device(&txn, &record)?;
+            }
+            if let Some(event) = &event {
+                file(&txn, &tree, event)?;
+            }
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn audit(&self, unit: &UnitId, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
+        let unit = unit.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let audit = txn.open_table(AUDIT)?;
+            let rows = audit.range((unit.as_str(), 0, 0)..=(unit.as_str(), u64::MAX, u64::MAX))?;
+            rows.rev().take(limit).map(|row| parse(row?.1.value())).collect()
+        })
+        .await
+    }
+}
