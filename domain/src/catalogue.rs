@@ -127,8 +127,13 @@ impl utoipa::PartialSchema for Indicator {
     }
 }
 
+/// Named `Indicator` in the description, with the schemas the record refers to (`KindName`).
 #[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Indicator {}
+impl utoipa::ToSchema for Indicator {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <IndicatorRecord as utoipa::ToSchema>::schemas(schemas);
+    }
+}
 
 /// The catalogue: contents and indicators, in display order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -188,6 +188,18 @@ pub struct DeviceSummary {
     pub app_version: String,
     #[serde(default)]
     pub revoked_at_ms: Option<u64>,
+    /// When everything it counted was taken back (a void also revokes).
+    #[serde(default)]
+    pub voided_at_ms: Option<u64>,
+}
+
+/// The answer to voiding a device: the device as it is now, and how many of its cells and
+/// register buckets this call removed (a repeat: 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Voided {
+    pub device: DeviceSummary,
+    pub removed: usize,
 }
 
 /// Nhật ký — one thing that happened to access or figures.
@@ -208,11 +220,31 @@ pub struct AuditEvent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditWhat {
-    CodeIssued { code: String, role: Role },
-    CodeWithdrawn { code: String },
-    Enrolled { device: DeviceId, label: String, role: Role, code: String },
-    Revoked { device: DeviceId },
-    Synced { device: DeviceId, changed: usize, unchanged: usize },
+    CodeIssued {
+        code: String,
+        role: Role,
+    },
+    CodeWithdrawn {
+        code: String,
+    },
+    Enrolled {
+        device: DeviceId,
+        label: String,
+        role: Role,
+        code: String,
+    },
+    Revoked {
+        device: DeviceId,
+    },
+    /// Everything the device counted was taken back.
+    Voided {
+        device: DeviceId,
+    },
+    Synced {
+        device: DeviceId,
+        changed: usize,
+        unchanged: usize,
+    },
 }
 
 /// Why a caller, a token or a code was refused. Nothing changes when one is returned.
@@ -248,6 +280,10 @@ pub enum AccessError {
     UnknownDevice,
     #[error("unknown code id")]
     UnknownCodeId,
+    #[error("too many attempts; retry in {retry_after_s} s")]
+    TooManyAttempts { retry_after_s: u64 },
+    #[error("the device's daily quota of cells is used up")]
+    QuotaExceeded,
 }
 
 /// The HTTP family of a refusal.
@@ -261,6 +297,8 @@ pub enum Refusal {
     NotFound,
     /// 422: the request itself is wrong.
     Invalid,
+    /// 429: too many, try later.
+    TooMany,
 }
 
 impl AccessError {
@@ -281,6 +319,8 @@ impl AccessError {
         "invalid_label",
         "unknown_device",
         "unknown_code_id",
+        "too_many_attempts",
+        "quota_exceeded",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -300,6 +340,8 @@ impl AccessError {
             Self::InvalidLabel => "invalid_label",
             Self::UnknownDevice => "unknown_device",
             Self::UnknownCodeId => "unknown_code_id",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::QuotaExceeded => "quota_exceeded",
         }
     }
 
@@ -308,6 +350,7 @@ impl AccessError {
             Self::Unauthenticated | Self::InvalidToken | Self::Revoked => Refusal::Unauthenticated,
             Self::Forbidden(_) | Self::WrongDevice => Refusal::Forbidden,
             Self::UnknownDevice | Self::UnknownCodeId => Refusal::NotFound,
+            Self::TooManyAttempts { .. } | Self::QuotaExceeded => Refusal::TooMany,
             _ => Refusal::Invalid,
         }
     }
@@ -343,6 +386,13 @@ impl AccessError {
             }
             Self::UnknownDevice => "Không tìm thấy thiết bị này.".into(),
             Self::UnknownCodeId => "Không tìm thấy mã tham gia này.".into(),
+            Self::TooManyAttempts { retry_after_s } => {
+                format!("Đã thử quá nhiều lần. Hãy đợi khoảng {} phút rồi thử lại.", retry_after_s.div_ceil(60).max(1))
+            }
+            Self::QuotaExceeded => format!(
+                "Máy này đã gửi quá {} ô số liệu trong hôm nay. Số liệu vẫn nằm trên máy; ngày mai ứng dụng sẽ tự gửi tiếp.",
+                crate::format::group(crate::limits::CELLS_PER_DEVICE_PER_DAY)
+            ),
         }
     }
 }

@@ -92,6 +92,9 @@ impl DomainError {
             Self::NegativeTotal { indicator } => {
                 format!("Số điều chỉnh vượt quá số đã nhập của chỉ tiêu {indicator}: tổng không thể âm.")
             }
+            Self::InvalidPeriod(p) if p.is_empty() => {
+                "Chưa chọn kỳ báo cáo (ví dụ 2025, 2025-H1, 2025-Q3, 2025-11 hoặc 2021..2025).".into()
+            }
             Self::InvalidPeriod(p) => format!("Kỳ báo cáo không hợp lệ: {p}."),
             Self::InvalidId(id) => format!("Mã không hợp lệ: {id}."),
             Self::InvalidAmount(a) => {

@@ -14,13 +14,34 @@ fn check(raw: &str) -> Result<(), DomainError> {
     if ok { Ok(()) } else { Err(DomainError::InvalidId(raw.chars().take(MAX_ID_LEN).collect())) }
 }
 
+/// The slug form as a regular expression, for the API description.
+pub const ID_PATTERN: &str = "^[a-z0-9_-]{1,64}$";
+
 macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident, $description:literal) => {
         $(#[$doc])*
+        #[doc = $description]
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
+
+        /// A string of the slug form ([`ID_PATTERN`]).
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .description(Some($description))
+                    .pattern(Some(ID_PATTERN))
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_ID_LEN))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             /// Checks the slug form (`[a-z0-9_-]{1,64}`).
@@ -56,18 +77,9 @@ macro_rules! id_type {
     };
 }
 
-id_type!(
-    /// Mã đơn vị — identifier of a unit of the administrative tree, our own (not an official code).
-    UnitId
-);
-id_type!(
-    /// Mã chỉ tiêu — identifier of an indicator in the catalogue.
-    IndicatorId
-);
-id_type!(
-    /// Mã thiết bị — identifier of one installation of the app on one phone.
-    DeviceId
-);
+id_type!(UnitId, "Mã đơn vị — identifier of a unit of the administrative tree, our own (not an official code).");
+id_type!(IndicatorId, "Mã chỉ tiêu — identifier of an indicator in the catalogue.");
+id_type!(DeviceId, "Mã thiết bị — identifier of one installation of the app on one phone.");
 
 #[cfg(test)]
 mod tests {
@@ -80,5 +92,6 @@ mod tests {
         assert!(UnitId::new("").is_err());
         assert!(UnitId::new("a".repeat(65)).is_err());
         assert!(serde_json::from_str::<IndicatorId>("\"dat/hien\"").is_err());
+        assert_eq!(ID_PATTERN, format!("^[a-z0-9_-]{{1,{MAX_ID_LEN}}}$"), "the documented pattern is the check");
     }
 }

@@ -13,6 +13,7 @@ mod error;
 pub mod format;
 mod id;
 mod ledger;
+pub mod limits;
 mod period;
 mod report;
 pub mod rollup;
@@ -20,6 +21,7 @@ mod snapshot;
 pub mod sync;
 mod tally;
 mod unit;
+pub mod void;
 
 pub use access::{Action, Caller, Forbidden, Role, authorize, visible_units};
 pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
@@ -30,11 +32,11 @@ pub use cell::{
 pub use clock::{Hlc, Stamp};
 pub use enrol::{AccessError, JoinCode};
 pub use error::DomainError;
-pub use id::{DeviceId, IndicatorId, MAX_ID_LEN, UnitId};
+pub use id::{DeviceId, ID_PATTERN, IndicatorId, MAX_ID_LEN, UnitId};
 pub use ledger::{Entry, EntryChange, Ledger};
 pub use period::{Bucket, Date, Month, ReportPeriod};
 pub use report::{Figure, Report, UnitFigures, unit_figures};
-pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves};
+pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves, removal_moves};
 pub use snapshot::AreaSnapshot;
 pub use sync::{
     CounterCell, MAX_AMOUNT, MAX_CELLS, MAX_CLOCK_AHEAD_MS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest,
@@ -42,3 +44,4 @@ pub use sync::{
 };
 pub use tally::MemoryTally;
 pub use unit::{Unit, UnitLevel, UnitTree};
+pub use void::{VoidPlan, plan_void};

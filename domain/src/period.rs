@@ -19,7 +19,8 @@ fn year(raw: &str, whole: &str) -> Result<u16, DomainError> {
 
 fn number_in(raw: &str, range: std::ops::RangeInclusive<u8>, whole: &str) -> Result<u8, DomainError> {
     let n: u8 = raw.parse().map_err(|_| DomainError::InvalidPeriod(whole.into()))?;
-    if range.contains(&n) && raw.len() <= 2 { Ok(n) } else { Err(DomainError::InvalidPeriod(whole.into())) }
+    let digits = raw.bytes().all(|b| b.is_ascii_digit()) && raw.len() <= 2;
+    if range.contains(&n) && digits { Ok(n) } else { Err(DomainError::InvalidPeriod(whole.into())) }
 }
 
 /// Tháng — a calendar month, written `2025-11`.
@@ -305,9 +306,58 @@ impl From<ReportPeriod> for String {
     }
 }
 
+/// The written forms as patterns, for the API description: exactly what parses.
+pub mod pattern {
+    /// A month: `2025-11` (`2025-1` is read too).
+    pub const MONTH: &str = "^(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])$";
+    /// A bucket: a month, or a year `2025`.
+    pub const BUCKET: &str = "^(20[0-9]{2}|2100)(-(0?[1-9]|1[0-2]))?$";
+    /// A report period: `2025`, `2025-H1`, `2025-9M`, `2025-Q3`, `2025-11` or `2021..2025`
+    /// (a range runs forward).
+    pub const REPORT_PERIOD: &str = "^(20[0-9]{2}|2100)(-(H[12]|9M|Q0?[1-4]|0?[1-9]|1[0-2])|\\.\\.(20[0-9]{2}|2100))?$";
+}
+
+#[cfg(feature = "openapi")]
+macro_rules! written_schema {
+    ($name:ident, $pattern:expr, $example:literal, $description:literal) => {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .description(Some($description))
+                    .pattern(Some($pattern))
+                    .examples([$example])
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+#[cfg(feature = "openapi")]
+written_schema!(Month, pattern::MONTH, "2025-11", "Tháng — a calendar month, `yyyy-mm`.");
+#[cfg(feature = "openapi")]
+written_schema!(Bucket, pattern::BUCKET, "2025", "A register's span: `yyyy-mm` for a level, `yyyy` for a flag.");
+#[cfg(feature = "openapi")]
+written_schema!(
+    ReportPeriod,
+    pattern::REPORT_PERIOD,
+    "2025",
+    "Kỳ báo cáo — `2025`, `2025-H1`, `2025-9M`, `2025-Q3`, `2025-11` or `2021..2025`."
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ascii_digits_make_a_number() {
+        for bad in ["2025-+1", "2025-Q+1", "2025- 1", "+202"] {
+            assert!(bad.parse::<ReportPeriod>().is_err(), "{bad}");
+        }
+        assert!("2025-1".parse::<Month>().is_ok());
+    }
 
     #[test]
     fn impossible_periods_are_refused() {

@@ -65,7 +65,6 @@ pub struct UnitFigures {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2025"))]
     pub period: ReportPeriod,
     /// The period in words, e.g. "6 tháng đầu năm 2025".
     pub period_name: String,

@@ -95,6 +95,15 @@ pub fn register_moves(history: &RegisterHistory, bucket: Bucket, next: &Register
     moves.into_iter().filter(|(_, change)| !change.is_zero()).collect()
 }
 
+/// How removing the value at `bucket` of an area's `history` moves the area's rollups:
+/// the reverse of having stored it on the history without it (the area's value in effect
+/// falls back to the month stated before, or to none). Zero moves are left out.
+pub fn removal_moves(history: &RegisterHistory, bucket: Bucket) -> Vec<(Month, RollupChange)> {
+    let mut without = history.clone();
+    let Some(state) = without.remove(&bucket) else { return vec![] };
+    register_moves(&without, bucket, &state).into_iter().map(|(month, change)| (month, -change)).collect()
+}
+
 fn level_of(state: &RegisterState) -> i64 {
     match state.value {
         RegisterValue::Level(v) => as_amount(v),

@@ -74,7 +74,6 @@ pub struct CounterCell {
     pub area: UnitId,
     pub indicator: IndicatorId,
     /// `yyyy-mm`
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2025-11"))]
     pub month: Month,
     pub inc: u64,
     pub dec: u64,
@@ -106,7 +105,6 @@ pub struct RegisterCell {
     pub area: UnitId,
     pub indicator: IndicatorId,
     /// `yyyy-mm` for a level, `yyyy` for a flag.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2025"))]
     pub bucket: Bucket,
     pub value: RegisterValue,
     pub stamp: Stamp,

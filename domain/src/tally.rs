@@ -6,7 +6,7 @@ use crate::{
     Catalogue, CounterState, DomainError, IndicatorId, Month, RegisterHistory, RegisterKey, RegisterRollups,
     RegisterState, ReportPeriod, RollupChange, SyncRequest, SyncResponse, TotalKey, UnitId, UnitTree, plan_sync,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 
 /// Everything the server keeps, in memory.
@@ -16,6 +16,7 @@ pub struct MemoryTally {
     registers: BTreeMap<RegisterKey, RegisterState>,
     totals: BTreeMap<TotalKey, i64>,
     rollups: BTreeMap<TotalKey, RollupChange>,
+    voided: BTreeSet<crate::DeviceId>,
 }
 
 impl MemoryTally {
@@ -27,6 +28,9 @@ impl MemoryTally {
         catalogue: &Catalogue,
     ) -> Result<SyncResponse, DomainError> {
         request.validate(tree, catalogue)?;
+        if self.voided.contains(&request.device) {
+            return Ok(SyncResponse { changed: 0, unchanged: request.len() });
+        }
         let plan = plan_sync::<Infallible>(
             request,
             tree,
@@ -48,6 +52,38 @@ impl MemoryTally {
             *total = total.checked_add(*delta).ok_or_else(|| DomainError::InvalidAmount(delta.to_string()))?;
         }
         Ok(plan.response())
+    }
+
+    /// Voids a device: its cells and winning register buckets go, every total moves back
+    /// by its contribution, and its later syncs count nothing. Returns how many cells and
+    /// buckets were removed (a repeat: none).
+    pub fn void(&mut self, device: &crate::DeviceId, tree: &UnitTree) -> usize {
+        self.voided.insert(device.clone());
+        let cells: Vec<_> =
+            self.counters.iter().filter(|(k, _)| &k.device == device).map(|(k, s)| (k.cell.clone(), *s)).collect();
+        let mut areas: BTreeMap<(UnitId, IndicatorId), RegisterHistory> = BTreeMap::new();
+        for (key, state) in &self.registers {
+            areas.entry((key.area.clone(), key.indicator.clone())).or_default().insert(key.bucket, state.clone());
+        }
+        let plan = crate::plan_void(device, tree, cells, areas);
+        for key in &plan.counters {
+            self.counters.remove(key);
+        }
+        for key in &plan.registers {
+            self.registers.remove(key);
+        }
+        for (key, delta) in &plan.totals {
+            *self.totals.entry(key.clone()).or_default() += delta;
+        }
+        for (key, change) in &plan.rollups {
+            *self.rollups.entry(key.clone()).or_default() += *change;
+        }
+        plan.counters.len() + plan.registers.len()
+    }
+
+    /// Every stored register bucket.
+    pub fn registers(&self) -> impl Iterator<Item = (&RegisterKey, &RegisterState)> {
+        self.registers.iter()
     }
 
     /// The rolled-up counter total of a unit for one month.

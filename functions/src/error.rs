@@ -12,11 +12,35 @@ use domain::{AccessError, DomainError};
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Stable machine-readable code; see the `ErrorCode` schema for the list.
+    /// Stable machine-readable code (each operation lists the ones it may answer).
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     /// Vietnamese message for the UI.
     pub message: String,
 }
+
+/// Every value of [`ErrorBody::code`], as the `ErrorCode` schema of the API description.
+pub struct ErrorCode;
+
+impl ErrorCode {
+    /// The domain's codes, those of access, and the edge's own.
+    pub fn all() -> impl Iterator<Item = &'static str> {
+        DomainError::CODES.iter().chain(AccessError::CODES).chain(ApiError::CODES).copied()
+    }
+}
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .description(Some("A stable machine-readable error code."))
+            .enum_values(Some(ErrorCode::all()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +82,7 @@ impl ApiError {
                 Refusal::Forbidden => StatusCode::FORBIDDEN,
                 Refusal::NotFound => StatusCode::NOT_FOUND,
                 Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::TooMany => StatusCode::TOO_MANY_REQUESTS,
             },
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -105,6 +130,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status(), Json(self.body())).into_response();
         if self.status() == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        if let ApiError::Access(AccessError::TooManyAttempts { retry_after_s }) = &self {
+            response.headers_mut().insert("retry-after", (*retry_after_s).into());
         }
         response
     }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod enrolment;
 pub mod error;
 pub mod secrets;
+pub mod site;
 pub mod store;
 
 pub use api::{AppState, api_router};

@@ -4,3 +4,4 @@
 mod golden;
 mod merge_laws;
 mod totals;
+mod voids;

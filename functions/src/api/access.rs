@@ -3,17 +3,17 @@
 //! the one action it performs and asks [`domain::authorize`].
 
 use super::json::ApiJson;
-use super::{AppState, Authenticated};
+use super::{AppState, Authenticated, Client};
 use crate::error::ErrorBody;
-use crate::store::AccessStore;
+use crate::store::{AccessStore, VoidStore};
 use crate::{ApiError, enrolment};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use domain::enrol::{
-    AuditEvent, AuditWhat, CodeSummary, DeviceSummary, Enrolment, IssueCode, IssuedCode, JoinRequest, Profile,
+    AuditEvent, AuditWhat, CodeSummary, DeviceSummary, Enrolment, IssueCode, IssuedCode, JoinRequest, Profile, Voided,
 };
-use domain::{AccessError, Action, DeviceId, UnitId, authorize, visible_units};
+use domain::{AccessError, Action, DeviceId, UnitId, authorize, limits, visible_units};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -21,16 +21,25 @@ use std::sync::Arc;
 #[utoipa::path(
     post,
     path = "/api/v1/join",
+    tag = "access",
     request_body = JoinRequest,
     responses(
-        (status = 200, body = Enrolment),
-        (status = 422, description = "malformed_code, unknown_code, code_expired, code_used_up, code_withdrawn, invalid_label", body = ErrorBody),
+        (status = 200, description = "Enrolled: the token is shown this once", body = Enrolment),
+        (status = 422, description = "malformed_code, invalid_label, unknown_code, code_expired, code_used_up, \
+            code_withdrawn: the code or the label was refused; nothing was stored", body = ErrorBody),
+        (status = 429, description = "too_many_attempts: too many joins from this client or with this code; \
+            wait as `Retry-After` says", body = ErrorBody),
     )
 )]
 pub async fn join<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
+    Client(client): Client,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<Json<Enrolment>, ApiError> {
+    super::caller::count_attempt(&state, limits::JOINS_PER_CLIENT, &client).await?;
+    if let Ok(code) = domain::JoinCode::parse(&request.code) {
+        super::caller::count_attempt(&state, limits::JOINS_PER_CODE, &crate::secrets::digest(code.as_str())).await?;
+    }
     let now = state.now_ms();
     let enrolment =
         enrolment::join(&state.store, &state.tree, &request.code, &request.label, &request.app_version, now).await?;
@@ -38,8 +47,8 @@ pub async fn join<S: AccessStore>(
 }
 
 /// Who the caller is, and the units it may see.
-#[utoipa::path(get, path = "/api/v1/me", security(("device_token" = [])),
-    responses((status = 200, body = Profile), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "access", security(("device_token" = [])),
+    responses((status = 200, description = "The caller and the units it may see", body = Profile)))]
 pub async fn me<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
@@ -55,12 +64,12 @@ pub async fn me<S: AccessStore>(
 }
 
 /// Issues a join code (text, link and QR code) for a role at a unit.
-#[utoipa::path(post, path = "/api/v1/codes", request_body = IssueCode, security(("device_token" = [])),
+#[utoipa::path(post, path = "/api/v1/codes", tag = "access", request_body = IssueCode, security(("device_token" = [])),
     responses(
-        (status = 200, body = IssuedCode),
-        (status = 401, body = ErrorBody),
-        (status = 403, description = "forbidden", body = ErrorBody),
-        (status = 422, description = "role_does_not_fit, invalid_code_terms, unknown_unit", body = ErrorBody),
+        (status = 200, description = "The code, its link and its QR code (shown this once)", body = IssuedCode),
+        (status = 403, description = "forbidden: the unit or the role is beyond the caller", body = ErrorBody),
+        (status = 422, description = "invalid_id, unknown_unit, role_does_not_fit, invalid_code_terms: no such \
+            unit, a role that cannot have it as scope, or days or uses out of bounds", body = ErrorBody),
     ))]
 pub async fn issue_code<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -88,8 +97,11 @@ fn base_url<S>(state: &AppState<S>, headers: &HeaderMap) -> String {
 }
 
 /// The join codes of the caller's scope, newest first.
-#[utoipa::path(get, path = "/api/v1/codes", security(("device_token" = [])),
-    responses((status = 200, body = Vec<CodeSummary>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/codes", tag = "access", security(("device_token" = [])),
+    responses(
+        (status = 200, description = "The codes of the caller's scope, newest first", body = Vec<CodeSummary>),
+        (status = 403, description = "forbidden: the caller manages no codes", body = ErrorBody),
+    ))]
 pub async fn list_codes<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
@@ -102,13 +114,12 @@ pub async fn list_codes<S: AccessStore>(
 }
 
 /// Withdraws a join code: it enrols no one from now on.
-#[utoipa::path(post, path = "/api/v1/codes/{id}/withdraw", security(("device_token" = [])),
-    params(("id" = String, Path, description = "The code's id (not the code)")),
+#[utoipa::path(post, path = "/api/v1/codes/{id}/withdraw", tag = "access", security(("device_token" = [])),
+    params(("id" = String, Path, description = "The code's id (`c-…`, not the code)")),
     responses(
-        (status = 200, body = CodeSummary),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, description = "unknown_code_id", body = ErrorBody),
+        (status = 200, description = "The code, withdrawn", body = CodeSummary),
+        (status = 403, description = "forbidden: the code's unit is beyond the caller", body = ErrorBody),
+        (status = 404, description = "unknown_code_id: no code has this id", body = ErrorBody),
     ))]
 pub async fn withdraw_code<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -129,8 +140,11 @@ pub async fn withdraw_code<S: AccessStore>(
 }
 
 /// The devices enrolled in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/devices", security(("device_token" = [])),
-    responses((status = 200, body = Vec<DeviceSummary>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/devices", tag = "access", security(("device_token" = [])),
+    responses(
+        (status = 200, description = "The devices of the caller's scope, newest first", body = Vec<DeviceSummary>),
+        (status = 403, description = "forbidden: the caller manages no devices", body = ErrorBody),
+    ))]
 pub async fn list_devices<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
@@ -143,13 +157,13 @@ pub async fn list_devices<S: AccessStore>(
 }
 
 /// Revokes a device (a lost phone): its next request is refused.
-#[utoipa::path(post, path = "/api/v1/devices/{id}/revoke", security(("device_token" = [])),
-    params(("id" = String, Path, description = "Device id")),
+#[utoipa::path(post, path = "/api/v1/devices/{id}/revoke", tag = "access", security(("device_token" = [])),
+    params(("id" = DeviceId, Path, description = "The device")),
     responses(
-        (status = 200, body = DeviceSummary),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, description = "unknown_device", body = ErrorBody),
+        (status = 200, description = "The device, revoked", body = DeviceSummary),
+        (status = 403, description = "forbidden: the device's scope is beyond the caller", body = ErrorBody),
+        (status = 404, description = "unknown_device: no device has this id", body = ErrorBody),
+        (status = 422, description = "invalid_id: not the form of a device id", body = ErrorBody),
     ))]
 pub async fn revoke_device<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
@@ -169,15 +183,51 @@ pub async fn revoke_device<S: AccessStore>(
     Ok(Json(revoked))
 }
 
+/// Voids a device (a test phone, a poisoned or mistaken one): every total it moved goes
+/// back by exactly its contribution, at every level; the device is revoked. Repeating it
+/// changes nothing more.
+#[utoipa::path(post, path = "/api/v1/devices/{id}/void", tag = "access", security(("device_token" = [])),
+    params(("id" = DeviceId, Path, description = "The device")),
+    responses(
+        (status = 200, description = "The device, voided, and how many of its cells were taken out", body = Voided),
+        (status = 403, description = "forbidden: only the province administrator voids", body = ErrorBody),
+        (status = 404, description = "unknown_device: no device has this id", body = ErrorBody),
+        (status = 422, description = "invalid_id: not the form of a device id", body = ErrorBody),
+    ))]
+pub async fn void_device<S: AccessStore + VoidStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Voided>, ApiError> {
+    let id = DeviceId::new(id)?;
+    let record = state.store.device(&id).await?.ok_or(AccessError::UnknownDevice)?;
+    authorize(&caller, Action::VoidDevice, &record.summary.scope, &state.tree)?;
+    let event = AuditEvent {
+        at_ms: state.now_ms(),
+        unit: record.summary.scope.clone(),
+        actor: Some(caller.device.clone()),
+        what: AuditWhat::Voided { device: id.clone() },
+    };
+    let (device, removed) =
+        state.store.void_device(&state.tree, &id, &event).await?.ok_or(AccessError::UnknownDevice)?;
+    Ok(Json(Voided { device, removed }))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// The unit whose trail to read (default: the caller's scope).
+    #[param(value_type = Option<UnitId>)]
     unit: Option<String>,
 }
 
 /// The newest events of a unit's audit trail (its own and every unit's below it).
-#[utoipa::path(get, path = "/api/v1/audit", security(("device_token" = [])), params(AuditQuery),
-    responses((status = 200, body = Vec<AuditEvent>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "access", security(("device_token" = [])), params(AuditQuery),
+    responses(
+        (status = 200, description = "The newest events, newest first", body = Vec<AuditEvent>),
+        (status = 403, description = "forbidden: the unit is beyond the caller", body = ErrorBody),
+        (status = 422, description = "invalid_id, unknown_unit: no such unit", body = ErrorBody),
+    ))]
 pub async fn audit<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,

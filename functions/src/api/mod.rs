@@ -2,6 +2,7 @@
 
 mod access;
 mod caller;
+mod health;
 mod json;
 mod openapi;
 mod report;
@@ -9,17 +10,17 @@ mod sync;
 mod units;
 
 pub use json::MAX_BODY_BYTES;
-pub use openapi::openapi;
+pub use openapi::{codes_of, openapi};
 
 use crate::ApiError;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, post};
+use axum::routing::{MethodRouter, any, get, post};
 use domain::{Catalogue, UnitTree};
 use std::sync::Arc;
 
-pub use caller::Authenticated;
+pub use caller::{Authenticated, Client};
 
 /// The server's clock, in milliseconds since 1970 (a test may set its own).
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -38,11 +39,13 @@ pub struct AppState<S> {
     /// Where the app is served, for join links (`https://sotay.example.gov.vn`); when
     /// unset, the `Origin` of the officer's request.
     pub public_url: Option<String>,
+    /// Behind a reverse proxy that appends the client's address to `X-Forwarded-For`.
+    pub trust_proxy: bool,
 }
 
 impl<S> AppState<S> {
     pub fn new(store: S, tree: UnitTree, catalogue: Catalogue) -> Self {
-        AppState { store, tree, catalogue, clock: system_clock(), public_url: None }
+        AppState { store, tree, catalogue, clock: system_clock(), public_url: None, trust_proxy: false }
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -52,8 +55,34 @@ impl<S> AppState<S> {
 
 /// The API routes over a store. Every error, unknown `/api` paths and wrong methods included, is JSON with a code.
 pub fn api_router<S: Store>(state: Arc<AppState<S>>) -> Router {
-    let v1 = Router::new()
-        .route("/health", get(|| async { "ok" }))
+    let v1 = v1_routes::<S>()
+        .router
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state);
+    Router::new()
+        .nest("/api/v1", v1)
+        .route(DESCRIPTION_PATH, get(openapi::document))
+        // Any other /api path (an unknown version) is a JSON 404, never the app's index.html.
+        .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+/// Where the OpenAPI description is served.
+const DESCRIPTION_PATH: &str = "/api/openapi.json";
+
+/// Every path [`api_router`] serves (`/api/v1/units/{id}/report`, …), for checking the
+/// OpenAPI description against the router: the methods of each are found by asking it.
+pub fn routed_paths<S: Store>() -> Vec<String> {
+    let v1 = v1_routes::<S>().paths.into_iter().map(|path| format!("/api/v1{path}"));
+    v1.chain([DESCRIPTION_PATH.to_string()]).collect()
+}
+
+/// The routes of `/api/v1`.
+fn v1_routes<S: Store>() -> Routes<S> {
+    Routes { router: Router::new(), paths: Vec::new() }
+        .route("/health", get(health::health))
         .route("/catalogue", get(units::catalogue::<S>))
         .route("/units", get(units::list::<S>))
         .route("/units/{id}/report", get(report::report::<S>))
@@ -64,14 +93,20 @@ pub fn api_router<S: Store>(state: Arc<AppState<S>>) -> Router {
         .route("/codes/{id}/withdraw", post(access::withdraw_code::<S>))
         .route("/devices", get(access::list_devices::<S>))
         .route("/devices/{id}/revoke", post(access::revoke_device::<S>))
+        .route("/devices/{id}/void", post(access::void_device::<S>))
         .route("/audit", get(access::audit::<S>))
-        .fallback(|| async { ApiError::NotFound })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state);
-    Router::new()
-        .nest("/api/v1", v1)
-        .route("/api/openapi.json", get(|| async { axum::Json(openapi()) }))
-        // Any other /api path (an unknown version) is a JSON 404, never the app's index.html.
-        .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
+}
+
+/// A router that remembers the paths it was given.
+struct Routes<S> {
+    router: Router<Arc<AppState<S>>>,
+    paths: Vec<&'static str>,
+}
+
+impl<S: Store> Routes<S> {
+    fn route(mut self, path: &'static str, methods: MethodRouter<Arc<AppState<S>>>) -> Self {
+        self.paths.push(path);
+        self.router = self.router.route(path, methods);
+        self
+    }
 }

@@ -5,38 +5,44 @@ use crate::ApiError;
 use crate::error::ErrorBody;
 use crate::store::{AccessStore, Freshness, ReportStore};
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use domain::{Action, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, unit_figures};
+use domain::{Action, DomainError, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, unit_figures};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
 use std::sync::Arc;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// `2025`, `2025-H1`, `2025-9M`, `2025-Q3`, `2025-11` or `2021..2025`.
-    period: Option<String>,
+    #[param(value_type = ReportPeriod)]
+    period: String,
 }
 
 /// Figures of the unit and of each child unit for the period.
 #[utoipa::path(
     get,
     path = "/api/v1/units/{id}/report",
-    params(("id" = String, Path, description = "Unit id"), ReportQuery),
+    tag = "reports",
+    params(("id" = UnitId, Path, description = "The unit"), ReportQuery),
     security(("device_token" = [])),
     responses(
-        (status = 200, body = Report),
-        (status = 401, description = "unauthenticated, invalid_token, device_revoked", body = ErrorBody),
+        (status = 200, description = "The figures", body = Report),
         (status = 403, description = "forbidden: the unit is outside the caller's reach", body = ErrorBody),
-        (status = 422, description = "unknown_unit, invalid_period, invalid_id", body = ErrorBody),
+        (status = 422, description = "invalid_period, invalid_id, unknown_unit: no period (or not one the app \
+            knows), or no such unit", body = ErrorBody),
     )
 )]
 pub async fn report<S: ReportStore + AccessStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-    Query(query): Query<ReportQuery>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Report>, ApiError> {
-    let period: ReportPeriod = query.period.as_deref().unwrap_or_default().parse()?;
+    // The period is the query's one field: whatever refuses the query is a missing period.
+    let Query(query) = query.map_err(|_| DomainError::InvalidPeriod(String::new()))?;
+    let period: ReportPeriod = query.period.parse()?;
     let unit = state.tree.get(&UnitId::new(id)?)?;
     authorize(&caller, Action::ReadFigures, &unit.id, &state.tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };

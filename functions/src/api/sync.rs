@@ -8,7 +8,7 @@ use crate::store::{AccessStore, TallyStore};
 use axum::Json;
 use axum::extract::State;
 use domain::enrol::{AuditEvent, AuditWhat};
-use domain::{AccessError, Action, SyncRequest, SyncResponse, authorize};
+use domain::{AccessError, Action, SyncRequest, SyncResponse, authorize, limits};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -18,16 +18,18 @@ use std::sync::Arc;
 #[utoipa::path(
     post,
     path = "/api/v1/sync",
+    tag = "sync",
     request_body = SyncRequest,
     security(("device_token" = [])),
     responses(
         (status = 200, description = "Stored; repeats and stale cells count as unchanged", body = SyncResponse),
-        (status = 400, description = "malformed_json", body = ErrorBody),
-        (status = 401, description = "unauthenticated, invalid_token, device_revoked", body = ErrorBody),
-        (status = 403, description = "forbidden (an area outside the device's scope), wrong_device", body = ErrorBody),
-        (status = 413, description = "payload_too_large", body = ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = ErrorBody),
-        (status = 422, description = "A domain rule refused the request (see ErrorCode); nothing was stored", body = ErrorBody),
+        (status = 403, description = "forbidden, wrong_device: an area outside the device's scope, or another \
+            device's cells", body = ErrorBody),
+        (status = 422, description = "unsupported_protocol, too_many_cells, duplicate_cell, invalid_id, \
+            invalid_period, unknown_unit, not_an_area, unknown_indicator, wrong_kind, invalid_amount, \
+            negative_total, stamp_in_future: a domain rule refused the request; nothing was stored", body = ErrorBody),
+        (status = 429, description = "too_many_attempts, quota_exceeded: too many wrong tokens from this client, \
+            or the device's cells of the day are used up; nothing was stored", body = ErrorBody),
         (status = 500, description = "internal: retry the same request; no cell is ever counted twice", body = ErrorBody),
     )
 )]
@@ -47,6 +49,11 @@ pub async fn sync<S: TallyStore + AccessStore>(
     for area in areas {
         authorize(&caller, Action::WriteCells, area, &state.tree)?;
     }
+    let cells = request.len() as u64;
+    let (day, max) = (limits::day_of(now), limits::CELLS_PER_DEVICE_PER_DAY);
+    if !state.store.charge_sync(&caller.device, day, cells, max, now).await? {
+        return Err(AccessError::QuotaExceeded.into());
+    }
     let response = state.store.apply_sync(&state.tree, &request).await?;
     let event = (response.changed > 0).then(|| AuditEvent {
         at_ms: now,
@@ -58,6 +65,8 @@ pub async fn sync<S: TallyStore + AccessStore>(
             unchanged: response.unchanged,
         },
     });
-    state.store.record_sync(&state.tree, &caller.device, now, event.as_ref()).await?;
+    if let Some(event) = &event {
+        state.store.file_event(&state.tree, event).await?;
+    }
     Ok(Json(response))
 }

@@ -1,7 +1,6 @@
 //! `GET /api/v1/units` and `GET /api/v1/catalogue` — the tree and the indicators the app works with.
 
 use super::{AppState, Authenticated};
-use crate::error::ErrorBody;
 use crate::store::AccessStore;
 use axum::Json;
 use axum::extract::State;
@@ -9,8 +8,8 @@ use domain::{Catalogue, Unit, visible_units};
 use std::sync::Arc;
 
 /// The units the caller may see, parents before children.
-#[utoipa::path(get, path = "/api/v1/units", security(("device_token" = [])),
-    responses((status = 200, body = Vec<Unit>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/units", tag = "units", security(("device_token" = [])),
+    responses((status = 200, description = "The units, parents before children", body = Vec<Unit>)))]
 pub async fn list<S: AccessStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
@@ -19,7 +18,8 @@ pub async fn list<S: AccessStore>(
 }
 
 /// The catalogue of contents and indicators.
-#[utoipa::path(get, path = "/api/v1/catalogue", responses((status = 200, body = Catalogue)))]
+#[utoipa::path(get, path = "/api/v1/catalogue", tag = "units",
+    responses((status = 200, description = "The catalogue", body = Catalogue)))]
 pub async fn catalogue<S>(State(state): State<Arc<AppState<S>>>) -> Json<Catalogue> {
     Json(state.catalogue.clone())
 }

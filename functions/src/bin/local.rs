@@ -2,9 +2,11 @@
 //!
 //! `sotay-local [--addr 127.0.0.1:8080] [--data data/sotay.redb] [--dist dist]
 //!              [--store embedded|dynamodb] [--table sotay] [--endpoint http://127.0.0.1:8000]
-//!              [--public-url https://sotay.example.gov.vn]`
+//!              [--public-url https://sotay.example.gov.vn] [--behind-proxy 1]`
 //! (or `SOTAY_ADDR`, `SOTAY_DATA`, `SOTAY_DIST`, `SOTAY_STORE`, `SOTAY_TABLE`,
-//! `SOTAY_DYNAMODB_ENDPOINT`, `SOTAY_PUBLIC_URL`). The embedded store in one local file is
+//! `SOTAY_DYNAMODB_ENDPOINT`, `SOTAY_PUBLIC_URL`, `SOTAY_BEHIND_PROXY`). Behind the
+//! province's TLS reverse proxy, `--behind-proxy 1` takes the client's address (for the
+//! limits on join attempts and wrong tokens) from the last `X-Forwarded-For` entry. The embedded store in one local file is
 //! the default; with `--store dynamodb` the same app runs against DynamoDB or a
 //! DynamoDB-compatible server.
 //!
@@ -17,11 +19,10 @@ use anyhow::{Context, bail};
 use domain::enrol::IssueCode;
 use domain::{Role, UnitId};
 use functions::api::AppState;
-use functions::api_router;
+use functions::site::site_router;
 use functions::store::{DynamoStore, EmbeddedStore, Store};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use tower_http::services::{ServeDir, ServeFile};
 
 fn setting(flag: &str, env: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
@@ -60,6 +61,7 @@ async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow:
     let addr = setting("--addr", "SOTAY_ADDR", "127.0.0.1:8080");
     let public_url = setting("--public-url", "SOTAY_PUBLIC_URL", "");
     state.public_url = Some(public_url).filter(|u| !u.is_empty());
+    state.trust_proxy = matches!(setting("--behind-proxy", "SOTAY_BEHIND_PROXY", "").as_str(), "1" | "true" | "yes");
     match command.as_deref() {
         None => serve(state, &addr, data).await,
         Some("create-admin") => {
@@ -101,16 +103,13 @@ async fn serve<S: Store>(state: AppState<S>, addr: &str, data: &str) -> anyhow::
         println!("Chưa có thiết bị nào được ghi danh.");
         print_admin_link(&state, &base, 1).await?;
     }
-    let app = router(Arc::new(state), &dist);
+    let app =
+        site_router(Arc::new(state), &dist).with_context(|| format!("reading the pages of {}", dist.display()))?;
     println!("Sổ tay Mặt trận đang chạy: http://{local}/  (dữ liệu: {data})");
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
     Ok(())
-}
-
-fn router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> axum::Router {
-    api_router(state).fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))))
 }

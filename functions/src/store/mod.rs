@@ -35,6 +35,21 @@ pub trait TallyStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<SyncResponse, StoreError>> + Send;
 }
 
+/// Hủy — takes back everything a device counted.
+pub trait VoidStore: Send + Sync + 'static {
+    /// Voids the device `id`: marks it voided (and revoked) and files `event` once, removes
+    /// its counter cells and the register buckets of its scope area it wins, and moves
+    /// every total and rollup back by its contribution (`domain::plan_void`), each removal
+    /// atomically with what it moves. Returns the device as it is now and how many cells and
+    /// buckets this call removed (a repeat: none); `None`: no such device.
+    fn void_device(
+        &self,
+        tree: &UnitTree,
+        id: &DeviceId,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<Option<(DeviceSummary, usize)>, StoreError>> + Send;
+}
+
 /// How fresh a report's reads must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
@@ -86,6 +101,9 @@ pub struct CodeRecord {
 pub struct DeviceRecord {
     pub summary: DeviceSummary,
     pub token_hash: String,
+    /// (day, cells sent that day) of its quota.
+    #[serde(default)]
+    pub quota: Option<(u64, u64)>,
 }
 
 /// A device about to be enrolled by a code: everything but what the code decides.
@@ -110,8 +128,9 @@ impl NewDevice {
             last_sync_ms: None,
             app_version: self.app_version.clone(),
             revoked_at_ms: None,
+            voided_at_ms: None,
         };
-        DeviceRecord { summary, token_hash: self.token_hash.clone() }
+        DeviceRecord { summary, token_hash: self.token_hash.clone(), quota: None }
     }
 
     /// The audit event of an enrolment.
@@ -184,23 +203,37 @@ pub trait AccessStore: Send + Sync + 'static {
         event: &AuditEvent,
     ) -> impl Future<Output = Result<Option<DeviceSummary>, StoreError>> + Send;
 
-    /// Notes a device's sync at `at_ms`: its last-sync time, and the event if there is one
-    /// (a sync that changed nothing files none).
-    fn record_sync(
+    /// Charges a sync of `cells` to the device's quota for `day` (days since 1970, see
+    /// `domain::limits`) and notes `at_ms` as its last sync. `false`: the day's count would
+    /// pass `max`; nothing is charged. An unknown device is charged nothing (`true`).
+    fn charge_sync(
         &self,
-        tree: &UnitTree,
         id: &DeviceId,
+        day: u64,
+        cells: u64,
+        max: u64,
         at_ms: u64,
-        event: Option<&AuditEvent>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Files an event that changes nothing else (a sync's), under its unit and ancestors.
+    fn file_event(&self, tree: &UnitTree, event: &AuditEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Counts one attempt under `key` in the window that starts at `window_ms` (the
+    /// count may be forgotten after `expires_ms`); returns the window's count with it.
+    fn count_attempt(
+        &self,
+        key: &str,
+        window_ms: u64,
+        expires_ms: u64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// The newest `limit` events filed under `unit`, newest first.
     fn audit(&self, unit: &UnitId, limit: usize) -> impl Future<Output = Result<Vec<AuditEvent>, StoreError>> + Send;
 }
 
 /// Everything the API needs.
-pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore {}
-impl<T: TallyStore + ReportStore + UnitStore + AccessStore> Store for T {}
+pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore {}
+impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore> Store for T {}
 
 /// Loads the tree; a store with no units is given the demo tree from the seeds.
 pub async fn load_tree(store: &impl UnitStore) -> Result<UnitTree, StoreError> {

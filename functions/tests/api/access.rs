@@ -104,6 +104,7 @@ async fn every_endpoint_refuses_every_caller_outside_its_reach_and_changes_nothi
         ("GET", "/api/v1/audit?unit=ntmk-to-11".into(), None, [NO, OK, NO, OK]),
         ("POST", format!("/api/v1/codes/{far_code}/withdraw"), Some("{}".into()), [NO, NO, NO, OK]),
         ("POST", format!("/api/v1/devices/{victim_id}/revoke"), Some("{}".into()), [NO, NO, NO, OK]),
+        ("POST", format!("/api/v1/devices/{victim_id}/void"), Some("{}".into()), [NO, NO, NO, OK]),
     ];
     let mut refusals = 0;
     for (method, path, body, expected) in &rows {
@@ -253,4 +254,104 @@ async fn a_code_for_a_role_that_does_not_fit_the_unit_is_refused() {
     let ask = json!({ "role": "volunteer", "unit": "dx-to-8a", "valid_days": 0 });
     let (status, answer) = api.post("/api/v1/codes", Some(&api.admin), &ask).await;
     assert_eq!((status, answer["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_code_terms")));
+}
+
+#[tokio::test]
+async fn a_voided_device_no_longer_counts_anywhere() {
+    let api = Api::new().await;
+    let (a, token_a) = api.enrol(Role::Volunteer, "ntmk-to-11", "Máy thử").await;
+    let (b, token_b) = api.enrol(Role::Volunteer, "ntmk-to-11", "Trưởng ban Tổ 11").await;
+    let cell = |device: &str, inc: u64| {
+        json!({ "protocol": 1, "device": device, "counters": [
+        { "area": "ntmk-to-11", "indicator": "dat_hien", "month": "2025-11", "inc": inc, "dec": 0 }] })
+    };
+    assert_eq!(api.post("/api/v1/sync", Some(&token_a), &cell(&a, 10_000_000_000_000)).await.0, StatusCode::OK);
+    assert_eq!(api.post("/api/v1/sync", Some(&token_b), &cell(&b, 120)).await.0, StatusCode::OK);
+    assert_eq!(api.total("tp-bac-kan", "dat_hien", "2025").await, 10_000_000_000_120);
+    let (status, voided) = api.post(&format!("/api/v1/devices/{a}/void"), Some(&api.admin), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{voided}");
+    assert_eq!(voided["removed"], 1);
+    for unit in ["ntmk-to-11", "p-nguyen-thi-minh-khai", "tp-bac-kan"] {
+        assert_eq!(api.total(unit, "dat_hien", "2025").await, 120, "{unit}");
+    }
+    let (_, again) = api.post(&format!("/api/v1/devices/{a}/void"), Some(&api.admin), &json!({})).await;
+    assert_eq!(again["removed"], 0);
+    let (status, answer) = api.post("/api/v1/sync", Some(&token_a), &cell(&a, 5)).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("device_revoked")));
+    assert_eq!(api.total("tp-bac-kan", "dat_hien", "2025").await, 120);
+    let (_, trail) = api.get("/api/v1/audit?unit=tp-bac-kan").await;
+    assert_eq!(trail[0]["what"]["voided"]["device"], a);
+}
+
+#[tokio::test]
+async fn join_attempts_and_wrong_tokens_are_limited_per_client_and_per_code() {
+    let api = Api::new().await;
+    let join = |code: &str| json!({ "code": code, "label": "Máy" });
+    let limited = |answer: &(StatusCode, Value)| {
+        assert_eq!((answer.0, answer.1["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")));
+        assert!(answer.1["message"].as_str().unwrap().contains("phút"));
+    };
+    // Wrong tokens from one client: thirty an hour, then refused as too many.
+    let (device, token) = api.enrol(Role::Volunteer, "ntmk-to-13", "Máy 13").await;
+    let wrong = format!("{device}.{}", "f".repeat(64));
+    for _ in 0..domain::limits::FAILED_AUTH_PER_CLIENT.max {
+        assert_eq!(api.call("GET", "/api/v1/me", Some(&wrong), None).await.1["code"], "invalid_token");
+    }
+    limited(&api.call("GET", "/api/v1/me", Some(&wrong), None).await);
+    assert_eq!(
+        api.call("GET", "/api/v1/me", Some(&token), None).await.0,
+        StatusCode::OK,
+        "the right token still works"
+    );
+
+    // One code tried again and again (read out wrong, or guessed at): ten tries an hour.
+    for _ in 0..domain::limits::JOINS_PER_CODE.max {
+        let answer = api.post("/api/v1/join", None, &join("ABCD-EFGH-JKMN")).await;
+        assert_eq!(answer.1["code"], "unknown_code");
+    }
+    limited(&api.post("/api/v1/join", None, &join("ABCD-EFGH-JKMN")).await);
+    // A real code still works, until the client itself has tried too often.
+    let code = api.issue(Role::Volunteer, "ntmk-to-11").await;
+    assert_eq!(api.post("/api/v1/join", None, &join(&code)).await.0, StatusCode::OK);
+    let mut answer = (StatusCode::OK, Value::Null);
+    for n in 0..domain::limits::JOINS_PER_CLIENT.max {
+        answer = api.post("/api/v1/join", None, &join(&format!("ABCD-EFGH-{:04}", 2222 + n))).await;
+        if answer.0 == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    limited(&answer);
+    let code = api.issue(Role::Volunteer, "ntmk-to-11").await;
+    limited(&api.post("/api/v1/join", None, &join(&code)).await);
+}
+
+#[tokio::test]
+async fn a_device_past_its_daily_quota_is_told_to_wait_and_nothing_is_stored() {
+    let api = Api::new().await;
+    let (device, token) = api.enrol(Role::Volunteer, "ntmk-to-11", "Trưởng ban Tổ 11").await;
+    let cells: Vec<Value> = (0..domain::MAX_CELLS)
+        .map(|n| {
+            let month = format!("{}-{:02}", 2000 + n / 12 / 18, n / 18 % 12 + 1);
+            let indicator = domain::Catalogue::standard().counter_ids().nth(n % 18).unwrap().to_string();
+            json!({ "area": "ntmk-to-11", "indicator": indicator, "month": month, "inc": 1, "dec": 0 })
+        })
+        .collect();
+    let body = json!({ "protocol": 1, "device": device, "counters": cells });
+    let sends = domain::limits::CELLS_PER_DEVICE_PER_DAY / domain::MAX_CELLS as u64;
+    for _ in 0..sends {
+        let (status, answer) = api.post("/api/v1/sync", Some(&token), &body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let mut more = body.clone();
+    more["counters"][0]["inc"] = json!(2);
+    let (status, answer) = api.post("/api/v1/sync", Some(&token), &more).await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("quota_exceeded")));
+    assert!(answer["message"].as_str().unwrap().contains("ngày mai"));
+    assert_eq!(
+        api.total("ntmk-to-11", "dat_hien", "2000").await,
+        12,
+        "one per month of 2000, the refused 2 not stored"
+    );
+    api.advance(DAY_MS);
+    assert_eq!(api.post("/api/v1/sync", Some(&token), &more).await.0, StatusCode::OK, "a new day, a new quota");
 }

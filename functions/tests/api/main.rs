@@ -16,6 +16,8 @@ use tower::ServiceExt;
 
 mod access;
 mod bad_input;
+mod openapi;
+mod site;
 mod sync;
 
 /// A fresh API over an embedded store in a temporary file, with a province administrator

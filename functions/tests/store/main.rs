@@ -49,6 +49,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn a_voided_device_counts_for_nothing_at_every_level() {
+                let (store, _keep) = $make.await;
+                scenarios::a_voided_device_counts_for_nothing_at_every_level(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn codes_and_devices_change_once_and_leave_a_trail() {
                 let (store, _keep) = $make.await;
                 scenarios::codes_and_devices_change_once_and_leave_a_trail(&store).await;
@@ -160,4 +166,66 @@ async fn enrol_admin(store: &impl functions::store::Store, tree: &domain::UnitTr
     let issued = functions::enrolment::issue_code(store, tree, None, &ask, now, "http://sotay").await.unwrap();
     let enrolment = functions::enrolment::join(store, tree, &issued.code, "Quản trị", "", now).await.unwrap();
     enrolment.token
+}
+
+/// What a volunteer's daily sync costs through the API with its token check: the device
+/// record read, the sync itself, and noting it (last sync, the audit event under each level).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_through_the_api_costs_on_dynamodb() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use domain::{Catalogue, Date, Ledger};
+    use tower::ServiceExt;
+
+    let store = moto::fresh_table().await;
+    let tree = functions::store::load_tree(&store).await.unwrap();
+    let catalogue = Catalogue::standard();
+    let ask = domain::enrol::IssueCode {
+        role: domain::Role::Volunteer,
+        unit: domain::UnitId::new("ntmk-to-11").unwrap(),
+        valid_days: None,
+        uses: None,
+    };
+    let now = functions::api::system_clock()();
+    let issued = functions::enrolment::issue_code(&store, &tree, None, &ask, now, "http://sotay").await.unwrap();
+    let phone = functions::enrolment::join(&store, &tree, &issued.code, "Trưởng ban Tổ 11", "", now).await.unwrap();
+    let router = functions::api_router(std::sync::Arc::new(functions::AppState::new(
+        store.clone(),
+        tree.clone(),
+        catalogue.clone(),
+    )));
+    // A day's work: ten amounts of one area in one month.
+    let mut ledger = Ledger::new(phone.device.clone());
+    let day = Date::new(2025, 11, 18).unwrap();
+    for indicator in catalogue.counter_ids().take(10) {
+        ledger.add_amount(&catalogue, &tree, &ask.unit, indicator, day, 5, "", 1).unwrap();
+    }
+    let mut spent = vec![];
+    for round in 0..2 {
+        if round == 1 {
+            for indicator in catalogue.counter_ids().take(10) {
+                ledger.add_amount(&catalogue, &tree, &ask.unit, indicator, day, 3, "", 2).unwrap();
+            }
+        }
+        let request = ledger.outbox();
+        let before = store.consumed();
+        let http = Request::post("/api/v1/sync")
+            .header("authorization", format!("Bearer {}", phone.token))
+            .header("content-type", "application/json")
+            .body(Body::from(serde_json::to_vec(&request).unwrap()))
+            .unwrap();
+        assert_eq!(router.clone().oneshot(http).await.unwrap().status(), StatusCode::OK);
+        ledger.acknowledge(&request);
+        let cost = store.consumed() - before;
+        eprintln!(
+            "sync {round} through the API: {} read / {} write units; moto reported {} / {}",
+            cost.reads, cost.writes, cost.reported_reads, cost.reported_writes
+        );
+        spent.push((cost.reads, cost.writes));
+    }
+    // Reads: the device record and the cell item (strongly consistent, one unit each).
+    // Writes: the cell item and 3 totals items in a transaction (2 units each), the quota
+    // and last-sync update (1; 2 on the day's first sync, whose first condition fails),
+    // and the audit event under the area, the ward and the city (1 each).
+    assert_eq!(spent, [(2.0, 8 + 2 + 3), (2.0, 8 + 1 + 3)]);
 }

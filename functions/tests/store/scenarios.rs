@@ -346,6 +346,60 @@ mod access {
         }
     }
 
+    /// Two phones of Tổ 11 record amounts, levels and a flag; one is voided (twice): every
+    /// total and rollup equals the reference's, which voided it too.
+    pub async fn a_voided_device_counts_for_nothing_at_every_level(store: &impl Store) {
+        let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+        let code = code("c-void", 2);
+        store.add_code(&tree, &code, &issued(&code)).await.unwrap();
+        let mut reference = MemoryTally::default();
+        let mut phones = Vec::new();
+        for n in 0..2 {
+            let device = store.redeem_code(&tree, &code.code_hash, &phone(n)).await.unwrap().unwrap();
+            phones.push(Ledger::new(device.device));
+        }
+        let area = UnitId::new("ntmk-to-11").unwrap();
+        let (land, homes, festival) = (
+            IndicatorId::new("dat_hien").unwrap(),
+            IndicatorId::new("so_ho").unwrap(),
+            IndicatorId::new("ngay_hoi_ddk").unwrap(),
+        );
+        let day = |m| Date::new(YEAR, m, 5).unwrap();
+        phones[0].add_amount(&catalogue, &tree, &area, &land, day(3), 10_000_000, "", 1).unwrap();
+        phones[0].add_amount(&catalogue, &tree, &area, &land, day(4), 70, "", 2).unwrap();
+        phones[0].set_level(&catalogue, &tree, &area, &homes, day(3), 100, "", 3).unwrap();
+        phones[0].set_flag(&catalogue, &tree, &area, &festival, day(3), true, "", 4).unwrap();
+        phones[1].add_amount(&catalogue, &tree, &area, &land, day(3), 120, "", 5).unwrap();
+        phones[1].set_level(&catalogue, &tree, &area, &homes, day(6), 120, "", 6).unwrap();
+        for phone in &phones {
+            let request = phone.outbox();
+            store.apply_sync(&tree, &request).await.unwrap();
+            reference.apply(&request, &tree, &catalogue).unwrap();
+        }
+        let voided = phones[0].device.clone();
+        let event = AuditEvent {
+            at_ms: NOW + 50,
+            unit: area.clone(),
+            actor: None,
+            what: AuditWhat::Voided { device: voided.clone() },
+        };
+        let (device, removed) = store.void_device(&tree, &voided, &event).await.unwrap().unwrap();
+        assert_eq!(removed, 2 + 2, "two cells, a level bucket and a flag bucket");
+        assert_eq!((device.voided_at_ms, device.revoked_at_ms), (Some(NOW + 50), Some(NOW + 50)));
+        assert_eq!(reference.void(&voided, &tree), 4);
+        assert_same_as_reference(store, &reference, &tree).await;
+        let again = store.void_device(&tree, &voided, &event).await.unwrap().unwrap();
+        assert_eq!(again.1, 0, "a repeated void removes nothing more");
+        assert_same_as_reference(store, &reference, &tree).await;
+        let ward = UnitId::new("p-nguyen-thi-minh-khai").unwrap();
+        let totals = store.counter_totals(&ward, period(), Freshness::Latest).await.unwrap();
+        assert_eq!(totals.get(&land).copied().unwrap_or(0), 120, "only the other phone's entry is left");
+        let trail = store.audit(&ward, 10).await.unwrap();
+        assert_eq!(trail.iter().filter(|e| matches!(e.what, AuditWhat::Voided { .. })).count(), 1);
+        let unknown = DeviceId::new("d-unknown").unwrap();
+        assert_eq!(store.void_device(&tree, &unknown, &event).await.unwrap(), None);
+    }
+
     /// Eight phones race for a code of three uses: three are enrolled, five refused.
     pub async fn phones_racing_for_a_code_get_exactly_its_uses<S: Store + Clone>(store: S) {
         let tree = UnitTree::demo();
@@ -409,8 +463,20 @@ mod access {
             actor: Some(device.device.clone()),
             what: AuditWhat::Synced { device: device.device.clone(), changed: 3, unchanged: 0 },
         };
-        store.record_sync(&tree, &device.device, NOW + 10, Some(&synced)).await.unwrap();
-        store.record_sync(&tree, &device.device, NOW + 11, None).await.unwrap();
+        let day = domain::limits::day_of(NOW);
+        assert!(store.charge_sync(&device.device, day, 3, 10, NOW + 10).await.unwrap());
+        store.file_event(&tree, &synced).await.unwrap();
+        assert!(store.charge_sync(&device.device, day, 7, 10, NOW + 11).await.unwrap(), "up to the quota");
+        assert!(!store.charge_sync(&device.device, day, 1, 10, NOW + 12).await.unwrap(), "over the quota");
+        assert!(store.charge_sync(&device.device, day + 1, 10, 10, NOW + 11).await.unwrap(), "a new day");
+        assert!(!store.charge_sync(&device.device, day + 1, 1, 10, NOW + 11).await.unwrap());
+        let mut counts = vec![];
+        for _ in 0..3 {
+            counts.push(store.count_attempt("join#10.0.0.1", 5_000, 9_000).await.unwrap());
+        }
+        counts.push(store.count_attempt("join#10.0.0.1", 9_000, 13_000).await.unwrap());
+        counts.push(store.count_attempt("join#10.0.0.2", 9_000, 13_000).await.unwrap());
+        assert_eq!(counts, [1, 2, 3, 1, 1], "a count per key and window");
         let revocation = |at_ms| AuditEvent {
             at_ms,
             unit: device.scope.clone(),
@@ -434,10 +500,14 @@ mod access {
                 AuditWhat::Enrolled { .. } => "enrolled",
                 AuditWhat::Revoked { .. } => "revoked",
                 AuditWhat::Synced { .. } => "synced",
+                AuditWhat::Voided { .. } => "voided",
             })
             .collect();
         assert_eq!(kinds, ["revoked", "synced", "withdrawn", "enrolled", "issued", "issued"]);
         assert_eq!(store.audit(&UnitId::new("tp-bac-kan").unwrap(), 2).await.unwrap().len(), 2);
     }
 }
-pub use access::{codes_and_devices_change_once_and_leave_a_trail, phones_racing_for_a_code_get_exactly_its_uses};
+pub use access::{
+    a_voided_device_counts_for_nothing_at_every_level, codes_and_devices_change_once_and_leave_a_trail,
+    phones_racing_for_a_code_get_exactly_its_uses,
+};

@@ -3,8 +3,9 @@
 //! | item | pk | sk | attributes |
 //! |---|---|---|---|
 //! | a join code | `CODES` | SHA-256 of the code | `record` (JSON `CodeRecord` as issued), `uses_left`, `withdrawn` |
-//! | a device | `DEVICES` | device id | `record` (JSON `DeviceRecord` as enrolled), `last_sync`, `revoked_at` |
+//! | a device | `DEVICES` | device id | `record` (JSON `DeviceRecord` as enrolled), `last_sync`, `revoked_at`, `voided_at`, `quota_day`, `quota_used` |
 //! | an audit event | `AUDIT#{unit}` | `{at_ms, 16 digits}#{random}` | `event` (JSON), filed under the unit and each ancestor |
+//! | attempts in a limit's window | `LIMIT#{limit}#{client or code}` | window start, 16 digits | `attempts`, `expires` (time to live) |
 //!
 //! What changes after issue or enrolment lives in attributes of its own, so a sync noting
 //! its time never overwrites a revocation. A redemption takes a use on the condition that
@@ -14,12 +15,12 @@ use super::items::{Item, key, n, s};
 use super::retry::{backoff, transaction_worth_retrying};
 use super::{DynamoStore, MAX_ATTEMPTS, build, sdk};
 use crate::store::{AccessStore, CodeRecord, DeviceRecord, NewDevice, StoreError, audit_units};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, Update, WriteRequest};
 use domain::enrol::{AuditEvent, CodeSummary, DeviceSummary};
 use domain::{AccessError, DeviceId, UnitId, UnitTree};
 
 const CODES: &str = "CODES";
-const DEVICES: &str = "DEVICES";
+pub(super) const DEVICES: &str = "DEVICES";
 
 fn json<T: serde::Serialize>(value: &T) -> AttributeValue {
     s(serde_json::to_string(value).expect("records serialise"))
@@ -45,12 +46,13 @@ fn device_of(item: &Item) -> Result<DeviceRecord, StoreError> {
     let mut record: DeviceRecord = parse(item, "record")?;
     record.summary.last_sync_ms = number(item, "last_sync");
     record.summary.revoked_at_ms = number(item, "revoked_at");
+    record.summary.voided_at_ms = number(item, "voided_at");
     Ok(record)
 }
 
 impl DynamoStore {
     /// The puts filing `event` under its unit and each ancestor.
-    fn audit_puts(&self, tree: &UnitTree, event: &AuditEvent) -> Result<Vec<TransactWriteItem>, StoreError> {
+    pub(super) fn audit_puts(&self, tree: &UnitTree, event: &AuditEvent) -> Result<Vec<TransactWriteItem>, StoreError> {
         let sk = format!("{:016}#{:08x}", event.at_ms, fastrand::u32(..));
         audit_units(tree, &event.unit)
             .into_iter()
@@ -65,7 +67,7 @@ impl DynamoStore {
 
     /// Writes `writes` in one transaction. `Ok(false)`: a condition failed (or a conflict
     /// or throttling outlasted the retries): read again and decide again.
-    async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+    pub(super) async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
         for attempt in 0..MAX_ATTEMPTS {
             match self.client.transact_write_items().set_transact_items(Some(writes.clone())).send().await {
                 Ok(_) => return Ok(true),
@@ -86,7 +88,7 @@ impl DynamoStore {
         Ok(output.item)
     }
 
-    fn update(&self, pk: &str, sk: &str) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+    pub(super) fn update(&self, pk: &str, sk: &str) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
         Update::builder().table_name(&self.table).set_key(Some(key(pk.to_string(), sk.to_string())))
     }
 }
@@ -249,26 +251,98 @@ impl AccessStore for DynamoStore {
         Ok(self.device(id).await?.map(|d| d.summary))
     }
 
-    async fn record_sync(
-        &self,
-        tree: &UnitTree,
-        id: &DeviceId,
-        at_ms: u64,
-        event: Option<&AuditEvent>,
-    ) -> Result<(), StoreError> {
-        let update = self
-            .update(DEVICES, id.as_str())
-            .update_expression("SET last_sync = :at")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":at", n(at_ms))
-            .build()
-            .map_err(build)?;
-        let mut writes = vec![TransactWriteItem::builder().update(update).build()];
-        if let Some(event) = event {
-            writes.extend(self.audit_puts(tree, event)?);
+    /// One conditional update of the device item (one write unit; two on a device's first
+    /// sync of a day, whose first condition fails).
+    async fn charge_sync(&self, id: &DeviceId, day: u64, cells: u64, max: u64, at_ms: u64) -> Result<bool, StoreError> {
+        if cells > max {
+            return Ok(false);
         }
-        self.transact(writes).await?;
-        Ok(())
+        let update = |expression: &str, condition: &str| {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(DEVICES.into(), id.to_string())))
+                .update_expression(expression)
+                .condition_expression(condition)
+                .expression_attribute_values(":at", n(at_ms))
+                .expression_attribute_values(":day", n(day))
+                .expression_attribute_values(":n", n(cells))
+        };
+        let same_day = update(
+            "SET last_sync = :at ADD quota_used :n",
+            "attribute_exists(pk) AND quota_day = :day AND quota_used <= :left",
+        )
+        .expression_attribute_values(":left", n(max - cells));
+        match same_day.send().await {
+            Ok(_) => {
+                self.meter.write(1024);
+                return Ok(true);
+            }
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                self.meter.write(1024)
+            }
+            Err(e) => return Err(sdk(e)),
+        }
+        let new_day = update(
+            "SET last_sync = :at, quota_day = :day, quota_used = :n",
+            "attribute_exists(pk) AND (attribute_not_exists(quota_day) OR quota_day <> :day)",
+        );
+        match new_day.send().await {
+            Ok(_) => {
+                self.meter.write(1024);
+                Ok(true)
+            }
+            // The same day and over the quota, or no such device.
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                self.meter.write(1024);
+                Ok(self.device(id).await?.is_none())
+            }
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    /// A batch of puts, one write unit each (an event is well under 1 KB).
+    async fn file_event(&self, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
+        let mut pending: Vec<WriteRequest> = Vec::new();
+        for put in self.audit_puts(tree, event)? {
+            let item = put.put.map(|p| p.item).unwrap_or_default();
+            self.meter.write(super::capacity::item_size(&item));
+            let request = PutRequest::builder().set_item(Some(item)).build().map_err(build)?;
+            pending.push(WriteRequest::builder().put_request(request).build());
+        }
+        for attempt in 0..MAX_ATTEMPTS {
+            if pending.is_empty() {
+                return Ok(());
+            }
+            match self.client.batch_write_item().request_items(&self.table, pending.clone()).send().await {
+                Ok(output) => {
+                    pending = output.unprocessed_items().and_then(|u| u.get(&self.table)).cloned().unwrap_or_default();
+                }
+                Err(e) if super::retry::worth_retrying(&e) => {}
+                Err(e) => return Err(sdk(e)),
+            }
+            backoff(attempt).await;
+        }
+        Err(StoreError("audit events left unprocessed (throttling)".into()))
+    }
+
+    /// One `ADD` to `LIMIT#{key}` / `{window}`, which DynamoDB's time to live removes.
+    async fn count_attempt(&self, key_name: &str, window_ms: u64, expires_ms: u64) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("LIMIT#{key_name}"), format!("{window_ms:016}"))))
+            .update_expression("ADD attempts :one SET expires = :expires")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":expires", n(expires_ms / 1000))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.meter.write(1024);
+        let attempts = output.attributes().and_then(|a| a.get("attempts")).and_then(|v| v.as_n().ok());
+        attempts.and_then(|v| v.parse().ok()).ok_or_else(|| StoreError("attempt count missing".into()))
     }
 
     /// One query, newest first, at most `limit` items.

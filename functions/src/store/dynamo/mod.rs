@@ -12,6 +12,7 @@ mod capacity;
 mod chunks;
 mod items;
 mod retry;
+mod void;
 
 pub use capacity::Consumed;
 pub use chunks::chunks;
@@ -95,10 +96,24 @@ impl DynamoStore {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.code() == Some("ResourceInUseException") => Ok(()),
-            Err(e) => Err(sdk(e)),
+            Ok(_) => {}
+            Err(e) if e.code() == Some("ResourceInUseException") => return Ok(()),
+            Err(e) => return Err(sdk(e)),
         }
+        // Counts of attempts (`access`) expire by themselves.
+        let ttl = aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+            .attribute_name("expires")
+            .enabled(true)
+            .build()
+            .map_err(build)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(ttl)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
     }
 
     /// Reads the stored state of a chunk's cell items and register items, strongly consistent.

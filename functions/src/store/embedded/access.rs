@@ -13,16 +13,19 @@ const CODES: TableDefinition<&str, &[u8]> = TableDefinition::new("codes");
 const DEVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("devices");
 /// (unit, at_ms, n) → JSON `AuditEvent`, filed under the unit and each ancestor
 const AUDIT: TableDefinition<(&str, u64, u64), &[u8]> = TableDefinition::new("audit");
+/// limit key → (window start, attempts in it)
+const ATTEMPTS: TableDefinition<&str, (u64, u64)> = TableDefinition::new("attempts");
 
 pub(super) fn open_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(CODES)?;
     txn.open_table(DEVICES)?;
     txn.open_table(AUDIT)?;
+    txn.open_table(ATTEMPTS)?;
     Ok(())
 }
 
 /// Files `event` under its unit and every ancestor.
-fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
+pub(super) fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
     let mut audit = txn.open_table(AUDIT)?;
     let body = json(event);
     for unit in audit_units(tree, &event.unit) {
@@ -37,13 +40,13 @@ fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) -> Result<(
     Ok(())
 }
 
-fn read_device(txn: &WriteTransaction, id: &str) -> Result<Option<DeviceRecord>, StoreError> {
+pub(super) fn read_device(txn: &WriteTransaction, id: &str) -> Result<Option<DeviceRecord>, StoreError> {
     let devices = txn.open_table(DEVICES)?;
     let found = devices.get(id)?.map(|v| parse::<DeviceRecord>(v.value())).transpose();
     found
 }
 
-fn write_device(txn: &WriteTransaction, record: &DeviceRecord) -> Result<(), StoreError> {
+pub(super) fn write_device(txn: &WriteTransaction, record: &DeviceRecord) -> Result<(), StoreError> {
     txn.open_table(DEVICES)?.insert(record.summary.device.as_str(), json(record).as_slice())?;
     Ok(())
 }
@@ -179,25 +182,54 @@ impl AccessStore for EmbeddedStore {
         .await
     }
 
-    async fn record_sync(
-        &self,
-        tree: &UnitTree,
-        id: &DeviceId,
-        at_ms: u64,
-        event: Option<&AuditEvent>,
-    ) -> Result<(), StoreError> {
-        let (tree, id, event) = (tree.clone(), id.clone(), event.cloned());
+    async fn charge_sync(&self, id: &DeviceId, day: u64, cells: u64, max: u64, at_ms: u64) -> Result<bool, StoreError> {
+        let id = id.clone();
         self.blocking(move |db| {
             let txn = db.begin_write()?;
-            if let Some(mut record) = read_device(&txn, id.as_str())? {
-                record.summary.last_sync_ms = Some(at_ms);
-                write_device(&txn, &record)?;
+            let Some(mut record) = read_device(&txn, id.as_str())? else { return Ok(true) };
+            let used = match record.quota {
+                Some((d, used)) if d == day => used,
+                _ => 0,
+            };
+            if used.saturating_add(cells) > max {
+                return Ok(false);
             }
-            if let Some(event) = &event {
-                file(&txn, &tree, event)?;
-            }
+            record.quota = Some((day, used + cells));
+            record.summary.last_sync_ms = Some(at_ms);
+            write_device(&txn, &record)?;
+            txn.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn file_event(&self, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
+        let (tree, event) = (tree.clone(), event.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            file(&txn, &tree, &event)?;
             txn.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn count_attempt(&self, key: &str, window_ms: u64, _expires_ms: u64) -> Result<u64, StoreError> {
+        let key = key.to_string();
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let count = {
+                let mut attempts = txn.open_table(ATTEMPTS)?;
+                // Only the current window of a key is kept.
+                let count = match attempts.get(key.as_str())?.map(|v| v.value()) {
+                    Some((window, count)) if window == window_ms => count + 1,
+                    _ => 1,
+                };
+                attempts.insert(key.as_str(), (window_ms, count))?;
+                count
+            };
+            txn.commit()?;
+            Ok(count)
         })
         .await
     }

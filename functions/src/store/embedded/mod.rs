@@ -2,6 +2,7 @@
 //! write transaction, so a cell and the totals it moves change together or not at all.
 
 mod access;
+mod void;
 
 use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use domain::{
@@ -104,6 +105,10 @@ impl TallyStore for EmbeddedStore {
         let (tree, request) = (tree.clone(), request.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
+            // A voided device counts nothing, even a request that was in flight at its void.
+            if access::read_device(&txn, request.device.as_str())?.is_some_and(|d| d.summary.voided_at_ms.is_some()) {
+                return Ok(SyncResponse { changed: 0, unchanged: request.len() });
+            }
             let response = {
                 let mut counters = txn.open_table(COUNTERS)?;
                 let mut registers = txn.open_table(REGISTERS)?;

@@ -1,0 +1,114 @@
+//! The local server's whole site on one origin: the API and the built app (`dist/`),
+//! every answer with the security headers, each request within a time limit, and a
+//! bound on requests served at once. (On AWS, CloudFront adds the same headers:
+//! `infra/template.yaml`.)
+//!
+//! The Content-Security-Policy lets run only the app's own files, its WebAssembly
+//! (`'wasm-unsafe-eval'`) and the inline bootstrap `<script>` of each served page, by the
+//! SHA-256 of its text, computed from `dist/` at start. No origin but the site's own is
+//! allowed anything: the API sends no CORS headers. The QR code of a join code is SVG
+//! markup (paths and fills, no script, no style attribute), so it needs nothing more.
+
+use crate::api::AppState;
+use crate::api_router;
+use crate::store::Store;
+use axum::Router;
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderValue, StatusCode};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Longest a request may take; then it is answered 503 (the app syncs again later).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Most requests served at once; more wait for a turn.
+pub const MAX_CONCURRENT_REQUESTS: usize = 256;
+
+/// The API and the app of `dist` (every other path is its `index.html`), with the
+/// security headers, the time limit and the bound on concurrent requests.
+pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::Result<Router> {
+    let policy = content_security_policy(&inline_script_hashes(dist)?);
+    let policy = HeaderValue::from_str(&policy).map_err(std::io::Error::other)?;
+    let app = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    Ok(api_router(state)
+        .fallback_service(app)
+        .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, policy))
+        .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS)))
+}
+
+/// The policy of the site, allowing the inline scripts of these hashes (`'sha256-…'`).
+pub fn content_security_policy(script_hashes: &[String]) -> String {
+    let scripts: String = script_hashes.iter().map(|hash| format!(" {hash}")).collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+/// The CSP sources (`'sha256-…'`) of the inline scripts of every page (`*.html`) in
+/// `dist`, sorted, each once; none when there is no `dist`.
+pub fn inline_script_hashes(dist: &Path) -> std::io::Result<Vec<String>> {
+    let entries = match std::fs::read_dir(dist) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut hashes = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "html") {
+            hashes.extend(page_script_hashes(&std::fs::read_to_string(&path)?));
+        }
+    }
+    hashes.sort();
+    hashes.dedup();
+    Ok(hashes)
+}
+
+/// The CSP sources of the inline scripts (`<script>` without `src`) of one page.
+pub fn page_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else { break };
+        let Some(close) = rest[open_end..].find("</script").map(|i| open_end + i) else { break };
+        if !rest[start..open_end].contains("src=") {
+            let digest = Sha256::digest(rest[open_end..close].as_bytes());
+            hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &rest[close..];
+    }
+    hashes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_inline_scripts_are_hashed_over_their_exact_text() {
+        let page = "<head><script src=\"/app.js\"></script></head>\
+                    <body><script type=\"module\">\n    import init from \"/app.js\";\n  </script></body>";
+        // printf '\n    import init from "/app.js";\n  ' | openssl sha256 -binary | base64
+        assert_eq!(page_script_hashes(page), ["'sha256-LwJUCnEqdmvQSK6TQ+mtqOPGd3B3OjZYscqLT4beB3g='"]);
+        assert_eq!(page_script_hashes("<p>no script</p>"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_policy_allows_webassembly_and_no_inline_script_but_the_hashed() {
+        let policy = content_security_policy(&["'sha256-abc='".into()]);
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc=';"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(policy.contains("frame-ancestors 'none'"));
+    }
+}

@@ -1,0 +1,155 @@
+//! The OpenAPI description is exact: every reference resolves, it describes exactly the
+//! routes the router serves, every operation but the open ones needs a device token, and
+//! every refusal names the codes it may carry.
+
+use super::Api;
+use axum::http::StatusCode;
+use domain::DomainError;
+use functions::api::{codes_of, openapi, routed_paths};
+use functions::error::ErrorCode;
+use functions::store::EmbeddedStore;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Operations anyone may call: enrolment, the health check, the catalogue, this description.
+const OPEN: [&str; 4] = ["join", "health", "catalogue", "document"];
+
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+fn description() -> Value {
+    serde_json::to_value(openapi()).unwrap()
+}
+
+/// Every operation of the description: (method, path, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if METHODS.contains(&method.to_uppercase().as_str()) {
+                found.push((method.to_uppercase(), path.clone(), operation.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// Every `$ref` in `value`.
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                found.push(target.clone());
+            }
+            map.values().for_each(|v| references(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_in_the_description_resolves() {
+    let doc = description();
+    let mut targets = Vec::new();
+    references(&doc, &mut targets);
+    assert!(targets.len() > 20, "the description refers to its schemas");
+    for target in targets {
+        let pointer = target.strip_prefix('#').unwrap_or_else(|| panic!("{target} is not within the document"));
+        assert!(doc.pointer(pointer).is_some(), "{target} does not resolve");
+    }
+}
+
+#[tokio::test]
+async fn the_description_names_exactly_the_routes_the_router_serves() {
+    let api = Api::new().await;
+    let mut served = BTreeSet::new();
+    for path in routed_paths::<EmbeddedStore>() {
+        let uri = path.replace("{id}", "x-1");
+        for method in METHODS {
+            let (status, answer) = api.call(method, &uri, None, None).await;
+            assert_ne!(status, StatusCode::NOT_FOUND, "{method} {uri} fell through to the 404 fallback: {answer}");
+            if !(status == StatusCode::METHOD_NOT_ALLOWED && answer["code"] == "method_not_allowed") {
+                served.insert((method.to_string(), path.clone()));
+            }
+        }
+    }
+    let described: BTreeSet<_> = operations(&description()).into_iter().map(|(m, p, _)| (m, p)).collect();
+    assert_eq!(described, served, "described (left) and routed (right) operations differ");
+}
+
+#[test]
+fn every_operation_but_the_open_ones_needs_a_device_token() {
+    for (method, path, operation) in operations(&description()) {
+        let id = operation["operationId"].as_str().unwrap();
+        let security = &operation["security"];
+        if OPEN.contains(&id) {
+            assert!(security.is_null(), "{method} {path} is open yet asks for {security}");
+        } else {
+            assert_eq!(security, &serde_json::json!([{ "device_token": [] }]), "{method} {path}");
+            assert!(operation["responses"]["401"].is_object(), "{method} {path} describes no 401");
+        }
+    }
+}
+
+#[test]
+fn every_refusal_names_the_codes_it_may_carry() {
+    let known: BTreeSet<&str> = ErrorCode::all().collect();
+    for (method, path, operation) in operations(&description()) {
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            let description = response["description"].as_str().unwrap();
+            assert!(!description.is_empty(), "{method} {path} {status} has no description");
+            if status.as_str() < "400" {
+                continue;
+            }
+            let codes = codes_of(description);
+            assert!(!codes.is_empty(), "{method} {path} {status} names no code: {description}");
+            for code in &codes {
+                assert!(known.contains(code), "{method} {path} {status}: `{code}` is no error code");
+                let domain = DomainError::CODES.contains(code);
+                assert!(!domain || status == "422", "{method} {path}: the domain's `{code}` under {status}");
+            }
+            let schema = &response["content"]["application/json"]["schema"];
+            assert_eq!(schema["allOf"][0]["$ref"], "#/components/schemas/ErrorBody", "{method} {path} {status}");
+            assert_eq!(schema["allOf"][1]["properties"]["code"]["enum"], serde_json::json!(codes));
+        }
+    }
+}
+
+#[test]
+fn ids_periods_and_query_parameters_are_described_as_the_server_reads_them() {
+    let doc = description();
+    let schemas = &doc["components"]["schemas"];
+    for id in ["UnitId", "IndicatorId", "DeviceId"] {
+        assert_eq!(schemas[id]["pattern"], domain::ID_PATTERN, "{id}");
+        assert_eq!((schemas[id]["minLength"].as_u64(), schemas[id]["maxLength"].as_u64()), (Some(1), Some(64)));
+    }
+    for written in ["Month", "Bucket", "ReportPeriod"] {
+        assert!(schemas[written]["pattern"].is_string(), "{written}");
+    }
+    let report = &doc["paths"]["/api/v1/units/{id}/report"]["get"]["parameters"];
+    let period = report.as_array().unwrap().iter().find(|p| p["name"] == "period").unwrap();
+    assert_eq!((&period["in"], &period["required"]), (&Value::from("query"), &Value::from(true)));
+    assert_eq!(period["schema"]["$ref"], "#/components/schemas/ReportPeriod");
+    let audit = &doc["paths"]["/api/v1/audit"]["get"]["parameters"][0];
+    assert_eq!((&audit["in"], &audit["required"]), (&Value::from("query"), &Value::from(false)));
+    assert_eq!(schemas["ErrorBody"]["properties"]["code"]["$ref"], "#/components/schemas/ErrorCode");
+    assert_eq!(
+        schemas["Role"]["enum"],
+        serde_json::json!(["volunteer", "ward_officer", "inspector", "province_admin"])
+    );
+}
+
+#[tokio::test]
+async fn a_report_without_a_period_is_refused_in_vietnamese() {
+    let api = Api::new().await;
+    let (status, answer) = api.get("/api/v1/units/p-duc-xuan/report").await;
+    assert_eq!((status, answer["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_period")));
+    assert!(answer["message"].as_str().unwrap().starts_with("Chưa chọn kỳ báo cáo"), "{answer}");
+}
+
+#[tokio::test]
+async fn the_served_description_is_this_one() {
+    let api = Api::new().await;
+    let (status, served) = api.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!((status, served), (StatusCode::OK, description()));
+}

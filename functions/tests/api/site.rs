@@ -1,0 +1,85 @@
+//! The local server's site: every answer, the app's pages and the API's alike, carries
+//! the security headers; the policy allows the pages' own inline bootstrap by its hash;
+//! and no other origin is let in (no CORS headers, not even to a preflight).
+
+use super::Api;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use functions::site::{inline_script_hashes, site_router};
+use tower::ServiceExt;
+
+const PAGE: &str = "<!doctype html><html><head><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
+    <script type=\"module\">\n    import init from \"/app.js\";\n    init();\n  </script></body></html>";
+
+/// The site over the test API's store, serving a `dist` with one page and its script.
+async fn site(api: &Api) -> (axum::Router, tempfile::TempDir) {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), PAGE).unwrap();
+    std::fs::write(dist.path().join("app.js"), "export default function init() {}").unwrap();
+    (site_router(api.state.clone(), dist.path()).unwrap(), dist)
+}
+
+async fn answer(router: &axum::Router, request: Request<Body>) -> (StatusCode, HeaderMap) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    (response.status(), response.headers().clone())
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let api = Api::new().await;
+    let (site, dist) = site(&api).await;
+    let hashes = inline_script_hashes(dist.path()).unwrap();
+    assert_eq!(hashes.len(), 1, "one inline script: {hashes:?}");
+    for (path, status) in [
+        ("/", StatusCode::OK),
+        ("/app.js", StatusCode::OK),
+        ("/a/path/of/the/app", StatusCode::OK),
+        ("/api/v1/health", StatusCode::OK),
+        ("/api/v1/units", StatusCode::UNAUTHORIZED),
+        ("/api/v1/khong-co", StatusCode::NOT_FOUND),
+        ("/api/openapi.json", StatusCode::OK),
+    ] {
+        let (got, headers) = answer(&site, get(path)).await;
+        assert_eq!(got, status, "{path}");
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.starts_with("default-src 'self'; "), "{path}: {policy}");
+        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {};", hashes[0])), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{policy}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn another_origin_gets_no_cors_headers_not_even_to_a_preflight() {
+    let api = Api::new().await;
+    let (site, _dist) = site(&api).await;
+    let preflight = Request::builder()
+        .method("OPTIONS")
+        .uri("/api/v1/sync")
+        .header("origin", "https://elsewhere.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization, content-type")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers) = answer(&site, preflight).await;
+    assert!(status.is_client_error(), "{status}");
+    let cross = Request::get("/api/v1/catalogue").header("origin", "https://elsewhere.example");
+    let (status, simple) = answer(&site, cross.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    for headers in [headers, simple] {
+        let cors: Vec<_> = headers.keys().filter(|name| name.as_str().starts_with("access-control-")).collect();
+        assert!(cors.is_empty(), "CORS headers sent: {cors:?}");
+    }
+}
+
+#[test]
+fn a_site_without_pages_allows_no_inline_script() {
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(inline_script_hashes(empty.path()).unwrap(), Vec::<String>::new());
+    assert_eq!(inline_script_hashes(&empty.path().join("absent")).unwrap(), Vec::<String>::new());
+}
