@@ -112,9 +112,11 @@ pub struct IssueCode {
     pub unit: UnitId,
     /// Days it lasts (1 to 90; default 7).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
     pub valid_days: Option<u16>,
     /// Devices it may enrol (1 to 200; default 1).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 200))]
     pub uses: Option<u16>,
 }
 

@@ -14,6 +14,7 @@ use domain::enrol::{
     AuditEvent, AuditWhat, CodeSummary, DeviceSummary, Enrolment, IssueCode, IssuedCode, JoinRequest, Profile, Voided,
 };
 use domain::{AccessError, Action, DeviceId, UnitId, authorize, limits, visible_units};
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -239,8 +240,22 @@ pub async fn audit<S: AccessStore>(
     };
     state.tree.get(&unit)?;
     authorize(&caller, Action::ReadAudit, &unit, &state.tree)?;
-    Ok(Json(state.store.audit(&unit, AUDIT_PAGE).await?))
+    let mut events = state.store.audit(&unit, AUDIT_PAGE).await?;
+    // Syncs are filed under their area only: a ward's or commune's trail reads its areas'.
+    let areas = state.tree.areas_under(&unit);
+    if areas.len() <= MAX_AREAS_MERGED && !areas.contains(&unit) {
+        let trail_of = async |area: UnitId| state.store.audit(&area, AUDIT_PAGE).await;
+        let of_areas: Vec<Vec<AuditEvent>> =
+            futures_util::stream::iter(areas).map(trail_of).buffered(8).try_collect().await?;
+        events.extend(of_areas.into_iter().flatten().filter(|e| matches!(e.what, AuditWhat::Synced { .. })));
+        events.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+        events.truncate(AUDIT_PAGE);
+    }
+    Ok(Json(events))
 }
 
 /// Events one audit answer holds.
 const AUDIT_PAGE: usize = 200;
+/// A trail merges its areas' syncs up to this many areas (a commune or ward); above, the
+/// syncs are read area by area.
+const MAX_AREAS_MERGED: usize = 100;

@@ -29,8 +29,11 @@ impl<S: AccessStore> FromRequestParts<Arc<AppState<S>>> for Authenticated {
         if record.summary.revoked_at_ms.is_some() {
             return Err(AccessError::Revoked.into());
         }
-        let summary = record.summary;
-        Ok(Authenticated(Caller { device: summary.device, role: summary.role, scope: summary.scope }))
+        let summary = &record.summary;
+        let caller = Caller { device: summary.device.clone(), role: summary.role, scope: summary.scope.clone() };
+        // The record as read, for a handler that wants more of it (the sync's quota).
+        parts.extensions.insert(record);
+        Ok(Authenticated(caller))
     }
 }
 

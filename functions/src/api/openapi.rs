@@ -11,7 +11,7 @@ use crate::error::{ErrorBody, ErrorCode};
 use axum::Json;
 use utoipa::OpenApi;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{AdditionalProperties, AllOfBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response};
 
 #[derive(OpenApi)]
@@ -38,7 +38,7 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response};
         super::access::audit,
     ),
     components(schemas(ErrorBody, ErrorCode)),
-    modifiers(&DeviceToken, &Refusals)
+    modifiers(&DeviceToken, &Refusals, &ExternallyTagged)
 )]
 struct ApiDoc;
 
@@ -118,6 +118,28 @@ fn narrow_to_codes(response: &mut Response) {
     let only_these = ObjectBuilder::new().property("code", code);
     let schema = AllOfBuilder::new().item(Ref::from_schema_name("ErrorBody")).item(only_these).build();
     response.content = [("application/json".to_string(), Content::new(Some(Schema::AllOf(schema))))].into();
+}
+
+/// serde's externally tagged enums (`{"level": 120}`, `{"counter": {"total": 5}}`): each
+/// variant is an object of its one key and no other, as serde reads and writes them.
+struct ExternallyTagged;
+
+impl utoipa::Modify for ExternallyTagged {
+    fn modify(&self, doc: &mut Document) {
+        let Some(components) = doc.components.as_mut() else { return };
+        for schema in components.schemas.values_mut() {
+            let RefOr::T(Schema::OneOf(one_of)) = schema else { continue };
+            for variant in &mut one_of.items {
+                if let RefOr::T(Schema::Object(object)) = variant
+                    && object.properties.len() == 1
+                    && object.required.len() == 1
+                    && object.properties.contains_key(&object.required[0])
+                {
+                    object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+    }
 }
 
 /// The document.

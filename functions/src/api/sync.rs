@@ -4,9 +4,9 @@ use super::json::ApiJson;
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, TallyStore};
-use axum::Json;
+use crate::store::{AccessStore, DeviceRecord, TallyStore};
 use axum::extract::State;
+use axum::{Extension, Json};
 use domain::enrol::{AuditEvent, AuditWhat};
 use domain::{AccessError, Action, SyncRequest, SyncResponse, authorize, limits};
 use std::collections::BTreeSet;
@@ -36,6 +36,7 @@ use std::sync::Arc;
 pub async fn sync<S: TallyStore + AccessStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
+    Extension(record): Extension<DeviceRecord>,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
     if request.device != caller.device {
@@ -51,7 +52,7 @@ pub async fn sync<S: TallyStore + AccessStore>(
     }
     let cells = request.len() as u64;
     let (day, max) = (limits::day_of(now), limits::CELLS_PER_DEVICE_PER_DAY);
-    if !state.store.charge_sync(&caller.device, day, cells, max, now).await? {
+    if !state.store.charge_sync(&caller.device, day, cells, max, now, record.quota).await? {
         return Err(AccessError::QuotaExceeded.into());
     }
     let response = state.store.apply_sync(&state.tree, &request).await?;

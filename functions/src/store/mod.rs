@@ -149,11 +149,13 @@ impl NewDevice {
     }
 }
 
-/// The units an audit event about `unit` is filed under: it and its ancestors (a unit no
-/// longer in the tree, under itself).
-pub fn audit_units(tree: &UnitTree, unit: &UnitId) -> Vec<UnitId> {
-    let chain = tree.self_and_ancestors(unit);
-    if chain.is_empty() { vec![unit.clone()] } else { chain }
+/// The units an event is filed under: its unit and every ancestor, so an officer reads a
+/// whole scope's trail at once; a sync's, which happen daily in every area, under its area
+/// only (a write unit per sync; `api::access::audit` reads the areas of a ward). A unit no
+/// longer in the tree files under itself.
+pub fn audit_units(tree: &UnitTree, event: &AuditEvent) -> Vec<UnitId> {
+    let chain = tree.self_and_ancestors(&event.unit);
+    if chain.is_empty() || matches!(event.what, AuditWhat::Synced { .. }) { vec![event.unit.clone()] } else { chain }
 }
 
 /// Ghi danh — join codes, devices and the audit trail. Every change is written with its
@@ -206,6 +208,7 @@ pub trait AccessStore: Send + Sync + 'static {
     /// Charges a sync of `cells` to the device's quota for `day` (days since 1970, see
     /// `domain::limits`) and notes `at_ms` as its last sync. `false`: the day's count would
     /// pass `max`; nothing is charged. An unknown device is charged nothing (`true`).
+    /// `known` is the quota as last read (the caller's device record), a hint only.
     fn charge_sync(
         &self,
         id: &DeviceId,
@@ -213,6 +216,7 @@ pub trait AccessStore: Send + Sync + 'static {
         cells: u64,
         max: u64,
         at_ms: u64,
+        known: Option<(u64, u64)>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Files an event that changes nothing else (a sync's), under its unit and ancestors.

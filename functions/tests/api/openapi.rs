@@ -133,6 +133,9 @@ fn ids_periods_and_query_parameters_are_described_as_the_server_reads_them() {
     let audit = &doc["paths"]["/api/v1/audit"]["get"]["parameters"][0];
     assert_eq!((&audit["in"], &audit["required"]), (&Value::from("query"), &Value::from(false)));
     assert_eq!(schemas["ErrorBody"]["properties"]["code"]["$ref"], "#/components/schemas/ErrorCode");
+    let terms = &schemas["IssueCode"]["properties"];
+    assert_eq!(terms["valid_days"]["maximum"].as_u64(), Some(u64::from(domain::enrol::MAX_CODE_DAYS)));
+    assert_eq!(terms["uses"]["maximum"].as_u64(), Some(u64::from(domain::enrol::MAX_CODE_USES)));
     assert_eq!(
         schemas["Role"]["enum"],
         serde_json::json!(["volunteer", "ward_officer", "inspector", "province_admin"])

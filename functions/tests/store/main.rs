@@ -225,7 +225,6 @@ async fn a_sync_through_the_api_costs_on_dynamodb() {
     }
     // Reads: the device record and the cell item (strongly consistent, one unit each).
     // Writes: the cell item and 3 totals items in a transaction (2 units each), the quota
-    // and last-sync update (1; 2 on the day's first sync, whose first condition fails),
-    // and the audit event under the area, the ward and the city (1 each).
-    assert_eq!(spent, [(2.0, 8 + 2 + 3), (2.0, 8 + 1 + 3)]);
+    // and last-sync update, and the audit event under the area.
+    assert_eq!(spent, [(2.0, 8 + 1 + 1), (2.0, 8 + 1 + 1)]);
 }

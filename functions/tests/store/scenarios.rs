@@ -464,12 +464,12 @@ mod access {
             what: AuditWhat::Synced { device: device.device.clone(), changed: 3, unchanged: 0 },
         };
         let day = domain::limits::day_of(NOW);
-        assert!(store.charge_sync(&device.device, day, 3, 10, NOW + 10).await.unwrap());
+        assert!(store.charge_sync(&device.device, day, 3, 10, NOW + 10, None).await.unwrap());
         store.file_event(&tree, &synced).await.unwrap();
-        assert!(store.charge_sync(&device.device, day, 7, 10, NOW + 11).await.unwrap(), "up to the quota");
-        assert!(!store.charge_sync(&device.device, day, 1, 10, NOW + 12).await.unwrap(), "over the quota");
-        assert!(store.charge_sync(&device.device, day + 1, 10, 10, NOW + 11).await.unwrap(), "a new day");
-        assert!(!store.charge_sync(&device.device, day + 1, 1, 10, NOW + 11).await.unwrap());
+        assert!(store.charge_sync(&device.device, day, 7, 10, NOW + 11, None).await.unwrap(), "up to the quota");
+        assert!(!store.charge_sync(&device.device, day, 1, 10, NOW + 12, None).await.unwrap(), "over the quota");
+        assert!(store.charge_sync(&device.device, day + 1, 10, 10, NOW + 11, None).await.unwrap(), "a new day");
+        assert!(!store.charge_sync(&device.device, day + 1, 1, 10, NOW + 11, None).await.unwrap());
         let mut counts = vec![];
         for _ in 0..3 {
             counts.push(store.count_attempt("join#10.0.0.1", 5_000, 9_000).await.unwrap());
@@ -503,7 +503,13 @@ mod access {
                 AuditWhat::Voided { .. } => "voided",
             })
             .collect();
-        assert_eq!(kinds, ["revoked", "synced", "withdrawn", "enrolled", "issued", "issued"]);
+        assert_eq!(
+            kinds,
+            ["revoked", "withdrawn", "enrolled", "issued", "issued"],
+            "a sync is filed under its area only"
+        );
+        let area_trail = store.audit(&device.scope, 100).await.unwrap();
+        assert!(matches!(area_trail[1].what, AuditWhat::Synced { changed: 3, .. }), "{area_trail:?}");
         assert_eq!(store.audit(&UnitId::new("tp-bac-kan").unwrap(), 2).await.unwrap().len(), 2);
     }
 }

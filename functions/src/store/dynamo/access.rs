@@ -47,6 +47,7 @@ fn device_of(item: &Item) -> Result<DeviceRecord, StoreError> {
     record.summary.last_sync_ms = number(item, "last_sync");
     record.summary.revoked_at_ms = number(item, "revoked_at");
     record.summary.voided_at_ms = number(item, "voided_at");
+    record.quota = number(item, "quota_day").zip(number(item, "quota_used"));
     Ok(record)
 }
 
@@ -54,7 +55,7 @@ impl DynamoStore {
     /// The puts filing `event` under its unit and each ancestor.
     pub(super) fn audit_puts(&self, tree: &UnitTree, event: &AuditEvent) -> Result<Vec<TransactWriteItem>, StoreError> {
         let sk = format!("{:016}#{:08x}", event.at_ms, fastrand::u32(..));
-        audit_units(tree, &event.unit)
+        audit_units(tree, event)
             .into_iter()
             .map(|unit| {
                 let mut item = key(format!("AUDIT#{unit}"), sk.clone());
@@ -251,54 +252,61 @@ impl AccessStore for DynamoStore {
         Ok(self.device(id).await?.map(|d| d.summary))
     }
 
-    /// One conditional update of the device item (one write unit; two on a device's first
-    /// sync of a day, whose first condition fails).
-    async fn charge_sync(&self, id: &DeviceId, day: u64, cells: u64, max: u64, at_ms: u64) -> Result<bool, StoreError> {
-        if cells > max {
+    /// One conditional update of the device item, one write unit: the path the quota last
+    /// read suggests (the same day: add; a new day: start again), the other one if its
+    /// condition fails (another sync moved the quota meanwhile).
+    async fn charge_sync(
+        &self,
+        id: &DeviceId,
+        day: u64,
+        cells: u64,
+        max: u64,
+        at_ms: u64,
+        known: Option<(u64, u64)>,
+    ) -> Result<bool, StoreError> {
+        // Over the quota by the count just read (it only grows within a day): refused
+        // without a write, so refused requests cost a read only.
+        if cells > max || known.is_some_and(|(d, used)| d == day && used.saturating_add(cells) > max) {
             return Ok(false);
         }
-        let update = |expression: &str, condition: &str| {
-            self.client
+        let update = |same_day: bool| {
+            let (expression, condition) = if same_day {
+                (
+                    "SET last_sync = :at ADD quota_used :n",
+                    "attribute_exists(pk) AND quota_day = :day AND quota_used <= :left",
+                )
+            } else {
+                (
+                    "SET last_sync = :at, quota_day = :day, quota_used = :n",
+                    "attribute_exists(pk) AND (attribute_not_exists(quota_day) OR quota_day <> :day)",
+                )
+            };
+            let update = self
+                .client
                 .update_item()
                 .table_name(&self.table)
                 .set_key(Some(key(DEVICES.into(), id.to_string())))
                 .update_expression(expression)
                 .condition_expression(condition)
                 .expression_attribute_values(":at", n(at_ms))
-                .expression_attribute_values(":day", n(day))
-                .expression_attribute_values(":n", n(cells))
+                .expression_attribute_values(":n", n(cells));
+            if same_day {
+                update.expression_attribute_values(":day", n(day)).expression_attribute_values(":left", n(max - cells))
+            } else {
+                update.expression_attribute_values(":day", n(day))
+            }
         };
-        let same_day = update(
-            "SET last_sync = :at ADD quota_used :n",
-            "attribute_exists(pk) AND quota_day = :day AND quota_used <= :left",
-        )
-        .expression_attribute_values(":left", n(max - cells));
-        match same_day.send().await {
-            Ok(_) => {
-                self.meter.write(1024);
-                return Ok(true);
+        let first = known.is_some_and(|(d, _)| d == day);
+        for same_day in [first, !first] {
+            self.meter.write(1024);
+            match update(same_day).send().await {
+                Ok(_) => return Ok(true),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk(e)),
             }
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                self.meter.write(1024)
-            }
-            Err(e) => return Err(sdk(e)),
         }
-        let new_day = update(
-            "SET last_sync = :at, quota_day = :day, quota_used = :n",
-            "attribute_exists(pk) AND (attribute_not_exists(quota_day) OR quota_day <> :day)",
-        );
-        match new_day.send().await {
-            Ok(_) => {
-                self.meter.write(1024);
-                Ok(true)
-            }
-            // The same day and over the quota, or no such device.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                self.meter.write(1024);
-                Ok(self.device(id).await?.is_none())
-            }
-            Err(e) => Err(sdk(e)),
-        }
+        // Both conditions failed: the same day and over the quota, or no such device.
+        Ok(self.device(id).await?.is_none())
     }
 
     /// A batch of puts, one write unit each (an event is well under 1 KB).

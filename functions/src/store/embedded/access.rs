@@ -28,7 +28,7 @@ pub(super) fn open_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
 pub(super) fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
     let mut audit = txn.open_table(AUDIT)?;
     let body = json(event);
-    for unit in audit_units(tree, &event.unit) {
+    for unit in audit_units(tree, event) {
         let unit = unit.as_str();
         let next = audit
             .range((unit, event.at_ms, 0)..=(unit, event.at_ms, u64::MAX))?
@@ -182,7 +182,15 @@ impl AccessStore for EmbeddedStore {
         .await
     }
 
-    async fn charge_sync(&self, id: &DeviceId, day: u64, cells: u64, max: u64, at_ms: u64) -> Result<bool, StoreError> {
+    async fn charge_sync(
+        &self,
+        id: &DeviceId,
+        day: u64,
+        cells: u64,
+        max: u64,
+        at_ms: u64,
+        _: Option<(u64, u64)>,
+    ) -> Result<bool, StoreError> {
         let id = id.clone();
         self.blocking(move |db| {
             let txn = db.begin_write()?;
