@@ -307,6 +307,7 @@ impl From<ReportPeriod> for String {
 }
 
 /// The written forms as patterns, for the API description: exactly what parses.
+#[cfg(feature = "openapi")]
 pub mod pattern {
     /// A month: `2025-11` (`2025-1` is read too).
     pub const MONTH: &str = "^(20[0-9]{2}|2100)-(0?[1-9]|1[0-2])$";

@@ -3,8 +3,10 @@
 //! * `package [--arch x86_64|arm64]` — a static `bootstrap` (musl) for AWS Lambda, in
 //!   `target/lambda/sotay-api/` (what the template's `CodeUri` names) and zipped beside it.
 //!   arm64 links only on an arm64 machine (or with an aarch64 musl cross toolchain).
-//! * `deploy --stage S [--region R] [--arch A]` — package, build the app, `sam deploy` the
-//!   template (its `Architecture` parameter set to match),
+//! * `deploy --stage S [--region R] [--arch A] [--alarm-email E] [--budget-usd N]` —
+//!   package, build the app, `sam deploy` the template (its `Architecture` parameter set to
+//!   match, `ScriptHashes` to the SHA-256 of the inline scripts of the app's pages, for the
+//!   Content-Security-Policy; a monthly budget telling E when N is given),
 //!   upload the app to its bucket (hashed files cached for a year, `index.html` never),
 //!   and invalidate `index.html` in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
 //!   with credentials of the province's account.
@@ -65,8 +67,9 @@ fn output(command: &mut Command) -> Result<String> {
 }
 
 pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
-    let stage = setting(args, "--stage")
-        .context("usage: cargo xtask deploy --stage prod [--region ap-southeast-1] [--arch x86_64|arm64]")?;
+    let stage = setting(args, "--stage").context(
+        "usage: cargo xtask deploy --stage prod [--region R] [--arch x86_64|arm64] [--alarm-email E] [--budget-usd N]",
+    )?;
     let (arch, _) = architecture(args)?;
     let region = setting(args, "--region").unwrap_or_else(|| "ap-southeast-1".into());
     for cli in ["sam", "aws"] {
@@ -78,10 +81,22 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
     tools::build_tools(root)?;
     let dist = app::build(root)?;
     let stack = format!("sotay-{stage}");
+    let mut parameters = vec![
+        format!("Stage={stage}"),
+        format!("Architecture={arch}"),
+        format!("ScriptHashes={}", script_hashes(&dist)?),
+    ];
+    if let Some(email) = setting(args, "--alarm-email") {
+        parameters.push(format!("AlarmEmail={email}"));
+    }
+    if let Some(usd) = setting(args, "--budget-usd") {
+        parameters.push(format!("MonthlyBudgetUsd={usd}"));
+    }
     run(Command::new("sam")
         .args(["deploy", "--template-file", "infra/template.yaml", "--stack-name", &stack, "--region", &region])
         .args(["--capabilities", "CAPABILITY_IAM", "--resolve-s3", "--no-fail-on-empty-changeset"])
-        .args(["--parameter-overrides", &format!("Stage={stage}"), &format!("Architecture={arch}")]))?;
+        .arg("--parameter-overrides")
+        .args(&parameters))?;
     let stack_output = |key: &str| {
         output(Command::new("aws").args([
             "cloudformation",
@@ -118,4 +133,53 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
     ]))?;
     println!("Sổ tay Mặt trận ({stage}): {}", stack_output("AppUrl")?);
     Ok(())
+}
+
+/// The template's `ScriptHashes`: `sha256-…` of each inline script of the pages in `dist`,
+/// comma-separated, as the local server computes them (`functions::site`).
+fn script_hashes(dist: &Path) -> Result<String> {
+    let mut hashes = Vec::new();
+    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "html") {
+            hashes.extend(page_script_hashes(&std::fs::read_to_string(&path)?));
+        }
+    }
+    hashes.sort();
+    hashes.dedup();
+    if hashes.is_empty() {
+        bail!("no inline script in the pages of {}: the app would not start", dist.display());
+    }
+    Ok(hashes.join(","))
+}
+
+/// `sha256-…` of each inline script (`<script>` without `src`) of a page, over its exact text.
+fn page_script_hashes(html: &str) -> Vec<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else { break };
+        let Some(close) = rest[open_end..].find("</script").map(|i| open_end + i) else { break };
+        if !rest[start..open_end].contains("src=") {
+            let digest = sha2::Sha256::digest(&rest.as_bytes()[open_end..close]);
+            hashes.push(format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &rest[close..];
+    }
+    hashes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_hash_as_the_local_server_hashes_them() {
+        // The vector of functions::site's test: both must allow the same script.
+        let page = "<head><script src=\"/app.js\"></script></head>\
+                    <body><script type=\"module\">\n    import init from \"/app.js\";\n  </script></body>";
+        assert_eq!(page_script_hashes(page), ["sha256-LwJUCnEqdmvQSK6TQ+mtqOPGd3B3OjZYscqLT4beB3g="]);
+    }
 }

@@ -1,7 +1,8 @@
 //! Build automation, the project's one entry point: `cargo xtask <command>`.
 //!
 //! * `serve [--addr A] [--data F]` — install the build tools, build the app, start the local server.
-//! * `test` — install what the tests need, run every test (Rust, then the browser end-to-end tests).
+//! * `test` — install what the tests need, run every test (Rust, the API against its
+//!   description with schemathesis, then the browser end-to-end tests).
 //! * `build` — build the WASM app into `dist/`.
 //! * `bench` — criterion benchmarks and the app's transfer size.
 //! * `package` — the static Lambda `bootstrap`; `deploy --stage S` — the AWS deployment.
@@ -30,7 +31,8 @@ fn main() -> Result<()> {
         Some("deploy") => deploy::deploy(&root, &args[1..]),
         _ => bail!(
             "usage: cargo xtask serve [--addr 127.0.0.1:8080] [--data data/sotay.redb] | test | build | bench \
-             | package [--arch x86_64|arm64] | deploy --stage prod [--region ap-southeast-1] [--arch x86_64|arm64]"
+             | package [--arch x86_64|arm64] | deploy --stage prod [--region ap-southeast-1] [--arch x86_64|arm64] \
+             [--alarm-email E] [--budget-usd N]"
         ),
     }
 }
@@ -87,8 +89,11 @@ fn test(root: &Path) -> Result<()> {
         "import sys, cfnlint.runner; sys.exit(cfnlint.runner.main())",
         "infra/template.yaml",
     ]))?;
-    let dist = app::build(root)?;
     let server = build_server(root)?;
+    // The API against its OpenAPI description (schemathesis), with a token of each role.
+    eprintln!("xtask: schemathesis against the local server");
+    run(Command::new("python3").arg("tests/tools/api_conformance.py").arg(&server))?;
+    let dist = app::build(root)?;
     // The whole app, once over each store: the local default, then DynamoDB (moto).
     for store in ["embedded", "dynamodb"] {
         eprintln!("xtask: end-to-end tests over the {store} store");

@@ -1,7 +1,7 @@
 //! Installs what builds and tests need on a fresh machine, each from its registry:
 //! the wasm32 target (rustup), the wasm-bindgen CLI of exactly the version in
-//! Cargo.lock (crates.io), wasm-opt and playwright-core (npm), moto and cfn-lint (PyPI),
-//! Chromium (Debian).
+//! Cargo.lock (crates.io), wasm-opt and playwright-core (npm), moto, cfn-lint and
+//! schemathesis (PyPI), Chromium (Debian).
 
 use crate::run;
 use anyhow::{Context, Result, bail};
@@ -54,14 +54,14 @@ pub fn build_tools(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// What the tests need beyond the build: moto's DynamoDB server and cfn-lint (PyPI),
-/// Chromium (Debian).
+/// What the tests need beyond the build: moto's DynamoDB server, cfn-lint and
+/// schemathesis (PyPI), Chromium (Debian).
 pub fn test_tools(_root: &Path) -> Result<()> {
     let python_has = |module: &str| {
         Command::new("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success())
     };
-    if !python_has("moto.moto_server.werkzeug_app") || !python_has("cfnlint") {
-        eprintln!("xtask: installing moto and cfn-lint from PyPI");
+    if !python_has("moto.moto_server.werkzeug_app") || !python_has("cfnlint") || !python_has("schemathesis") {
+        eprintln!("xtask: installing moto, cfn-lint and schemathesis from PyPI");
         run(Command::new("python3").args([
             "-m",
             "pip",
@@ -70,6 +70,7 @@ pub fn test_tools(_root: &Path) -> Result<()> {
             "--disable-pip-version-check",
             "moto[server]==5.2.5",
             "cfn-lint==1.58.0",
+            "schemathesis==4.32.5",
         ]))?;
     }
     if Path::new("/usr/bin/chromium").exists() {

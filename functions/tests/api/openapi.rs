@@ -116,6 +116,22 @@ fn every_refusal_names_the_codes_it_may_carry() {
 }
 
 #[test]
+fn every_error_code_is_named_by_an_operation_that_may_answer_it() {
+    let mut named = BTreeSet::new();
+    for (_, _, operation) in operations(&description()) {
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            if status.as_str() >= "400" {
+                named.extend(codes_of(response["description"].as_str().unwrap()).into_iter().map(String::from));
+            }
+        }
+    }
+    // A path or a method the router does not know is no operation's.
+    let routing = ["not_found", "method_not_allowed"];
+    let unnamed: Vec<_> = ErrorCode::all().filter(|c| !named.contains(*c) && !routing.contains(c)).collect();
+    assert!(unnamed.is_empty(), "no operation names {unnamed:?}");
+}
+
+#[test]
 fn ids_periods_and_query_parameters_are_described_as_the_server_reads_them() {
     let doc = description();
     let schemas = &doc["components"]["schemas"];
@@ -140,6 +156,27 @@ fn ids_periods_and_query_parameters_are_described_as_the_server_reads_them() {
         schemas["Role"]["enum"],
         serde_json::json!(["volunteer", "ward_officer", "inspector", "province_admin"])
     );
+}
+
+#[test]
+fn months_buckets_and_periods_match_their_patterns_exactly_when_they_parse() {
+    let schemas = &description()["components"]["schemas"];
+    let pattern = |name: &str| regex_lite::Regex::new(schemas[name]["pattern"].as_str().unwrap()).unwrap();
+    let (month, bucket, period) = (pattern("Month"), pattern("Bucket"), pattern("ReportPeriod"));
+    let years = ["1999", "2000", "2025", "2099", "2100", "2101", "20x5", "+202", "025", "02025", ""];
+    let suffixes = [
+        "", "-1", "-01", "-09", "-10", "-12", "-13", "-00", "-0", "-+1", "- 1", "-001", "-H1", "-H2", "-H3", "-h1",
+        "-9M", "-Q1", "-Q4", "-Q5", "-Q0", "-Q01", "-Q+1", "..2025", "..2100", "..2101", "..", "-", "-11-18",
+    ];
+    for text in years.iter().flat_map(|y| suffixes.iter().map(move |s| format!("{y}{s}"))) {
+        assert_eq!(month.is_match(&text), text.parse::<domain::Month>().is_ok(), "month {text:?}");
+        assert_eq!(bucket.is_match(&text), text.parse::<domain::Bucket>().is_ok(), "bucket {text:?}");
+        // A range that runs backwards (2100..2025) has the form, and is refused by a rule.
+        let year = |y: &str| y.len() == 4 && y.parse::<domain::ReportPeriod>().is_ok();
+        let backwards = text.split_once("..").is_some_and(|(a, b)| year(a) && year(b) && a > b);
+        let parses = text.parse::<domain::ReportPeriod>().is_ok();
+        assert_eq!(period.is_match(&text), parses || backwards, "period {text:?}");
+    }
 }
 
 #[tokio::test]

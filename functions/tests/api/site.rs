@@ -83,3 +83,10 @@ fn a_site_without_pages_allows_no_inline_script() {
     assert_eq!(inline_script_hashes(empty.path()).unwrap(), Vec::<String>::new());
     assert_eq!(inline_script_hashes(&empty.path().join("absent")).unwrap(), Vec::<String>::new());
 }
+
+#[test]
+fn cloudfront_sends_the_policy_the_local_server_sends() {
+    let template = include_str!("../../../infra/template.yaml");
+    let policy = functions::site::content_security_policy(&["'${Hashes}'".to_string()]);
+    assert!(template.contains(&format!("\"{policy}\"")), "infra/template.yaml has another policy than\n{policy}");
+}

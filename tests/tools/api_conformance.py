@@ -1,0 +1,128 @@
+"""The API against its own description: schemathesis, every check, once with a device
+token of each role, against the real local server.
+
+    python3 tests/tools/api_conformance.py target/debug/sotay-local
+
+Starts the server on a free loopback port over a fresh data file (and an empty app
+folder: only the API is tested), enrols the province administrator from the join link
+the server prints, has it issue codes for the other roles and enrols one device of
+each, then runs `schemathesis run` with each token (`tests/tools/schemathesis.toml`
+holds what the description cannot say). Run by `cargo xtask test`; exits non-zero when
+schemathesis finds anything. SOTAY_SCHEMATHESIS_EXAMPLES (default 50) bounds the cases
+per operation, SOTAY_SCHEMATHESIS_SEED (default 1) makes a run repeatable.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+# (role, scope, label): a device of each role, in the demo tree. The administrator runs
+# last: it may revoke or void the others' devices while it is tested.
+DEVICES = [
+    ("volunteer", "ntmk-to-11", "Trưởng ban Tổ 11"),
+    ("inspector", "tp-bac-kan", "Đoàn kiểm tra"),
+    ("ward_officer", "p-nguyen-thi-minh-khai", "Cán bộ phường"),
+]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def call(base, method, path, token=None, body=None):
+    """One JSON call; fails on any status but 200."""
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"{method} {path}: {e.code} {e.read().decode()}") from e
+
+
+def start_server(binary, folder):
+    """The server and its address, once it serves; and the administrator's join code."""
+    dist = folder / "dist"
+    dist.mkdir()
+    addr = f"127.0.0.1:{free_port()}"
+    args = [binary, "--addr", addr, "--data", str(folder / "api.redb"), "--dist", str(dist)]
+    server = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    timer = threading.Timer(30, server.kill)
+    timer.start()
+    seen = ""
+    for line in server.stdout:
+        seen += line
+        if "đang chạy" in line:
+            break
+    timer.cancel()
+    code = re.search(r"#join=([A-Z0-9-]+)", seen)
+    if server.poll() is not None or not code:
+        raise SystemExit(f"the server did not start:\n{seen}")
+    # Keep reading what it prints, so it never blocks on a full pipe.
+    threading.Thread(target=server.stdout.read, daemon=True).start()
+    return server, f"http://{addr}", code.group(1)
+
+
+def enrol_devices(base, admin_code):
+    """A token of each role: the administrator's, and one device's of each other role."""
+    admin = call(base, "POST", "/api/v1/join", body={"code": admin_code, "label": "Quản trị thử nghiệm"})
+    tokens = []
+    for role, unit, label in DEVICES:
+        issued = call(base, "POST", "/api/v1/codes", admin["token"], {"role": role, "unit": unit})
+        device = call(base, "POST", "/api/v1/join", body={"code": issued["code"], "label": label})
+        tokens.append((role, device["token"]))
+    return tokens + [("province_admin", admin["token"])]
+
+
+def run_schemathesis(base, role, token, examples, seed, folder):
+    print(f"api_conformance: schemathesis as {role}", flush=True)
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
+        "run", f"{base}/api/openapi.json",
+        "--checks", "all",
+        "--header", f"Authorization: Bearer {token}",
+        "--max-examples", str(examples),
+        "--seed", str(seed),
+        "--workers", "1",
+        "--no-color",
+    ]
+    # In the temporary folder: what schemathesis and hypothesis keep stays out of the tree.
+    return subprocess.run(command, check=False, cwd=folder).returncode
+
+
+def main():
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python3 tests/tools/api_conformance.py path/to/sotay-local")
+    examples = int(os.environ.get("SOTAY_SCHEMATHESIS_EXAMPLES", "50"))
+    seed = int(os.environ.get("SOTAY_SCHEMATHESIS_SEED", "1"))
+    with tempfile.TemporaryDirectory(prefix="sotay-api-") as folder:
+        server, base, admin_code = start_server(sys.argv[1], Path(folder))
+        try:
+            tokens = enrol_devices(base, admin_code)
+            failed = [role for role, token in tokens if run_schemathesis(base, role, token, examples, seed, folder)]
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=30)
+    if failed:
+        raise SystemExit(f"api_conformance: schemathesis found failures as {', '.join(failed)}")
+    print(f"api_conformance: no failures with any of the {len(tokens)} roles")
+
+
+if __name__ == "__main__":
+    main()
