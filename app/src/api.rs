@@ -1,8 +1,15 @@
-//! The network: the versioned HTTP API on the same origin.
+//! The network: the versioned HTTP API on the same origin, through the browser's
+//! `fetch` (web-sys; no HTTP crate, for the size of the volunteer's download). Every
+//! call but [`join`] carries the device's token as `Authorization: Bearer`.
 
-use domain::{Report, ReportPeriod, SyncRequest, SyncResponse, UnitId};
-use gloo_net::http::{Request, Response};
-use serde::Deserialize;
+use domain::enrol::{
+    AuditEvent, CodeSummary, DeviceSummary, Enrolment, IssueCode, IssuedCode, JoinRequest, Profile, Voided,
+};
+use domain::{DeviceId, Report, ReportPeriod, SyncRequest, SyncResponse, UnitId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// Why a call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,28 +25,111 @@ pub enum ApiFailure {
     Server(u16),
 }
 
-#[derive(Deserialize)]
+impl ApiFailure {
+    /// The server no longer accepts this device's token (revoked, or unknown): nothing
+    /// more goes through until the phone enrols again.
+    pub fn lost_access(&self) -> bool {
+        matches!(self, ApiFailure::Refused { code, .. }
+            if matches!(code.as_str(), "device_revoked" | "invalid_token" | "unauthenticated"))
+    }
+}
+
+#[derive(serde::Deserialize)]
 struct ErrorBody {
     code: String,
     message: String,
 }
 
-async fn read<T: for<'de> Deserialize<'de>>(response: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
-    let response = response.map_err(|_| ApiFailure::Unreachable)?;
+/// One request: `body` (JSON) if given, the token if given; the answer's text if the
+/// server took it. Not generic, so its code is in the WASM once.
+async fn send(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Result<String, ApiFailure> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| ApiFailure::Unreachable)?;
+    if let Some(token) = token {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(json) = body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(&json));
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(ApiFailure::Unreachable)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiFailure::Unreachable)?
+        .unchecked_into();
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    let text = text.ok_or(ApiFailure::Unreachable)?;
     if response.ok() {
-        return response.json().await.map_err(|_| ApiFailure::Server(response.status()));
+        return Ok(text);
     }
-    match response.json::<ErrorBody>().await {
-        Ok(body) if response.status() < 500 => Err(ApiFailure::Refused { code: body.code, message: body.message }),
-        _ => Err(ApiFailure::Server(response.status())),
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) if status < 500 => Err(ApiFailure::Refused { code: body.code, message: body.message }),
+        _ => Err(ApiFailure::Server(status)),
     }
 }
 
-pub async fn sync(request: &SyncRequest) -> Result<SyncResponse, ApiFailure> {
-    let request = Request::post("/api/v1/sync").json(request).map_err(|_| ApiFailure::Unreachable)?;
-    read(request.send().await).await
+/// [`send`], the answer read as `T`.
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&impl Serialize>,
+) -> Result<T, ApiFailure> {
+    let body = body.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let text = send(method, path, token, body).await?;
+    serde_json::from_str(&text).map_err(|_| ApiFailure::Server(200))
 }
 
-pub async fn report(unit: &UnitId, period: ReportPeriod) -> Result<Report, ApiFailure> {
-    read(Request::get(&format!("/api/v1/units/{unit}/report?period={period}")).send().await).await
+/// No body.
+const NONE: Option<&()> = None;
+
+/// Enrols this phone with a join code: its device id, token and profile.
+pub async fn join(request: &JoinRequest) -> Result<Enrolment, ApiFailure> {
+    call("POST", "/api/v1/join", None, Some(request)).await
+}
+
+pub async fn me(token: &str) -> Result<Profile, ApiFailure> {
+    call("GET", "/api/v1/me", Some(token), NONE).await
+}
+
+pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, ApiFailure> {
+    call("POST", "/api/v1/sync", Some(token), Some(request)).await
+}
+
+pub async fn report(token: &str, unit: &UnitId, period: ReportPeriod) -> Result<Report, ApiFailure> {
+    call("GET", &format!("/api/v1/units/{unit}/report?period={period}"), Some(token), NONE).await
+}
+
+pub async fn issue_code(token: &str, request: &IssueCode) -> Result<IssuedCode, ApiFailure> {
+    call("POST", "/api/v1/codes", Some(token), Some(request)).await
+}
+
+pub async fn codes(token: &str) -> Result<Vec<CodeSummary>, ApiFailure> {
+    call("GET", "/api/v1/codes", Some(token), NONE).await
+}
+
+pub async fn withdraw_code(token: &str, id: &str) -> Result<CodeSummary, ApiFailure> {
+    call("POST", &format!("/api/v1/codes/{id}/withdraw"), Some(token), NONE).await
+}
+
+pub async fn devices(token: &str) -> Result<Vec<DeviceSummary>, ApiFailure> {
+    call("GET", "/api/v1/devices", Some(token), NONE).await
+}
+
+pub async fn revoke_device(token: &str, device: &DeviceId) -> Result<DeviceSummary, ApiFailure> {
+    call("POST", &format!("/api/v1/devices/{device}/revoke"), Some(token), NONE).await
+}
+
+pub async fn void_device(token: &str, device: &DeviceId) -> Result<Voided, ApiFailure> {
+    call("POST", &format!("/api/v1/devices/{device}/void"), Some(token), NONE).await
+}
+
+pub async fn audit(token: &str, unit: &UnitId) -> Result<Vec<AuditEvent>, ApiFailure> {
+    call("GET", &format!("/api/v1/audit?unit={unit}"), Some(token), NONE).await
 }

@@ -1,4 +1,5 @@
-//! The browser's clock: milliseconds for the hybrid logical clock, today's date, hh:mm.
+//! The browser's clock: milliseconds for the hybrid logical clock, today's date, hh:mm,
+//! and moments the server reports as `dd/mm/yyyy hh:mm`.
 
 use domain::Date;
 
@@ -17,4 +18,17 @@ pub fn today() -> Date {
 pub fn hh_mm() -> String {
     let now = js_sys::Date::new_0();
     format!("{:02}:{:02}", now.get_hours(), now.get_minutes())
+}
+
+/// A moment as `dd/mm/yyyy hh:mm`, in the phone's time zone.
+pub fn date_time(ms: u64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        at.get_date(),
+        at.get_month() + 1,
+        at.get_full_year(),
+        at.get_hours(),
+        at.get_minutes()
+    )
 }

@@ -1,20 +1,104 @@
 //! Sổ tay Mặt trận — the app volunteers and officers use on their phones.
 //!
 //! Client-side rendered Leptos in WebAssembly. Working data lives in browser storage
-//! ([`storage`]); the network is in [`api`]; the shared state in [`session`]; one
-//! folder or module per screen.
+//! ([`storage`]); the network is in [`api`]; the volunteer's shared state in [`session`];
+//! one folder or module per screen. Two entries over this library: [`App`] (the
+//! volunteer's, `src/main.rs`, joining included) and [`OfficerApp`] (`src/bin/officer.rs`,
+//! served as `/officer.html`), so the officers' screens are not in the volunteer's download.
 
 mod api;
-mod area_picker;
 mod clock;
 mod entry;
+mod join;
+mod officer;
+mod profile;
+mod report_view;
 mod session;
 mod storage;
 mod sync_bar;
 mod ward;
 
+use domain::Role;
+use domain::enrol::Enrolment;
+use join::JoinScreen;
 use leptos::prelude::*;
+pub use officer::OfficerApp;
 use session::provide_session;
+
+/// The version the device list shows officers: the build's commit, set by `cargo xtask build`.
+pub const APP_VERSION: &str = match option_env!("SOTAY_APP_VERSION") {
+    Some(version) => version,
+    None => env!("CARGO_PKG_VERSION"),
+};
+
+/// Where the officers' app is served.
+const OFFICER_PAGE: &str = "/officer.html";
+
+/// Goes to another page of the app, leaving no entry to come back to.
+fn open_page(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(path);
+    }
+}
+
+/// Opens the page an enrolment belongs to: officers to theirs, a volunteer this one.
+pub(crate) fn open_app_of(enrolment: &Enrolment) {
+    open_page(if enrolment.profile.role == Role::Volunteer { "/" } else { OFFICER_PAGE });
+}
+
+#[component]
+fn Opening() -> impl IntoView {
+    view! { <p class="hint">"Đang mở…"</p> }
+}
+
+/// The bar of a phone not enrolled yet.
+#[component]
+fn Brand() -> impl IntoView {
+    view! {
+        <header class="bar">
+            <div class="brand">
+                <strong>"Sổ tay Mặt trận"</strong>
+            </div>
+        </header>
+    }
+}
+
+/// The volunteer's app, and the way in for everyone: the join screen when the phone is
+/// not enrolled, or a join link was opened (to enrol it again); an officer's phone goes
+/// to its own page.
+#[component]
+pub fn App() -> impl IntoView {
+    let code = join::take_code_from_url();
+    let enrolment = storage::load_enrolment();
+    let volunteer = enrolment.as_ref().is_some_and(|e| e.profile.role == Role::Volunteer);
+    let session = match &enrolment {
+        Some(enrolment) if volunteer && code.is_none() => Some(provide_session(enrolment)),
+        _ => None,
+    };
+    match (enrolment, session) {
+        (_, Some(Ok(session))) => view! { <Volunteer session /> }.into_any(),
+        // An officer's phone.
+        (Some(_), None) if code.is_none() => {
+            open_page(OFFICER_PAGE);
+            view! { <Opening /> }.into_any()
+        }
+        (enrolment, session) => {
+            let problem = match session {
+                Some(Err(lost)) => Some(lost.to_string()),
+                _ => None,
+            };
+            // Back to the app of the enrolment, if it still works.
+            let on_cancel = enrolment.filter(|_| problem.is_none()).map(|e| Callback::new(move |()| open_app_of(&e)));
+            view! {
+                <Brand />
+                <main>
+                    <JoinScreen code=code.unwrap_or_default() on_cancel problem />
+                </main>
+            }
+            .into_any()
+        }
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
@@ -22,13 +106,9 @@ enum Tab {
     Ward,
 }
 
-/// The whole app.
+/// An enrolled volunteer's phone: the sync bar, entry and the ward's figures.
 #[component]
-pub fn App() -> impl IntoView {
-    let session = match provide_session() {
-        Ok(session) => session,
-        Err(e) => return view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
-    };
+fn Volunteer(session: session::Session) -> impl IntoView {
     session.start_background_sync();
     let tab = RwSignal::new(Tab::Entry);
     let tab_button = move |which: Tab, label: &'static str| {
@@ -45,17 +125,14 @@ pub fn App() -> impl IntoView {
     view! {
         <sync_bar::SyncBar />
         <main>
-            <Show when=move || session.area.get().is_some() fallback=|| view! { <area_picker::AreaPicker /> }>
-                <nav class="tabs" role="tablist">
-                    {tab_button(Tab::Entry, "Nhập số liệu")}
-                    {tab_button(Tab::Ward, "Tổng hợp phường, xã")}
-                </nav>
-                {move || match tab.get() {
-                    Tab::Entry => view! { <entry::EntryScreen /> }.into_any(),
-                    Tab::Ward => view! { <ward::WardScreen /> }.into_any(),
-                }}
-            </Show>
+            <nav class="tabs" role="tablist">
+                {tab_button(Tab::Entry, "Nhập số liệu")}
+                {tab_button(Tab::Ward, "Tổng hợp phường, xã")}
+            </nav>
+            {move || match tab.get() {
+                Tab::Entry => view! { <entry::EntryScreen /> }.into_any(),
+                Tab::Ward => view! { <ward::WardScreen /> }.into_any(),
+            }}
         </main>
     }
-    .into_any()
 }

@@ -1,12 +1,19 @@
-//! Browser storage (gloo-storage, `localStorage`): the ledger, the chosen area and the
-//! last reports. An entry counts as saved only once `save_ledger` returned `Ok`.
+//! Browser storage (gloo-storage, `localStorage`): the enrolment (device id, token,
+//! profile), the ledger and the last reports. An entry counts as saved only once
+//! `save_ledger` returned `Ok`.
+//!
+//! The device id comes from the server when the phone enrols; the app never makes one
+//! up. A ledger is only ever kept under the id it was written with: enrolling again
+//! starts a new ledger and keeps the old one aside under its own key, never deleted.
 
-use domain::{AreaSnapshot, DeviceId, Ledger, Report, UnitId};
+use domain::enrol::{Enrolment, Profile};
+use domain::{AreaSnapshot, DeviceId, Ledger, Report};
 use gloo_storage::{LocalStorage, Storage};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+const ENROLMENT: &str = "sotay.v1.enrolment";
 const LEDGER: &str = "sotay.v1.ledger";
-const AREA: &str = "sotay.v1.area";
 const AREA_REPORT: &str = "sotay.v1.area_snapshot";
 const WARD_REPORT: &str = "sotay.v1.ward_report";
 
@@ -17,35 +24,89 @@ pub enum StorageFailure {
     Full,
     #[error("Không ghi được vào bộ nhớ của trình duyệt ({0}).")]
     Other(String),
+    /// The enrolment is there but its ledger is not (or is another device's): going on
+    /// under this device id with empty counters would let the server swallow new entries.
+    #[error("Sổ ghi của máy này không còn trong bộ nhớ của trình duyệt. Hãy nhập mã tham gia mới để ghi danh lại.")]
+    LedgerLost,
 }
 
-fn failure(e: gloo_storage::errors::StorageError) -> StorageFailure {
-    let text = e.to_string();
-    if text.contains("Quota") || text.contains("quota") { StorageFailure::Full } else { StorageFailure::Other(text) }
+/// The text stored under `key`.
+fn raw(key: &str) -> Option<String> {
+    LocalStorage::raw().get_item(key).ok().flatten()
+}
+
+/// The value stored under `key`, if there is one this version can read.
+fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_str(&raw(key)?).ok()
+}
+
+/// Stores a value serialised by the caller (so that only the serialisation is generic,
+/// and the write is in the WASM once).
+fn write(key: &str, json: serde_json::Result<String>) -> Result<(), StorageFailure> {
+    let json = json.map_err(|_| StorageFailure::Other("JSON".into()))?;
+    LocalStorage::raw().set_item(key, &json).map_err(|e| {
+        let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+        if name.to_ascii_lowercase().contains("quota") { StorageFailure::Full } else { StorageFailure::Other(name) }
+    })
+}
+
+/// How this phone is enrolled, if it is.
+pub fn load_enrolment() -> Option<Enrolment> {
+    read(ENROLMENT)
+}
+
+/// True when a `storage` event from another tab concerns the enrolment.
+pub fn is_enrolment_key(key: Option<String>) -> bool {
+    key.as_deref() == Some(ENROLMENT)
+}
+
+fn save_enrolment(enrolment: &Enrolment) -> Result<(), StorageFailure> {
+    write(ENROLMENT, serde_json::to_string(enrolment))
+}
+
+/// Keeps the profile `GET /me` answered, for the next start, if it is the enrolled
+/// device's and changed (an unchanged write would wake the other tabs for nothing).
+pub fn keep_profile(profile: Profile) {
+    if let Some(mut enrolment) = load_enrolment().filter(|e| e.device == profile.device && e.profile != profile) {
+        enrolment.profile = profile;
+        let _ = save_enrolment(&enrolment);
+    }
+}
+
+/// Takes on a new enrolment: a ledger under the server's device id, then the enrolment.
+/// A ledger already stored is kept aside under its own key if it holds entries (or
+/// cannot be read), never deleted; the last reports, of another scope, are dropped.
+pub fn enrol(enrolment: &Enrolment) -> Result<Ledger, StorageFailure> {
+    if let Some(stored) = raw(LEDGER) {
+        match serde_json::from_str::<Ledger>(&stored) {
+            Ok(old) if old.entries().is_empty() => {}
+            Ok(old) => keep_aside(&format!("{LEDGER}.{}", old.device), &stored)?,
+            Err(_) => keep_aside(&format!("{LEDGER}.unreadable"), &stored)?,
+        }
+    }
+    let ledger = Ledger::new(enrolment.device.clone());
+    save_ledger(&ledger)?;
+    save_enrolment(enrolment)?;
+    LocalStorage::delete(AREA_REPORT);
+    LocalStorage::delete(WARD_REPORT);
+    Ok(ledger)
+}
+
+/// Copies a stored ledger, as stored, to `{prefix}.{now}`.
+fn keep_aside(prefix: &str, stored: &str) -> Result<(), StorageFailure> {
+    write(&format!("{prefix}.{}", crate::clock::now_ms()), Ok(stored.to_string()))
 }
 
 /// The stored ledger, if there is one. Another tab of the app may have written it since
 /// this one read it, so every change starts from here.
 pub fn load_ledger() -> Option<Ledger> {
-    LocalStorage::get::<Ledger>(LEDGER).ok()
+    read(LEDGER)
 }
 
-/// The stored ledger, or a new one under a fresh device id (stored at once). A stored
-/// ledger this version cannot read is kept aside under its own key, never overwritten;
-/// the new device id keeps the server's counts exact.
-pub fn load_or_create_ledger() -> Result<Ledger, StorageFailure> {
-    match LocalStorage::get::<Ledger>(LEDGER) {
-        Ok(ledger) => return Ok(ledger),
-        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => {}
-        Err(_) => {
-            let raw = LocalStorage::raw().get_item(LEDGER).ok().flatten().unwrap_or_default();
-            let aside = format!("{LEDGER}.unreadable.{}", crate::clock::now_ms());
-            LocalStorage::raw().set_item(&aside, &raw).map_err(|_| StorageFailure::Full)?;
-        }
-    }
-    let ledger = Ledger::new(new_device_id());
-    save_ledger(&ledger)?;
-    Ok(ledger)
+/// The ledger of the enrolled `device`. No ledger is made up here: if it is missing or
+/// another device's, the phone must enrol again (under a new id).
+pub fn load_ledger_of(device: &DeviceId) -> Result<Ledger, StorageFailure> {
+    load_ledger().filter(|l| &l.device == device).ok_or(StorageFailure::LedgerLost)
 }
 
 /// True when a `storage` event from another tab concerns the ledger.
@@ -54,25 +115,7 @@ pub fn is_ledger_key(key: Option<String>) -> bool {
 }
 
 pub fn save_ledger(ledger: &Ledger) -> Result<(), StorageFailure> {
-    LocalStorage::set(LEDGER, ledger).map_err(failure)
-}
-
-fn new_device_id() -> DeviceId {
-    let mut bytes = [0u8; 12];
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    if let Some(crypto) = crypto {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    DeviceId::new(format!("d-{hex}")).expect("hex is a valid id")
-}
-
-pub fn load_area() -> Option<UnitId> {
-    LocalStorage::get(AREA).ok()
-}
-
-pub fn save_area(area: &UnitId) -> Result<(), StorageFailure> {
-    LocalStorage::set(AREA, area).map_err(failure)
+    write(LEDGER, serde_json::to_string(ledger))
 }
 
 /// A report as last fetched, and when (hh:mm).
@@ -82,21 +125,21 @@ pub struct Cached<T> {
     pub fetched_at: String,
 }
 
-/// The last snapshot of the chosen area.
+/// The last snapshot of the area.
 pub fn load_area_snapshot() -> Option<Cached<AreaSnapshot>> {
-    LocalStorage::get(AREA_REPORT).ok()
+    read(AREA_REPORT)
 }
 
 /// The last report of the area's ward.
 pub fn load_ward_report() -> Option<Cached<Report>> {
-    LocalStorage::get(WARD_REPORT).ok()
+    read(WARD_REPORT)
 }
 
 /// Keeps a fetched report; a cache, so if storage is full the next fetch fills it again.
 pub fn save_area_snapshot(cached: &Cached<AreaSnapshot>) {
-    let _ = LocalStorage::set(AREA_REPORT, cached);
+    let _ = write(AREA_REPORT, serde_json::to_string(cached));
 }
 
 pub fn save_ward_report(cached: &Cached<Report>) {
-    let _ = LocalStorage::set(WARD_REPORT, cached);
+    let _ = write(WARD_REPORT, serde_json::to_string(cached));
 }

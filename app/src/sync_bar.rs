@@ -1,4 +1,5 @@
-//! The bar at the top: the app, the chosen area, and the sync state, always visible.
+//! The bar at the top: the app, the area, and the sync state, always visible; when the
+//! server no longer accepts this device, the way to enrol it again.
 
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -8,14 +9,12 @@ pub fn SyncBar() -> impl IntoView {
     let session = use_session();
     let pending = Memo::new(move |_| session.ledger.with(|l| l.pending()));
     let area_name = move || {
-        let area = session.area.get()?;
-        session.tree.with_value(|t| {
-            let unit = t.get(&area).ok()?;
-            let parent = unit.parent.as_ref().and_then(|p| t.get(p).ok()).map(|p| p.name.clone());
-            Some(match parent {
-                Some(p) => format!("{} · {p}", unit.name),
-                None => unit.name.clone(),
-            })
+        let tree = &session.fixed.tree;
+        let unit = tree.get(&session.fixed.area).ok()?;
+        let parent = unit.parent.as_ref().and_then(|p| tree.get(p).ok()).map(|p| p.name.clone());
+        Some(match parent {
+            Some(p) => format!("{} · {p}", unit.name),
+            None => unit.name.clone(),
         })
     };
     view! {
@@ -40,6 +39,11 @@ pub fn SyncBar() -> impl IntoView {
                     "Đồng bộ"
                 </button>
             </div>
+            <Show when=move || session.status.with(|s| s.lost_access)>
+                <button class="rejoin" on:click=|_| crate::join::open_join_screen()>
+                    "Nhập mã tham gia mới"
+                </button>
+            </Show>
         </header>
     }
 }

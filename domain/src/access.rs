@@ -192,9 +192,7 @@ pub fn authorize(caller: &Caller, action: Action, unit: &UnitId, tree: &UnitTree
     let allowed = PERMISSIONS.iter().filter(|p| p.role == caller.role && p.action == action).any(|p| match p.reach {
         Reach::Scope => *unit == caller.scope && tree.get(unit).is_ok(),
         Reach::Subtree => within(&caller.scope),
-        Reach::ParentSubtree => {
-            tree.get(&caller.scope).ok().and_then(|s| s.parent.as_ref()).is_some_and(|parent| within(parent))
-        }
+        Reach::ParentSubtree => tree.get(&caller.scope).ok().and_then(|s| s.parent.as_ref()).is_some_and(within),
     });
     if allowed {
         Ok(())

@@ -25,18 +25,21 @@ async function freePort() {
   });
 }
 
-/** Starts `command`; resolves with the first match of `pattern` in its output. */
+/** Starts `command`; resolves with the first match of `pattern` in its output (all of
+ * the output so far is in `output()`). */
 function startProcess(command, args, env, pattern, what) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  let seen = '';
   const found = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 20_000);
     child.stdout.on('data', (chunk) => {
-      const match = pattern.exec(chunk.toString());
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
       if (match) { clearTimeout(timer); resolve(match[0]); }
     });
     child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
-  return { child, found };
+  return { child, found, output: () => seen };
 }
 
 async function stopProcess(child) {
@@ -68,16 +71,58 @@ export async function startServer() {
   }
   const port = await freePort();
   const server = startProcess(binary, ['--addr', `127.0.0.1:${port}`, '--dist', dist, ...store], env,
-    /http:\/\/[\d.:]+\//, 'server');
-  const url = await server.found;
+    /đang chạy: (http:\/\/[\d.:]+\/)/, 'server');
+  const url = /http:\/\/[\d.:]+\//.exec(await server.found)[0];
+  // A new store prints the one-time join link of a province administrator.
+  const adminCode = /#join=([A-Z0-9-]+)/.exec(server.output())[1];
+  const admin = await api(url, 'POST', 'api/v1/join', null, { code: adminCode, label: 'Quản trị thử nghiệm' });
+  const units = await api(url, 'GET', 'api/v1/units', admin.token);
   return {
     url,
+    admin,
+    /** The id of the unit named `name`. */
+    unitId(name) {
+      const unit = units.find((u) => u.name === name);
+      if (!unit) throw new Error(`no unit named ${name}`);
+      return unit.id;
+    },
+    /** A join code the administrator issues. */
+    async issueCode(role, unitName, extra = {}) {
+      const issued = await api(url, 'POST', 'api/v1/codes', admin.token, { role, unit: this.unitId(unitName), ...extra });
+      return issued.code;
+    },
+    /** Enrols a device through the API (not a browser): { device, token, profile }. */
+    async enrol(role, unitName, label) {
+      const code = await this.issueCode(role, unitName);
+      return api(url, 'POST', 'api/v1/join', null, { code, label });
+    },
+    api: (method, path, token, body) => api(url, method, path, token, body),
     async stop() {
       await stopProcess(server.child);
       for (const child of helpers) await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One JSON call to the API; fails on any status but 200. */
+export async function api(base, method, path, token, body) {
+  const { status, json } = await apiCall(base, method, path, token, body);
+  if (status !== 200) throw new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** One JSON call to the API: { status, json }. */
+export async function apiCall(base, method, path, token, body) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const text = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
+  const url = new URL(path, base);
+  const send = () => fetch(url, { method, headers, body: text });
+  // A connection the server closed after refusing an oversized body is retried once.
+  const response = await send().catch(() => send());
+  return { status: response.status, json: await response.json() };
 }
 
 export async function launchBrowser() {
@@ -98,13 +143,17 @@ export async function eventually(read, test, what, timeout = 15_000) {
 
 /** One phone: a browser profile of its own (isolated storage), 360×740. */
 export class Phone {
-  static async open(browser, url, name) {
+  /** Opens the app (or `start`, a link into it) in a new profile. */
+  static async open(browser, server, name, start = server.url) {
+    const url = server.url;
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
     const page = await context.newPage();
     const phone = new Phone(context, page, url, name);
+    phone.server = server;
     page.on('pageerror', (e) => phone.errors.push(e.message));
+    if (process.env.SOTAY_E2E_CONSOLE) page.on('console', (m) => console.log(name, m.type(), m.text()));
     page.on('request', (r) => { if (r.postData()) phone.sent.push(r.postData()); });
-    await page.goto(url);
+    await page.goto(start);
     return phone;
   }
 
@@ -112,6 +161,7 @@ export class Phone {
   async openTab(name) {
     const page = await this.context.newPage();
     const tab = new Phone(this.context, page, this.url, name);
+    tab.server = this.server;
     page.on('pageerror', (e) => tab.errors.push(e.message));
     await page.goto(this.url);
     return tab;
@@ -121,8 +171,16 @@ export class Phone {
     Object.assign(this, { context, page, url, name, errors: [], sent: [] });
   }
 
-  async chooseArea(name) {
-    await this.page.getByRole('button', { name, exact: true }).click();
+  /** Joins with `code` on the join screen, as the device `label`. */
+  async join(code, label = `Trưởng ban ${this.name}`) {
+    await this.page.getByLabel('Mã tham gia').fill(code);
+    await this.page.getByLabel('Tên thiết bị').fill(label);
+    await this.page.getByRole('button', { name: 'Tham gia' }).click();
+  }
+
+  /** Enrols this phone as the volunteer of the area `name` (a code from the administrator). */
+  async enrolIn(name) {
+    await this.join(await this.server.issueCode('volunteer', name));
     await this.waitForStatus(/Đã đồng bộ lúc \d\d:\d\d/);
   }
 

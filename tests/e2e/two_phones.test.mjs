@@ -20,10 +20,10 @@ after(async () => {
 });
 
 test('offline entries survive a reload and reach the area and ward totals exactly once', async () => {
-  const a = await Phone.open(browser, server.url, 'A');
-  const b = await Phone.open(browser, server.url, 'B');
-  await a.chooseArea('Tổ 11');
-  await b.chooseArea('Tổ 11');
+  const a = await Phone.open(browser, server, 'A');
+  const b = await Phone.open(browser, server, 'B');
+  await a.enrolIn('Tổ 11');
+  await b.enrolIn('Tổ 11');
 
   // Phone A loses its signal and keeps working.
   await a.cutNetwork();
@@ -86,8 +86,8 @@ test('offline entries survive a reload and reach the area and ward totals exactl
 });
 
 test('a sync whose answer is lost is retried and counted once', async () => {
-  const c = await Phone.open(browser, server.url, 'C');
-  await c.chooseArea('Tổ 13');
+  const c = await Phone.open(browser, server, 'C');
+  await c.enrolIn('Tổ 13');
   // The request reaches the server, but the answer never reaches the phone.
   await c.context.route('**/api/v1/sync', async (route) => {
     await route.fetch();
@@ -106,8 +106,8 @@ test('a sync whose answer is lost is retried and counted once', async () => {
 });
 
 test('a mistyped amount or a correction below zero is refused on the phone', async () => {
-  const d = await Phone.open(browser, server.url, 'D');
-  await d.chooseArea('Tổ 15');
+  const d = await Phone.open(browser, server, 'D');
+  await d.enrolIn('Tổ 15');
   const row = d.row('duong_lam_moi');
   await row.getByRole('button', { name: 'Nhập' }).click();
   await row.getByLabel(/Số lượng/).fill('2,5');
@@ -121,16 +121,17 @@ test('a mistyped amount or a correction below zero is refused on the phone', asy
 });
 
 test('a phone whose storage was cleared continues under a new device id and loses nothing', async () => {
-  const e = await Phone.open(browser, server.url, 'E');
-  await e.chooseArea('Tổ 8A');
+  const e = await Phone.open(browser, server, 'E');
+  await e.enrolIn('Tổ 8A');
   await e.enter('buoi_tuyen_truyen', '40');
   await e.waitForStatus(/Đã đồng bộ lúc/);
   const before = JSON.parse(await e.storedLedger()).device;
 
-  // Storage is wiped (a reinstall, "clear site data"): the counters on the phone are gone.
+  // Storage is wiped (a reinstall, "clear site data"): the counters and the token are gone;
+  // the phone joins again and the server gives it a new identity.
   await e.page.evaluate(() => localStorage.clear());
   await e.page.reload();
-  await e.chooseArea('Tổ 8A');
+  await e.enrolIn('Tổ 8A');
   const after = JSON.parse(await e.storedLedger()).device;
   assert.notEqual(after, before, 'a wiped phone must not reuse its old identity');
   assert.equal(await e.areaValue('buoi_tuyen_truyen'), '40 buổi', 'the server still counts the old entries');
@@ -142,8 +143,8 @@ test('a phone whose storage was cleared continues under a new device id and lose
 });
 
 test('full browser storage gives a clear message and records nothing', async () => {
-  const f = await Phone.open(browser, server.url, 'F');
-  await f.chooseArea('Thôn Nà Bản');
+  const f = await Phone.open(browser, server, 'F');
+  await f.enrolIn('Thôn Nà Bản');
   const stored = await f.storedLedger();
   // Fill the origin's storage to the last byte.
   await f.page.evaluate(() => {
@@ -164,8 +165,8 @@ test('full browser storage gives a clear message and records nothing', async () 
 });
 
 test('two tabs of the app on one phone both count', async () => {
-  const first = await Phone.open(browser, server.url, 'G1');
-  await first.chooseArea('Thôn Khuổi Chang');
+  const first = await Phone.open(browser, server, 'G1');
+  await first.enrolIn('Thôn Khuổi Chang');
   const second = await first.openTab('G2');
   await second.waitForStatus(/Đã đồng bộ lúc/);
   // Each tab records while the other is open; neither may overwrite the other's entry.

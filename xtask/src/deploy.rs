@@ -7,8 +7,8 @@
 //!   package, build the app, `sam deploy` the template (its `Architecture` parameter set to
 //!   match, `ScriptHashes` to the SHA-256 of the inline scripts of the app's pages, for the
 //!   Content-Security-Policy; a monthly budget telling E when N is given),
-//!   upload the app to its bucket (hashed files cached for a year, `index.html` never),
-//!   and invalidate `index.html` in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
+//!   upload the app to its bucket (hashed files cached for a year, the pages `index.html`
+//!   and `officer.html` never), and invalidate the pages in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
 //!   with credentials of the province's account.
 
 use crate::{app, run, target_dir, tools};
@@ -116,24 +116,26 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
         .args(["s3", "sync"])
         .arg(&dist)
         .arg(&bucket)
-        .args(["--delete", "--exclude", "index.html", "--exclude", ".built-from"])
+        .args(["--delete", "--exclude", ".built-from"])
+        .args(PAGES.iter().flat_map(|page| ["--exclude", page]))
         .args(["--cache-control", "public, max-age=31536000, immutable"]))?;
+    // The pages name the hashed files: never cached, so no page outlives its files.
+    for page in PAGES {
+        run(Command::new("aws")
+            .args(["s3", "cp"])
+            .arg(dist.join(page))
+            .arg(format!("{bucket}/{page}"))
+            .args(["--cache-control", "no-cache"]))?;
+    }
     run(Command::new("aws")
-        .args(["s3", "cp"])
-        .arg(dist.join("index.html"))
-        .arg(format!("{bucket}/index.html"))
-        .args(["--cache-control", "no-cache"]))?;
-    run(Command::new("aws").args([
-        "cloudfront",
-        "create-invalidation",
-        "--distribution-id",
-        &stack_output("DistributionId")?,
-        "--paths",
-        "/index.html",
-    ]))?;
+        .args(["cloudfront", "create-invalidation", "--distribution-id", &stack_output("DistributionId")?, "--paths"])
+        .args(PAGES.iter().map(|page| format!("/{page}"))))?;
     println!("Sổ tay Mặt trận ({stage}): {}", stack_output("AppUrl")?);
     Ok(())
 }
+
+/// The app's pages: the volunteer's and the officers' (loaded on demand).
+const PAGES: [&str; 2] = ["index.html", "officer.html"];
 
 /// The template's `ScriptHashes`: `sha256-…` of each inline script of the pages in `dist`,
 /// comma-separated, as the local server computes them (`functions::site`).

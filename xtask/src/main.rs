@@ -83,6 +83,8 @@ fn test(root: &Path) -> Result<()> {
     }
     // Doc tests (the protocol's two-device example); nextest does not run them.
     run(cargo().args(["test", "--quiet", "--doc", "-p", "domain"]))?;
+    // The app's logic in plain types, natively (its views are tested in the browser).
+    run(cargo().args(["test", "--quiet", "-p", "app", "--lib"]))?;
     eprintln!("xtask: cfn-lint infra/template.yaml");
     run(Command::new("python3").args([
         "-c",

@@ -35,8 +35,8 @@ fn known(
 
 /// The area's amount for a counter or level indicator, if known.
 fn amount(session: &Session, area: &UnitId, indicator: &IndicatorId, period: ReportPeriod) -> Option<i64> {
-    let kind = session.catalogue.with_value(|c| c.get(indicator).map(|i| i.kind.clone())).ok()?;
-    match known(session, area, indicator, &kind, period) {
+    let kind = &session.fixed.catalogue.get(indicator).ok()?.kind;
+    match known(session, area, indicator, kind, period) {
         Known::Amount(v) => Some(v),
         Known::Register(Some(RegisterValue::Level(v))) => i64::try_from(v).ok(),
         Known::Register(_) => None,

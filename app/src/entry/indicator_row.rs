@@ -8,44 +8,42 @@ use domain::{Date, EntryChange, Indicator, IndicatorKind, format};
 use leptos::prelude::*;
 
 #[component]
-pub fn IndicatorRow(indicator: Indicator, date: RwSignal<Date>, flash: RwSignal<Option<String>>) -> impl IntoView {
+pub fn IndicatorRow(
+    indicator: &'static Indicator,
+    date: RwSignal<Date>,
+    flash: RwSignal<Option<String>>,
+) -> impl IntoView {
     let session = use_session();
-    let indicator = StoredValue::new(indicator);
     let open = RwSignal::new(false);
     let amount = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let kind = indicator.with_value(|i| i.kind.clone());
-    let testid = indicator.with_value(|i| format!("indicator-{}", i.id));
+    let kind = &indicator.kind;
+    let testid = format!("indicator-{}", indicator.id);
 
-    let shown = move || {
-        let area = session.area.get()?;
-        Some(indicator.with_value(|i| area_text(&session, &area, i, session.this_year())))
-    };
+    let shown = move || area_text(&session, &session.fixed.area, indicator, session.this_year());
     let own = move || {
-        let area = session.area.get()?;
-        let total = indicator.with_value(|i| session.ledger.with(|l| l.own_total(&area, &i.id, session.this_year())));
-        (total != 0).then(|| format!("Máy này đã nhập: {}", indicator.with_value(|i| format::amount(total, &i.unit))))
+        let area = &session.fixed.area;
+        let total = session.ledger.with(|l| l.own_total(area, &indicator.id, session.this_year()));
+        (total != 0).then(|| format!("Máy này đã nhập: {}", format::amount(total, &indicator.unit)))
     };
 
     // Records one entry; the form closes and "saved" shows only after browser storage took it.
     let save = move |change: EntryChange| {
-        let Some(area) = session.area.get_untracked() else {
-            return;
-        };
+        let area = &session.fixed.area;
         let (day, note_text, now) = (date.get_untracked(), note.get_untracked(), clock::now_ms());
-        let id = indicator.with_value(|i| i.id.clone());
+        let id = &indicator.id;
         let result = session.record(|ledger, cat, tree| {
             match change {
-                EntryChange::Amount(a) => ledger.add_amount(cat, tree, &area, &id, day, a, &note_text, now),
-                EntryChange::Level(v) => ledger.set_level(cat, tree, &area, &id, day, v, &note_text, now),
-                EntryChange::Flag(f) => ledger.set_flag(cat, tree, &area, &id, day, f, &note_text, now),
+                EntryChange::Amount(a) => ledger.add_amount(cat, tree, area, id, day, a, &note_text, now),
+                EntryChange::Level(v) => ledger.set_level(cat, tree, area, id, day, v, &note_text, now),
+                EntryChange::Flag(f) => ledger.set_flag(cat, tree, area, id, day, f, &note_text, now),
             }
             .map(|_| ())
         });
         match result {
             Ok(()) => {
-                let what = indicator.with_value(|i| describe(i, change));
+                let what = describe(indicator, change);
                 flash.set(Some(format!("Đã lưu: {what}, ngày {}.", day.to_vietnamese())));
                 error.set(None);
                 amount.set(String::new());
@@ -58,7 +56,7 @@ pub fn IndicatorRow(indicator: Indicator, date: RwSignal<Date>, flash: RwSignal<
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match format::parse_amount(&amount.get_untracked()) {
-            Ok(value) => match indicator.with_value(|i| i.kind.clone()) {
+            Ok(value) => match indicator.kind {
                 IndicatorKind::Level if value < 0 => {
                     error.set(Some("Số hiện có không thể âm.".into()));
                 }
@@ -70,8 +68,8 @@ pub fn IndicatorRow(indicator: Indicator, date: RwSignal<Date>, flash: RwSignal<
     };
 
     let form = move || {
-        let unit = indicator.with_value(|i| i.unit.clone());
-        let (label, hint) = match indicator.with_value(|i| i.kind.clone()) {
+        let unit = &indicator.unit;
+        let (label, hint) = match indicator.kind {
             IndicatorKind::Level => (format!("Số hiện có ({unit})"), "Số mới thay cho số cũ của tháng này."),
             _ => (format!("Số lượng ({unit})"), "Nhập số âm (ví dụ -20) để sửa số đã nhập nhầm."),
         };
@@ -126,7 +124,7 @@ pub fn IndicatorRow(indicator: Indicator, date: RwSignal<Date>, flash: RwSignal<
     view! {
         <article class="indicator" data-testid=testid>
             <div class="head">
-                <span class="label">{indicator.with_value(|i| i.label.clone())}</span>
+                <span class="label">{indicator.label.as_str()}</span>
                 <span class="value" data-testid="area-value">{shown}</span>
             </div>
             <p class="own">{own}</p>

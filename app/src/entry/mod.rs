@@ -16,11 +16,10 @@ pub fn EntryScreen() -> impl IntoView {
     let session = use_session();
     let date = RwSignal::new(clock::today());
     let flash = RwSignal::new(None::<String>);
-    let sections: Vec<(Option<u8>, String)> = session.catalogue.with_value(|cat| {
-        std::iter::once((None, "Thông tin chung của khu dân cư".to_string()))
-            .chain(cat.contents.iter().map(|c| (Some(c.number), c.heading())))
-            .collect()
-    });
+    let cat = &session.fixed.catalogue;
+    let sections: Vec<(Option<u8>, String)> = std::iter::once((None, "Thông tin chung của khu dân cư".to_string()))
+        .chain(cat.contents.iter().map(|c| (Some(c.number), c.heading())))
+        .collect();
     view! {
         <section class="entry">
             <div class="entry-head">
@@ -37,9 +36,6 @@ pub fn EntryScreen() -> impl IntoView {
                     />
                 </label>
                 <span class="date-shown">{move || date.get().to_vietnamese()}</span>
-                <button class="link" on:click=move |_| session.area.set(None)>
-                    "Đổi khu dân cư"
-                </button>
             </div>
             <p class="flash" role="status" data-testid="save-message">
                 {move || flash.get()}
@@ -47,9 +43,7 @@ pub fn EntryScreen() -> impl IntoView {
             {sections
                 .into_iter()
                 .map(|(content, heading)| {
-                    let indicators: Vec<_> = session
-                        .catalogue
-                        .with_value(|cat| cat.of_content(content).cloned().collect());
+                    let indicators: Vec<_> = cat.of_content(content).collect();
                     view! {
                         <section class="content">
                             <h2>{heading}</h2>

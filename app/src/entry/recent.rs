@@ -11,26 +11,25 @@ const SHOWN: usize = 10;
 pub fn RecentEntries() -> impl IntoView {
     let session = use_session();
     let rows = move || {
-        let ledger = session.ledger.get();
-        ledger
-            .entries()
-            .iter()
-            .rev()
-            .take(SHOWN)
-            .map(|entry| {
-                let what = session
-                    .catalogue
-                    .with_value(|cat| cat.get(&entry.indicator).map(|i| describe(i, entry.change)).unwrap_or_default());
-                let note = (!entry.note.is_empty()).then(|| format!("Ghi chú: {}", entry.note));
-                view! {
-                    <li>
-                        <span class="when">{entry.date.to_vietnamese()}</span>
-                        <span class="what">{what}</span>
-                        <span class="note">{note}</span>
-                    </li>
-                }
-            })
-            .collect_view()
+        session.ledger.with(|ledger| {
+            ledger
+                .entries()
+                .iter()
+                .rev()
+                .take(SHOWN)
+                .map(|entry| {
+                    let what = session.fixed.catalogue.get(&entry.indicator).map(|i| describe(i, entry.change));
+                    let note = (!entry.note.is_empty()).then(|| format!("Ghi chú: {}", entry.note));
+                    view! {
+                        <li>
+                            <span class="when">{entry.date.to_vietnamese()}</span>
+                            <span class="what">{what.unwrap_or_default()}</span>
+                            <span class="note">{note}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
     };
     view! {
         <section class="recent">

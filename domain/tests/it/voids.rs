@@ -128,12 +128,11 @@ proptest! {
                         .filter(|(k, _)| &k.area == area && k.indicator == homes)
                         .filter(|(k, _)| k.bucket.first_month() <= Month::new(2025, end).unwrap())
                         .max_by_key(|(k, _)| k.bucket);
-                    if let Some((_, state)) = stated {
-                        if let domain::RegisterValue::Level(v) = state.value {
+                    if let Some((_, state)) = stated
+                        && let domain::RegisterValue::Level(v) = state.value {
                             total += v;
                             reporting += 1;
                         }
-                    }
                 }
                 let want = Figure::Level { total, reporting, areas: u32::try_from(areas.len()).unwrap() };
                 prop_assert_eq!(figures.figures[&homes], want, "{} {}", unit.id, period);

@@ -110,7 +110,7 @@ pub async fn list_codes<S: AccessStore>(
     authorize(&caller, Action::ManageCodes, &caller.scope, &state.tree)?;
     let mut codes: Vec<CodeSummary> = state.store.codes().await?;
     codes.retain(|c| authorize(&caller, Action::ManageCodes, &c.unit, &state.tree).is_ok());
-    codes.sort_by(|a, b| b.issued_at_ms.cmp(&a.issued_at_ms));
+    codes.sort_by_key(|c| std::cmp::Reverse(c.issued_at_ms));
     Ok(Json(codes))
 }
 
@@ -153,7 +153,7 @@ pub async fn list_devices<S: AccessStore>(
     authorize(&caller, Action::ManageDevices, &caller.scope, &state.tree)?;
     let mut devices = state.store.devices().await?;
     devices.retain(|d| authorize(&caller, Action::ManageDevices, &d.scope, &state.tree).is_ok());
-    devices.sort_by(|a, b| b.enrolled_at_ms.cmp(&a.enrolled_at_ms));
+    devices.sort_by_key(|d| std::cmp::Reverse(d.enrolled_at_ms));
     Ok(Json(devices))
 }
 
@@ -248,7 +248,7 @@ pub async fn audit<S: AccessStore>(
         let of_areas: Vec<Vec<AuditEvent>> =
             futures_util::stream::iter(areas).map(trail_of).buffered(8).try_collect().await?;
         events.extend(of_areas.into_iter().flatten().filter(|e| matches!(e.what, AuditWhat::Synced { .. })));
-        events.sort_by(|a, b| b.at_ms.cmp(&a.at_ms));
+        events.sort_by_key(|e| std::cmp::Reverse(e.at_ms));
         events.truncate(AUDIT_PAGE);
     }
     Ok(Json(events))

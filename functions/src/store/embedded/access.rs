@@ -42,8 +42,8 @@ pub(super) fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) 
 
 pub(super) fn read_device(txn: &WriteTransaction, id: &str) -> Result<Option<DeviceRecord>, StoreError> {
     let devices = txn.open_table(DEVICES)?;
-    let found = devices.get(id)?.map(|v| parse::<DeviceRecord>(v.value())).transpose();
-    found
+
+    devices.get(id)?.map(|v| parse::<DeviceRecord>(v.value())).transpose()
 }
 
 pub(super) fn write_device(txn: &WriteTransaction, record: &DeviceRecord) -> Result<(), StoreError> {
@@ -123,8 +123,8 @@ impl AccessStore for EmbeddedStore {
             let txn = db.begin_write()?;
             let record = {
                 let codes = txn.open_table(CODES)?;
-                let found = codes.get(code_hash.as_str())?.map(|v| parse::<CodeRecord>(v.value())).transpose()?;
-                found
+
+                codes.get(code_hash.as_str())?.map(|v| parse::<CodeRecord>(v.value())).transpose()?
             };
             let Some(mut code) = record else { return Ok(Err(AccessError::UnknownCode)) };
             if let Err(refused) = code.summary.check_usable(device.now_ms) {
@@ -146,8 +146,8 @@ impl AccessStore for EmbeddedStore {
         self.blocking(move |db| {
             let txn = db.begin_read()?;
             let devices = txn.open_table(DEVICES)?;
-            let found = devices.get(id.as_str())?.map(|v| parse(v.value())).transpose();
-            found
+
+            devices.get(id.as_str())?.map(|v| parse(v.value())).transpose()
         })
         .await
     }

@@ -1,0 +1,130 @@
+//! Tham gia — enrolling this phone with a join code from the ward or commune: the code
+//! (typed, or from a link `/#join=…`), a label for the device, and the server's answer
+//! kept in browser storage.
+
+use crate::api::{self, ApiFailure};
+use crate::{APP_VERSION, profile, storage};
+use domain::enrol::JoinRequest;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The join code of the page's link, if it carries one (`#join=…`); the fragment is then
+/// removed from the address, so a reload or a shared screenshot does not repeat it.
+pub fn take_code_from_url() -> Option<String> {
+    let window = web_sys::window()?;
+    let location = window.location();
+    let code = profile::code_in_fragment(&location.hash().ok()?)?;
+    let path = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+    Some(code)
+}
+
+/// Opens the join screen, to enrol this phone again: a new load of `/#join`.
+pub fn open_join_screen() {
+    if let Some(window) = web_sys::window() {
+        let location = window.location();
+        let here = location.pathname().is_ok_and(|p| p == "/");
+        let _ = location.replace("/#join");
+        if here {
+            let _ = location.reload();
+        }
+    }
+}
+
+/// The join form; once the enrolment is in browser storage, the app of its role opens.
+/// When the phone is enrolled already, `on_cancel` goes back, and the entries its ledger
+/// has not sent are counted: they are kept aside, and will not be sent.
+#[component]
+pub fn JoinScreen(
+    code: String,
+    #[prop(optional_no_strip)] on_cancel: Option<Callback<()>>,
+    #[prop(optional_no_strip)] problem: Option<String>,
+) -> impl IntoView {
+    let code_input = NodeRef::<leptos::html::Input>::new();
+    let label_input = NodeRef::<leptos::html::Input>::new();
+    let error = RwSignal::new(problem);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = |input: NodeRef<leptos::html::Input>| input.get().map(|i| i.value()).unwrap_or_default();
+        let request =
+            JoinRequest { code: value(code_input), label: value(label_input), app_version: APP_VERSION.into() };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let outcome = match api::join(&request).await {
+                Ok(enrolment) => storage::enrol(&enrolment).map(|_| enrolment).map_err(|e| e.to_string()),
+                Err(ApiFailure::Unreachable) => Err("Cần có kết nối mạng để tham gia. Hãy thử lại khi điện thoại \
+                                                     có sóng hoặc Wi-Fi."
+                    .into()),
+                Err(other) => Err(other.to_string()),
+            };
+            match outcome {
+                Ok(enrolment) => crate::open_app_of(&enrolment),
+                Err(message) => {
+                    busy.set(false);
+                    error.set(Some(message));
+                }
+            }
+        });
+    };
+    let waiting = match on_cancel {
+        Some(_) => storage::load_ledger().map_or(0, |l| l.pending()),
+        None => 0,
+    };
+    let kept_aside = (waiting > 0).then(|| {
+        view! {
+            <p class="hint">
+                {format!(
+                    "{waiting} mục chưa gửi của lần ghi danh trước được cất riêng trên máy (không bị xóa), nhưng sẽ không được gửi nữa.",
+                )}
+            </p>
+        }
+    });
+    let cancel = on_cancel.map(|back| {
+        view! {
+            <button type="button" on:click=move |_| back.run(())>
+                "Hủy"
+            </button>
+        }
+    });
+    view! {
+        <section class="join">
+            <h1>"Ghi danh máy này"</h1>
+            <p class="hint">
+                "Nhập mã tham gia do cán bộ Mặt trận phường, xã cấp, hoặc mở đường liên kết, quét mã QR cán bộ gửi."
+            </p>
+            <form on:submit=submit>
+                <label>
+                    "Mã tham gia"
+                    <input
+                        node_ref=code_input
+                        class="code"
+                        autocomplete="off"
+                        autocapitalize="characters"
+                        spellcheck="false"
+                        placeholder="ABCD-EFGH-JKMN"
+                        value=code
+                    />
+                </label>
+                <label>
+                    "Tên thiết bị"
+                    <input node_ref=label_input autocomplete="off" maxlength="60" placeholder="Trưởng ban Tổ 11" />
+                </label>
+                <p class="hint">
+                    "Tên thiết bị là chữ duy nhất máy này gửi lên máy chủ: đừng ghi số điện thoại, số căn cước hay tên các hộ gia đình."
+                </p>
+                {kept_aside}
+                <p class="alert" role="alert">{move || error.get()}</p>
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || busy.get()>
+                        "Tham gia"
+                    </button>
+                    {cancel}
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,161 @@
+//! Nhật ký — the audit trail of a unit in reach, newest first: codes issued and
+//! withdrawn, devices enrolled and revoked, syncs.
+
+use super::use_officer_session;
+use crate::{api, clock};
+use domain::enrol::{AuditEvent, AuditWhat};
+use domain::{DeviceId, UnitId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+
+/// The labels of the devices enrolled in `events`, to name them where they act later.
+pub fn device_labels(events: &[AuditEvent]) -> BTreeMap<DeviceId, String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.what {
+            AuditWhat::Enrolled { device, label, .. } => Some((device.clone(), label.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What happened, in Vietnamese: "Ghi danh thiết bị «Trưởng ban Tổ 11»".
+pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String {
+    let device_name = |d: &DeviceId| labels.get(d).map_or_else(|| d.to_string(), |l| format!("«{l}»"));
+    match what {
+        AuditWhat::CodeIssued { role, .. } => format!("Cấp mã tham gia cho {}", role.name_vi()),
+        AuditWhat::CodeWithdrawn { .. } => "Thu hồi mã tham gia".into(),
+        AuditWhat::Enrolled { label, .. } => format!("Ghi danh thiết bị «{label}»"),
+        AuditWhat::Revoked { device } => format!("Thu hồi thiết bị {}", device_name(device)),
+        AuditWhat::Voided { device } => format!("Hủy toàn bộ số liệu của thiết bị {}", device_name(device)),
+        AuditWhat::Synced { changed, .. } => format!("Đồng bộ: {changed} ô số liệu thay đổi"),
+    }
+}
+
+/// Who did it: a device, or provincial IT at the command line.
+pub fn actor_name(actor: Option<&DeviceId>, labels: &BTreeMap<DeviceId, String>) -> String {
+    match actor {
+        Some(d) => labels.get(d).map_or_else(|| format!("thiết bị {d}"), |l| format!("«{l}»")),
+        None => "Quản trị hệ thống cấp tỉnh".into(),
+    }
+}
+
+#[component]
+pub fn AuditScreen() -> impl IntoView {
+    let session = use_officer_session();
+    let unit = RwSignal::new(session.scope());
+    let events = RwSignal::new(None::<(UnitId, Vec<AuditEvent>)>);
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        let id = unit.get_untracked();
+        spawn_local(async move {
+            let asked = id.clone();
+            match session.call(|token| async move { api::audit(&token, &asked).await }).await {
+                Ok(list) => {
+                    error.try_set(None);
+                    events.try_set(Some((id, list)));
+                }
+                Err(message) => {
+                    error.try_set(Some(message));
+                }
+            }
+        });
+    };
+    load();
+    let options = session
+        .fixed
+        .profile
+        .units
+        .iter()
+        .filter(|u| session.may(domain::Action::ReadAudit, &u.id))
+        .map(|u| {
+            let selected = u.id == unit.get_untracked();
+            view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
+        })
+        .collect_view();
+    let rows = move || {
+        events.with(|shown| {
+            let (of, list) = shown.as_ref().filter(|(of, _)| *of == unit.get())?;
+            if list.is_empty() {
+                return Some(view! { <li class="hint">"Chưa có sự kiện nào."</li> }.into_any());
+            }
+            let labels = device_labels(list);
+            let items = list
+                .iter()
+                .map(|event| {
+                    let line = format!("{} — {}", clock::date_time(event.at_ms), describe(&event.what, &labels));
+                    let place = (event.unit != *of).then(|| session.unit_name(&event.unit));
+                    let by = actor_name(event.actor.as_ref(), &labels);
+                    let detail = match place {
+                        Some(place) => format!("{place} · {by}"),
+                        None => by,
+                    };
+                    view! {
+                        <li>
+                            <span>{line}</span>
+                            <span class="when">{detail}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            Some(items.into_any())
+        })
+    };
+    view! {
+        <section class="audit">
+            <label class="pick">
+                "Đơn vị "
+                <select on:change=move |ev| {
+                    if let Ok(id) = UnitId::new(event_target_value(&ev)) {
+                        unit.set(id);
+                        load();
+                    }
+                }>{options}</select>
+            </label>
+            <h1>"Nhật ký"</h1>
+            <p class="alert" role="alert">{move || error.get()}</p>
+            <ul class="rows" data-testid="audit-list">{rows}</ul>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Role;
+
+    #[test]
+    fn events_read_in_vietnamese_and_name_devices_by_their_labels() {
+        let device = DeviceId::new("d-to-11").unwrap();
+        let unit = UnitId::new("ntmk-to-11").unwrap();
+        let enrolled = AuditEvent {
+            at_ms: 2,
+            unit: unit.clone(),
+            actor: None,
+            what: AuditWhat::Enrolled {
+                device: device.clone(),
+                label: "Trưởng ban Tổ 11".into(),
+                role: Role::Volunteer,
+                code: "c-1".into(),
+            },
+        };
+        let issued = AuditEvent {
+            at_ms: 1,
+            unit,
+            actor: None,
+            what: AuditWhat::CodeIssued { code: "c-1".into(), role: Role::Volunteer },
+        };
+        let labels = device_labels(&[enrolled.clone(), issued.clone()]);
+        assert_eq!(describe(&issued.what, &labels), "Cấp mã tham gia cho Trưởng ban công tác Mặt trận");
+        assert_eq!(describe(&enrolled.what, &labels), "Ghi danh thiết bị «Trưởng ban Tổ 11»");
+        assert_eq!(
+            describe(&AuditWhat::Revoked { device: device.clone() }, &labels),
+            "Thu hồi thiết bị «Trưởng ban Tổ 11»"
+        );
+        let synced = AuditWhat::Synced { device: device.clone(), changed: 3, unchanged: 1 };
+        assert_eq!(describe(&synced, &labels), "Đồng bộ: 3 ô số liệu thay đổi");
+        assert_eq!(actor_name(Some(&device), &labels), "«Trưởng ban Tổ 11»");
+        assert_eq!(actor_name(None, &labels), "Quản trị hệ thống cấp tỉnh");
+    }
+}

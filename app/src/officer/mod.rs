@@ -1,0 +1,171 @@
+//! The officers' app (`/officer.html`, its own WASM): figures of the units in reach, join
+//! codes, devices and the audit trail, each tab shown only to roles that may use it. It
+//! reads the enrolment the join screen of the main app stored.
+
+mod audit;
+mod codes;
+mod devices;
+mod figures;
+
+use crate::api::ApiFailure;
+use crate::{api, open_page, profile, storage};
+use domain::enrol::Profile;
+use domain::{Action, Catalogue, Role, UnitId, UnitTree, authorize};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::future::Future;
+
+/// What the enrolment fixes for the life of the page.
+pub struct OfficerFixed {
+    pub profile: Profile,
+    token: String,
+    /// The units in reach, as a tree.
+    pub tree: UnitTree,
+    pub catalogue: Catalogue,
+}
+
+/// The officer's state, shared through context; `Copy`, so views capture it freely.
+#[derive(Clone, Copy)]
+pub struct OfficerSession {
+    /// Lives as long as the page (never freed).
+    pub fixed: &'static OfficerFixed,
+    /// The last call that failed for want of a connection or of access, in Vietnamese.
+    pub problem: RwSignal<Option<String>>,
+    /// The server no longer accepts this device: it must enrol again.
+    pub lost_access: RwSignal<bool>,
+}
+
+pub fn use_officer_session() -> OfficerSession {
+    expect_context::<OfficerSession>()
+}
+
+impl OfficerSession {
+    /// May this device do `action` at `unit`? The server decides; this only hides what it
+    /// would refuse.
+    pub fn may(&self, action: Action, unit: &UnitId) -> bool {
+        authorize(&profile::caller(&self.fixed.profile), action, unit, &self.fixed.tree).is_ok()
+    }
+
+    pub fn scope(&self) -> UnitId {
+        self.fixed.profile.scope.clone()
+    }
+
+    pub fn unit_name(&self, id: &UnitId) -> String {
+        profile::unit_name(&self.fixed.profile, id)
+    }
+
+    /// Calls the API with this device's token. A lost connection or lost access shows in
+    /// the bar; every failure comes back as its Vietnamese message.
+    pub async fn call<T, F: Future<Output = Result<T, ApiFailure>>>(
+        self,
+        request: impl FnOnce(String) -> F,
+    ) -> Result<T, String> {
+        match request(self.fixed.token.clone()).await {
+            Ok(answer) => {
+                self.problem.set(None);
+                Ok(answer)
+            }
+            Err(failure) => {
+                let message = failure.to_string();
+                if failure == ApiFailure::Unreachable || failure.lost_access() {
+                    self.lost_access.set(failure.lost_access());
+                    self.problem.set(Some(message.clone()));
+                }
+                Err(message)
+            }
+        }
+    }
+
+    /// Asks the server what this device may see now (`GET /me`) and keeps the answer for
+    /// the next start.
+    fn refresh_profile(self) {
+        spawn_local(async move {
+            if let Ok(fresh) = self.call(|token| async move { api::me(&token).await }).await {
+                storage::keep_profile(fresh);
+            }
+        });
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Figures,
+    Codes,
+    Devices,
+    Audit,
+}
+
+/// The officers' app. A phone not enrolled, or a volunteer's, goes to the main page.
+#[component]
+pub fn OfficerApp() -> impl IntoView {
+    let Some(enrolment) = storage::load_enrolment().filter(|e| e.profile.role != Role::Volunteer) else {
+        open_page("/");
+        return view! { <crate::Opening /> }.into_any();
+    };
+    let session = OfficerSession {
+        fixed: Box::leak(Box::new(OfficerFixed {
+            tree: profile::visible_tree(&enrolment.profile),
+            profile: enrolment.profile,
+            token: enrolment.token,
+            catalogue: Catalogue::standard(),
+        })),
+        problem: RwSignal::new(None),
+        lost_access: RwSignal::new(false),
+    };
+    provide_context(session);
+    session.refresh_profile();
+
+    let scope = session.scope();
+    let tabs: Vec<(Tab, &'static str)> = [
+        (Tab::Figures, "Số liệu", true),
+        (Tab::Codes, "Mã tham gia", session.may(Action::ManageCodes, &scope)),
+        (Tab::Devices, "Thiết bị", session.may(Action::ManageDevices, &scope)),
+        (Tab::Audit, "Nhật ký", session.may(Action::ReadAudit, &scope)),
+    ]
+    .into_iter()
+    .filter_map(|(tab, label, shown)| shown.then_some((tab, label)))
+    .collect();
+    let tab = RwSignal::new(Tab::Figures);
+    let tab_buttons = tabs
+        .into_iter()
+        .map(|(which, label)| {
+            view! {
+                <button
+                    role="tab"
+                    aria-selected=move || (tab.get() == which).to_string()
+                    on:click=move |_| tab.set(which)
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    let p = &session.fixed.profile;
+    let who = format!("{} · {} · {}", p.label, p.role.name_vi(), profile::unit_name(p, &p.scope));
+    view! {
+        <header class="bar">
+            <div class="brand">
+                <strong>"Sổ tay Mặt trận"</strong>
+                <span class="area-name" data-testid="area-name">{who}</span>
+            </div>
+            <span class="badge problem" role="status" data-testid="officer-status">
+                {move || session.problem.get()}
+            </span>
+            <Show when=move || session.lost_access.get()>
+                <button class="rejoin" on:click=|_| crate::join::open_join_screen()>
+                    "Nhập mã tham gia mới"
+                </button>
+            </Show>
+        </header>
+        <main>
+            <nav class="tabs" role="tablist">{tab_buttons}</nav>
+            {move || match tab.get() {
+                Tab::Figures => view! { <figures::FiguresScreen /> }.into_any(),
+                Tab::Codes => view! { <codes::CodesScreen /> }.into_any(),
+                Tab::Devices => view! { <devices::DevicesScreen /> }.into_any(),
+                Tab::Audit => view! { <audit::AuditScreen /> }.into_any(),
+            }}
+        </main>
+    }
+    .into_any()
+}

@@ -1,0 +1,106 @@
+//! A report on screen, for the ward tab and the officers' figures: each child unit and
+//! the unit's sum for a chosen indicator, then every indicator's total by content.
+
+use crate::storage::Cached;
+use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, UnitLevel, format};
+use leptos::prelude::*;
+
+fn text(indicator: &Indicator, figure: Option<&Figure>) -> String {
+    match figure {
+        Some(f) => format::figure(indicator, f),
+        None => "—".into(),
+    }
+}
+
+#[component]
+pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static Catalogue) -> impl IntoView {
+    let chosen = RwSignal::new("dat_hien".to_string());
+    let options = catalogue
+        .indicators
+        .iter()
+        .map(|i| {
+            let (id, label) = (i.id.to_string(), i.label.clone());
+            view! { <option value=id.clone() selected=id == chosen.get_untracked()>{label}</option> }
+        })
+        .collect_view();
+    let chosen_indicator = move || {
+        let id = IndicatorId::new(chosen.get()).ok()?;
+        catalogue.get(&id).ok()
+    };
+
+    let table = move || {
+        let indicator = chosen_indicator()?;
+        report.with(|cached| {
+            let report = &cached.as_ref()?.value;
+            let rows = report
+                .children
+                .iter()
+                .map(|child| {
+                    view! {
+                        <tr>
+                            <td>{child.name.clone()}</td>
+                            <td class="num">{text(indicator, child.figures.get(&indicator.id))}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let children =
+                if report.children.iter().all(|c| c.level == UnitLevel::Area) { "Khu dân cư" } else { "Đơn vị" };
+            let sum = text(indicator, report.unit.figures.get(&indicator.id));
+            Some(view! {
+                <table data-testid="ward-table">
+                    <thead>
+                        <tr>
+                            <th>{children}</th>
+                            <th class="num">"Kết quả"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                    <tfoot>
+                        <tr>
+                            <th>{format!("Tổng {}", report.unit.name)}</th>
+                            <td class="num" data-testid="ward-sum">{sum}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+            })
+        })
+    };
+
+    let summary = move || {
+        report.with(|cached| {
+            let report = &cached.as_ref()?.value;
+            let list = catalogue
+                .contents
+                .iter()
+                .map(|content| {
+                    let items = catalogue
+                        .of_content(Some(content.number))
+                        .map(|i| {
+                            view! {
+                                <li>
+                                    <span>{i.label.clone()}</span>
+                                    <span class="num">{text(i, report.unit.figures.get(&i.id))}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <h3>{content.heading()}</h3>
+                        <ul class="figures">{items}</ul>
+                    }
+                })
+                .collect_view();
+            Some(list)
+        })
+    };
+
+    view! {
+        <label class="pick">
+            "Chỉ tiêu "
+            <select on:change=move |ev| chosen.set(event_target_value(&ev))>{options}</select>
+        </label>
+        {table}
+        {summary}
+    }
+}
