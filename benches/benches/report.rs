@@ -53,15 +53,9 @@ fn province_report(c: &mut Criterion) {
             request.validate(&tree, &catalogue).expect("bench request is valid");
             store.apply_sync(&tree, &request).await.unwrap();
         }
-        let ask = domain::enrol::IssueCode {
-            role: domain::Role::ProvinceAdmin,
-            unit: domain::UnitId::new("tinh-mau").unwrap(),
-            valid_days: None,
-            uses: None,
-        };
         let now = functions::api::system_clock()();
-        let code = functions::enrolment::issue_code(&store, &tree, None, &ask, now, "http://sotay").await.unwrap();
-        let admin = functions::enrolment::join(&store, &tree, &code.code, "Quản trị", "", now).await.unwrap();
+        let role = domain::Role::ProvinceAdmin;
+        let admin = functions::enrolment::enrol(&store, &tree, role, "tinh-mau", "Quản trị", now).await.unwrap();
         let state = functions::AppState::new(store, tree.clone(), catalogue.clone());
         (functions::api_router(std::sync::Arc::new(state)), admin.token)
     });

@@ -74,6 +74,21 @@ pub async fn join(
     Ok(Enrolment { device: summary.device, token, profile })
 }
 
+/// Enrols a device of `role` at `unit` at once: a one-use code issued by provincial IT
+/// and redeemed in the same breath (the tests and benchmarks, which need callers).
+pub async fn enrol(
+    store: &impl AccessStore,
+    tree: &UnitTree,
+    role: domain::Role,
+    unit: &str,
+    label: &str,
+    now_ms: u64,
+) -> Result<Enrolment, ApiError> {
+    let request = IssueCode { role, unit: domain::UnitId::new(unit)?, valid_days: None, uses: None };
+    let issued = issue_code(store, tree, None, &request, now_ms, "http://127.0.0.1").await?;
+    join(store, tree, &issued.code, label, "", now_ms).await
+}
+
 fn no_randomness() -> ApiError {
     ApiError::Store(crate::store::StoreError("the operating system gave no random bytes".into()))
 }

@@ -219,7 +219,7 @@ pub trait AccessStore: Send + Sync + 'static {
         known: Option<(u64, u64)>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Files an event that changes nothing else (a sync's), under its unit and ancestors.
+    /// Files an event that changes nothing else (a sync's), under the units [`audit_units`] names.
     fn file_event(&self, tree: &UnitTree, event: &AuditEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Counts one attempt under `key` in the window that starts at `window_ms` (the

@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::enrol::{Enrolment, IssueCode};
-use domain::{Role, UnitId};
+use domain::Role;
+use domain::enrol::Enrolment;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, VecDeque};
 use std::process::{Command, Stdio};
@@ -88,10 +88,8 @@ fn events(phone: &Enrolment) -> Vec<(String, Value)> {
 /// Enrols the volunteer of Tổ 8A in the table the function will use.
 async fn enrol(store: &functions::store::DynamoStore) -> Enrolment {
     let tree = functions::store::load_tree(store).await.unwrap();
-    let ask = IssueCode { role: Role::Volunteer, unit: UnitId::new("dx-to-8a").unwrap(), valid_days: None, uses: None };
     let now = functions::api::system_clock()();
-    let issued = functions::enrolment::issue_code(store, &tree, None, &ask, now, "http://sotay").await.unwrap();
-    functions::enrolment::join(store, &tree, &issued.code, "Trưởng ban Tổ 8A", "", now).await.unwrap()
+    functions::enrolment::enrol(store, &tree, Role::Volunteer, "dx-to-8a", "Trưởng ban Tổ 8A", now).await.unwrap()
 }
 
 /// Runs `binary` as Lambda runs a function, until it answered every event; returns the

@@ -155,17 +155,9 @@ async fn a_province_report_reads_two_ranges_per_unit_on_dynamodb() {
 
 /// Enrols a province administrator at `unit` and returns its token.
 async fn enrol_admin(store: &impl functions::store::Store, tree: &domain::UnitTree, unit: &str) -> String {
-    use domain::enrol::IssueCode;
-    let ask = IssueCode {
-        role: domain::Role::ProvinceAdmin,
-        unit: domain::UnitId::new(unit).unwrap(),
-        valid_days: None,
-        uses: None,
-    };
     let now = 1_795_600_000_000;
-    let issued = functions::enrolment::issue_code(store, tree, None, &ask, now, "http://sotay").await.unwrap();
-    let enrolment = functions::enrolment::join(store, tree, &issued.code, "Quản trị", "", now).await.unwrap();
-    enrolment.token
+    let role = domain::Role::ProvinceAdmin;
+    functions::enrolment::enrol(store, tree, role, unit, "Quản trị", now).await.unwrap().token
 }
 
 /// What a volunteer's daily sync costs through the API with its token check: the device
@@ -180,15 +172,10 @@ async fn a_sync_through_the_api_costs_on_dynamodb() {
     let store = moto::fresh_table().await;
     let tree = functions::store::load_tree(&store).await.unwrap();
     let catalogue = Catalogue::standard();
-    let ask = domain::enrol::IssueCode {
-        role: domain::Role::Volunteer,
-        unit: domain::UnitId::new("ntmk-to-11").unwrap(),
-        valid_days: None,
-        uses: None,
-    };
+    let area = domain::UnitId::new("ntmk-to-11").unwrap();
     let now = functions::api::system_clock()();
-    let issued = functions::enrolment::issue_code(&store, &tree, None, &ask, now, "http://sotay").await.unwrap();
-    let phone = functions::enrolment::join(&store, &tree, &issued.code, "Trưởng ban Tổ 11", "", now).await.unwrap();
+    let role = domain::Role::Volunteer;
+    let phone = functions::enrolment::enrol(&store, &tree, role, area.as_str(), "Trưởng ban Tổ 11", now).await.unwrap();
     let router = functions::api_router(std::sync::Arc::new(functions::AppState::new(
         store.clone(),
         tree.clone(),
@@ -198,13 +185,13 @@ async fn a_sync_through_the_api_costs_on_dynamodb() {
     let mut ledger = Ledger::new(phone.device.clone());
     let day = Date::new(2025, 11, 18).unwrap();
     for indicator in catalogue.counter_ids().take(10) {
-        ledger.add_amount(&catalogue, &tree, &ask.unit, indicator, day, 5, "", 1).unwrap();
+        ledger.add_amount(&catalogue, &tree, &area, indicator, day, 5, "", 1).unwrap();
     }
     let mut spent = vec![];
     for round in 0..2 {
         if round == 1 {
             for indicator in catalogue.counter_ids().take(10) {
-                ledger.add_amount(&catalogue, &tree, &ask.unit, indicator, day, 3, "", 2).unwrap();
+                ledger.add_amount(&catalogue, &tree, &area, indicator, day, 3, "", 2).unwrap();
             }
         }
         let request = ledger.outbox();
