@@ -2,22 +2,42 @@
 //! a wrong token / a revoked device, each refusal a 401 or 403 with a stable code that
 //! leaves the store as it was; and the life of a join code.
 
-use super::Api;
+use super::{Api, moto};
 use axum::http::StatusCode;
 use domain::Role;
 use domain::enrol::DAY_MS;
+use functions::store::{DynamoStore, EmbeddedStore, Store};
 use serde_json::{Value, json};
 
-/// Everything the store holds that a request could change, read as the administrator.
-async fn snapshot(api: &Api) -> Value {
-    let mut all = vec![];
-    for unit in ["tp-bac-kan", "p-duc-xuan", "p-nguyen-thi-minh-khai", "ntmk-to-11", "ntmk-to-13", "dx-to-8a"] {
-        all.push(api.get(&format!("/api/v1/units/{unit}/report?period=2025")).await.1);
+/// Everything a store holds that a request could change.
+trait Holds: Store + Sized {
+    fn held(api: &Api<Self>) -> impl std::future::Future<Output = Value> + Send;
+}
+
+/// The embedded store, read through the API as the administrator: every unit's figures,
+/// the codes, the devices, the whole audit trail.
+impl Holds for EmbeddedStore {
+    async fn held(api: &Api<Self>) -> Value {
+        let mut all = vec![];
+        for unit in ["tp-bac-kan", "p-duc-xuan", "p-nguyen-thi-minh-khai", "ntmk-to-11", "ntmk-to-13", "dx-to-8a"] {
+            all.push(api.get(&format!("/api/v1/units/{unit}/report?period=2025")).await.1);
+        }
+        for path in ["/api/v1/codes", "/api/v1/devices", "/api/v1/audit?unit=tp-bac-kan"] {
+            all.push(api.get(path).await.1);
+        }
+        Value::Array(all)
     }
-    for path in ["/api/v1/codes", "/api/v1/devices", "/api/v1/audit?unit=tp-bac-kan"] {
-        all.push(api.get(path).await.1);
+}
+
+/// The DynamoDB table, scanned whole (but the counts of attempts).
+impl Holds for DynamoStore {
+    async fn held(api: &Api<Self>) -> Value {
+        json!(moto::items(api.state.store.table()).await)
     }
-    Value::Array(all)
+}
+
+async fn snapshot<S: Holds>(api: &Api<S>) -> Value {
+    S::held(api).await
 }
 
 /// Who calls.
@@ -38,7 +58,15 @@ const NO: Option<(StatusCode, &str)> = Some((StatusCode::FORBIDDEN, "forbidden")
 
 #[tokio::test]
 async fn every_endpoint_refuses_every_caller_outside_its_reach_and_changes_nothing() {
-    let api = Api::new().await;
+    every_endpoint_refuses(Api::new().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_every_endpoint_refuses_every_caller_outside_its_reach_and_changes_nothing() {
+    every_endpoint_refuses(Api::over_dynamodb().await).await;
+}
+
+async fn every_endpoint_refuses<S: Holds>(api: Api<S>) {
     let (volunteer_id, volunteer) = api.enrol(Role::Volunteer, "ntmk-to-11", "Trưởng ban Tổ 11").await;
     let (officer_id, officer) = api.enrol(Role::WardOfficer, "p-nguyen-thi-minh-khai", "Cán bộ phường").await;
     let (inspector_id, inspector) = api.enrol(Role::Inspector, "p-duc-xuan", "Đoàn kiểm tra").await;

@@ -1,12 +1,13 @@
-//! The API over the embedded store, driven through the router as HTTP requests:
-//! exactly-once sync, reports, bad input that changes nothing, and who may do what.
+//! The API driven through the router as HTTP requests, over the embedded store (and for
+//! who may do what, over DynamoDB too, through moto): exactly-once sync, reports, bad
+//! input that changes nothing, and who may do what.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::enrol::IssueCode;
 use domain::{Role, UnitId, UnitTree};
 use functions::api_router;
-use functions::store::EmbeddedStore;
+use functions::store::{DynamoStore, EmbeddedStore, Store};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -16,27 +17,44 @@ use tower::ServiceExt;
 
 mod access;
 mod bad_input;
+#[path = "../store/moto.rs"]
+#[allow(dead_code)]
+mod moto;
 mod openapi;
 mod site;
 mod sync;
 
-/// A fresh API over an embedded store in a temporary file, with a province administrator
-/// enrolled; phones named in test requests are enrolled as volunteers on first use.
-struct Api {
+/// A fresh API over a fresh store (by default an embedded one in a temporary file), with
+/// a province administrator enrolled; phones named in test requests are enrolled as
+/// volunteers on first use.
+struct Api<S = EmbeddedStore> {
     router: axum::Router,
-    state: Arc<functions::AppState<EmbeddedStore>>,
+    state: Arc<functions::AppState<S>>,
     admin: String,
     /// name in a test request → (device id, token)
     phones: Mutex<HashMap<String, (String, String)>>,
     /// How far the server's clock runs ahead of the real one, in milliseconds.
     ahead_ms: Arc<AtomicU64>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
-impl Api {
+impl Api<EmbeddedStore> {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = EmbeddedStore::open(&dir.path().join("test.redb")).unwrap();
+        Api::over(store, Some(dir)).await
+    }
+}
+
+impl Api<DynamoStore> {
+    /// The same API over a fresh table in moto's DynamoDB server.
+    async fn over_dynamodb() -> Self {
+        Api::over(moto::fresh_table().await, None).await
+    }
+}
+
+impl<S: Store> Api<S> {
+    async fn over(store: S, dir: Option<tempfile::TempDir>) -> Self {
         let tree = functions::store::load_tree(&store).await.unwrap();
         assert_eq!(tree, UnitTree::demo());
         let mut state = functions::AppState::new(store, tree, domain::Catalogue::standard());

@@ -31,6 +31,27 @@ pub fn endpoint() -> &'static str {
         .0
 }
 
+/// Every item of `table` but the counts of attempts (limits count refused requests too):
+/// what a refused request must leave as it was.
+#[allow(dead_code)] // the API tests use it, the store tests do not
+pub async fn items(table: &str) -> Vec<String> {
+    let client = aws_sdk_dynamodb::Client::from_conf(config(RetryConfig::standard()));
+    let mut pages = client.scan().table_name(table).into_paginator().send();
+    let mut items = Vec::new();
+    while let Some(page) = pages.next().await {
+        for item in page.unwrap().items.unwrap_or_default() {
+            let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            if !pk.starts_with("LIMIT#") {
+                let mut fields: Vec<String> = item.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+                fields.sort();
+                items.push(fields.join(";"));
+            }
+        }
+    }
+    items.sort();
+    items
+}
+
 /// A store over a new, empty table.
 pub async fn fresh_table() -> DynamoStore {
     table("sotay-test", RetryConfig::standard()).await
@@ -43,17 +64,20 @@ pub async fn faulty_table() -> DynamoStore {
     table("faulty-test", RetryConfig::disabled()).await
 }
 
-async fn table(prefix: &str, retry: RetryConfig) -> DynamoStore {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let config = aws_sdk_dynamodb::Config::builder()
+fn config(retry: RetryConfig) -> aws_sdk_dynamodb::Config {
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint())
         .region(Region::new("ap-southeast-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "conformance-suite"))
         .retry_config(retry)
-        .build();
+        .build()
+}
+
+async fn table(prefix: &str, retry: RetryConfig) -> DynamoStore {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
     let table = format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), &table);
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config(retry)), &table);
     store.create_table_if_missing().await.unwrap();
     store
 }
