@@ -161,7 +161,7 @@ async fn enrol_admin(store: &impl functions::store::Store, tree: &domain::UnitTr
 }
 
 /// What a volunteer's daily sync costs through the API with its token check: the device
-/// record read, the sync itself, and noting it (last sync, the audit event under each level).
+/// record read, the sync itself, and noting it (the quota and last sync, the audit event under its area).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_through_the_api_costs_on_dynamodb() {
     use axum::body::Body;
