@@ -66,6 +66,13 @@ fn Brand() -> impl IntoView {
 /// The volunteer's app, and the way in for everyone: the join screen when the phone is
 /// not enrolled, or a join link was opened (to enrol it again); an officer's phone goes
 /// to its own page.
+/// Sends a panic's message to the browser's console (the WASM only traps otherwise). The
+/// message, not a stack: 1 KB brotli less than `console_error_panic_hook`, which the
+/// volunteer's first load cannot spare.
+pub fn report_panics() {
+    std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let code = join::take_code_from_url();

@@ -1,5 +1,5 @@
 //! Entry point of the WASM app: mounts [`app::App`] on the page.
 fn main() {
-    console_error_panic_hook::set_once();
+    app::report_panics();
     leptos::mount::mount_to_body(app::App);
 }

@@ -1,5 +1,6 @@
-//! The local server's whole site on one origin: the API and the built app (`dist/`),
-//! every answer with the security headers, each request within a time limit, and a
+//! The local server's whole site on one origin: the API and the built app (`dist/`,
+//! sent precompressed where the browser takes brotli or gzip), every answer with the
+//! security headers, each request within a time limit, and a
 //! bound on requests served at once. (On AWS, CloudFront adds the same headers:
 //! `infra/template.yaml`.)
 //!
@@ -13,7 +14,7 @@ use crate::api::AppState;
 use crate::api_router;
 use crate::store::Store;
 use axum::Router;
-use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -36,7 +37,12 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 256;
 pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::Result<Router> {
     let policy = content_security_policy(&inline_script_hashes(dist)?);
     let policy = HeaderValue::from_str(&policy).map_err(std::io::Error::other)?;
-    let app = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    // The files as `cargo xtask build` compressed them (`.br`, `.gz`), by `Accept-Encoding`.
+    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
+    let app = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
+    // Caches must keep the compressed and the plain answer apart.
+    let vary = SetResponseHeaderLayer::if_not_present(VARY, HeaderValue::from_static("accept-encoding"));
+    let app = tower::Layer::layer(&vary, app);
     Ok(api_router(state)
         .fallback_service(app)
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, policy))

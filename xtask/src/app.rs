@@ -2,7 +2,9 @@
 //! wasm-opt → files named by their content hash, and the pages that load them. Two
 //! entries of the `app` crate: `app` (the volunteer's, `index.html`) and `officer` (the
 //! officers' screens, `officer.html`), so a volunteer never downloads the officers' code.
-//! Steps whose input did not change are skipped.
+//! Every file a browser fetches is also written compressed beside it (`.br`, `.gz`),
+//! once, at build time, for the local server to send as it is. Steps whose input did not
+//! change are skipped.
 
 use crate::{run, target_dir};
 use anyhow::{Context, Result};
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Each entry: the binary of the `app` crate and the page (a template in `public/`) that
-/// loads it. A page's template names its files `{{APP_JS}}`, `{{APP_WASM}}`,
+/// loads it. A page's template names its files `{{APP_JS}}`, `{{APP_WASM}}`, `{{ICON}}` (a `data:` URI),
 /// `{{OFFICER_JS}}`, `{{OFFICER_WASM}}`, `{{STYLE_CSS}}`.
 const ENTRIES: [(&str, &str); 2] = [("app", "index.html"), ("officer", "officer.html")];
 
@@ -39,6 +41,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let mut input = DefaultHasher::new();
     input.write_u64(hash_dir(&root.join("public"))?);
     input.write(WASM_OPT.concat().as_bytes());
+    input.write(PRECOMPRESSED.concat().as_bytes());
     for (entry, _) in ENTRIES {
         let wasm = built.join(format!("{entry}.wasm"));
         input.write(&std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?);
@@ -65,8 +68,10 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         std::fs::remove_dir_all(&dist)?;
     }
     std::fs::create_dir_all(&dist)?;
-    let mut names =
-        vec![("{{STYLE_CSS}}".to_string(), hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?)];
+    let mut names = vec![
+        ("{{STYLE_CSS}}".to_string(), hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?),
+        ("{{ICON}}".to_string(), data_uri(&std::fs::read_to_string(root.join("public/icon.svg"))?)),
+    ];
     for (entry, _) in ENTRIES {
         let upper = entry.to_uppercase();
         let wasm = hashed_copy(&bindgen_out.join(format!("{entry}_bg.opt.wasm")), &dist, entry, "wasm")?;
@@ -89,8 +94,52 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         }
         std::fs::write(dist.join(page), html)?;
     }
+    precompress(&dist)?;
     std::fs::write(&stamp, input_hash)?;
     Ok(dist)
+}
+
+/// The page icon as a `data:` URI, written into the pages: one request fewer on the
+/// volunteer's first load (≈ 0,7 KB with its headers).
+fn data_uri(svg: &str) -> String {
+    let escaped: String = svg
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '#' => "%23".to_string(),
+            '<' => "%3C".to_string(),
+            '>' => "%3E".to_string(),
+            '"' => "'".to_string(),
+            '\n' => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("data:image/svg+xml,{escaped}")
+}
+
+/// What is written compressed, and how: what a browser fetches, brotli at its best
+/// (quality 11, the largest window) and gzip at level 9 for browsers without brotli.
+const PRECOMPRESSED: [&str; 5] = ["wasm", "js", "css", "html", "svg"];
+
+/// Writes `name.br` and `name.gz` beside each file of `dist` a browser fetches.
+fn precompress(dist: &Path) -> Result<()> {
+    use std::io::Write;
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if !PRECOMPRESSED.contains(&ext) {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
+        brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        std::fs::write(path.with_extension(format!("{ext}.br")), br)?;
+        std::fs::write(path.with_extension(format!("{ext}.gz")), gz.finish()?)?;
+    }
+    Ok(())
 }
 
 /// The commit the app is built from (`d952baf`, `d952baf-dirty`), if git knows it.

@@ -116,7 +116,8 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
         .args(["s3", "sync"])
         .arg(&dist)
         .arg(&bucket)
-        .args(["--delete", "--exclude", ".built-from"])
+        // CloudFront compresses by itself; the precompressed copies are the local server's.
+        .args(["--delete", "--exclude", ".built-from", "--exclude", "*.br", "--exclude", "*.gz"])
         .args(PAGES.iter().flat_map(|page| ["--exclude", page]))
         .args(["--cache-control", "public, max-age=31536000, immutable"]))?;
     // The pages name the hashed files: never cached, so no page outlives its files.

@@ -4,7 +4,7 @@
 //! * `test` — install what the tests need, run every test (Rust, the API against its
 //!   description with schemathesis, then the browser end-to-end tests).
 //! * `build` — build the WASM app into `dist/`.
-//! * `bench` — criterion benchmarks and the app's transfer size.
+//! * `bench` — criterion benchmarks, the app's sizes, and its loads as a browser transfers them.
 //! * `package` — the static Lambda `bootstrap`; `deploy --stage S` — the AWS deployment.
 
 mod app;
@@ -110,7 +110,11 @@ fn test(root: &Path) -> Result<()> {
 
 fn bench(root: &Path) -> Result<()> {
     tools::build_tools(root)?;
+    tools::test_tools(root)?;
     let dist = app::build(root)?;
     run(Command::new("node").arg("tests/tools/sizes.mjs").arg(&dist))?;
+    // The loads as Chromium transfers them from the local server.
+    let server = build_server(root)?;
+    run(Command::new("node").arg("tests/tools/transfer.mjs").env("SOTAY_SERVER", &server).env("SOTAY_DIST", &dist))?;
     run(cargo().args(["bench", "-p", "benches"]))
 }

@@ -1,0 +1,67 @@
+// The app's loads as a real browser transfers them (Chromium's `encodedDataLength`:
+// compressed bodies and headers, every request), from the real local server:
+//   1. a new phone opens the app: everything until the join screen can be used;
+//   2. an enrolled volunteer opens it with an empty HTTP cache: everything until the
+//      entry screen shows its area's figures (the API's answers included);
+//   3. an officer's screens, loaded on demand (`officer.html`).
+// Usage (as `cargo xtask bench` runs it): SOTAY_SERVER=… SOTAY_DIST=dist node tests/tools/transfer.mjs
+import { startServer, launchBrowser, Phone } from '../e2e/support.mjs';
+
+const server = await startServer();
+const browser = await launchBrowser();
+
+/** Runs `load` in `page` and returns what it transferred, by path. */
+async function transferred(page, load) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const paths = new Map();
+  const bytes = new Map();
+  const bodies = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => paths.set(e.requestId, new URL(e.request.url).pathname));
+  cdp.on('Network.responseReceived', (e) => {
+    const length = Object.entries(e.response.headers).find(([k]) => k.toLowerCase() === 'content-length');
+    bodies.set(e.requestId, Number(length?.[1] ?? 0));
+  });
+  cdp.on('Network.loadingFinished', (e) => bytes.set(e.requestId, e.encodedDataLength));
+  await load();
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+  const rows = [...bytes].filter(([, n]) => n > 0).map(([id, n]) => [paths.get(id) ?? '?', n, bodies.get(id) ?? 0]);
+  return { rows, total: rows.reduce((sum, [, n]) => sum + n, 0), body: rows.reduce((sum, [, , b]) => sum + b, 0) };
+}
+
+function report(title, { rows, total, body }) {
+  console.log(`\n${title}\n  transferred  body  path`);
+  for (const [path, n, b] of rows) console.log(`  ${String(n).padStart(8)}  ${String(b).padStart(8)}  ${path}`);
+  console.log(`  ${String(total).padStart(8)}  ${String(body).padStart(8)}  total: ${total} bytes as transferred, `
+    + `${total - body} of them HTTP headers`);
+}
+
+try {
+  const phone = await Phone.open(browser, server, 'Đo', 'about:blank');
+  report('1. a new phone, until the join screen', await transferred(phone.page, async () => {
+    await phone.page.goto(server.url);
+    await phone.page.getByLabel('Mã tham gia').waitFor();
+  }));
+  await phone.enrolIn('Tổ 11');
+  const again = await phone.openTab('Đo lại');
+  await again.page.goto('about:blank');
+  report('2. an enrolled volunteer, empty cache, until its figures show', await transferred(again.page, async () => {
+    await again.page.goto(server.url);
+    await again.waitForStatus(/Đã đồng bộ lúc/);
+    await again.row('dat_hien').getByTestId('area-value').waitFor();
+  }));
+  const officer = await Phone.open(browser, server, 'Cán bộ đo', 'about:blank');
+  await officer.page.goto(server.url);
+  await officer.join(await server.issueCode('ward_officer', 'Phường Nguyễn Thị Minh Khai'), 'Cán bộ');
+  await officer.page.waitForURL(/officer/);
+  await officer.page.getByTestId('ward-table').waitFor();
+  await officer.page.goto('about:blank');
+  report('3. an officer, empty cache, until the ward table shows', await transferred(officer.page, async () => {
+    await officer.page.goto(new URL('officer.html', server.url).href);
+    await officer.page.getByTestId('ward-table').waitFor();
+  }));
+} finally {
+  await browser.close();
+  await server.stop();
+}
