@@ -217,6 +217,17 @@ pub struct AuditEvent {
     pub what: AuditWhat,
 }
 
+impl AuditEvent {
+    /// The units the event is filed under: its unit and every ancestor, so an officer
+    /// reads a whole scope's trail at once; a sync's, which happen daily in every area,
+    /// under its area only (one write unit a sync; a ward's trail reads its areas). A unit
+    /// no longer in the tree files under itself.
+    pub fn filed_under(&self, tree: &crate::UnitTree) -> Vec<UnitId> {
+        let chain = tree.self_and_ancestors(&self.unit);
+        if chain.is_empty() || matches!(self.what, AuditWhat::Synced { .. }) { vec![self.unit.clone()] } else { chain }
+    }
+}
+
 /// What an [`AuditEvent`] records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -41,6 +41,20 @@ impl Limit {
     }
 }
 
+/// A device's quota: the day it counts (days since 1970) and the cells sent that day.
+pub type Quota = (u64, u64);
+
+/// The quota after a sync of `cells` on `day`, from what was counted so far (`None`: no
+/// sync yet); `None` when it would pass `max`, and the sync is refused.
+pub fn charge(counted: Option<Quota>, day: u64, cells: u64, max: u64) -> Option<Quota> {
+    let used = match counted {
+        Some((counted_day, used)) if counted_day == day => used,
+        _ => 0,
+    };
+    let after = used.checked_add(cells).filter(|after| *after <= max)?;
+    Some((day, after))
+}
+
 /// The day (since 1970) of `now_ms`, the unit of the device quota.
 pub fn day_of(now_ms: u64) -> u64 {
     now_ms / (24 * HOUR_MS)
@@ -57,5 +71,15 @@ mod tests {
         assert!(!limit.exceeded(2) && limit.exceeded(3));
         assert_eq!(limit.retry_after_s(2_001), 1);
         assert_eq!(day_of(86_400_000 * 3 + 5), 3);
+    }
+
+    #[test]
+    fn a_quota_fills_within_a_day_and_starts_again_the_next() {
+        assert_eq!(charge(None, 7, 10, 10), Some((7, 10)));
+        assert_eq!(charge(Some((7, 4)), 7, 6, 10), Some((7, 10)));
+        assert_eq!(charge(Some((7, 4)), 7, 7, 10), None);
+        assert_eq!(charge(Some((7, 10)), 8, 10, 10), Some((8, 10)));
+        assert_eq!(charge(None, 7, 11, 10), None);
+        assert_eq!(charge(Some((7, u64::MAX)), 7, 1, u64::MAX), None);
     }
 }

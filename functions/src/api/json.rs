@@ -2,6 +2,8 @@
 //!
 //! A whole number written with a fraction (`120.0`, as Python's `json` writes a float) is
 //! an integer to JSON Schema, and so to the API description; it is read as the integer.
+//! The body is read strictly first (a field twice is refused, never one of them kept);
+//! only a body refused for a float is read again with its whole floats as integers.
 
 use crate::ApiError;
 use axum::body::Bytes;
@@ -31,12 +33,21 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             _ => ApiError::MalformedJson(e.body_text()),
         })?;
-        let mut value: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e.to_string()))?;
-        whole_numbers_as_integers(&mut value);
-        match serde_path_to_error::deserialize(value) {
+        let mut strict = serde_json::Deserializer::from_slice(&bytes);
+        let read = serde_path_to_error::deserialize(&mut strict)
+            .map_err(|e| e.to_string())
+            .and_then(|value| strict.end().map(|()| value).map_err(|e| e.to_string()));
+        let read = match read {
+            Err(detail) if detail.contains("floating point") => {
+                let mut value: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e.to_string()))?;
+                whole_numbers_as_integers(&mut value);
+                serde_path_to_error::deserialize(value).map_err(|e| e.to_string())
+            }
+            other => other,
+        };
+        match read {
             Ok(value) => Ok(ApiJson(value)),
-            Err(e) => {
-                let detail = e.to_string();
+            Err(detail) => {
                 Err(DomainError::from_serde_message(&detail).map_or_else(|| malformed(&detail), ApiError::Domain))
             }
         }

@@ -149,18 +149,8 @@ impl NewDevice {
     }
 }
 
-/// The units an event is filed under: its unit and every ancestor, so an officer reads a
-/// whole scope's trail at once; a sync's, which happen daily in every area, under its area
-/// only (a write unit per sync; `api::access::audit` reads the areas of a ward). A unit no
-/// longer in the tree files under itself.
-pub fn audit_units(tree: &UnitTree, event: &AuditEvent) -> Vec<UnitId> {
-    let chain = tree.self_and_ancestors(&event.unit);
-    if chain.is_empty() || matches!(event.what, AuditWhat::Synced { .. }) { vec![event.unit.clone()] } else { chain }
-}
-
 /// Ghi danh — join codes, devices and the audit trail. Every change is written with its
-/// audit event in one atomic write; an event is filed under its unit and every ancestor,
-/// so an officer reads the trail of a whole scope at once.
+/// audit event in one atomic write, filed under the units `AuditEvent::filed_under` names.
 pub trait AccessStore: Send + Sync + 'static {
     /// Stores a newly issued code.
     fn add_code(
@@ -219,7 +209,7 @@ pub trait AccessStore: Send + Sync + 'static {
         known: Option<(u64, u64)>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Files an event that changes nothing else (a sync's), under the units [`audit_units`] names.
+    /// Files an event that changes nothing else (a sync's), under the units `AuditEvent::filed_under` names.
     fn file_event(&self, tree: &UnitTree, event: &AuditEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Counts one attempt under `key` in the window that starts at `window_ms` (the

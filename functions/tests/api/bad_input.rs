@@ -136,3 +136,14 @@ async fn every_api_error_is_json_with_a_code() {
         assert_eq!((got, answer["code"].as_str()), (status, Some(code)), "{method} {path}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn a_field_given_twice_is_refused_not_one_of_them_kept() {
+    let api = api_with_one_entry().await;
+    let twice = r#"{"protocol": 1, "device": "phone-a", "counters": [
+        {"area": "dx-to-8a", "indicator": "dat_hien", "month": "2025-11", "inc": 100, "inc": 900, "dec": 0}]}"#;
+    let answer = refused(&api, twice, StatusCode::BAD_REQUEST, "malformed_json").await;
+    assert!(answer["message"].as_str().unwrap().contains("duplicate field"), "{answer}");
+    let trailing = format!("{}{{", counter_sync("phone-a", "dx-to-8a", "dat_hien", "2025-11", 900, 0));
+    refused(&api, trailing, StatusCode::BAD_REQUEST, "malformed_json").await;
+}

@@ -14,7 +14,7 @@
 use super::items::{Item, key, n, s};
 use super::retry::{backoff, transaction_worth_retrying};
 use super::{DynamoStore, MAX_ATTEMPTS, build, sdk};
-use crate::store::{AccessStore, CodeRecord, DeviceRecord, NewDevice, StoreError, audit_units};
+use crate::store::{AccessStore, CodeRecord, DeviceRecord, NewDevice, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, Update, WriteRequest};
 use domain::enrol::{AuditEvent, CodeSummary, DeviceSummary};
 use domain::{AccessError, DeviceId, UnitId, UnitTree};
@@ -55,7 +55,8 @@ impl DynamoStore {
     /// The puts filing `event` under its unit and each ancestor.
     pub(super) fn audit_puts(&self, tree: &UnitTree, event: &AuditEvent) -> Result<Vec<TransactWriteItem>, StoreError> {
         let sk = format!("{:016}#{:08x}", event.at_ms, fastrand::u32(..));
-        audit_units(tree, event)
+        event
+            .filed_under(tree)
             .into_iter()
             .map(|unit| {
                 let mut item = key(format!("AUDIT#{unit}"), sk.clone());
@@ -266,7 +267,7 @@ impl AccessStore for DynamoStore {
     ) -> Result<bool, StoreError> {
         // Over the quota by the count just read (it only grows within a day): refused
         // without a write, so refused requests cost a read only.
-        if cells > max || known.is_some_and(|(d, used)| d == day && used.saturating_add(cells) > max) {
+        if domain::limits::charge(known, day, cells, max).is_none() {
             return Ok(false);
         }
         let update = |same_day: bool| {

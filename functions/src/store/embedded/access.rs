@@ -2,7 +2,7 @@
 //! audit event in one redb write transaction.
 
 use super::{EmbeddedStore, json, parse};
-use crate::store::{AccessStore, CodeRecord, DeviceRecord, NewDevice, StoreError, audit_units};
+use crate::store::{AccessStore, CodeRecord, DeviceRecord, NewDevice, StoreError};
 use domain::enrol::{AuditEvent, CodeSummary, DeviceSummary};
 use domain::{AccessError, DeviceId, UnitId, UnitTree};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
@@ -28,7 +28,7 @@ pub(super) fn open_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
 pub(super) fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
     let mut audit = txn.open_table(AUDIT)?;
     let body = json(event);
-    for unit in audit_units(tree, event) {
+    for unit in event.filed_under(tree) {
         let unit = unit.as_str();
         let next = audit
             .range((unit, event.at_ms, 0)..=(unit, event.at_ms, u64::MAX))?
@@ -195,14 +195,8 @@ impl AccessStore for EmbeddedStore {
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             let Some(mut record) = read_device(&txn, id.as_str())? else { return Ok(true) };
-            let used = match record.quota {
-                Some((d, used)) if d == day => used,
-                _ => 0,
-            };
-            if used.saturating_add(cells) > max {
-                return Ok(false);
-            }
-            record.quota = Some((day, used + cells));
+            let Some(quota) = domain::limits::charge(record.quota, day, cells, max) else { return Ok(false) };
+            record.quota = Some(quota);
             record.summary.last_sync_ms = Some(at_ms);
             write_device(&txn, &record)?;
             txn.commit()?;
