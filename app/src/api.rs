@@ -3,7 +3,8 @@
 //! call but [`join`] carries the device's token as `Authorization: Bearer`.
 
 use domain::enrol::{
-    AuditEvent, CodeSummary, DeviceSummary, Enrolment, IssueCode, IssuedCode, JoinRequest, Profile, Voided,
+    AuditEvent, CodeSummary, DeviceCells, DeviceSummary, Enrolment, IssueCode, IssuedCode, JoinRequest, Profile,
+    Succession, Voided,
 };
 use domain::{DeviceId, Report, ReportPeriod, SyncRequest, SyncResponse, UnitId};
 use serde::Serialize;
@@ -40,11 +41,28 @@ struct ErrorBody {
     message: String,
 }
 
+/// How long a request may take before it counts as unreachable: on a poor signal a
+/// request can hang for minutes, and the sync button must come back.
+const TIMEOUT_MS: i32 = 30_000;
+
+/// Aborts a request after [`TIMEOUT_MS`] (an `AbortController` and a timer, which every
+/// browser the app runs on has).
+fn timeout_signal() -> Option<web_sys::AbortSignal> {
+    let controller = web_sys::AbortController::new().ok()?;
+    let abort = wasm_bindgen::closure::Closure::once_into_js({
+        let controller = controller.clone();
+        move || controller.abort()
+    });
+    web_sys::window()?.set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), TIMEOUT_MS).ok()?;
+    Some(controller.signal())
+}
+
 /// One request: `body` (JSON) if given, the token if given; the answer's text if the
 /// server took it. Not generic, so its code is in the WASM once.
 async fn send(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Result<String, ApiFailure> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    init.set_signal(timeout_signal().as_ref());
     let headers = web_sys::Headers::new().map_err(|_| ApiFailure::Unreachable)?;
     if let Some(token) = token {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
@@ -100,6 +118,16 @@ pub async fn me(token: &str) -> Result<Profile, ApiFailure> {
 
 pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, ApiFailure> {
     call("POST", "/api/v1/sync", Some(token), Some(request)).await
+}
+
+/// The caller's device stops; a new one of the same role and scope takes over.
+pub async fn successor(token: &str) -> Result<Succession, ApiFailure> {
+    call("POST", "/api/v1/me/successor", Some(token), NONE).await
+}
+
+/// Every counter cell the server holds of a revoked device.
+pub async fn device_cells(token: &str, device: &DeviceId) -> Result<DeviceCells, ApiFailure> {
+    call("GET", &format!("/api/v1/devices/{device}/cells"), Some(token), NONE).await
 }
 
 pub async fn report(token: &str, unit: &UnitId, period: ReportPeriod) -> Result<Report, ApiFailure> {

@@ -7,11 +7,31 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// Today in the phone's time zone.
+/// Today in the phone's time zone. A phone clock outside the years the app keeps
+/// (2000–2100) gives the first or last day of that range, never a date in between; the
+/// sync bar says the clock is wrong, and [`entry_date_problem`] refuses future dates.
 pub fn today() -> Date {
-    let now = js_sys::Date::new_0();
-    Date::new(now.get_full_year() as u16, now.get_month() as u8 + 1, now.get_date() as u8)
-        .unwrap_or_else(|_| "2025-01-01".parse().expect("valid date"))
+    day_of(now_ms())
+}
+
+/// The day of the moment `ms` in the phone's time zone (clamped to the years kept).
+pub fn day_of(ms: u64) -> Date {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let year = (at.get_full_year() as u16).clamp(*domain::YEARS.start(), *domain::YEARS.end());
+    Date::new(year, at.get_month() as u8 + 1, at.get_date() as u8)
+        .unwrap_or_else(|_| Date::new(year, 1, 1).expect("the first day of a year kept"))
+}
+
+/// Why an entry may not carry the date `day`, when today is `today` (by the server's
+/// clock when known): a date that has not come yet is refused, never moved.
+pub fn entry_date_problem(day: Date, today: Date) -> Option<String> {
+    (day > today).then(|| {
+        format!(
+            "Ngày {} chưa tới (hôm nay là {}). Hãy chọn đúng ngày, hoặc chỉnh lại ngày giờ của điện thoại.",
+            day.to_vietnamese(),
+            today.to_vietnamese()
+        )
+    })
 }
 
 /// The time of day as `hh:mm`.

@@ -4,7 +4,8 @@
 
 use crate::api::{self, ApiFailure};
 use crate::{APP_VERSION, profile, storage};
-use domain::enrol::JoinRequest;
+use domain::Ledger;
+use domain::enrol::{Enrolment, JoinRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -33,6 +34,12 @@ pub fn open_join_screen() {
     }
 }
 
+/// Takes on a new enrolment with a new ledger; a stored one is kept aside ([`storage::take_over`]).
+async fn take_on(enrolment: Enrolment) -> Result<Enrolment, storage::StorageFailure> {
+    let ledger = Ledger::new(enrolment.device.clone());
+    storage::exclusive(move || storage::take_over(&enrolment, ledger).map(|_| enrolment)).await
+}
+
 /// The join form; once the enrolment is in browser storage, the app of its role opens.
 /// When the phone is enrolled already, `on_cancel` goes back, and the entries its ledger
 /// has not sent are counted: they are kept aside, and will not be sent.
@@ -55,7 +62,7 @@ pub fn JoinScreen(
         error.set(None);
         spawn_local(async move {
             let outcome = match api::join(&request).await {
-                Ok(enrolment) => storage::enrol(&enrolment).map(|_| enrolment).map_err(|e| e.to_string()),
+                Ok(enrolment) => take_on(enrolment).await.map_err(|e| e.to_string()),
                 Err(ApiFailure::Unreachable) => Err("Cần có kết nối mạng để tham gia. Hãy thử lại khi điện thoại \
                                                      có sóng hoặc Wi-Fi."
                     .into()),
@@ -71,7 +78,7 @@ pub fn JoinScreen(
         });
     };
     let waiting = match on_cancel {
-        Some(_) => storage::load_ledger().map_or(0, |l| l.pending()),
+        Some(_) => storage::load_ledger().ok().flatten().map_or(0, |l| l.pending()),
         None => 0,
     };
     let kept_aside = (waiting > 0).then(|| {
@@ -125,6 +132,7 @@ pub fn JoinScreen(
                     {cancel}
                 </div>
             </form>
+            <a href="/may.html">"Khôi phục từ bản sao lưu"</a>
         </section>
     }
 }

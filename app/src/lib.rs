@@ -2,12 +2,15 @@
 //!
 //! Client-side rendered Leptos in WebAssembly. Working data lives in browser storage
 //! ([`storage`]); the network is in [`api`]; the volunteer's shared state in [`session`];
-//! one folder or module per screen. Two entries over this library: [`App`] (the
-//! volunteer's, `src/main.rs`, joining included) and [`OfficerApp`] (`src/bin/officer.rs`,
-//! served as `/officer.html`), so the officers' screens are not in the volunteer's download.
+//! one folder or module per screen. Three entries over this library: [`App`] (the
+//! volunteer's, `src/main.rs`, joining included), [`OfficerApp`] (`src/bin/officer.rs`,
+//! served as `/officer.html`) and [`DeviceApp`] (`src/bin/device.rs`, the volunteer's
+//! "Máy này" page, `/may.html`: backups and cells to review), so neither the officers'
+//! screens nor the backups are in the volunteer's first download.
 
 mod api;
 mod clock;
+mod device;
 mod entry;
 mod join;
 mod officer;
@@ -18,6 +21,7 @@ mod storage;
 mod sync_bar;
 mod ward;
 
+pub use device::DeviceApp;
 use domain::Role;
 use domain::enrol::Enrolment;
 use join::JoinScreen;
@@ -135,6 +139,7 @@ fn Volunteer(session: session::Session) -> impl IntoView {
             <nav class="tabs" role="tablist">
                 {tab_button(Tab::Entry, "Nhập số liệu")}
                 {tab_button(Tab::Ward, "Tổng hợp phường, xã")}
+                <a class="tab-link" href="/may.html">"Máy này"</a>
             </nav>
             {move || match tab.get() {
                 Tab::Entry => view! { <entry::EntryScreen /> }.into_any(),

@@ -5,13 +5,17 @@
 use crate::storage::{self, Cached, StorageFailure};
 use crate::{api, clock, profile};
 use domain::enrol::Enrolment;
-use domain::{AreaSnapshot, Catalogue, DeviceId, DomainError, Ledger, Report, ReportPeriod, UnitId, UnitTree};
+use domain::{AreaSnapshot, Catalogue, Date, DeviceId, DomainError, Ledger, Report, ReportPeriod, UnitId, UnitTree};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 
 /// How often the app tries to sync by itself.
 const SYNC_EVERY: Duration = Duration::from_secs(15);
+
+/// Entries unsynced for longer than this remind the volunteer to export a backup: a lost
+/// phone loses what it has not synced.
+pub const REMIND_BACKUP_AFTER_MS: u64 = 7 * 24 * 3600 * 1000;
 
 /// What the sync bar shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,13 +28,17 @@ pub struct SyncStatus {
     pub problem: Option<String>,
     /// The server no longer accepts this device (revoked): the phone must enrol again.
     pub lost_access: bool,
+    /// While a long outbox goes out: (request being sent, requests in all).
+    pub progress: Option<(usize, usize)>,
 }
 
 impl SyncStatus {
     /// The Vietnamese label: offline / N waiting / syncing / synced at hh:mm.
     pub fn label(&self, pending: usize) -> String {
-        if self.syncing {
-            return "Đang đồng bộ…".into();
+        match (self.syncing, self.progress) {
+            (true, Some((i, n))) if n > 1 => return format!("Đang đồng bộ {i}/{n}…"),
+            (true, _) => return "Đang đồng bộ…".into(),
+            _ => {}
         }
         match (&self.problem, pending) {
             (Some(problem), 0) => return format!("Lỗi đồng bộ: {problem}"),
@@ -77,6 +85,10 @@ pub struct Session {
     pub status: RwSignal<SyncStatus>,
     pub area_snapshot: RwSignal<Option<Cached<AreaSnapshot>>>,
     pub ward_report: RwSignal<Option<Cached<Report>>>,
+    /// The server's clock less the phone's, at the last answer (ms).
+    pub clock_off_ms: RwSignal<i64>,
+    /// An answer of this page's life told the server's clock.
+    clock_heard: RwSignal<bool>,
     /// Lives as long as the page (never freed), so plain references serve every view.
     pub fixed: &'static Fixed,
 }
@@ -91,6 +103,8 @@ pub fn provide_session(enrolment: &Enrolment) -> Result<Session, StorageFailure>
         status: RwSignal::new(SyncStatus { reachable: true, ..SyncStatus::default() }),
         area_snapshot: RwSignal::new(storage::load_area_snapshot()),
         ward_report: RwSignal::new(storage::load_ward_report().filter(|c| Some(&c.value.unit.unit) == ward.as_ref())),
+        clock_off_ms: RwSignal::new(0),
+        clock_heard: RwSignal::new(false),
         fixed: Box::leak(Box::new(Fixed {
             device: enrolment.device.clone(),
             token: enrolment.token.clone(),
@@ -113,34 +127,53 @@ impl Session {
         ReportPeriod::year(clock::today().month().year()).expect("the clock is in range")
     }
 
+    /// Today, by the server's clock once an answer told it (a phone's clock may be off).
+    pub fn today(&self) -> Date {
+        clock::day_of(clock::now_ms().saturating_add_signed(self.clock_off_ms.get_untracked()))
+    }
+
     /// The ward or commune of the area.
     pub fn ward(&self) -> Option<UnitId> {
         self.fixed.tree.get(&self.fixed.area).ok().and_then(|u| u.parent.clone())
     }
 
     /// The stored ledger if it is still this device's. If another tab of this phone has
-    /// enrolled it again, this page is stale: it reloads, and nothing is written.
+    /// enrolled it again, this page is stale: it reloads, and nothing is written. A stored
+    /// ledger this version cannot read is never written over.
     fn stored_ledger(&self) -> Result<Ledger, String> {
         match storage::load_ledger() {
-            Some(ledger) if ledger.device != self.fixed.device => {
+            Ok(Some(ledger)) if ledger.device != self.fixed.device => {
                 reload();
                 Err("Máy đã được ghi danh lại ở một thẻ khác; đang tải lại.".into())
             }
-            Some(ledger) => Ok(ledger),
-            None => Ok(self.ledger.get_untracked()),
+            Ok(Some(ledger)) => Ok(ledger),
+            Ok(None) => Err(StorageFailure::LedgerLost.to_string()),
+            Err(unreadable) => Err(unreadable.to_string()),
         }
     }
 
-    /// Applies an entry to a copy of the ledger, stores the copy, and only then shows it.
-    /// Nothing changes if the entry is refused or storage fails.
-    pub fn record(
-        &self,
-        entry: impl FnOnce(&mut Ledger, &Catalogue, &UnitTree) -> Result<(), DomainError>,
+    /// Applies an entry to a copy of the stored ledger, stores the copy, and only then
+    /// shows it, all under the ledger's lock. Nothing changes if the entry is refused or
+    /// storage fails.
+    pub async fn record(
+        self,
+        day: Date,
+        entry: impl FnOnce(&mut Ledger, &Catalogue, &UnitTree) -> Result<(), DomainError> + 'static,
     ) -> Result<(), String> {
-        let mut next = self.stored_ledger()?;
-        entry(&mut next, &self.fixed.catalogue, &self.fixed.tree).map_err(|e| e.message_vi())?;
-        storage::save_ledger(&next).map_err(|e| e.to_string())?;
-        self.ledger.set(next);
+        if let Some(problem) = clock::entry_date_problem(day, self.today()) {
+            return Err(problem);
+        }
+        let next = storage::exclusive(move || {
+            let mut next = self.stored_ledger()?;
+            if next.went_behind() {
+                return Err(String::from(WENT_BEHIND));
+            }
+            entry(&mut next, &self.fixed.catalogue, &self.fixed.tree).map_err(|e| e.message_vi())?;
+            storage::save_ledger(&next).map_err(|e| e.to_string())?;
+            Ok(next)
+        })
+        .await?;
+        let _ = self.ledger.try_set(next);
         self.sync_now();
         Ok(())
     }
@@ -162,7 +195,7 @@ impl Session {
                     reload();
                 }
             } else if storage::is_ledger_key(key)
-                && let Some(ledger) = storage::load_ledger()
+                && let Ok(Some(ledger)) = storage::load_ledger()
             {
                 if &ledger.device == device {
                     self.ledger.set(ledger);
@@ -188,17 +221,12 @@ impl Session {
                 Err(e) => Err(e),
             };
             let succeeded = outcome.is_ok();
-            self.status.update(|s| {
+            let _ = self.status.try_update(|s| {
                 s.syncing = false;
+                s.progress = None;
                 match outcome {
                     Ok(()) => {
-                        *s = SyncStatus {
-                            syncing: false,
-                            reachable: true,
-                            synced_at: Some(clock::hh_mm()),
-                            problem: None,
-                            lost_access: false,
-                        };
+                        *s = SyncStatus { reachable: true, synced_at: Some(clock::hh_mm()), ..SyncStatus::default() };
                     }
                     Err(api::ApiFailure::Unreachable) => s.reachable = false,
                     Err(other) => {
@@ -215,17 +243,53 @@ impl Session {
         });
     }
 
+    /// Sends the outbox request by request, each answer taken under the ledger's lock:
+    /// refused cells are set aside for review, the others acknowledged. If an answer shows
+    /// the server holds more of this device than the ledger (an older copy of it), the
+    /// device stops and a successor takes over ([`Session::succeed`]).
     async fn push(self) -> Result<(), api::ApiFailure> {
-        let request = self.ledger.with_untracked(|l| l.outbox());
-        if request.is_empty() {
-            return Ok(());
+        if self.ledger.with_untracked(|l| l.went_behind()) {
+            return self.succeed().await;
         }
-        api::sync(&self.fixed.token, &request).await?;
-        let Ok(mut next) = self.stored_ledger() else { return Ok(()) };
-        next.acknowledge(&request);
-        // If storage is full the acknowledgement is lost and the cells are sent again: harmless.
-        let _ = storage::save_ledger(&next);
-        self.ledger.set(next);
+        let total = self.ledger.with_untracked(|l| l.requests_waiting());
+        // The page's first sync goes out even with nothing to send: its answer tells the
+        // server's clock, before the volunteer records anything.
+        let heard = self.clock_heard.get_untracked();
+        for i in 1..=total.max(usize::from(!heard)) {
+            let request = self.ledger.with_untracked(|l| l.outbox());
+            if request.is_empty() && self.clock_heard.get_untracked() {
+                break;
+            }
+            let _ = self.status.try_update(|s| s.progress = Some((i, total)));
+            let answer = api::sync(&self.fixed.token, &request).await?;
+            if answer.server_ms > 0 {
+                let _ = self.clock_off_ms.try_set(answer.server_ms as i64 - clock::now_ms() as i64);
+            }
+            let _ = self.clock_heard.try_set(true);
+            let taken = storage::exclusive(move || {
+                let mut next = self.stored_ledger().ok()?;
+                let answered = next.answer(&request, &answer, clock::now_ms());
+                // If storage is full the acknowledgement is lost and the cells are sent again: harmless.
+                let _ = storage::save_ledger(&next);
+                Some((next, answered))
+            })
+            .await;
+            let Some((next, answered)) = taken else { return Ok(()) };
+            let _ = self.ledger.try_set(next);
+            if answered.behind {
+                return self.succeed().await;
+            }
+        }
+        Ok(())
+    }
+
+    /// This device went backwards: the "Máy này" page (loaded on demand) moves the
+    /// phone to a successor device, sending only what the server had not counted, and
+    /// comes back.
+    async fn succeed(self) -> Result<(), api::ApiFailure> {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().assign(CONTINUE_AS_SUCCESSOR);
+        }
         Ok(())
     }
 
@@ -277,6 +341,13 @@ impl Session {
         });
     }
 }
+
+/// The "Máy này" page, asked to move the phone to a successor device.
+pub const CONTINUE_AS_SUCCESSOR: &str = "/may.html#tiep-tuc";
+
+/// Why nothing more is recorded under a device that went backwards.
+const WENT_BEHIND: &str = "Máy chủ giữ số liệu của máy này mới hơn sổ ghi trên máy (có thể đây là bản sao cũ). \
+                           Hãy bấm Đồng bộ khi có mạng: ứng dụng chuyển sang một mã máy mới, không mất số liệu.";
 
 /// Reloads the page (its state is stale).
 fn reload() {

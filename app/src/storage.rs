@@ -5,12 +5,16 @@
 //! The device id comes from the server when the phone enrols; the app never makes one
 //! up. A ledger is only ever kept under the id it was written with: enrolling again
 //! starts a new ledger and keeps the old one aside under its own key, never deleted.
+//! A stored ledger the app cannot read (corrupt, or of a newer format) is never written
+//! over. Every read-modify-write of the ledger runs under one Web Lock ([`exclusive`]),
+//! so two tabs of the app never write over each other's change.
 
 use domain::enrol::{Enrolment, Profile};
-use domain::{AreaSnapshot, DeviceId, Ledger, Report};
+use domain::{AreaSnapshot, DeviceId, Ledger, LedgerUnreadable, Report};
 use gloo_storage::{LocalStorage, Storage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
 
 const ENROLMENT: &str = "sotay.v1.enrolment";
 const LEDGER: &str = "sotay.v1.ledger";
@@ -20,7 +24,10 @@ const WARD_REPORT: &str = "sotay.v1.ward_report";
 /// Why something could not be kept on the phone.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StorageFailure {
-    #[error("Bộ nhớ của trình duyệt đã đầy: chưa lưu được. Hãy đồng bộ hoặc xuất bản sao lưu rồi xóa bớt dữ liệu cũ.")]
+    #[error(
+        "Bộ nhớ của trình duyệt đã đầy: chưa lưu được. Hãy đồng bộ, rồi vào \"Máy này\" xuất bản sao lưu \
+         và xóa bớt dữ liệu khác của trình duyệt."
+    )]
     Full,
     #[error("Không ghi được vào bộ nhớ của trình duyệt ({0}).")]
     Other(String),
@@ -28,6 +35,43 @@ pub enum StorageFailure {
     /// under this device id with empty counters would let the server swallow new entries.
     #[error("Sổ ghi của máy này không còn trong bộ nhớ của trình duyệt. Hãy nhập mã tham gia mới để ghi danh lại.")]
     LedgerLost,
+    /// The stored ledger is there but this version cannot read it: nothing is written.
+    #[error("{0}")]
+    Unreadable(LedgerUnreadable),
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks.request(name, callback)`: runs the callback holding the lock.
+    #[wasm_bindgen(js_namespace = ["navigator", "locks"], js_name = request, catch)]
+    fn request_lock(name: &str, callback: &js_sys::Function) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Runs `change` (a read-modify-write of the ledger) holding the app's Web Lock, so no
+/// other tab of this phone reads or writes the ledger meanwhile. Where the browser has
+/// no Web Locks (an insecure origin), `change` runs at once: a single tab stays safe.
+pub async fn exclusive<R: 'static>(change: impl FnOnce() -> R + 'static) -> R {
+    use std::{cell::RefCell, rc::Rc};
+    let (pending, result) = (Rc::new(RefCell::new(Some(change))), Rc::new(RefCell::new(None)));
+    let run = {
+        let result = result.clone();
+        move || {
+            let change = pending.borrow_mut().take();
+            if let Some(change) = change {
+                *result.borrow_mut() = Some(change());
+            }
+        }
+    };
+    let callback = Closure::once_into_js({
+        let run = run.clone();
+        move |_: JsValue| run()
+    });
+    if let Ok(held) = request_lock("sotay.ledger", callback.unchecked_ref()) {
+        let _ = wasm_bindgen_futures::JsFuture::from(held).await;
+    }
+    // No Web Locks here, or the request failed: run without (a no-op if it ran).
+    run();
+    result.take().expect("the change ran")
 }
 
 /// The text stored under `key`.
@@ -73,18 +117,17 @@ pub fn keep_profile(profile: Profile) {
     }
 }
 
-/// Takes on a new enrolment: a ledger under the server's device id, then the enrolment.
+/// Takes on a new enrolment with its ledger (new, a successor's, or a restored backup's).
 /// A ledger already stored is kept aside under its own key if it holds entries (or
 /// cannot be read), never deleted; the last reports, of another scope, are dropped.
-pub fn enrol(enrolment: &Enrolment) -> Result<Ledger, StorageFailure> {
+pub fn take_over(enrolment: &Enrolment, ledger: Ledger) -> Result<Ledger, StorageFailure> {
     if let Some(stored) = raw(LEDGER) {
-        match serde_json::from_str::<Ledger>(&stored) {
+        match Ledger::read(&stored) {
             Ok(old) if old.entries().is_empty() => {}
             Ok(old) => keep_aside(&format!("{LEDGER}.{}", old.device), &stored)?,
             Err(_) => keep_aside(&format!("{LEDGER}.unreadable"), &stored)?,
         }
     }
-    let ledger = Ledger::new(enrolment.device.clone());
     save_ledger(&ledger)?;
     save_enrolment(enrolment)?;
     LocalStorage::delete(AREA_REPORT);
@@ -97,16 +140,20 @@ fn keep_aside(prefix: &str, stored: &str) -> Result<(), StorageFailure> {
     write(&format!("{prefix}.{}", crate::clock::now_ms()), Ok(stored.to_string()))
 }
 
-/// The stored ledger, if there is one. Another tab of the app may have written it since
-/// this one read it, so every change starts from here.
-pub fn load_ledger() -> Option<Ledger> {
-    read(LEDGER)
+/// The stored ledger: none, or one this version could not read. Another tab of the app
+/// may have written it since this one read it, so every change starts from here.
+pub fn load_ledger() -> Result<Option<Ledger>, LedgerUnreadable> {
+    raw(LEDGER).map(|text| Ledger::read(&text)).transpose()
 }
 
 /// The ledger of the enrolled `device`. No ledger is made up here: if it is missing or
 /// another device's, the phone must enrol again (under a new id).
 pub fn load_ledger_of(device: &DeviceId) -> Result<Ledger, StorageFailure> {
-    load_ledger().filter(|l| &l.device == device).ok_or(StorageFailure::LedgerLost)
+    match load_ledger() {
+        Ok(Some(ledger)) if &ledger.device == device => Ok(ledger),
+        Ok(_) => Err(StorageFailure::LedgerLost),
+        Err(unreadable) => Err(StorageFailure::Unreadable(unreadable)),
+    }
 }
 
 /// True when a `storage` event from another tab concerns the ledger.
@@ -142,4 +189,15 @@ pub fn save_area_snapshot(cached: &Cached<AreaSnapshot>) {
 
 pub fn save_ward_report(cached: &Cached<Report>) {
     let _ = write(WARD_REPORT, serde_json::to_string(cached));
+}
+
+/// When the volunteer last exported a backup (ms), as the "Máy này" page records it.
+pub fn last_backup_ms() -> Option<u64> {
+    raw("sotay.v1.last_backup")?.parse().ok()
+}
+
+/// Records when the volunteer exported a backup (ms), for [`last_backup_ms`]. A reminder
+/// only: if storage is full, the next export records it.
+pub fn note_backup(at_ms: u64) {
+    let _ = write("sotay.v1.last_backup", Ok(at_ms.to_string()));
 }

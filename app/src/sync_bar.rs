@@ -1,8 +1,42 @@
 //! The bar at the top: the app, the area, and the sync state, always visible; when the
-//! server no longer accepts this device, the way to enrol it again.
+//! server no longer accepts this device, the way to enrol it again; what needs the
+//! volunteer (cells to review, a backup to export, the phone's clock), with the way to
+//! the "Máy này" page.
 
-use crate::session::use_session;
+use crate::session::{REMIND_BACKUP_AFTER_MS, use_session};
+use crate::{clock, storage};
 use leptos::prelude::*;
+
+/// How far the phone's clock may be from the server's before the bar says so.
+const CLOCK_OFF_MS: i64 = 3600 * 1000;
+
+/// What needs the volunteer, in Vietnamese; empty when nothing does.
+pub fn notices(
+    in_review: usize,
+    oldest_unsynced_ms: Option<u64>,
+    last_backup_ms: Option<u64>,
+    now_ms: u64,
+    clock_off_ms: i64,
+) -> Vec<String> {
+    let mut notices = Vec::new();
+    if in_review > 0 {
+        notices.push(format!("{in_review} mục cần xem lại: máy chủ chưa nhận, xem lý do ở mục Máy này."));
+    }
+    let long_unsynced = oldest_unsynced_ms.is_some_and(|t| now_ms.saturating_sub(t) > REMIND_BACKUP_AFTER_MS);
+    let backed_up_since = last_backup_ms.is_some_and(|b| oldest_unsynced_ms.is_some_and(|t| b >= t));
+    if long_unsynced && !backed_up_since {
+        notices.push(
+            "Có số liệu chưa đồng bộ quá 7 ngày: mất máy là mất số liệu. Hãy xuất bản sao lưu ở mục Máy này.".into(),
+        );
+    }
+    if clock_off_ms.abs() > CLOCK_OFF_MS {
+        let hours = clock_off_ms.unsigned_abs() / 3_600_000;
+        let off = if hours >= 48 { format!("{} ngày", hours / 24) } else { format!("{hours} giờ") };
+        let way = if clock_off_ms > 0 { "chậm" } else { "nhanh" };
+        notices.push(format!("Đồng hồ của điện thoại {way} khoảng {off} so với máy chủ: hãy chỉnh lại ngày giờ."));
+    }
+    notices
+}
 
 #[component]
 pub fn SyncBar() -> impl IntoView {
@@ -39,6 +73,18 @@ pub fn SyncBar() -> impl IntoView {
                     "Đồng bộ"
                 </button>
             </div>
+            {move || {
+                let (in_review, oldest) = session.ledger.with(|l| (l.in_review(), l.oldest_unsynced_ms()));
+                let off = session.clock_off_ms.get();
+                let list = notices(in_review, oldest, storage::last_backup_ms(), clock::now_ms(), off);
+                (!list.is_empty()).then(|| {
+                    view! {
+                        <a class="notice" href="/may.html" data-testid="notices">
+                            {list.into_iter().map(|n| view! { <span>{n}</span> }).collect_view()}
+                        </a>
+                    }
+                })
+            }}
             <Show when=move || session.status.with(|s| s.lost_access)>
                 <button class="rejoin" on:click=|_| crate::join::open_join_screen()>
                     "Nhập mã tham gia mới"

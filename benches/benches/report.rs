@@ -38,7 +38,7 @@ fn year_of(area: &UnitId, counters: &[IndicatorId], n: usize) -> SyncRequest {
     let mut registers: Vec<RegisterCell> =
         months.map(|m| register("so_ho", Bucket::Month(m), RegisterValue::Level(100 + u64::from(m.month())))).collect();
     registers.push(register("ngay_hoi_ddk", Bucket::Year(2025), RegisterValue::Flag(n.is_multiple_of(3))));
-    SyncRequest { protocol: PROTOCOL, device, counters, registers }
+    SyncRequest { protocol: PROTOCOL, device, entries: 0, counters, registers }
 }
 
 fn province_report(c: &mut Criterion) {
@@ -51,7 +51,7 @@ fn province_report(c: &mut Criterion) {
         for (n, area) in tree.units().filter(|u| u.is_area()).enumerate() {
             let request = year_of(&area.id, &counters, n);
             request.validate(&tree, &catalogue).expect("bench request is valid");
-            store.apply_sync(&tree, &request).await.unwrap();
+            store.apply_sync(&tree, &request).await.unwrap().unwrap();
         }
         let now = functions::api::system_clock()();
         let role = domain::Role::ProvinceAdmin;

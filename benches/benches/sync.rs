@@ -27,6 +27,7 @@ fn request(tree: &UnitTree, catalogue: &Catalogue, round: u64) -> SyncRequest {
     SyncRequest {
         protocol: PROTOCOL,
         device: DeviceId::new("bench-phone").unwrap(),
+        entries: 0,
         counters: cells,
         registers: vec![],
     }
@@ -58,15 +59,15 @@ fn sync_1000_cells(c: &mut Criterion) {
             let request = request(&tree, &catalogue, round);
             request.validate(&tree, &catalogue).unwrap();
             let (store, tree) = (store.clone(), &tree);
-            async move { black_box(store.apply_sync(tree, &request).await.unwrap()) }
+            async move { black_box(store.apply_sync(tree, &request).await.unwrap().unwrap()) }
         })
     });
     c.bench_function("repeat of an already stored sync of 1000 cells (embedded store)", |b| {
         let request = request(&tree, &catalogue, 1_000_000);
-        runtime.block_on(store.apply_sync(&tree, &request)).unwrap();
+        runtime.block_on(store.apply_sync(&tree, &request)).unwrap().unwrap();
         b.to_async(&runtime).iter(|| {
             let (store, tree, request) = (store.clone(), &tree, &request);
-            async move { black_box(store.apply_sync(tree, request).await.unwrap()) }
+            async move { black_box(store.apply_sync(tree, request).await.unwrap().unwrap()) }
         })
     });
 }

@@ -66,10 +66,13 @@ pub enum Action {
     ReadAudit,
     /// Take back everything a device ever counted.
     VoidDevice,
+    /// Continue as a new device of the same role and scope (a phone that went backwards,
+    /// or restores a backup): the caller's own device is revoked.
+    Succeed,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::WriteCells,
         Action::ReadFigures,
         Action::IssueVolunteerCode,
@@ -80,6 +83,7 @@ impl Action {
         Action::ManageDevices,
         Action::ReadAudit,
         Action::VoidDevice,
+        Action::Succeed,
     ];
 
     /// The action of issuing a code that enrols a device as `role`.
@@ -124,14 +128,17 @@ pub const PERMISSIONS: &[Permission] = {
     &[
         allow(Volunteer, WriteCells, Scope),
         allow(Volunteer, ReadFigures, ParentSubtree),
+        allow(Volunteer, Succeed, Scope),
         allow(WardOfficer, ReadFigures, Subtree),
         allow(WardOfficer, IssueVolunteerCode, Subtree),
         allow(WardOfficer, IssueOfficerCode, Scope),
         allow(WardOfficer, ManageCodes, Subtree),
         allow(WardOfficer, ManageDevices, Subtree),
         allow(WardOfficer, ReadAudit, Subtree),
+        allow(WardOfficer, Succeed, Scope),
         allow(Inspector, ReadFigures, Subtree),
         allow(Inspector, ReadAudit, Subtree),
+        allow(Inspector, Succeed, Scope),
         allow(ProvinceAdmin, ReadFigures, Subtree),
         allow(ProvinceAdmin, IssueVolunteerCode, Subtree),
         allow(ProvinceAdmin, IssueOfficerCode, Subtree),
@@ -141,6 +148,7 @@ pub const PERMISSIONS: &[Permission] = {
         allow(ProvinceAdmin, ManageDevices, Subtree),
         allow(ProvinceAdmin, ReadAudit, Subtree),
         allow(ProvinceAdmin, VoidDevice, Subtree),
+        allow(ProvinceAdmin, Succeed, Scope),
     ]
 };
 
@@ -176,6 +184,7 @@ impl Action {
             Action::ManageDevices => "quản lý thiết bị",
             Action::ReadAudit => "xem nhật ký",
             Action::VoidDevice => "hủy số liệu của một thiết bị",
+            Action::Succeed => "chuyển sang một thiết bị mới",
         }
     }
 }
@@ -225,6 +234,7 @@ mod tests {
         let ward_of_scope = tree.get(&id(scope)).unwrap().parent.clone();
         use Action::*;
         match (role, action) {
+            (_, Succeed) => unit == scope,
             (Role::Volunteer, WriteCells) => unit == scope,
             (Role::Volunteer, ReadFigures) => ward_of_scope.is_some_and(|w| under(w.as_str())),
             (Role::WardOfficer, IssueOfficerCode) | (Role::ProvinceAdmin, IssueAdminCode) => unit == scope,

@@ -19,6 +19,14 @@ impl Hlc {
     }
 }
 
+impl Hlc {
+    /// The receive rule: a clock that has seen the server's time `remote_ms` never stamps
+    /// below it, however far behind the phone's own clock runs.
+    pub fn observe(self, remote_ms: u64) -> Hlc {
+        if remote_ms > self.wall { Hlc { wall: remote_ms, n: 0 } } else { self }
+    }
+}
+
 /// When and by whom a register was written; the total order of last-writer-wins
 /// (clock first, device id breaks ties).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

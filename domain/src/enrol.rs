@@ -91,6 +91,27 @@ pub struct Enrolment {
     pub profile: Profile,
 }
 
+/// `POST /api/v1/me/successor` — the caller's device stops (it is revoked: nothing more
+/// of it will ever land) and a new device of the same role and scope takes over. The
+/// answer holds the new enrolment and every counter cell the server holds of the old
+/// device, final, from which the phone computes what it still has to send
+/// ([`crate::Ledger::succeed`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Succession {
+    pub enrolment: Enrolment,
+    pub cells: Vec<crate::CounterCell>,
+}
+
+/// `GET /api/v1/devices/{id}/cells` — every counter cell the server holds of a revoked
+/// device (final), for a phone of its scope that restores its backup under a new device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceCells {
+    pub device: DeviceId,
+    pub cells: Vec<crate::CounterCell>,
+}
+
 /// `GET /api/v1/me` — who the caller is and the units it may see (parents first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -193,6 +214,9 @@ pub struct DeviceSummary {
     /// When everything it counted was taken back (a void also revokes).
     #[serde(default)]
     pub voided_at_ms: Option<u64>,
+    /// The device that took over from this one (`POST /api/v1/me/successor`, which also revokes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<DeviceId>,
 }
 
 /// The answer to voiding a device: the device as it is now, and how many of its cells and
@@ -258,6 +282,12 @@ pub enum AuditWhat {
         changed: usize,
         unchanged: usize,
     },
+    /// Device `from` stopped (revoked) and device `to`, of the same role, scope and label,
+    /// took over from it.
+    Succeeded {
+        from: DeviceId,
+        to: DeviceId,
+    },
 }
 
 /// Why a caller, a token or a code was refused. Nothing changes when one is returned.
@@ -297,6 +327,8 @@ pub enum AccessError {
     TooManyAttempts { retry_after_s: u64 },
     #[error("the device's daily quota of cells is used up")]
     QuotaExceeded,
+    #[error("the device is not revoked: its cells are not final")]
+    NotRevoked,
 }
 
 /// The HTTP family of a refusal.
@@ -308,6 +340,8 @@ pub enum Refusal {
     Forbidden,
     /// 404: no such thing in the caller's reach.
     NotFound,
+    /// 409: not in the state the request needs.
+    Conflict,
     /// 422: the request itself is wrong.
     Invalid,
     /// 429: too many, try later.
@@ -334,6 +368,7 @@ impl AccessError {
         "unknown_code_id",
         "too_many_attempts",
         "quota_exceeded",
+        "device_not_revoked",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -355,6 +390,7 @@ impl AccessError {
             Self::UnknownCodeId => "unknown_code_id",
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::QuotaExceeded => "quota_exceeded",
+            Self::NotRevoked => "device_not_revoked",
         }
     }
 
@@ -364,6 +400,7 @@ impl AccessError {
             Self::Forbidden(_) | Self::WrongDevice => Refusal::Forbidden,
             Self::UnknownDevice | Self::UnknownCodeId => Refusal::NotFound,
             Self::TooManyAttempts { .. } | Self::QuotaExceeded => Refusal::TooMany,
+            Self::NotRevoked => Refusal::Conflict,
             _ => Refusal::Invalid,
         }
     }
@@ -406,6 +443,10 @@ impl AccessError {
                 "Máy này đã gửi quá {} ô số liệu trong hôm nay. Số liệu vẫn nằm trên máy; ngày mai ứng dụng sẽ tự gửi tiếp.",
                 crate::format::group(crate::limits::CELLS_PER_DEVICE_PER_DAY)
             ),
+            Self::NotRevoked => "Thiết bị này vẫn đang hoạt động nên số liệu của nó chưa chốt. Chỉ khôi phục \
+                                 được bản sao lưu của một thiết bị đã bị thu hồi: hãy nhờ cán bộ phường, xã \
+                                 thu hồi thiết bị cũ (mục Thiết bị) rồi thử lại."
+                .into(),
         }
     }
 }

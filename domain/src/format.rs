@@ -1,7 +1,7 @@
 //! Vietnamese number formats: `8.111`, `2,5`, `640.000.000 đồng`, `178/190 (93,7%)`,
 //! and parsing what a volunteer types.
 
-use crate::{DomainError, Figure, Indicator};
+use crate::{DomainError, Figure, Indicator, MAX_AMOUNT};
 
 /// Groups thousands with dots: `1234567` → `1.234.567`.
 pub fn group(n: u64) -> String {
@@ -54,22 +54,92 @@ pub fn figure(indicator: &Indicator, figure: &Figure) -> String {
     }
 }
 
-/// Parses an amount typed by a volunteer: digits with optional dot or space grouping
-/// (`8.111`, `8 111`, `8111`) and an optional sign. Decimals are refused: amounts are
-/// whole numbers of the indicator's unit (metres, đồng, days).
+/// Why a typed amount was not read. Nothing of such a text is guessed: `10.5` is neither
+/// 105 nor 10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountProblem {
+    /// Nothing typed.
+    Empty,
+    /// A sign and no digits: `-`.
+    NoDigits,
+    /// A character that is neither a digit, a sign, a dot, a comma nor a space: `1e5`.
+    NotANumber,
+    /// A dot that looks like a decimal point: `10.5`, `1.00`, `0.500`, `.100`.
+    DecimalDot,
+    /// A comma, the Vietnamese decimal separator: `2,5`, `1.000,5`.
+    DecimalComma,
+    /// Dots in the wrong places: `1..000`, `100.`, `1.0000`, `1000.000`.
+    DotGrouping,
+    /// Spaces in the wrong places: `8 11`, `1  000`.
+    SpaceGrouping,
+    /// Dots and spaces in one number: `1.000 000`.
+    MixedSeparators,
+}
+
+/// Parses an amount typed by a volunteer: a whole number, plain (`8111`) or with its
+/// thousands grouped by dots (`8.111`, `12.500.000`) or by spaces (`8 111`, also
+/// non-breaking), one kind of separator per number, the first group of 1–3 digits and
+/// every later group of exactly 3; an optional leading sign (`-`, `−`, `+`). Amounts are
+/// whole numbers of the indicator's unit (metres, đồng, days): anything else is refused
+/// with what was understood, and at most [`MAX_AMOUNT`] is accepted.
 pub fn parse_amount(text: &str) -> Result<i64, DomainError> {
-    let invalid = || DomainError::InvalidAmount(text.trim().chars().take(40).collect());
-    let t = text.trim();
-    let (negative, digits) = match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    let typed = text.trim();
+    let refuse = |problem| {
+        let mut shown: String = typed.chars().take(40).collect();
+        if typed.chars().nth(40).is_some() {
+            shown.push('…');
+        }
+        DomainError::MalformedAmount { text: shown, problem }
     };
-    let digits: String = digits.chars().filter(|c| !matches!(c, '.' | ' ' | '\u{a0}')).collect();
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid());
+    if typed.is_empty() {
+        return Err(refuse(AmountProblem::Empty));
     }
-    let value: i64 = digits.parse().map_err(|_| invalid())?;
-    Ok(if negative { -value } else { value })
+    let (negative, number) = match typed.strip_prefix(['-', '−']) {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, typed.strip_prefix('+').map_or(typed, str::trim_start)),
+    };
+    if number.is_empty() {
+        return Err(refuse(AmountProblem::NoDigits));
+    }
+    let is_space = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}');
+    if !number.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',' || is_space(c)) {
+        return Err(refuse(AmountProblem::NotANumber));
+    }
+    if number.contains(',') {
+        return Err(refuse(AmountProblem::DecimalComma));
+    }
+    let (dots, spaces) = (number.contains('.'), number.contains(is_space));
+    let groups: Vec<&str> = match (dots, spaces) {
+        (true, true) => return Err(refuse(AmountProblem::MixedSeparators)),
+        (true, false) => number.split('.').collect(),
+        (false, true) => number.split(is_space).collect(),
+        (false, false) => vec![number],
+    };
+    if let [first, rest @ ..] = groups.as_slice()
+        && !rest.is_empty()
+    {
+        let well_grouped =
+            (1..=3).contains(&first.len()) && !first.starts_with('0') && rest.iter().all(|g| g.len() == 3);
+        if !well_grouped {
+            let decimal_like =
+                matches!(rest, [last] if (1..=2).contains(&last.len()) || first.bytes().all(|b| b == b'0'));
+            return Err(refuse(match (dots, decimal_like) {
+                (true, true) => AmountProblem::DecimalDot,
+                (true, false) => AmountProblem::DotGrouping,
+                _ => AmountProblem::SpaceGrouping,
+            }));
+        }
+    }
+    let digits = groups.concat();
+    let value = match digits.trim_start_matches('0') {
+        "" => 0,
+        significant if significant.len() <= 14 => significant.parse::<u64>().unwrap_or(u64::MAX),
+        _ => u64::MAX,
+    };
+    match i64::try_from(value) {
+        Ok(value) if value.unsigned_abs() <= MAX_AMOUNT => Ok(if negative { -value } else { value }),
+        _ => Err(DomainError::AmountTooLarge),
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +165,85 @@ mod tests {
         assert_eq!(parse_amount("-20"), Ok(-20));
         for bad in ["2,5", "", "abc", "-", "1e5", "99999999999999999999"] {
             assert_eq!(parse_amount(bad).unwrap_err().code(), "invalid_amount", "{bad}");
+        }
+    }
+
+    #[test]
+    fn whole_numbers_parse_plain_or_grouped_by_thousands() {
+        for (typed, value) in [
+            ("8111", 8111),
+            ("8.111", 8111),
+            ("12.500.000", 12_500_000),
+            ("8 111", 8111),
+            ("8\u{a0}111", 8111),
+            ("1.000", 1000),
+            ("999", 999),
+            ("0", 0),
+            ("+5", 5),
+            ("−5.379", -5379),
+            ("- 20", -20),
+            ("10.000.000.000.000", 10_000_000_000_000),
+            ("-10.000.000.000.000", -10_000_000_000_000),
+        ] {
+            assert_eq!(parse_amount(typed), Ok(value), "{typed}");
+        }
+    }
+
+    #[test]
+    fn decimals_and_misplaced_separators_are_refused_for_what_they_are() {
+        use AmountProblem::*;
+        for (typed, problem) in [
+            ("", Empty),
+            ("   ", Empty),
+            ("-", NoDigits),
+            ("+", NoDigits),
+            ("1e5", NotANumber),
+            ("12kg", NotANumber),
+            ("--5", NotANumber),
+            ("5-", NotANumber),
+            ("10.5", DecimalDot),
+            ("2.5", DecimalDot),
+            ("1.00", DecimalDot),
+            ("0.500", DecimalDot),
+            (".5", DecimalDot),
+            ("2,5", DecimalComma),
+            ("1,000", DecimalComma),
+            ("1.000,5", DecimalComma),
+            ("1..000", DotGrouping),
+            (".100", DecimalDot),
+            ("100.", DotGrouping),
+            ("1.0000", DotGrouping),
+            ("1000.000", DotGrouping),
+            ("1.000.00", DotGrouping),
+            ("8 11", SpaceGrouping),
+            ("1  000", SpaceGrouping),
+            ("1.000 000", MixedSeparators),
+        ] {
+            let err = parse_amount(typed).unwrap_err();
+            assert_eq!(err, DomainError::MalformedAmount { text: typed.trim().into(), problem }, "{typed}");
+            assert_eq!(err.code(), "invalid_amount");
+        }
+        for too_large in ["10.000.000.000.001", "99999999999999999999", "-10000000000001"] {
+            assert_eq!(parse_amount(too_large), Err(DomainError::AmountTooLarge), "{too_large}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_says_what_was_understood_and_how_to_type_it() {
+        let message = |typed| parse_amount(typed).unwrap_err().message_vi();
+        assert_eq!(
+            message("10.5"),
+            "\"10.5\" không phải số nguyên: dấu chấm chỉ dùng để tách hàng nghìn (ví dụ 1.000 hoặc 12.500.000). \
+             Số lẻ không nhập được; hãy đổi sang đơn vị nhỏ hơn hoặc làm tròn."
+        );
+        assert!(message("2,5").starts_with("\"2,5\" không phải số nguyên: dấu phẩy là dấu thập phân"));
+        assert!(message("1..000").contains("sau mỗi dấu chấm có đúng 3 chữ số"));
+        assert_eq!(message(" "), "Chưa nhập số.");
+        assert_eq!(message("123456789012345678"), "Số quá lớn: tối đa 10.000.000.000.000.");
+        let long = "x".repeat(60);
+        assert!(message(&long).starts_with(&format!("\"{}…\"", "x".repeat(40))));
+        for typed in ["", "-", "10.5", "2,5", "1e5", "8 11", "1.000 000", "99999999999999999"] {
+            assert!(!message(typed).contains("\"\""), "{typed}: an empty quote");
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::{
     Bucket, Catalogue, CounterCell, CounterKey, CounterState, Date, DeviceId, DomainError, Hlc, IndicatorId, MAX_CELLS,
-    PROTOCOL, RegisterCell, RegisterKey, RegisterState, RegisterValue, ReportPeriod, Stamp, SyncRequest, UnitId,
-    UnitTree, check_counter, check_register,
+    MAX_REQUEST_BYTES, PROTOCOL, RefusedCell, RegisterCell, RegisterKey, RegisterState, RegisterValue, ReportPeriod,
+    Stamp, SyncRequest, SyncResponse, UnitId, UnitTree, check_counter, check_register,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -35,9 +35,44 @@ pub struct Entry {
     pub recorded_ms: u64,
 }
 
+/// The stored ledger's format. 1: the first (no `format` field); 2: adds `format` and the
+/// cells set aside for review. Every older format is migrated on read ([`Ledger::read`]).
+pub const LEDGER_FORMAT: u32 = 2;
+
+/// A cell the server refused, set aside from the outbox until the volunteer sends it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub code: String,
+    /// The server's reason, in Vietnamese.
+    pub message: String,
+    pub at_ms: u64,
+}
+
+/// Why a stored ledger was not taken: the app then writes nothing over it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerUnreadable {
+    #[error("Sổ ghi trong bộ nhớ bị hỏng, không đọc được; ứng dụng không ghi đè lên nó.")]
+    Corrupt,
+    #[error("Sổ ghi do một phiên bản mới hơn của ứng dụng lưu (định dạng {0}); hãy tải lại trang để cập nhật.")]
+    Newer(u32),
+}
+
+/// What an answer to a sync taught the ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answered {
+    /// Cells newly set aside for review.
+    pub set_aside: usize,
+    /// The server holds work of this device that this ledger does not: the ledger went
+    /// backwards (an older copy), and its device id must not record anything more.
+    pub behind: bool,
+}
+
 /// Everything a device keeps; serialised whole into browser storage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
+    /// [`LEDGER_FORMAT`] when written by this version.
+    #[serde(default = "first_format")]
+    pub format: u32,
     pub device: DeviceId,
     clock: Hlc,
     entries: Vec<Entry>,
@@ -45,11 +80,24 @@ pub struct Ledger {
     registers: BTreeMap<RegisterKey, RegisterState>,
     acked_counters: BTreeMap<CounterKey, CounterState>,
     acked_registers: BTreeMap<RegisterKey, Stamp>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    review_counters: BTreeMap<CounterKey, Review>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    review_registers: BTreeMap<RegisterKey, Review>,
+    /// Set once an answer showed the server holds more of this device than this ledger:
+    /// nothing more may be recorded under this device id ([`Ledger::succeed`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    went_behind: bool,
+}
+
+fn first_format() -> u32 {
+    1
 }
 
 impl Ledger {
     pub fn new(device: DeviceId) -> Self {
         Self {
+            format: LEDGER_FORMAT,
             device,
             clock: Hlc::default(),
             entries: Vec::new(),
@@ -57,11 +105,42 @@ impl Ledger {
             registers: BTreeMap::new(),
             acked_counters: BTreeMap::new(),
             acked_registers: BTreeMap::new(),
+            review_counters: BTreeMap::new(),
+            review_registers: BTreeMap::new(),
+            went_behind: false,
         }
+    }
+
+    /// True once the server showed it holds work of this device that this ledger does not.
+    pub fn went_behind(&self) -> bool {
+        self.went_behind
+    }
+
+    /// Reads a stored ledger of this format or an older one (migrated). A newer format
+    /// or a text that is not a ledger is refused, so that it is never overwritten.
+    pub fn read(text: &str) -> Result<Ledger, LedgerUnreadable> {
+        #[derive(Deserialize)]
+        struct Version {
+            #[serde(default = "first_format")]
+            format: u32,
+        }
+        let version: Version = serde_json::from_str(text).map_err(|_| LedgerUnreadable::Corrupt)?;
+        if version.format > LEDGER_FORMAT {
+            return Err(LedgerUnreadable::Newer(version.format));
+        }
+        let mut ledger: Ledger = serde_json::from_str(text).map_err(|_| LedgerUnreadable::Corrupt)?;
+        // 1 → 2: the new fields start empty (serde's defaults); only the number changes.
+        ledger.format = LEDGER_FORMAT;
+        Ok(ledger)
     }
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The number of the last entry: how many this ledger has recorded.
+    pub fn last_seq(&self) -> u64 {
+        self.entries.last().map_or(0, |e| e.seq)
     }
 
     fn push(
@@ -101,11 +180,23 @@ impl Ledger {
         now_ms: u64,
     ) -> Result<&Entry, DomainError> {
         if amount == 0 {
-            return Err(DomainError::InvalidAmount("0".into()));
+            return Err(DomainError::ZeroAmount);
         }
         let key = CounterKey { area: area.clone(), indicator: indicator.clone(), month: date.month() };
-        let next = self.counters.get(&key).copied().unwrap_or_default().record(amount);
-        check_counter(tree, catalogue, &key, next)?;
+        let before = self.counters.get(&key).copied().unwrap_or_default();
+        let next = before.record(amount);
+        check_counter(tree, catalogue, &key, next).map_err(|e| match e {
+            // Said as what this correction may still take off this device's cell.
+            DomainError::NegativeTotal { indicator, label, unit, month, .. } => DomainError::CorrectionTooLarge {
+                indicator,
+                label,
+                unit,
+                month,
+                correction: amount.unsigned_abs(),
+                available: u64::try_from(before.net()).unwrap_or(0),
+            },
+            other => other,
+        })?;
         self.counters.insert(key, next);
         Ok(self.push(area, indicator, date, EntryChange::Amount(amount), note, now_ms))
     }
@@ -163,39 +254,209 @@ impl Ledger {
     }
 
     fn unsynced_counters(&self) -> impl Iterator<Item = (&CounterKey, &CounterState)> {
-        self.counters.iter().filter(|(k, s)| !self.acked_counters.get(k).is_some_and(|a| a.covers(**s)))
+        self.counters.iter().filter(|(k, s)| {
+            !self.acked_counters.get(k).is_some_and(|a| a.covers(**s)) && !self.review_counters.contains_key(k)
+        })
     }
 
     fn unsynced_registers(&self) -> impl Iterator<Item = (&RegisterKey, &RegisterState)> {
-        self.registers.iter().filter(|(k, s)| self.acked_registers.get(k) != Some(&s.stamp))
+        self.registers
+            .iter()
+            .filter(|(k, s)| self.acked_registers.get(k) != Some(&s.stamp) && !self.review_registers.contains_key(k))
     }
 
-    /// The cells that changed since the last acknowledged sync, as one request of at
-    /// most [`MAX_CELLS`] cells; what does not fit goes in the next one.
+    /// The cells waiting, as the requests they go out in: each of at most [`MAX_CELLS`]
+    /// cells and [`MAX_REQUEST_BYTES`] of JSON. Only the first is built whole.
+    fn requests(&self) -> impl Iterator<Item = SyncRequest> + '_ {
+        let cells = self
+            .unsynced_counters()
+            .map(|(k, s)| Cell::Counter(CounterCell::new(k, *s)))
+            .chain(self.unsynced_registers().map(|(k, s)| Cell::Register(RegisterCell::new(k, s))));
+        let empty = || SyncRequest {
+            protocol: PROTOCOL,
+            device: self.device.clone(),
+            entries: self.last_seq(),
+            counters: Vec::new(),
+            registers: Vec::new(),
+        };
+        // The envelope and the commas between cells, generously.
+        let envelope = 80 + self.device.as_str().len();
+        let mut cells = cells.peekable();
+        std::iter::from_fn(move || {
+            cells.peek()?;
+            let (mut request, mut bytes) = (empty(), envelope);
+            while let Some(cell) = cells.peek() {
+                let size = cell.json_len() + 1;
+                if request.len() == MAX_CELLS || (!request.is_empty() && bytes + size > MAX_REQUEST_BYTES) {
+                    break;
+                }
+                bytes += size;
+                match cells.next().expect("peeked") {
+                    Cell::Counter(c) => request.counters.push(c),
+                    Cell::Register(r) => request.registers.push(r),
+                }
+            }
+            Some(request)
+        })
+    }
+
+    /// The cells that changed since the last acknowledged sync, as one request (see
+    /// [`Ledger::requests_waiting`]); what does not fit goes in the next one.
     pub fn outbox(&self) -> SyncRequest {
-        let counters: Vec<_> = self.unsynced_counters().take(MAX_CELLS).map(|(k, s)| CounterCell::new(k, *s)).collect();
-        let registers =
-            self.unsynced_registers().take(MAX_CELLS - counters.len()).map(|(k, s)| RegisterCell::new(k, s)).collect();
-        SyncRequest { protocol: PROTOCOL, device: self.device.clone(), counters, registers }
+        self.requests().next().unwrap_or_else(|| SyncRequest {
+            protocol: PROTOCOL,
+            device: self.device.clone(),
+            entries: self.last_seq(),
+            counters: Vec::new(),
+            registers: Vec::new(),
+        })
     }
 
-    /// Number of cells waiting to be synced.
+    /// How many requests the cells waiting go out in.
+    pub fn requests_waiting(&self) -> usize {
+        self.requests().count()
+    }
+
+    /// Number of cells waiting to be synced (cells set aside for review not counted).
     pub fn pending(&self) -> usize {
         self.unsynced_counters().count() + self.unsynced_registers().count()
     }
 
     /// Marks what `sent` carried as stored by the server. Repeating it changes nothing.
     pub fn acknowledge(&mut self, sent: &SyncRequest) {
-        for cell in &sent.counters {
+        self.answer(sent, &SyncResponse::default(), 0);
+    }
+
+    /// Takes the server's answer to `sent`: the refused cells are set aside for review
+    /// (with the reason), the others acknowledged; the clock observes the server's. Tells
+    /// whether the server holds work of this device that this ledger does not.
+    pub fn answer(&mut self, sent: &SyncRequest, answer: &SyncResponse, now_ms: u64) -> Answered {
+        let refused = |cell: usize| answer.refused.iter().find(|r| r.cell == cell);
+        let review = |r: &RefusedCell| Review { code: r.code.clone(), message: r.message.clone(), at_ms: now_ms };
+        let mut set_aside = 0;
+        for (i, cell) in sent.counters.iter().enumerate() {
+            if let Some(r) = refused(i) {
+                set_aside += usize::from(self.review_counters.insert(cell.key(), review(r)).is_none());
+                continue;
+            }
             let acked = self.acked_counters.entry(cell.key()).or_default();
             *acked = acked.merge(cell.state());
         }
-        for cell in &sent.registers {
+        for (i, cell) in sent.registers.iter().enumerate() {
+            if let Some(r) = refused(i + sent.counters.len()) {
+                set_aside += usize::from(self.review_registers.insert(cell.key(), review(r)).is_none());
+                continue;
+            }
             let acked = self.acked_registers.entry(cell.key()).or_insert_with(|| cell.stamp.clone());
             if cell.stamp > *acked {
                 *acked = cell.stamp.clone();
             }
         }
+        self.clock = self.clock.observe(answer.server_ms);
+        // A stored state the ledger does not hold now (not only: did not send, since
+        // another tab of this phone may have sent more meanwhile).
+        let behind = answer.entries > self.last_seq()
+            || answer.ahead.counters.iter().any(|c| !self.counters.get(&c.key()).is_some_and(|s| s.covers(c.state())))
+            || answer.ahead.registers.iter().any(|r| self.registers.get(&r.key()).is_none_or(|s| s.stamp < r.stamp));
+        self.went_behind |= behind;
+        Answered { set_aside, behind }
+    }
+
+    /// The cells set aside for review, with the server's reason: counters, then registers.
+    pub fn review(&self) -> impl Iterator<Item = (String, &Review)> {
+        let counters = self.review_counters.iter().map(|(k, r)| (k.to_string(), r));
+        counters.chain(self.review_registers.iter().map(|(k, r)| (k.to_string(), r)))
+    }
+
+    /// Number of cells set aside for review.
+    pub fn in_review(&self) -> usize {
+        self.review_counters.len() + self.review_registers.len()
+    }
+
+    /// Puts the cells set aside back in the outbox (the volunteer fixed the cause, e.g. the
+    /// phone's clock). Register writes refused for a stamp ahead of the server are stamped
+    /// again at `now_ms`: the clock goes back to the latest stamp the server may hold of
+    /// this device, never below it.
+    pub fn send_review_again(&mut self, now_ms: u64) {
+        let future: Vec<RegisterKey> = (self.review_registers.iter())
+            .filter(|(_, r)| r.code == crate::DomainError::StampInFuture.code())
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !future.is_empty() {
+            let held = (self.registers.iter())
+                .filter(|(k, _)| !future.contains(k))
+                .map(|(_, s)| s.stamp.hlc)
+                .chain(self.acked_registers.values().map(|s| s.hlc));
+            self.clock = held.max().unwrap_or_default();
+            for key in future {
+                self.clock = self.clock.tick(now_ms);
+                let stamp = Stamp { hlc: self.clock, device: self.device.clone() };
+                if let Some(state) = self.registers.get_mut(&key) {
+                    state.stamp = stamp;
+                }
+            }
+        }
+        self.review_counters.clear();
+        self.review_registers.clear();
+    }
+
+    /// When the oldest entry whose cell the server has not acknowledged was recorded.
+    pub fn oldest_unsynced_ms(&self) -> Option<u64> {
+        let counters: Vec<&CounterKey> = self.unsynced_counters().map(|(k, _)| k).collect();
+        let registers: Vec<&RegisterKey> = self.unsynced_registers().map(|(k, _)| k).collect();
+        self.entries
+            .iter()
+            .filter(|e| match e.change {
+                EntryChange::Amount(_) => {
+                    counters.iter().any(|k| k.area == e.area && k.indicator == e.indicator && k.month == e.date.month())
+                }
+                _ => registers.iter().any(|k| {
+                    k.area == e.area
+                        && k.indicator == e.indicator
+                        && (k.bucket == Bucket::Month(e.date.month())
+                            || k.bucket == Bucket::Year(e.date.month().year()))
+                }),
+            })
+            .map(|e| e.recorded_ms)
+            .min()
+    }
+
+    /// A ledger for `device`, the successor of this one's device after it went backwards
+    /// or was restored from a backup: the same entries, and as cells only what the
+    /// server had not counted of this ledger. `stored` is every counter cell the server
+    /// holds of the old device, read after it stopped syncing (it can no longer grow).
+    ///
+    /// Exact because both this ledger and `stored` are states of one history of the old
+    /// device: sending this ledger under its id would have counted `self ⊖ stored` per
+    /// component, and that is what the new device starts from. Register writes not
+    /// acknowledged keep their clock and take the new device's id; last-writer-wins places
+    /// them as it would have placed the old device's.
+    pub fn succeed(&self, stored: &[CounterCell], device: DeviceId) -> Ledger {
+        let mut held = BTreeMap::new();
+        for cell in stored {
+            held.insert(cell.key(), cell.state());
+        }
+        let stored = held;
+        let mut next = Ledger::new(device.clone());
+        next.clock = self.clock;
+        next.entries = self.entries.clone();
+        for (key, state) in &self.counters {
+            let server = stored.get(key).copied().unwrap_or_default();
+            let rest =
+                CounterState { inc: state.inc.saturating_sub(server.inc), dec: state.dec.saturating_sub(server.dec) };
+            if rest != CounterState::default() {
+                next.counters.insert(key.clone(), rest);
+            }
+        }
+        for (key, state) in self.unsynced_registers_all() {
+            let stamp = Stamp { hlc: state.stamp.hlc, device: device.clone() };
+            next.registers.insert(key.clone(), RegisterState { value: state.value, stamp });
+        }
+        next
+    }
+
+    fn unsynced_registers_all(&self) -> impl Iterator<Item = (&RegisterKey, &RegisterState)> {
+        self.registers.iter().filter(|(k, s)| self.acked_registers.get(k) != Some(&s.stamp))
     }
 
     /// This device's own net amount for an area's indicator over a period.
@@ -254,6 +515,31 @@ impl Ledger {
     }
 }
 
+/// One cell of the outbox, either kind.
+enum Cell {
+    Counter(CounterCell),
+    Register(RegisterCell),
+}
+
+impl Cell {
+    /// Its length as JSON in a request.
+    fn json_len(&self) -> usize {
+        match self {
+            Cell::Counter(c) => serde_json::to_string(c).map_or(0, |j| j.len()),
+            Cell::Register(r) => serde_json::to_string(r).map_or(0, |j| j.len()),
+        }
+    }
+}
+
+impl Ledger {
+    /// The cells set aside for review by their parts (area, indicator, month or year),
+    /// with the server's reason: counters, then registers.
+    pub fn review_cells(&self) -> impl Iterator<Item = (&UnitId, &IndicatorId, Bucket, &Review)> {
+        let counters = (self.review_counters.iter()).map(|(k, r)| (&k.area, &k.indicator, Bucket::Month(k.month), r));
+        counters.chain(self.review_registers.iter().map(|(k, r)| (&k.area, &k.indicator, k.bucket, r)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,10 +591,19 @@ mod tests {
         for (day, indicator) in cells.take(MAX_CELLS + 3) {
             ledger.add_amount(&cat, &tree, &area, &indicator, day, 1, "", 1).unwrap();
         }
-        let first = ledger.outbox();
-        assert_eq!((first.len(), ledger.pending()), (MAX_CELLS, MAX_CELLS + 3));
-        ledger.acknowledge(&first);
-        assert_eq!(ledger.outbox().len(), 3);
+        assert_eq!(ledger.pending(), MAX_CELLS + 3);
+        let requests = ledger.requests_waiting();
+        let (mut sent, mut rounds) = (0, 0);
+        while ledger.pending() > 0 {
+            let request = ledger.outbox();
+            assert!(request.len() <= MAX_CELLS);
+            assert!(serde_json::to_vec(&request).unwrap().len() <= MAX_REQUEST_BYTES, "fits the byte bound");
+            sent += request.len();
+            rounds += 1;
+            ledger.acknowledge(&request);
+        }
+        assert_eq!((sent, rounds), (MAX_CELLS + 3, requests));
+        assert!(requests > 1);
     }
 
     #[test]

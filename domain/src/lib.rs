@@ -5,6 +5,7 @@
 //! crate does no I/O and knows nothing of Leptos, HTTP, storage engines or AWS.
 
 pub mod access;
+pub mod backup;
 mod catalogue;
 mod cell;
 mod clock;
@@ -24,6 +25,7 @@ mod unit;
 pub mod void;
 
 pub use access::{Action, Caller, Forbidden, Role, authorize, visible_units};
+pub use backup::{BACKUP_FORMAT, BACKUP_KIND, Backup, BackupProblem};
 pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
 pub use cell::{
     CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState, RegisterValue, TotalKey,
@@ -33,14 +35,14 @@ pub use clock::{Hlc, Stamp};
 pub use enrol::{AccessError, JoinCode};
 pub use error::DomainError;
 pub use id::{DeviceId, ID_PATTERN, IndicatorId, MAX_ID_LEN, UnitId};
-pub use ledger::{Entry, EntryChange, Ledger};
-pub use period::{Bucket, Date, Month, ReportPeriod};
+pub use ledger::{Answered, Entry, EntryChange, LEDGER_FORMAT, Ledger, LedgerUnreadable, Review};
+pub use period::{Bucket, Date, Month, ReportPeriod, YEARS};
 pub use report::{Figure, Report, UnitFigures, unit_figures};
 pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves, removal_moves};
 pub use snapshot::AreaSnapshot;
 pub use sync::{
-    CounterCell, MAX_AMOUNT, MAX_CELLS, MAX_CLOCK_AHEAD_MS, PROTOCOL, RegisterCell, SyncPlan, SyncRequest,
-    SyncResponse, check_counter, check_register, plan_sync,
+    Ahead, CounterCell, MAX_AMOUNT, MAX_CELLS, MAX_CLOCK_AHEAD_MS, MAX_REQUEST_BYTES, OLDEST_PROTOCOL, PROTOCOL,
+    RefusedCell, RegisterCell, SyncPlan, SyncRequest, SyncResponse, check_counter, check_register, plan_sync,
 };
 pub use tally::MemoryTally;
 pub use unit::{Unit, UnitLevel, UnitTree};

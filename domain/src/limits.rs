@@ -9,7 +9,7 @@ pub const CELLS_PER_DEVICE_PER_DAY: u64 = 50_000;
 /// A limit on attempts within a fixed window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
-    /// What is counted, part of the store key (`join`, `code`, `auth`).
+    /// What is counted, part of the store key (`join`, `code`, `auth`, `successor`, `successor-unit`).
     pub name: &'static str,
     pub max: u64,
     pub window_ms: u64,
@@ -23,6 +23,12 @@ pub const JOINS_PER_CLIENT: Limit = Limit { name: "join", max: 30, window_ms: HO
 pub const JOINS_PER_CODE: Limit = Limit { name: "code", max: 10, window_ms: HOUR_MS };
 /// Requests with a wrong token from one client in an hour.
 pub const FAILED_AUTH_PER_CLIENT: Limit = Limit { name: "auth", max: 30, window_ms: HOUR_MS };
+/// Successions (`POST /api/v1/me/successor`, each one a new device) from one client in an
+/// hour: a phone goes backwards or restores a backup rarely.
+pub const SUCCESSIONS_PER_CLIENT: Limit = Limit { name: "successor", max: 20, window_ms: HOUR_MS };
+/// Successions within one scope in a day: each new token may succeed once, so this bounds
+/// the chain of devices one stolen token can mint, from any number of addresses.
+pub const SUCCESSIONS_PER_SCOPE: Limit = Limit { name: "successor-unit", max: 10, window_ms: 24 * HOUR_MS };
 
 impl Limit {
     /// The start of the window `now_ms` falls in.

@@ -152,7 +152,7 @@ mod tests {
         ];
         let mut server = MemoryTally::default();
         let device = DeviceId::new("d").unwrap();
-        let request = SyncRequest { protocol: crate::PROTOCOL, device, counters: vec![], registers };
+        let request = SyncRequest { protocol: crate::PROTOCOL, device, entries: 0, counters: vec![], registers };
         server.apply(&request, &tree, &cat).unwrap();
         let figures = |period| {
             let rollups = server.register_rollups(&ward.id, period);

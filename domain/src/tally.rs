@@ -20,16 +20,27 @@ pub struct MemoryTally {
 }
 
 impl MemoryTally {
-    /// Validates and applies one sync request.
+    /// Applies one sync request as the server does: each cell that passes its checks
+    /// (the others are refused, one by one; under protocol 1 the whole request is).
     pub fn apply(
         &mut self,
         request: &SyncRequest,
         tree: &UnitTree,
         catalogue: &Catalogue,
     ) -> Result<SyncResponse, DomainError> {
-        request.validate(tree, catalogue)?;
+        request.check_envelope()?;
+        if request.protocol < crate::PROTOCOL {
+            request.validate(tree, catalogue)?;
+        }
+        let (accepted, refused) = request.sort(tree, catalogue, u64::MAX, |_| Ok(()));
+        let mut response = self.apply_sorted(&accepted, tree)?;
+        response.refused = refused;
+        Ok(response)
+    }
+
+    fn apply_sorted(&mut self, request: &SyncRequest, tree: &UnitTree) -> Result<SyncResponse, DomainError> {
         if self.voided.contains(&request.device) {
-            return Ok(SyncResponse { changed: 0, unchanged: request.len() });
+            return Ok(SyncResponse { unchanged: request.len(), ..SyncResponse::default() });
         }
         let plan = plan_sync::<Infallible>(
             request,
@@ -118,6 +129,17 @@ impl MemoryTally {
             .iter()
             .filter(|(k, _)| &k.area == area && &k.indicator == indicator)
             .map(|(k, state)| (k.bucket, state.clone()))
+            .collect()
+    }
+}
+
+impl MemoryTally {
+    /// Every counter cell stored of one device, in key order: what the server answers a
+    /// successor, or a phone restoring the backup of a revoked device.
+    pub fn device_cells(&self, device: &crate::DeviceId) -> Vec<crate::CounterCell> {
+        (self.counters.iter())
+            .filter(|(k, _)| &k.device == device)
+            .map(|(k, s)| crate::CounterCell::new(&k.cell, *s))
             .collect()
     }
 }

@@ -89,6 +89,7 @@ pub async fn enrol(
     join(store, tree, &issued.code, label, "", now_ms).await
 }
 
-fn no_randomness() -> ApiError {
+/// The operating system gave no random bytes: no device, no code (never a weaker fallback).
+pub(crate) fn no_randomness() -> ApiError {
     ApiError::Store(crate::store::StoreError("the operating system gave no random bytes".into()))
 }

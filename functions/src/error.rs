@@ -81,6 +81,7 @@ impl ApiError {
                 Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Refusal::Forbidden => StatusCode::FORBIDDEN,
                 Refusal::NotFound => StatusCode::NOT_FOUND,
+                Refusal::Conflict => StatusCode::CONFLICT,
                 Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
                 Refusal::TooMany => StatusCode::TOO_MANY_REQUESTS,
             },

@@ -6,7 +6,8 @@
 //!
 //! The Content-Security-Policy lets run only the app's own files, its WebAssembly
 //! (`'wasm-unsafe-eval'`) and the inline bootstrap `<script>` of each served page, by the
-//! SHA-256 of its text, computed from `dist/` at start. No origin but the site's own is
+//! SHA-256 of its text, computed from `dist/` at start; it is sent with the pages and the
+//! scripts, and every other answer gets [`RESOURCE_POLICY`] (load nothing). No origin but the site's own is
 //! allowed anything: the API sends no CORS headers. The QR code of a join code is SVG
 //! markup (paths and fills, no script, no style attribute), so it needs nothing more.
 
@@ -14,7 +15,7 @@ use crate::api::AppState;
 use crate::api_router;
 use crate::store::Store;
 use axum::Router;
-use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -37,6 +38,17 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 256;
 pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::Result<Router> {
     let policy = content_security_policy(&inline_script_hashes(dist)?);
     let policy = HeaderValue::from_str(&policy).map_err(std::io::Error::other)?;
+    let others = HeaderValue::from_static(RESOURCE_POLICY);
+    // The page's policy on what a browser runs as a document or a script; every other
+    // answer (WebAssembly, styles, JSON) may load nothing at all.
+    // A 304 sends none: its headers replace the cached answer's, which keeps its own.
+    let policy_of = move |answer: &axum::response::Response| {
+        if answer.status() == StatusCode::NOT_MODIFIED {
+            return None;
+        }
+        let kind = answer.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        Some(if kind.starts_with("text/html") || kind.contains("javascript") { policy.clone() } else { others.clone() })
+    };
     // The files as `cargo xtask build` compressed them (`.br`, `.gz`), by `Accept-Encoding`.
     let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
     let app = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
@@ -45,14 +57,19 @@ pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::R
     let app = tower::Layer::layer(&vary, app);
     Ok(api_router(state)
         .fallback_service(app)
-        .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, policy))
+        .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, policy_of))
         .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS)))
 }
 
-/// The policy of the site, allowing the inline scripts of these hashes (`'sha256-…'`).
+/// The policy of every answer that is neither a page nor a script: nothing may load,
+/// nothing may frame it (about 300 bytes less than the page's on each such answer, which
+/// counts on a volunteer's first load).
+pub const RESOURCE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The policy of the site's pages and scripts, allowing the inline scripts of these hashes (`'sha256-…'`).
 pub fn content_security_policy(script_hashes: &[String]) -> String {
     let scripts: String = script_hashes.iter().map(|hash| format!(" {hash}")).collect();
     format!(

@@ -6,8 +6,11 @@ token of each role, against the real local server.
 Starts the server on a free loopback port over a fresh data file (and an empty app
 folder: only the API is tested), enrols the province administrator from the join link
 the server prints, has it issue codes for the other roles and enrols one device of
-each, then runs `schemathesis run` with each token (`tests/tools/schemathesis.toml`
-holds what the description cannot say). Run by `cargo xtask test`; exits non-zero when
+each, and one more that syncs a cell and is revoked, then runs `schemathesis run` with
+each token (`tests/tools/schemathesis.toml` holds what the description cannot say; the
+ids of the devices enrolled are added to it, for the operations on a device).
+`POST /api/v1/me/successor` is left out: it revokes its caller, which would end the run
+(`functions/tests/api/succession.rs` tests it). Run by `cargo xtask test`; exits non-zero when
 schemathesis finds anything. SOTAY_SCHEMATHESIS_EXAMPLES (default 50) bounds the cases
 per operation, SOTAY_SCHEMATHESIS_SEED (default 1) makes a run repeatable.
 """
@@ -80,20 +83,38 @@ def start_server(binary, folder):
 
 
 def enrol_devices(base, admin_code):
-    """A token of each role: the administrator's, and one device's of each other role."""
+    """A token of each role (the administrator's, and one device's of each other role),
+    and the ids of the devices: those, and a volunteer's that synced a cell and was revoked."""
     admin = call(base, "POST", "/api/v1/join", body={"code": admin_code, "label": "Quản trị thử nghiệm"})
-    tokens = []
-    for role, unit, label in DEVICES:
+    tokens, ids = [], []
+    for role, unit, label in DEVICES + [("volunteer", "ntmk-to-11", "Máy cũ")]:
         issued = call(base, "POST", "/api/v1/codes", admin["token"], {"role": role, "unit": unit})
         device = call(base, "POST", "/api/v1/join", body={"code": issued["code"], "label": label})
         tokens.append((role, device["token"]))
-    return tokens + [("province_admin", admin["token"])]
+        ids.append(device["device"])
+    (_, old_token), old = tokens.pop(), ids[-1]
+    cell = {"area": "ntmk-to-11", "indicator": "dat_hien", "month": "2025-11", "inc": 120, "dec": 0}
+    call(base, "POST", "/api/v1/sync", old_token, {"protocol": 2, "device": old, "counters": [cell]})
+    call(base, "POST", f"/api/v1/devices/{old}/revoke", admin["token"], {})
+    return tokens + [("province_admin", admin["token"])], ids
 
 
-def run_schemathesis(base, role, token, examples, seed, folder):
+def write_config(folder, devices):
+    """`schemathesis.toml` with the enrolled devices as a dictionary of device ids."""
+    config = Path(folder) / "schemathesis.toml"
+    config.write_text(
+        CONFIG.read_text()
+        + f"\n[dictionaries.devices]\nvalues = {json.dumps(devices)}\n"
+        + '\n[[operations]]\ninclude-path = "/api/v1/devices/{id}/cells"\n'
+        + 'parameters = { "path.id" = { dictionary = "devices", probability = 0.5 } }\n'
+    )
+    return config
+
+
+def run_schemathesis(base, role, token, examples, seed, folder, config):
     print(f"api_conformance: schemathesis as {role}", flush=True)
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(config),
         "run", f"{base}/api/openapi.json",
         "--checks", "all",
         "--header", f"Authorization: Bearer {token}",
@@ -114,8 +135,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="sotay-api-") as folder:
         server, base, admin_code = start_server(sys.argv[1], Path(folder))
         try:
-            tokens = enrol_devices(base, admin_code)
-            failed = [role for role, token in tokens if run_schemathesis(base, role, token, examples, seed, folder)]
+            tokens, devices = enrol_devices(base, admin_code)
+            config = write_config(folder, devices)
+            failed = [
+                role for role, token in tokens if run_schemathesis(base, role, token, examples, seed, folder, config)
+            ]
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)

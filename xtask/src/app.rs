@@ -1,7 +1,8 @@
 //! Builds the WASM app into `dist/`: cargo (size-tuned profile) → wasm-bindgen →
-//! wasm-opt → files named by their content hash, and the pages that load them. Two
-//! entries of the `app` crate: `app` (the volunteer's, `index.html`) and `officer` (the
-//! officers' screens, `officer.html`), so a volunteer never downloads the officers' code.
+//! wasm-opt → files named by their content hash, and the pages that load them. Three
+//! entries of the `app` crate: `app` (the volunteer's, `index.html`), `officer` (the
+//! officers' screens, `officer.html`) and `device` (the volunteer's "Máy này" page,
+//! `may.html`: backups, cells to review), so a volunteer's first load carries neither.
 //! Every file a browser fetches is also written compressed beside it (`.br`, `.gz`),
 //! once, at build time, for the local server to send as it is. Steps whose input did not
 //! change are skipped.
@@ -14,8 +15,8 @@ use std::process::Command;
 
 /// Each entry: the binary of the `app` crate and the page (a template in `public/`) that
 /// loads it. A page's template names its files `{{APP_JS}}`, `{{APP_WASM}}`, `{{ICON}}` (a `data:` URI),
-/// `{{OFFICER_JS}}`, `{{OFFICER_WASM}}`, `{{STYLE_CSS}}`.
-const ENTRIES: [(&str, &str); 2] = [("app", "index.html"), ("officer", "officer.html")];
+/// `{{OFFICER_JS}}`, `{{OFFICER_WASM}}`, `{{DEVICE_JS}}`, `{{DEVICE_WASM}}`, `{{STYLE_CSS}}`.
+const ENTRIES: [(&str, &str); 3] = [("app", "index.html"), ("officer", "officer.html"), ("device", "may.html")];
 
 /// wasm-opt's settings. -O3 rather than -Oz: 3 % more raw bytes, but 0,7 KB less brotli
 /// (what a phone downloads) and faster code.

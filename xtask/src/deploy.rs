@@ -7,8 +7,8 @@
 //!   package, build the app, `sam deploy` the template (its `Architecture` parameter set to
 //!   match, `ScriptHashes` to the SHA-256 of the inline scripts of the app's pages, for the
 //!   Content-Security-Policy; a monthly budget telling E when N is given),
-//!   upload the app to its bucket (hashed files cached for a year, the pages `index.html`
-//!   and `officer.html` never), and invalidate the pages in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
+//!   upload the app to its bucket (hashed files cached for a year, the pages `index.html`,
+//!   `officer.html` and `may.html` never), and invalidate the pages in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
 //!   with credentials of the province's account.
 
 use crate::{app, run, target_dir, tools};
@@ -135,8 +135,9 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The app's pages: the volunteer's and the officers' (loaded on demand).
-const PAGES: [&str; 2] = ["index.html", "officer.html"];
+/// The app's pages: the volunteer's, the officers' and the volunteer's "Máy này" (both
+/// loaded on demand).
+const PAGES: [&str; 3] = ["index.html", "officer.html", "may.html"];
 
 /// The template's `ScriptHashes`: `sha256-…` of each inline script of the pages in `dist`,
 /// comma-separated, as the local server computes them (`functions::site`).

@@ -116,5 +116,6 @@ fn bench(root: &Path) -> Result<()> {
     // The loads as Chromium transfers them from the local server.
     let server = build_server(root)?;
     run(Command::new("node").arg("tests/tools/transfer.mjs").env("SOTAY_SERVER", &server).env("SOTAY_DIST", &dist))?;
+    run(cargo().args(["run", "-q", "-p", "benches", "--example", "wire_bytes"]))?;
     run(cargo().args(["bench", "-p", "benches"]))
 }

@@ -33,25 +33,31 @@ pub fn IndicatorRow(
         let area = &session.fixed.area;
         let (day, note_text, now) = (date.get_untracked(), note.get_untracked(), clock::now_ms());
         let id = &indicator.id;
-        let result = session.record(|ledger, cat, tree| {
-            match change {
-                EntryChange::Amount(a) => ledger.add_amount(cat, tree, area, id, day, a, &note_text, now),
-                EntryChange::Level(v) => ledger.set_level(cat, tree, area, id, day, v, &note_text, now),
-                EntryChange::Flag(f) => ledger.set_flag(cat, tree, area, id, day, f, &note_text, now),
+        leptos::task::spawn_local(async move {
+            let result = session
+                .record(day, move |ledger, cat, tree| {
+                    match change {
+                        EntryChange::Amount(a) => ledger.add_amount(cat, tree, area, id, day, a, &note_text, now),
+                        EntryChange::Level(v) => ledger.set_level(cat, tree, area, id, day, v, &note_text, now),
+                        EntryChange::Flag(f) => ledger.set_flag(cat, tree, area, id, day, f, &note_text, now),
+                    }
+                    .map(|_| ())
+                })
+                .await;
+            match result {
+                Ok(()) => {
+                    let what = describe(indicator, change);
+                    let _ = flash.try_set(Some(format!("Đã lưu: {what}, ngày {}.", day.to_vietnamese())));
+                    let _ = error.try_set(None);
+                    let _ = amount.try_set(String::new());
+                    let _ = note.try_set(String::new());
+                    let _ = open.try_set(false);
+                }
+                Err(message) => {
+                    let _ = error.try_set(Some(message));
+                }
             }
-            .map(|_| ())
         });
-        match result {
-            Ok(()) => {
-                let what = describe(indicator, change);
-                flash.set(Some(format!("Đã lưu: {what}, ngày {}.", day.to_vietnamese())));
-                error.set(None);
-                amount.set(String::new());
-                note.set(String::new());
-                open.set(false);
-            }
-            Err(message) => error.set(Some(message)),
-        }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -70,9 +76,17 @@ pub fn IndicatorRow(
     let form = move || {
         let unit = &indicator.unit;
         let (label, hint) = match indicator.kind {
-            IndicatorKind::Level => (format!("Số hiện có ({unit})"), "Số mới thay cho số cũ của tháng này."),
-            _ => (format!("Số lượng ({unit})"), "Nhập số âm (ví dụ -20) để sửa số đã nhập nhầm."),
+            IndicatorKind::Level => (
+                format!("Số hiện có ({unit})"),
+                "Số nguyên, tách hàng nghìn bằng dấu chấm: 12.500.000. Số mới thay cho số cũ của tháng này.",
+            ),
+            _ => (
+                format!("Số lượng ({unit})"),
+                "Số nguyên, tách hàng nghìn bằng dấu chấm: 12.500.000. \
+                 Nhập số âm (ví dụ -20) để sửa số đã nhập nhầm.",
+            ),
         };
+        let (hint_id, error_id) = (format!("hint-{}", indicator.id), format!("error-{}", indicator.id));
         view! {
             <form class="entry-form" on:submit=submit>
                 <label>
@@ -80,10 +94,15 @@ pub fn IndicatorRow(
                     <input
                         inputmode="numeric"
                         autocomplete="off"
+                        aria-describedby=format!("{hint_id} {error_id}")
+                        aria-invalid=move || error.with(Option::is_some).to_string()
                         prop:value=move || amount.get()
                         on:input=move |ev| amount.set(event_target_value(&ev))
                     />
                 </label>
+                <p class="hint" id=hint_id>{hint}</p>
+                // The refusal shows right under the field it is about.
+                <p class="alert" role="alert" id=error_id>{move || error.get()}</p>
                 <label>
                     "Ghi chú (chỉ lưu trên máy này)"
                     <input
@@ -92,10 +111,17 @@ pub fn IndicatorRow(
                         on:input=move |ev| note.set(event_target_value(&ev))
                     />
                 </label>
-                <p class="hint">{hint}</p>
                 <div class="actions">
                     <button type="submit" class="primary">"Lưu"</button>
-                    <button type="button" on:click=move |_| open.set(false)>"Hủy"</button>
+                    <button
+                        type="button"
+                        on:click=move |_| {
+                            error.set(None);
+                            open.set(false);
+                        }
+                    >
+                        "Hủy"
+                    </button>
                 </div>
             </form>
         }
@@ -129,7 +155,9 @@ pub fn IndicatorRow(
             </div>
             <p class="own">{own}</p>
             {controls}
-            <p class="alert" role="alert">{move || error.get()}</p>
+            <Show when=move || !open.get()>
+                <p class="alert" role="alert">{move || error.get()}</p>
+            </Show>
         </article>
     }
 }

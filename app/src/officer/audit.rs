@@ -30,6 +30,9 @@ pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String
         AuditWhat::Revoked { device } => format!("Thu hồi thiết bị {}", device_name(device)),
         AuditWhat::Voided { device } => format!("Hủy toàn bộ số liệu của thiết bị {}", device_name(device)),
         AuditWhat::Synced { changed, .. } => format!("Đồng bộ: {changed} ô số liệu thay đổi"),
+        AuditWhat::Succeeded { from, to } => {
+            format!("Thiết bị {} chuyển sang mã máy mới {}", device_name(from), device_name(to))
+        }
     }
 }
 

@@ -3,8 +3,7 @@
 //! Changing one of these files means a new protocol version.
 
 use domain::{
-    Catalogue, CounterCell, Date, DeviceId, Hlc, IndicatorId, Ledger, RegisterCell, RegisterValue, Stamp, SyncRequest,
-    SyncResponse, UnitId, UnitTree,
+    Catalogue, CounterCell, DeviceId, Hlc, RegisterCell, RegisterValue, Stamp, SyncRequest, SyncResponse, UnitTree,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -31,6 +30,7 @@ fn sync_request_v1_is_stable() {
     let request = SyncRequest {
         protocol: 1,
         device: device.clone(),
+        entries: 0,
         counters: vec![CounterCell {
             area: id("dx-to-8a"),
             indicator: id("dat_hien"),
@@ -59,22 +59,137 @@ fn sync_request_v1_is_stable() {
     request.validate(&UnitTree::demo(), &Catalogue::standard()).unwrap();
 }
 
+/// The request of protocol 2 has protocol 1's shape; its answer is per cell (see the response).
 #[test]
-fn sync_response_v1_is_stable() {
-    assert_golden("sync_response_v1.json", &SyncResponse { changed: 2, unchanged: 1 });
+fn sync_request_v2_is_stable() {
+    use domain::{Action, Caller, Role, authorize};
+    let device: DeviceId = id("d-7f3a9c01");
+    let cell = |area: &str, inc, dec| CounterCell {
+        area: id(area),
+        indicator: id("dat_hien"),
+        month: "2025-11".parse().unwrap(),
+        inc,
+        dec,
+    };
+    let request = SyncRequest {
+        protocol: 2,
+        device: device.clone(),
+        entries: 12,
+        counters: vec![cell("dx-to-8a", 8111, 20), cell("ntmk-to-11", 50, 0)],
+        registers: vec![
+            RegisterCell {
+                area: id("dx-to-8a"),
+                indicator: id("so_ho"),
+                bucket: "2025-11".parse().unwrap(),
+                value: RegisterValue::Level(190),
+                stamp: Stamp { hlc: Hlc { wall: 1_763_424_000_000, n: 0 }, device: device.clone() },
+            },
+            RegisterCell {
+                area: id("dx-to-8a"),
+                indicator: id("ngay_hoi_ddk"),
+                bucket: "2025".parse().unwrap(),
+                value: RegisterValue::Flag(true),
+                stamp: Stamp { hlc: Hlc { wall: 1_763_424_000_000, n: 1 }, device: device.clone() },
+            },
+        ],
+    };
+    assert_golden("sync_request_v2.json", &request);
+    // From the volunteer of Tổ 8A, the cell of Tổ 11 is the one refused (as in the response).
+    let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+    let caller = Caller { device, role: Role::Volunteer, scope: id("dx-to-8a") };
+    let may_write = |area: &domain::UnitId| {
+        authorize(&caller, Action::WriteCells, area, &tree).map_err(|f| ("forbidden", f.message_vi()))
+    };
+    let (accepted, refused) = request.sort(&tree, &catalogue, 1_763_424_200_000, may_write);
+    assert_eq!(accepted.len(), 3);
+    assert_eq!((refused.len(), refused[0].cell, refused[0].code.as_str()), (1, 1, "forbidden"));
 }
 
+/// A refused cell, stored states the request did not cover (a counter and a register),
+/// and the server's clock.
 #[test]
-fn a_ledger_stored_by_version_1_still_loads() {
-    let (cat, tree) = (Catalogue::standard(), UnitTree::demo());
-    let area: UnitId = id("xh-na-ban");
-    let mut ledger = Ledger::new(id("d-0001"));
-    let day: Date = "2025-11-18".parse().unwrap();
-    let money: IndicatorId = id("tien_dan_gop");
-    ledger.add_amount(&cat, &tree, &area, &money, day, 640_000_000, "Hộ ông A góp", 1_763_424_000_000).unwrap();
-    ledger.set_flag(&cat, &tree, &area, &id("ngay_hoi_ddk"), day, true, "", 1_763_424_000_001).unwrap();
-    let sent = ledger.outbox();
-    ledger.acknowledge(&sent);
-    ledger.add_amount(&cat, &tree, &area, &money, day, -40_000_000, "nhập nhầm", 1_763_424_000_002).unwrap();
-    assert_golden("ledger_v1.json", &ledger);
+fn sync_response_v2_is_stable() {
+    use domain::{Ahead, RefusedCell};
+    let device: DeviceId = id("d-7f3a9c01");
+    let response = SyncResponse {
+        changed: 1,
+        unchanged: 2,
+        refused: vec![RefusedCell {
+            cell: 1,
+            code: "forbidden".into(),
+            message: "Trưởng ban công tác Mặt trận không được gửi số liệu ở đơn vị này.".into(),
+        }],
+        ahead: Ahead {
+            counters: vec![CounterCell {
+                area: id("dx-to-8a"),
+                indicator: id("dat_hien"),
+                month: "2025-11".parse().unwrap(),
+                inc: 8200,
+                dec: 20,
+            }],
+            registers: vec![RegisterCell {
+                area: id("dx-to-8a"),
+                indicator: id("so_ho"),
+                bucket: "2025-11".parse().unwrap(),
+                value: RegisterValue::Level(195),
+                stamp: Stamp { hlc: Hlc { wall: 1_763_424_100_000, n: 0 }, device },
+            }],
+        },
+        server_ms: 1_763_424_200_000,
+        entries: 14,
+    };
+    assert_golden("sync_response_v2.json", &response);
+}
+
+/// A phone of protocol 1 reads an answer of protocol 2: what it knows is there, the rest
+/// it does not read. (Its `SyncResponse` had these two fields and refused no unknown one.)
+#[test]
+fn a_phone_of_protocol_1_reads_an_answer_of_protocol_2() {
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct ResponseV1 {
+        changed: usize,
+        unchanged: usize,
+    }
+    let path = format!("{}/tests/golden/sync_response_v2.json", env!("CARGO_MANIFEST_DIR"));
+    let read: ResponseV1 = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(read, ResponseV1 { changed: 1, unchanged: 2 });
+}
+
+/// The answer to `POST /api/v1/me/successor`: the new device and the old one's cells.
+#[test]
+fn succession_v2_is_stable() {
+    use domain::enrol::{Enrolment, Profile, Succession};
+    use domain::{Role, Unit, UnitLevel};
+    let device: DeviceId = id("d-5e21b0c4a9d3f0e177c2b6a8");
+    let unit = |unit: &str, name: &str, level, parent: &str| Unit {
+        id: id(unit),
+        name: name.into(),
+        level,
+        parent: Some(id(parent)),
+    };
+    let cell = |indicator: &str, month: &str, inc, dec| CounterCell {
+        area: id("dx-to-8a"),
+        indicator: id(indicator),
+        month: month.parse().unwrap(),
+        inc,
+        dec,
+    };
+    let succession = Succession {
+        enrolment: Enrolment {
+            device: device.clone(),
+            token: format!("{device}.9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+            profile: Profile {
+                device,
+                label: "Trưởng ban Tổ 8A".into(),
+                role: Role::Volunteer,
+                scope: id("dx-to-8a"),
+                units: vec![
+                    unit("p-duc-xuan", "Phường Đức Xuân", UnitLevel::Ward, "tp-bac-kan"),
+                    unit("dx-to-8a", "Tổ 8A", UnitLevel::Area, "p-duc-xuan"),
+                ],
+            },
+        },
+        cells: vec![cell("dat_hien", "2025-11", 8200, 20), cell("ngay_cong", "2025-10", 36, 0)],
+    };
+    assert_golden("succession_v2.json", &succession);
 }

@@ -1,7 +1,12 @@
 //! Integration tests of the domain crate: merge laws and exactly-once totals as
-//! properties against a reference model, and golden vectors of the wire format.
+//! properties against a reference model, typed numbers as properties, and golden vectors
+//! of the wire format.
 
+mod backup;
 mod golden;
+mod ledger_format;
 mod merge_laws;
+mod numbers;
+mod restores;
 mod totals;
 mod voids;

@@ -6,6 +6,7 @@ mod health;
 mod json;
 mod openapi;
 mod report;
+mod succession;
 mod sync;
 mod units;
 
@@ -89,11 +90,13 @@ fn v1_routes<S: Store>() -> Routes<S> {
         .route("/sync", post(sync::sync::<S>))
         .route("/join", post(access::join::<S>))
         .route("/me", get(access::me::<S>))
+        .route("/me/successor", post(succession::succeed::<S>))
         .route("/codes", get(access::list_codes::<S>).post(access::issue_code::<S>))
         .route("/codes/{id}/withdraw", post(access::withdraw_code::<S>))
         .route("/devices", get(access::list_devices::<S>))
         .route("/devices/{id}/revoke", post(access::revoke_device::<S>))
         .route("/devices/{id}/void", post(access::void_device::<S>))
+        .route("/devices/{id}/cells", get(succession::device_cells::<S>))
         .route("/audit", get(access::audit::<S>))
 }
 

@@ -36,6 +36,8 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response};
         super::access::revoke_device,
         super::access::void_device,
         super::access::audit,
+        super::succession::succeed,
+        super::succession::device_cells,
     ),
     components(schemas(ErrorBody, ErrorCode)),
     modifiers(&DeviceToken, &Refusals, &ExternallyTagged)

@@ -8,13 +8,16 @@ use crate::store::{AccessStore, DeviceRecord, TallyStore};
 use axum::extract::State;
 use axum::{Extension, Json};
 use domain::enrol::{AuditEvent, AuditWhat};
-use domain::{AccessError, Action, SyncRequest, SyncResponse, authorize, limits};
+use domain::{AccessError, Action, DomainError, PROTOCOL, SyncRequest, SyncResponse, UnitId, authorize, limits};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// Validates the whole request — the caller's own device, only its areas, stamps not
-/// ahead of the server's clock — then applies it (each cell atomically with the totals it
-/// moves). A repeat changes nothing.
+/// Checks the request as a whole — its protocol, its size, the caller's own device — then
+/// sorts its cells: those of the caller's areas that pass the domain's rules (register
+/// stamps not ahead of the server's clock) are applied, each atomically with the totals
+/// it moves; the others come back refused, one by one. A protocol 1 phone takes any
+/// answer as "every cell stored", so for it one refused cell refuses the whole request.
+/// A repeat changes nothing.
 #[utoipa::path(
     post,
     path = "/api/v1/sync",
@@ -22,12 +25,15 @@ use std::sync::Arc;
     request_body = SyncRequest,
     security(("device_token" = [])),
     responses(
-        (status = 200, description = "Stored; repeats and stale cells count as unchanged", body = SyncResponse),
-        (status = 403, description = "forbidden, wrong_device: an area outside the device's scope, or another \
-            device's cells", body = ErrorBody),
+        (status = 200, description = "Every cell stored (repeats and stale cells count as unchanged) or, from \
+            protocol 2, refused with its reason; `ahead` holds stored states of this device the request did not \
+            cover; `server_ms` is the server's clock", body = SyncResponse),
+        (status = 403, description = "forbidden, wrong_device: another device's cells, or (protocol 1) an area \
+            outside the device's scope; nothing was stored", body = ErrorBody),
         (status = 422, description = "unsupported_protocol, too_many_cells, duplicate_cell, invalid_id, \
             invalid_period, unknown_unit, not_an_area, unknown_indicator, wrong_kind, invalid_amount, \
-            negative_total, stamp_in_future: a domain rule refused the request; nothing was stored", body = ErrorBody),
+            negative_total, stamp_in_future: a protocol or size refused, or (protocol 1) a domain rule refused a \
+            cell; nothing was stored", body = ErrorBody),
         (status = 429, description = "too_many_attempts, quota_exceeded: too many wrong tokens from this client, \
             or the device's cells of the day are used up; nothing was stored", body = ErrorBody),
         (status = 500, description = "internal: retry the same request; no cell is ever counted twice", body = ErrorBody),
@@ -42,20 +48,41 @@ pub async fn sync<S: TallyStore + AccessStore>(
     if request.device != caller.device {
         return Err(AccessError::WrongDevice.into());
     }
-    request.validate(&state.tree, &state.catalogue)?;
+    request.check_envelope()?;
+    let (tree, catalogue) = (&state.tree, &state.catalogue);
     let now = state.now_ms();
-    request.check_clock(now)?;
-    let areas: BTreeSet<_> =
-        request.counters.iter().map(|c| &c.area).chain(request.registers.iter().map(|r| &r.area)).collect();
-    for area in areas {
-        authorize(&caller, Action::WriteCells, area, &state.tree)?;
-    }
-    let cells = request.len() as u64;
+    let (accepted, refused) = if request.protocol < PROTOCOL {
+        // Protocol 1: the first refused cell refuses the request, with its own error.
+        request.validate(tree, catalogue)?;
+        let (accepted, refused) = request.sort(tree, catalogue, now, |_| Ok(()));
+        if !refused.is_empty() {
+            // The domain's rules passed: what is left is a stamp ahead of the clock.
+            return Err(DomainError::StampInFuture.into());
+        }
+        let areas: BTreeSet<&UnitId> =
+            request.counters.iter().map(|c| &c.area).chain(request.registers.iter().map(|r| &r.area)).collect();
+        for area in areas {
+            authorize(&caller, Action::WriteCells, area, tree)?;
+        }
+        (accepted, refused)
+    } else {
+        request.sort(tree, catalogue, now, |area| {
+            authorize(&caller, Action::WriteCells, area, tree).map_err(|refused| {
+                let refused = AccessError::Forbidden(refused);
+                (refused.code(), refused.message_vi())
+            })
+        })
+    };
+    let cells = accepted.len() as u64;
     let (day, max) = (limits::day_of(now), limits::CELLS_PER_DEVICE_PER_DAY);
-    if !state.store.charge_sync(&caller.device, day, cells, max, now, record.quota).await? {
+    // A ledger holding fewer entries than one of this device held before is an older copy.
+    let entries_seen = record.entries_seen.max(request.entries);
+    if !state.store.charge_sync(&caller.device, day, cells, max, now, record.quota, entries_seen).await? {
         return Err(AccessError::QuotaExceeded.into());
     }
-    let response = state.store.apply_sync(&state.tree, &request).await?;
+    // Refused here: the device was revoked after its token was checked (a succession or a void).
+    let mut response = state.store.apply_sync(tree, &accepted).await??;
+    response.refused = refused;
     let event = (response.changed > 0).then(|| AuditEvent {
         at_ms: now,
         unit: caller.scope.clone(),
@@ -67,7 +94,9 @@ pub async fn sync<S: TallyStore + AccessStore>(
         },
     });
     if let Some(event) = &event {
-        state.store.file_event(&state.tree, event).await?;
+        state.store.file_event(tree, event).await?;
     }
+    response.server_ms = state.now_ms();
+    response.entries = entries_seen;
     Ok(Json(response))
 }

@@ -11,8 +11,8 @@ pub use embedded::EmbeddedStore;
 
 use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
 use domain::{
-    AccessError, DeviceId, IndicatorId, RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId,
-    UnitTree,
+    AccessError, CounterCell, DeviceId, IndicatorId, RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit,
+    UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -27,12 +27,14 @@ pub struct StoreError(pub String);
 pub trait TallyStore: Send + Sync + 'static {
     /// Merges the request's cells and moves the ancestors' totals and rollups, each cell
     /// together with what it moves. If it fails part-way, what was stored stays stored
-    /// and the same request sent again counts it once.
+    /// and the same request sent again counts it once. Refused (the inner error,
+    /// `Revoked`, nothing stored) when the store finds the device revoked within the
+    /// write itself: the embedded store does; on DynamoDB the token check before is all.
     fn apply_sync(
         &self,
         tree: &UnitTree,
         request: &SyncRequest,
-    ) -> impl Future<Output = Result<SyncResponse, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Result<SyncResponse, AccessError>, StoreError>> + Send;
 }
 
 /// Hủy — takes back everything a device counted.
@@ -48,6 +50,26 @@ pub trait VoidStore: Send + Sync + 'static {
         id: &DeviceId,
         event: &AuditEvent,
     ) -> impl Future<Output = Result<Option<(DeviceSummary, usize)>, StoreError>> + Send;
+}
+
+/// Kế nhiệm — a device that continues under a new one (a phone that went backwards, or
+/// restores a backup), and the final cells of a revoked device.
+pub trait SuccessionStore: Send + Sync + 'static {
+    /// Revokes the device `old` (noting `new` as its successor) and enrols `new` (its label
+    /// and token) with the role and scope of `old`, filing `AuditWhat::Succeeded` — in one
+    /// atomic write — then
+    /// returns the new device and every counter cell stored of the old one, read after its
+    /// revocation (the embedded store: in that same write). Refused (the inner error) when
+    /// `old` is unknown or already revoked: a device is succeeded once.
+    fn succeed_device(
+        &self,
+        tree: &UnitTree,
+        old: &DeviceId,
+        new: &NewDevice,
+    ) -> impl Future<Output = Result<Result<(DeviceSummary, Vec<CounterCell>), AccessError>, StoreError>> + Send;
+
+    /// Every counter cell stored of a device, strongly consistent, in key order.
+    fn device_cells(&self, id: &DeviceId) -> impl Future<Output = Result<Vec<CounterCell>, StoreError>> + Send;
 }
 
 /// How fresh a report's reads must be.
@@ -104,6 +126,9 @@ pub struct DeviceRecord {
     /// (day, cells sent that day) of its quota.
     #[serde(default)]
     pub quota: Option<(u64, u64)>,
+    /// The most entries a ledger of this device said it held (`SyncRequest::entries`).
+    #[serde(default)]
+    pub entries_seen: u64,
 }
 
 /// A device about to be enrolled by a code: everything but what the code decides.
@@ -119,18 +144,38 @@ pub struct NewDevice {
 impl NewDevice {
     /// The device a code enrols: the code's role and scope, the device's own details.
     pub fn enrolled_by(&self, code: &CodeSummary) -> DeviceRecord {
+        self.record(code.role, &code.unit)
+    }
+
+    /// The device that takes over from `old`: its role and scope, this device's own details.
+    pub fn succeeding(&self, old: &DeviceSummary) -> DeviceRecord {
+        self.record(old.role, &old.scope)
+    }
+
+    fn record(&self, role: domain::Role, scope: &UnitId) -> DeviceRecord {
         let summary = DeviceSummary {
             device: self.device.clone(),
             label: self.label.clone(),
-            role: code.role,
-            scope: code.unit.clone(),
+            role,
+            scope: scope.clone(),
             enrolled_at_ms: self.now_ms,
             last_sync_ms: None,
             app_version: self.app_version.clone(),
             revoked_at_ms: None,
             voided_at_ms: None,
+            replaced_by: None,
         };
-        DeviceRecord { summary, token_hash: self.token_hash.clone(), quota: None }
+        DeviceRecord { summary, token_hash: self.token_hash.clone(), quota: None, entries_seen: 0 }
+    }
+
+    /// The audit event of a succession: filed under the scope, by the old device.
+    pub fn succession_event(old: &DeviceSummary, new: &DeviceSummary) -> AuditEvent {
+        AuditEvent {
+            at_ms: new.enrolled_at_ms,
+            unit: old.scope.clone(),
+            actor: Some(old.device.clone()),
+            what: AuditWhat::Succeeded { from: old.device.clone(), to: new.device.clone() },
+        }
     }
 
     /// The audit event of an enrolment.
@@ -199,6 +244,9 @@ pub trait AccessStore: Send + Sync + 'static {
     /// `domain::limits`) and notes `at_ms` as its last sync. `false`: the day's count would
     /// pass `max`; nothing is charged. An unknown device is charged nothing (`true`).
     /// `known` is the quota as last read (the caller's device record), a hint only.
+    /// `entries_seen` is kept as the device's [`DeviceRecord::entries_seen`] (the caller
+    /// passes the larger of the record's and the request's).
+    #[allow(clippy::too_many_arguments)]
     fn charge_sync(
         &self,
         id: &DeviceId,
@@ -207,6 +255,7 @@ pub trait AccessStore: Send + Sync + 'static {
         max: u64,
         at_ms: u64,
         known: Option<(u64, u64)>,
+        entries_seen: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Files an event that changes nothing else (a sync's), under the units `AuditEvent::filed_under` names.
@@ -226,8 +275,8 @@ pub trait AccessStore: Send + Sync + 'static {
 }
 
 /// Everything the API needs.
-pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore {}
-impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore> Store for T {}
+pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore {}
+impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore> Store for T {}
 
 /// Loads the tree; a store with no units is given the demo tree from the seeds.
 pub async fn load_tree(store: &impl UnitStore) -> Result<UnitTree, StoreError> {

@@ -1,5 +1,5 @@
 //! Who may do what: every endpoint × every role × in scope / out of scope / no token /
-//! a wrong token / a revoked device, each refusal a 401 or 403 with a stable code that
+//! a wrong token / a revoked device, each refusal a 401, 403 or 409 with a stable code that
 //! leaves the store as it was; and the life of a join code.
 
 use super::{Api, moto};
@@ -109,6 +109,7 @@ async fn every_endpoint_refuses<S: Holds>(api: Api<S>) {
     // (method, path, body with {me} for the caller's device id, expected for volunteer, officer, inspector, admin)
     type Row<'a> = (&'a str, String, Option<String>, [Option<(StatusCode, &'a str)>; 4]);
     let wrong_device = Some((StatusCode::FORBIDDEN, "wrong_device"));
+    let not_revoked = Some((StatusCode::CONFLICT, "device_not_revoked"));
     let rows: Vec<Row> = vec![
         ("POST", "/api/v1/sync".into(), Some(sync("ntmk-to-11", "{me}")), [OK, NO, NO, NO]),
         ("POST", "/api/v1/sync".into(), Some(sync("ntmk-to-13", "{me}")), [NO, NO, NO, NO]),
@@ -127,6 +128,8 @@ async fn every_endpoint_refuses<S: Holds>(api: Api<S>) {
         ("POST", "/api/v1/codes".into(), Some(issue("province_admin", "tp-bac-kan")), [NO, NO, NO, OK]),
         ("GET", "/api/v1/codes".into(), None, [NO, OK, NO, OK]),
         ("GET", "/api/v1/devices".into(), None, [NO, OK, NO, OK]),
+        ("GET", format!("/api/v1/devices/{revoked_id}/cells"), None, [OK, OK, NO, OK]),
+        ("GET", format!("/api/v1/devices/{victim_id}/cells"), None, [NO, NO, not_revoked, not_revoked]),
         ("GET", "/api/v1/audit".into(), None, [NO, OK, OK, OK]),
         ("GET", "/api/v1/audit?unit=tp-bac-kan".into(), None, [NO, NO, NO, OK]),
         ("GET", "/api/v1/audit?unit=ntmk-to-11".into(), None, [NO, OK, NO, OK]),

@@ -35,7 +35,10 @@ async fn unknown_indicator_or_area_is_refused_and_nothing_of_the_request_is_stor
     body["counters"].as_array_mut().unwrap().push(json!(
         { "area": "dx-to-8a", "indicator": "khong_co", "month": "2025-11", "inc": 1, "dec": 0 }));
     let answer = refused(&api, body.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "unknown_indicator").await;
-    assert_eq!(answer["message"], "Chỉ tiêu không có trong danh mục: khong_co.");
+    assert_eq!(
+        answer["message"],
+        "Chỉ tiêu này không có trong danh mục của ứng dụng; hãy tải lại ứng dụng để có danh mục mới."
+    );
     let body = counter_sync("phone-b", "to-khong-co", "dat_hien", "2025-11", 50, 0);
     refused(&api, body.to_string(), StatusCode::UNPROCESSABLE_ENTITY, "unknown_unit").await;
 }

@@ -22,6 +22,7 @@ mod bad_input;
 mod moto;
 mod openapi;
 mod site;
+mod succession;
 mod sync;
 
 /// A fresh API over a fresh store (by default an embedded one in a temporary file), with

@@ -16,6 +16,7 @@ async fn site(api: &Api) -> (axum::Router, tempfile::TempDir) {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), PAGE).unwrap();
     std::fs::write(dist.path().join("app.js"), "export default function init() {}").unwrap();
+    std::fs::write(dist.path().join("style.css"), "body { margin: 0 }").unwrap();
     (site_router(api.state.clone(), dist.path()).unwrap(), dist)
 }
 
@@ -34,21 +35,28 @@ async fn every_answer_carries_the_security_headers() {
     let (site, dist) = site(&api).await;
     let hashes = inline_script_hashes(dist.path()).unwrap();
     assert_eq!(hashes.len(), 1, "one inline script: {hashes:?}");
-    for (path, status) in [
-        ("/", StatusCode::OK),
-        ("/app.js", StatusCode::OK),
-        ("/a/path/of/the/app", StatusCode::OK),
-        ("/api/v1/health", StatusCode::OK),
-        ("/api/v1/units", StatusCode::UNAUTHORIZED),
-        ("/api/v1/khong-co", StatusCode::NOT_FOUND),
-        ("/api/openapi.json", StatusCode::OK),
+    for (path, status, page) in [
+        ("/", StatusCode::OK, true),
+        ("/app.js", StatusCode::OK, true),
+        ("/a/path/of/the/app", StatusCode::OK, true),
+        ("/style.css", StatusCode::OK, false),
+        ("/api/v1/health", StatusCode::OK, false),
+        ("/api/v1/units", StatusCode::UNAUTHORIZED, false),
+        ("/api/v1/khong-co", StatusCode::NOT_FOUND, false),
+        ("/api/openapi.json", StatusCode::OK, false),
     ] {
         let (got, headers) = answer(&site, get(path)).await;
         assert_eq!(got, status, "{path}");
         let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{policy}");
+        if !page {
+            // Not a document nor a script: it may load nothing.
+            assert_eq!(policy, functions::site::RESOURCE_POLICY, "{path}");
+            assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+            continue;
+        }
         assert!(policy.starts_with("default-src 'self'; "), "{path}: {policy}");
         assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {};", hashes[0])), "{policy}");
-        assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{policy}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
     }
@@ -89,4 +97,19 @@ fn cloudfront_sends_the_policy_the_local_server_sends() {
     let template = include_str!("../../../infra/template.yaml");
     let policy = functions::site::content_security_policy(&["'${Hashes}'".to_string()]);
     assert!(template.contains(&format!("\"{policy}\"")), "infra/template.yaml has another policy than\n{policy}");
+}
+
+/// A revalidated page (304) carries no policy: its headers update the cached answer's,
+/// and a resource's policy there would forbid the page everything.
+#[tokio::test]
+async fn a_not_modified_page_keeps_the_policy_it_was_cached_with() {
+    let api = Api::new().await;
+    let (site, _dist) = site(&api).await;
+    let (_, first) = answer(&site, get("/")).await;
+    let modified = first["last-modified"].to_str().unwrap().to_string();
+    let again = Request::get("/").header("if-modified-since", modified).body(Body::empty()).unwrap();
+    let (status, headers) = answer(&site, again).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(headers.get("content-security-policy").is_none(), "{headers:?}");
+    assert!(first["content-security-policy"].to_str().unwrap().starts_with("default-src 'self'; "));
 }

@@ -156,8 +156,15 @@ async fn the_bootstrap_binary_answers_api_gateway_events() {
         let inner: Value = serde_json::from_str(body["body"].as_str().unwrap()).unwrap();
         (body["statusCode"].as_u64().unwrap(), inner)
     };
-    assert_eq!(response("1-sync"), (200, json!({ "changed": 1, "unchanged": 0 })));
-    assert_eq!(response("2-repeat"), (200, json!({ "changed": 0, "unchanged": 1 })));
+    // The server's clock comes with every sync answer.
+    let synced = |id: &str| {
+        let (status, mut body) = response(id);
+        let server_ms = body.as_object_mut().unwrap().remove("server_ms").and_then(|v| v.as_u64());
+        assert!(server_ms.is_some_and(|ms| ms > 1_700_000_000_000), "{id}: {server_ms:?}");
+        (status, body)
+    };
+    assert_eq!(synced("1-sync"), (200, json!({ "changed": 1, "unchanged": 0 })));
+    assert_eq!(synced("2-repeat"), (200, json!({ "changed": 0, "unchanged": 1 })));
     let (status, report) = response("3-report");
     assert_eq!((status, &report["unit"]["figures"]["dat_hien"]), (200, &json!({ "counter": { "total": 8111 } })));
     let (status, error) = response("4-bad");

@@ -61,6 +61,18 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn older_states_of_a_device_come_back_ahead() {
+                let (store, _keep) = $make.await;
+                scenarios::older_states_of_a_device_come_back_ahead(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn a_device_is_succeeded_once_and_its_cells_handed_over() {
+                let (store, _keep) = $make.await;
+                scenarios::a_device_is_succeeded_once_and_its_cells_handed_over(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn devices_syncing_in_parallel_end_with_exact_totals() {
                 let (store, _keep) = $make.await;
                 scenarios::devices_syncing_in_parallel_end_with_exact_totals(store).await;
@@ -130,7 +142,7 @@ async fn a_province_report_reads_two_ranges_per_unit_on_dynamodb() {
         }
         phone.set_level(&catalogue, &tree, area, &IndicatorId::new("so_ho").unwrap(), day, 120, "", 2).unwrap();
         phone.set_flag(&catalogue, &tree, area, &IndicatorId::new("ngay_hoi_ddk").unwrap(), day, true, "", 3).unwrap();
-        store.apply_sync(&tree, &phone.outbox()).await.unwrap();
+        store.apply_sync(&tree, &phone.outbox()).await.unwrap().unwrap();
     }
     let admin = enrol_admin(&store, &tree, "tinh-mau").await;
     let before = store.consumed();

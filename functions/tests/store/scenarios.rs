@@ -73,7 +73,7 @@ pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
                 _ if !in_flight.is_empty() => {
                     let i = rng.usize(..in_flight.len());
                     let (sender, request) = if rng.bool() { in_flight[i].clone() } else { in_flight.swap_remove(i) };
-                    store.apply_sync(&tree, &request).await.unwrap();
+                    store.apply_sync(&tree, &request).await.unwrap().unwrap();
                     reference.apply(&request, &tree, &catalogue).unwrap();
                     if rng.bool() {
                         phones[sender].acknowledge(&request);
@@ -83,13 +83,13 @@ pub async fn random_deliveries_give_the_reference_totals(store: &impl Store) {
             }
         }
         for (sender, request) in in_flight.drain(..) {
-            store.apply_sync(&tree, &request).await.unwrap();
+            store.apply_sync(&tree, &request).await.unwrap().unwrap();
             reference.apply(&request, &tree, &catalogue).unwrap();
             phones[sender].acknowledge(&request);
         }
         for phone in &mut phones {
             let request = phone.outbox();
-            store.apply_sync(&tree, &request).await.unwrap();
+            store.apply_sync(&tree, &request).await.unwrap().unwrap();
             reference.apply(&request, &tree, &catalogue).unwrap();
         }
         assert_same_as_reference(store, &reference, &tree).await;
@@ -109,7 +109,7 @@ fn big_sync(tree: &UnitTree, catalogue: &Catalogue, device: &str, cells: usize, 
             dec: 0,
         })
         .collect();
-    SyncRequest { protocol: PROTOCOL, device: DeviceId::new(device).unwrap(), counters, registers: vec![] }
+    SyncRequest { protocol: PROTOCOL, device: DeviceId::new(device).unwrap(), entries: 0, counters, registers: vec![] }
 }
 
 pub async fn a_sync_larger_than_one_transaction_lands_exactly_once(store: &impl Store) {
@@ -131,14 +131,52 @@ pub async fn a_sync_larger_than_one_transaction_lands_exactly_once(store: &impl 
     }
     assert_eq!(parts.iter().map(SyncRequest::len).sum::<usize>(), 1_000);
     // A write whose answer was lost counts as already known on its retry.
-    let first = store.apply_sync(&tree, &request).await.unwrap();
+    let first = store.apply_sync(&tree, &request).await.unwrap().unwrap();
     assert_eq!(first.changed + first.unchanged, 1_000);
     assert!(first.changed > 0);
-    let again = store.apply_sync(&tree, &request).await.unwrap();
+    let again = store.apply_sync(&tree, &request).await.unwrap().unwrap();
     assert_eq!((again.changed, again.unchanged), (0, 1_000));
     let root = UnitId::new("tp-bac-kan").unwrap();
     let totals = store.counter_totals(&root, period(), Freshness::Latest).await.unwrap();
     assert_eq!(totals.values().sum::<i64>(), 3_000);
+}
+
+/// A device that sends an older copy of its ledger (smaller counters, a level stamped
+/// before the one stored) gets back what the store holds of it, as the reference says,
+/// across transactions too; nothing moves.
+pub async fn older_states_of_a_device_come_back_ahead(store: &impl Store) {
+    let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+    let sorted = |mut response: domain::SyncResponse| {
+        response.ahead.counters.sort_by_key(CounterCell::key);
+        response.ahead.registers.sort_by_key(domain::RegisterCell::key);
+        response
+    };
+    let mut reference = MemoryTally::default();
+    let newer = big_sync(&tree, &catalogue, "restored-phone", 1_000, 3);
+    assert!(chunks(&newer, &tree).len() > 1, "the request must need several transactions");
+    let older = big_sync(&tree, &catalogue, "restored-phone", 1_000, 2);
+    let (area, homes) = (UnitId::new("xh-na-ban").unwrap(), IndicatorId::new("so_ho").unwrap());
+    let day = Date::new(YEAR, 6, 1).unwrap();
+    let mut phone = Ledger::new(DeviceId::new("restored-phone").unwrap());
+    phone.set_level(&catalogue, &tree, &area, &homes, day, 120, "", 2_000).unwrap();
+    let mut copy = Ledger::new(DeviceId::new("restored-phone").unwrap());
+    copy.set_level(&catalogue, &tree, &area, &homes, day, 110, "", 1_000).unwrap();
+    for request in [&newer, &phone.outbox()] {
+        store.apply_sync(&tree, request).await.unwrap().unwrap();
+        reference.apply(request, &tree, &catalogue).unwrap();
+    }
+    for request in [&older, &copy.outbox()] {
+        let answer = sorted(store.apply_sync(&tree, request).await.unwrap().unwrap());
+        assert_eq!(answer, sorted(reference.apply(request, &tree, &catalogue).unwrap()));
+        assert_eq!(answer.changed, 0);
+    }
+    let answer = sorted(store.apply_sync(&tree, &older).await.unwrap().unwrap());
+    let mut stored = newer.counters.clone();
+    stored.sort_by_key(CounterCell::key);
+    assert_eq!(answer.ahead.counters, stored, "every stored cell the request did not cover");
+    let answer = store.apply_sync(&tree, &copy.outbox()).await.unwrap().unwrap();
+    assert_eq!(answer.ahead.registers, phone.outbox().registers, "the later write of this device");
+    assert_same_as_reference(store, &reference, &tree).await;
 }
 
 /// One phone states a level for every area and month of two years in one sync, the later
@@ -163,10 +201,10 @@ pub async fn a_register_sync_larger_than_one_transaction_lands_exactly_once(stor
     assert!(chunks(&request, &tree).len() > 1, "the request must need several transactions");
     let mut reference = MemoryTally::default();
     reference.apply(&request, &tree, &catalogue).unwrap();
-    let first = store.apply_sync(&tree, &request).await.unwrap();
+    let first = store.apply_sync(&tree, &request).await.unwrap().unwrap();
     assert_eq!(first.changed + first.unchanged, 7 * 24);
     assert!(first.changed > 0);
-    let again = store.apply_sync(&tree, &request).await.unwrap();
+    let again = store.apply_sync(&tree, &request).await.unwrap().unwrap();
     assert_eq!((again.changed, again.unchanged), (0, 7 * 24));
     assert_same_as_reference(store, &reference, &tree).await;
 }
@@ -195,7 +233,7 @@ pub async fn devices_stating_levels_in_parallel_end_with_exact_rollups<S: Store 
         .into_iter()
         .map(|request| {
             let (store, tree) = (store.clone(), tree.clone());
-            tokio::spawn(async move { store.apply_sync(&tree, &request).await.unwrap() })
+            tokio::spawn(async move { store.apply_sync(&tree, &request).await.unwrap().unwrap() })
         })
         .collect();
     for task in tasks {
@@ -210,6 +248,7 @@ pub async fn devices_syncing_in_parallel_end_with_exact_totals<S: Store + Clone>
     let cell = |device: &str, inc: u64| SyncRequest {
         protocol: PROTOCOL,
         device: DeviceId::new(device).unwrap(),
+        entries: 0,
         counters: vec![CounterCell {
             area: UnitId::new("ntmk-to-15").unwrap(),
             indicator: IndicatorId::new("quy_vi_nguoi_ngheo").unwrap(),
@@ -228,7 +267,7 @@ pub async fn devices_syncing_in_parallel_end_with_exact_totals<S: Store + Clone>
                 // Each tab sends growing states; the device's final state is 1_000_000 · (d + 1).
                 for round in 1..=5u64 {
                     let inc = if round == 5 { 1_000_000 * (d + 1) } else { 1_000 * round + tab };
-                    store.apply_sync(&tree, &cell(&device, inc)).await.unwrap();
+                    store.apply_sync(&tree, &cell(&device, inc)).await.unwrap().unwrap();
                 }
             }));
         }
@@ -255,6 +294,7 @@ pub async fn capacity_units_per_sync<S: Store>(store: &S, consumed: impl Fn() ->
     let request = SyncRequest {
         protocol: PROTOCOL,
         device: device.clone(),
+        entries: 0,
         counters: indicators
             .iter()
             .map(|indicator| CounterCell {
@@ -274,10 +314,10 @@ pub async fn capacity_units_per_sync<S: Store>(store: &S, consumed: impl Fn() ->
     let mut steps = [Consumed::default(); 4];
     let mut step = |i: usize, before: Consumed| steps[i] = consumed() - before;
     let before = consumed();
-    store.apply_sync(&tree, &request).await.unwrap();
+    store.apply_sync(&tree, &request).await.unwrap().unwrap();
     step(0, before);
     let before = consumed();
-    store.apply_sync(&tree, &request).await.unwrap();
+    store.apply_sync(&tree, &request).await.unwrap().unwrap();
     step(1, before);
     let before = consumed();
     let ward = UnitId::new("p-nguyen-thi-minh-khai").unwrap();
@@ -285,7 +325,7 @@ pub async fn capacity_units_per_sync<S: Store>(store: &S, consumed: impl Fn() ->
     store.register_rollups(&ward, period(), Freshness::Recent).await.unwrap();
     step(2, before);
     let before = consumed();
-    store.apply_sync(&tree, &level).await.unwrap();
+    store.apply_sync(&tree, &level).await.unwrap().unwrap();
     step(3, before);
     // The 10 cells share one cell item, and move one totals item of each of the area, the
     // ward and the city: 4 items under 1 KB, 2 units each in a transaction; 1 item read.
@@ -373,7 +413,7 @@ mod access {
         phones[1].set_level(&catalogue, &tree, &area, &homes, day(6), 120, "", 6).unwrap();
         for phone in &phones {
             let request = phone.outbox();
-            store.apply_sync(&tree, &request).await.unwrap();
+            store.apply_sync(&tree, &request).await.unwrap().unwrap();
             reference.apply(&request, &tree, &catalogue).unwrap();
         }
         let voided = phones[0].device.clone();
@@ -398,6 +438,53 @@ mod access {
         assert_eq!(trail.iter().filter(|e| matches!(e.what, AuditWhat::Voided { .. })).count(), 1);
         let unknown = DeviceId::new("d-unknown").unwrap();
         assert_eq!(store.void_device(&tree, &unknown, &event).await.unwrap(), None);
+    }
+
+    /// A device succeeded: revoked, noting its successor, which has its role, scope and
+    /// label; its cells handed over as stored; the event filed once; a second succession
+    /// (or of an unknown device) refused, enrolling no one.
+    pub async fn a_device_is_succeeded_once_and_its_cells_handed_over(store: &impl Store) {
+        let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
+        let code = code("c-succession", 1);
+        store.add_code(&tree, &code, &issued(&code)).await.unwrap();
+        let old = store.redeem_code(&tree, &code.code_hash, &phone(0)).await.unwrap().unwrap();
+        let mut ledger = Ledger::new(old.device.clone());
+        let area = UnitId::new("ntmk-to-11").unwrap();
+        for (indicator, month, amount) in [("dat_hien", 3, 120), ("ngay_cong", 3, 40), ("dat_hien", 4, 7)] {
+            let day = Date::new(YEAR, month, 5).unwrap();
+            let indicator = IndicatorId::new(indicator).unwrap();
+            ledger.add_amount(&catalogue, &tree, &area, &indicator, day, amount, "", 1).unwrap();
+        }
+        let sent = ledger.outbox();
+        store.apply_sync(&tree, &sent).await.unwrap().unwrap();
+        let successor = |n: usize| NewDevice { now_ms: NOW + 100, ..phone(100 + n) };
+        let (new, cells) = store.succeed_device(&tree, &old.device, &successor(0)).await.unwrap().unwrap();
+        assert_eq!((&new.device, new.role, &new.scope), (&successor(0).device, old.role, &old.scope));
+        assert_eq!((new.enrolled_at_ms, new.revoked_at_ms), (NOW + 100, None));
+        let mut want = sent.counters.clone();
+        want.sort_by_key(CounterCell::key);
+        assert_eq!(cells, want, "every cell of the old device, as stored");
+        assert_eq!(store.device_cells(&old.device).await.unwrap(), want);
+        assert_eq!(store.device_cells(&new.device).await.unwrap(), vec![]);
+        let stored = store.device(&old.device).await.unwrap().unwrap().summary;
+        assert_eq!((stored.revoked_at_ms, stored.replaced_by), (Some(NOW + 100), Some(new.device.clone())));
+        let enrolled = store.device(&new.device).await.unwrap().unwrap();
+        assert_eq!(enrolled.token_hash, successor(0).token_hash);
+        assert_eq!(enrolled.summary, new);
+
+        let again = store.succeed_device(&tree, &old.device, &successor(1)).await.unwrap();
+        assert_eq!(again, Err(AccessError::Revoked), "a device is succeeded once");
+        let unknown = DeviceId::new("d-unknown").unwrap();
+        let never = store.succeed_device(&tree, &unknown, &successor(2)).await.unwrap();
+        assert_eq!(never, Err(AccessError::UnknownDevice));
+        assert_eq!(store.devices().await.unwrap().len(), 2, "no one else enrolled");
+        for unit in ["ntmk-to-11", "p-nguyen-thi-minh-khai", "tp-bac-kan"] {
+            let trail = store.audit(&UnitId::new(unit).unwrap(), 100).await.unwrap();
+            let successions: Vec<_> = trail.iter().filter(|e| matches!(e.what, AuditWhat::Succeeded { .. })).collect();
+            assert_eq!(successions.len(), 1, "the trail of {unit}");
+            let what = AuditWhat::Succeeded { from: old.device.clone(), to: new.device.clone() };
+            assert_eq!((&successions[0].what, &successions[0].actor), (&what, &Some(old.device.clone())));
+        }
     }
 
     /// Eight phones race for a code of three uses: three are enrolled, five refused.
@@ -464,12 +551,12 @@ mod access {
             what: AuditWhat::Synced { device: device.device.clone(), changed: 3, unchanged: 0 },
         };
         let day = domain::limits::day_of(NOW);
-        assert!(store.charge_sync(&device.device, day, 3, 10, NOW + 10, None).await.unwrap());
+        assert!(store.charge_sync(&device.device, day, 3, 10, NOW + 10, None, 0).await.unwrap());
         store.file_event(&tree, &synced).await.unwrap();
-        assert!(store.charge_sync(&device.device, day, 7, 10, NOW + 11, None).await.unwrap(), "up to the quota");
-        assert!(!store.charge_sync(&device.device, day, 1, 10, NOW + 12, None).await.unwrap(), "over the quota");
-        assert!(store.charge_sync(&device.device, day + 1, 10, 10, NOW + 11, None).await.unwrap(), "a new day");
-        assert!(!store.charge_sync(&device.device, day + 1, 1, 10, NOW + 11, None).await.unwrap());
+        assert!(store.charge_sync(&device.device, day, 7, 10, NOW + 11, None, 0).await.unwrap(), "up to the quota");
+        assert!(!store.charge_sync(&device.device, day, 1, 10, NOW + 12, None, 0).await.unwrap(), "over the quota");
+        assert!(store.charge_sync(&device.device, day + 1, 10, 10, NOW + 11, None, 0).await.unwrap(), "a new day");
+        assert!(!store.charge_sync(&device.device, day + 1, 1, 10, NOW + 11, None, 0).await.unwrap());
         let mut counts = vec![];
         for _ in 0..3 {
             counts.push(store.count_attempt("join#10.0.0.1", 5_000, 9_000).await.unwrap());
@@ -501,6 +588,7 @@ mod access {
                 AuditWhat::Revoked { .. } => "revoked",
                 AuditWhat::Synced { .. } => "synced",
                 AuditWhat::Voided { .. } => "voided",
+                AuditWhat::Succeeded { .. } => "succeeded",
             })
             .collect();
         assert_eq!(
@@ -514,6 +602,6 @@ mod access {
     }
 }
 pub use access::{
-    a_voided_device_counts_for_nothing_at_every_level, codes_and_devices_change_once_and_leave_a_trail,
-    phones_racing_for_a_code_get_exactly_its_uses,
+    a_device_is_succeeded_once_and_its_cells_handed_over, a_voided_device_counts_for_nothing_at_every_level,
+    codes_and_devices_change_once_and_leave_a_trail, phones_racing_for_a_code_get_exactly_its_uses,
 };

@@ -3,7 +3,7 @@
 //! | item | pk | sk | attributes |
 //! |---|---|---|---|
 //! | a join code | `CODES` | SHA-256 of the code | `record` (JSON `CodeRecord` as issued), `uses_left`, `withdrawn` |
-//! | a device | `DEVICES` | device id | `record` (JSON `DeviceRecord` as enrolled), `last_sync`, `revoked_at`, `voided_at`, `quota_day`, `quota_used` |
+//! | a device | `DEVICES` | device id | `record` (JSON `DeviceRecord` as enrolled), `last_sync`, `revoked_at`, `voided_at`, `replaced_by`, `quota_day`, `quota_used`, `entries_seen` |
 //! | an audit event | `AUDIT#{unit}` | `{at_ms, 16 digits}#{random}` | `event` (JSON), filed under the unit and each ancestor |
 //! | attempts in a limit's window | `LIMIT#{limit}#{client or code}` | window start, 16 digits | `attempts`, `expires` (time to live) |
 //!
@@ -47,7 +47,10 @@ fn device_of(item: &Item) -> Result<DeviceRecord, StoreError> {
     record.summary.last_sync_ms = number(item, "last_sync");
     record.summary.revoked_at_ms = number(item, "revoked_at");
     record.summary.voided_at_ms = number(item, "voided_at");
+    let successor = item.get("replaced_by").and_then(|v| v.as_s().ok());
+    record.summary.replaced_by = successor.map(DeviceId::new).transpose().map_err(|e| StoreError(e.to_string()))?;
     record.quota = number(item, "quota_day").zip(number(item, "quota_used"));
+    record.entries_seen = number(item, "entries_seen").unwrap_or(0);
     Ok(record)
 }
 
@@ -79,6 +82,19 @@ impl DynamoStore {
             }
         }
         Ok(false)
+    }
+
+    /// The `Put` of a newly enrolled device, on the condition that its id is new.
+    pub(super) fn new_device_put(&self, record: &DeviceRecord) -> Result<TransactWriteItem, StoreError> {
+        let mut item = key(DEVICES.into(), record.summary.device.to_string());
+        item.insert("record".into(), json(record));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build)?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
@@ -203,16 +219,7 @@ impl AccessStore for DynamoStore {
                 .build()
                 .map_err(build)?;
             let record = device.enrolled_by(&code);
-            let mut item = key(DEVICES.into(), record.summary.device.to_string());
-            item.insert("record".into(), json(&record));
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build()
-                .map_err(build)?;
-            let mut writes =
-                vec![TransactWriteItem::builder().update(take).build(), TransactWriteItem::builder().put(put).build()];
+            let mut writes = vec![TransactWriteItem::builder().update(take).build(), self.new_device_put(&record)?];
             writes.extend(self.audit_puts(tree, &NewDevice::enrolment_event(&code, &record.summary))?);
             if self.transact(writes).await? {
                 return Ok(Ok(record.summary));
@@ -256,6 +263,7 @@ impl AccessStore for DynamoStore {
     /// One conditional update of the device item, one write unit: the path the quota last
     /// read suggests (the same day: add; a new day: start again), the other one if its
     /// condition fails (another sync moved the quota meanwhile).
+    #[allow(clippy::too_many_arguments)]
     async fn charge_sync(
         &self,
         id: &DeviceId,
@@ -264,6 +272,7 @@ impl AccessStore for DynamoStore {
         max: u64,
         at_ms: u64,
         known: Option<(u64, u64)>,
+        entries_seen: u64,
     ) -> Result<bool, StoreError> {
         // Over the quota by the count just read (it only grows within a day): refused
         // without a write, so refused requests cost a read only.
@@ -273,12 +282,12 @@ impl AccessStore for DynamoStore {
         let update = |same_day: bool| {
             let (expression, condition) = if same_day {
                 (
-                    "SET last_sync = :at ADD quota_used :n",
+                    "SET last_sync = :at, entries_seen = :e ADD quota_used :n",
                     "attribute_exists(pk) AND quota_day = :day AND quota_used <= :left",
                 )
             } else {
                 (
-                    "SET last_sync = :at, quota_day = :day, quota_used = :n",
+                    "SET last_sync = :at, entries_seen = :e, quota_day = :day, quota_used = :n",
                     "attribute_exists(pk) AND (attribute_not_exists(quota_day) OR quota_day <> :day)",
                 )
             };
@@ -290,6 +299,7 @@ impl AccessStore for DynamoStore {
                 .update_expression(expression)
                 .condition_expression(condition)
                 .expression_attribute_values(":at", n(at_ms))
+                .expression_attribute_values(":e", n(entries_seen))
                 .expression_attribute_values(":n", n(cells));
             if same_day {
                 update.expression_attribute_values(":day", n(day)).expression_attribute_values(":left", n(max - cells))

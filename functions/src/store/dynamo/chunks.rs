@@ -57,6 +57,7 @@ impl Chunks<'_> {
         self.out.push(SyncRequest {
             protocol: request.protocol,
             device: request.device.clone(),
+            entries: request.entries,
             counters: vec![],
             registers: vec![],
         });

@@ -17,8 +17,8 @@
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month, RegisterHistory, RegisterState, RollupChange, Unit,
-    UnitId,
+    CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month, RegisterHistory,
+    RegisterState, RollupChange, Unit, UnitId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -53,6 +53,25 @@ impl CellsKey {
 
 pub fn cells_key(k: &CellsKey) -> Item {
     key(format!("DEV#{}", k.device), format!("CELLS#{}#{}", k.area, k.month))
+}
+
+/// The key of a cell item of `device` from its sort key `CELLS#{area}#{month}`.
+pub fn cells_key_of(device: &DeviceId, item: &Item) -> Result<CellsKey, StoreError> {
+    let sk = item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
+    let corrupt = || StoreError(format!("corrupt cell item key `{sk}`"));
+    let (area, month) = sk.strip_prefix("CELLS#").and_then(|rest| rest.rsplit_once('#')).ok_or_else(corrupt)?;
+    Ok(CellsKey {
+        device: device.clone(),
+        area: UnitId::new(area).map_err(|_| corrupt())?,
+        month: month.parse().map_err(|_| corrupt())?,
+    })
+}
+
+/// The counter cells a cell item of `device` holds.
+pub fn counter_cells_of(device: &DeviceId, item: &Item) -> Result<Vec<CounterCell>, StoreError> {
+    let CellsKey { area, month, .. } = cells_key_of(device, item)?;
+    let cell = |(indicator, state)| CounterCell::new(&CounterKey { area: area.clone(), indicator, month }, state);
+    Ok(cells_of(item)?.states.into_iter().map(cell).collect())
 }
 
 /// The item holding a unit's totals of one month.

@@ -12,6 +12,7 @@ mod capacity;
 mod chunks;
 mod items;
 mod retry;
+mod succession;
 mod void;
 
 pub use capacity::Consumed;
@@ -385,14 +386,18 @@ fn build(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
 }
 
 impl TallyStore for DynamoStore {
-    async fn apply_sync(&self, tree: &UnitTree, request: &SyncRequest) -> Result<SyncResponse, StoreError> {
+    /// Chunk by chunk; the device's revocation is checked by the token check only (see
+    /// ARCHITECTURE.md's invariants).
+    async fn apply_sync(
+        &self,
+        tree: &UnitTree,
+        request: &SyncRequest,
+    ) -> Result<Result<SyncResponse, domain::AccessError>, StoreError> {
         let mut response = SyncResponse::default();
         for chunk in chunks(request, tree) {
-            let part = self.apply_chunk(tree, &chunk).await?;
-            response.changed += part.changed;
-            response.unchanged += part.unchanged;
+            response.absorb(self.apply_chunk(tree, &chunk).await?);
         }
-        Ok(response)
+        Ok(Ok(response))
     }
 }
 

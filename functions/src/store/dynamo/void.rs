@@ -6,7 +6,7 @@
 //! what is left, so nothing moves twice. A sync that was already past its token check
 //! when the void began may still land a new cell; voiding again takes it back.
 
-use super::items::{self, CellsKey, RegisterItemKey, Registers, n};
+use super::items::{self, RegisterItemKey, Registers, n};
 use super::retry::backoff;
 use super::{DynamoStore, MAX_ATTEMPTS, build};
 use crate::store::{AccessStore, StoreError, VoidStore};
@@ -64,7 +64,7 @@ impl DynamoStore {
     ) -> Result<(bool, usize), StoreError> {
         let (mut done, mut removed) = (true, 0);
         for item in self.query(format!("DEV#{id}"), None, true).await? {
-            let key = cells_key_of(id, &item)?;
+            let key = items::cells_key_of(id, &item)?;
             let cells = items::cells_of(&item)?;
             let states = cells.states.iter().map(|(indicator, state)| {
                 (CounterKey { area: key.area.clone(), indicator: indicator.clone(), month: key.month }, *state)
@@ -125,16 +125,4 @@ impl DynamoStore {
         }
         Ok(writes)
     }
-}
-
-/// The key of a cell item from its sort key `CELLS#{area}#{month}`.
-fn cells_key_of(device: &DeviceId, item: &items::Item) -> Result<CellsKey, StoreError> {
-    let sk = item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default();
-    let corrupt = || StoreError(format!("corrupt cell item key `{sk}`"));
-    let (area, month) = sk.strip_prefix("CELLS#").and_then(|rest| rest.rsplit_once('#')).ok_or_else(corrupt)?;
-    Ok(CellsKey {
-        device: device.clone(),
-        area: UnitId::new(area).map_err(|_| corrupt())?,
-        month: month.parse().map_err(|_| corrupt())?,
-    })
 }

@@ -182,6 +182,7 @@ impl AccessStore for EmbeddedStore {
         .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn charge_sync(
         &self,
         id: &DeviceId,
@@ -190,6 +191,7 @@ impl AccessStore for EmbeddedStore {
         max: u64,
         at_ms: u64,
         _: Option<(u64, u64)>,
+        entries_seen: u64,
     ) -> Result<bool, StoreError> {
         let id = id.clone();
         self.blocking(move |db| {
@@ -198,6 +200,7 @@ impl AccessStore for EmbeddedStore {
             let Some(quota) = domain::limits::charge(record.quota, day, cells, max) else { return Ok(false) };
             record.quota = Some(quota);
             record.summary.last_sync_ms = Some(at_ms);
+            record.entries_seen = record.entries_seen.max(entries_seen);
             write_device(&txn, &record)?;
             txn.commit()?;
             Ok(true)

@@ -2,12 +2,14 @@
 //! write transaction, so a cell and the totals it moves change together or not at all.
 
 mod access;
+mod succession;
 mod void;
 
 use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
 use domain::{
-    CounterState, DeviceCounterKey, IndicatorId, Month, RegisterHistory, RegisterRollups, RegisterState, ReportPeriod,
-    RollupChange, SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
+    AccessError, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month,
+    RegisterHistory, RegisterRollups, RegisterState, ReportPeriod, RollupChange, SyncRequest, SyncResponse, Unit,
+    UnitId, UnitTree, plan_sync,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::BTreeMap;
@@ -100,14 +102,45 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> 
     serde_json::from_slice(bytes).map_err(|e| StoreError(format!("corrupt record: {e}")))
 }
 
+/// The key of a counter cell as `counters` stores it.
+type CounterRow = (&'static str, &'static str, &'static str, &'static str);
+
+/// Every counter cell of one device, in key order.
+fn cells_of_device(
+    counters: &impl ReadableTable<CounterRow, (u64, u64)>,
+    id: &DeviceId,
+) -> Result<Vec<CounterCell>, StoreError> {
+    let mut cells = Vec::new();
+    for row in counters.range((id.as_str(), "", "", "")..)? {
+        let (key, value) = row?;
+        let (device, area, indicator, month) = key.value();
+        if device != id.as_str() {
+            break;
+        }
+        let key: CounterKey =
+            format!("{area}/{indicator}/{month}").parse().map_err(|e| StoreError(format!("corrupt key: {e}")))?;
+        let (inc, dec) = value.value();
+        cells.push(CounterCell::new(&key, CounterState { inc, dec }));
+    }
+    cells.sort_by_key(CounterCell::key);
+    Ok(cells)
+}
+
 impl TallyStore for EmbeddedStore {
-    async fn apply_sync(&self, tree: &UnitTree, request: &SyncRequest) -> Result<SyncResponse, StoreError> {
+    async fn apply_sync(
+        &self,
+        tree: &UnitTree,
+        request: &SyncRequest,
+    ) -> Result<Result<SyncResponse, AccessError>, StoreError> {
         let (tree, request) = (tree.clone(), request.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
-            // A voided device counts nothing, even a request that was in flight at its void.
-            if access::read_device(&txn, request.device.as_str())?.is_some_and(|d| d.summary.voided_at_ms.is_some()) {
-                return Ok(SyncResponse { changed: 0, unchanged: request.len() });
+            // A revoked device (voided, or succeeded by another) lands nothing, even a
+            // request that was past its token check when the revocation was written: a
+            // succession's cells, read in the revocation's transaction, are final.
+            let device = access::read_device(&txn, request.device.as_str())?;
+            if device.is_some_and(|d| d.summary.revoked_at_ms.is_some() || d.summary.voided_at_ms.is_some()) {
+                return Ok(Err(AccessError::Revoked));
             }
             let response = {
                 let mut counters = txn.open_table(COUNTERS)?;
@@ -171,7 +204,7 @@ impl TallyStore for EmbeddedStore {
                 plan.response()
             };
             txn.commit()?;
-            Ok(response)
+            Ok(Ok(response))
         })
         .await
     }
@@ -278,6 +311,51 @@ impl UnitStore for EmbeddedStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{AccessStore, NewDevice, SuccessionStore};
+
+    /// A sync already past its token check when its device was succeeded lands nothing:
+    /// the cells the succession handed over stay final.
+    #[tokio::test]
+    async fn a_sync_of_a_device_revoked_meanwhile_lands_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(&dir.path().join("revoked.redb")).unwrap();
+        let tree = UnitTree::demo();
+        let now = 1_795_600_000_000;
+        let old = crate::enrolment::enrol(&store, &tree, domain::Role::Volunteer, "ntmk-to-11", "Tổ 11", now)
+            .await
+            .unwrap()
+            .device;
+        let cell = |inc| domain::CounterCell {
+            area: UnitId::new("ntmk-to-11").unwrap(),
+            indicator: IndicatorId::new("dat_hien").unwrap(),
+            month: Month::new(2025, 11).unwrap(),
+            inc,
+            dec: 0,
+        };
+        let sync = |inc| SyncRequest {
+            protocol: domain::PROTOCOL,
+            device: old.clone(),
+            entries: 0,
+            counters: vec![cell(inc)],
+            registers: vec![],
+        };
+        store.apply_sync(&tree, &sync(120)).await.unwrap().unwrap();
+        let new = NewDevice {
+            device: domain::DeviceId::new("d-next").unwrap(),
+            label: "Tổ 11".into(),
+            app_version: String::new(),
+            token_hash: "hash".into(),
+            now_ms: now + 1,
+        };
+        let (_, handed_over) = store.succeed_device(&tree, &old, &new).await.unwrap().unwrap();
+        assert_eq!(handed_over, vec![cell(120)]);
+        assert_eq!(store.apply_sync(&tree, &sync(150)).await.unwrap(), Err(AccessError::Revoked));
+        assert_eq!(store.device_cells(&old).await.unwrap(), handed_over);
+        let ward = UnitId::new("p-nguyen-thi-minh-khai").unwrap();
+        let totals = store.counter_totals(&ward, ReportPeriod::year(2025).unwrap(), Freshness::Latest).await.unwrap();
+        assert_eq!(totals[&IndicatorId::new("dat_hien").unwrap()], 120);
+        assert!(store.device(&old).await.unwrap().unwrap().summary.revoked_at_ms.is_some());
+    }
 
     #[test]
     fn a_file_of_an_older_layout_is_refused_and_left_alone() {

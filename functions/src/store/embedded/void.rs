@@ -2,12 +2,10 @@
 //! audit event in one redb write transaction.
 
 use super::access::{file, read_device, write_device};
-use super::{COUNTERS, EmbeddedStore, REGISTERS, ROLLUPS, TOTALS, parse};
+use super::{COUNTERS, EmbeddedStore, REGISTERS, ROLLUPS, TOTALS, cells_of_device, parse};
 use crate::store::{StoreError, VoidStore};
 use domain::enrol::{AuditEvent, DeviceSummary};
-use domain::{
-    CounterKey, CounterState, DeviceId, IndicatorId, RegisterHistory, RegisterState, UnitId, UnitTree, plan_void,
-};
+use domain::{DeviceId, IndicatorId, RegisterHistory, RegisterState, UnitId, UnitTree, plan_void};
 use redb::{ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
 
@@ -41,17 +39,7 @@ impl VoidStore for EmbeddedStore {
 fn void_plan(txn: &WriteTransaction, tree: &UnitTree, id: &DeviceId, scope: &UnitId) -> Result<usize, StoreError> {
     let mut counters = txn.open_table(COUNTERS)?;
     let mut registers = txn.open_table(REGISTERS)?;
-    let mut cells = Vec::new();
-    for row in counters.range((id.as_str(), "", "", "")..)? {
-        let (key, value) = row?;
-        let (device, area, indicator, month) = key.value();
-        if device != id.as_str() {
-            break;
-        }
-        let cell: CounterKey = format!("{area}/{indicator}/{month}").parse().map_err(corrupt)?;
-        let (inc, dec) = value.value();
-        cells.push((cell, CounterState { inc, dec }));
-    }
+    let cells = cells_of_device(&counters, id)?.into_iter().map(|c| (c.key(), c.state()));
     let mut histories: BTreeMap<(UnitId, IndicatorId), RegisterHistory> = BTreeMap::new();
     for row in registers.range((scope.as_str(), "", "")..)? {
         let (key, value) = row?;
