@@ -40,6 +40,38 @@ async fn take_on(enrolment: Enrolment) -> Result<Enrolment, storage::StorageFail
     storage::exclusive(move || storage::take_over(&enrolment, ledger).map(|_| enrolment)).await
 }
 
+/// The two fields of a join: the code and the device's label (the only free text the
+/// phone sends), shared by the join screen and the restore of a lost phone's backup.
+#[component]
+pub fn JoinFields(
+    code_input: NodeRef<leptos::html::Input>,
+    label_input: NodeRef<leptos::html::Input>,
+    code: String,
+    label: String,
+) -> impl IntoView {
+    view! {
+        <label>
+            "Mã tham gia"
+            <input
+                node_ref=code_input
+                class="code"
+                autocomplete="off"
+                autocapitalize="characters"
+                spellcheck="false"
+                placeholder="ABCD-EFGH-JKMN"
+                value=code
+            />
+        </label>
+        <label>
+            "Tên thiết bị"
+            <input node_ref=label_input autocomplete="off" maxlength="60" placeholder="Trưởng ban Tổ 11" value=label />
+        </label>
+        <p class="hint">
+            "Tên thiết bị là chữ duy nhất máy này gửi lên máy chủ: đừng ghi số điện thoại, số căn cước hay tên các hộ gia đình."
+        </p>
+    }
+}
+
 /// The join form; once the enrolment is in browser storage, the app of its role opens.
 /// When the phone is enrolled already, `on_cancel` goes back, and the entries its ledger
 /// has not sent are counted: they are kept aside, and will not be sent.
@@ -104,25 +136,7 @@ pub fn JoinScreen(
                 "Nhập mã tham gia do cán bộ Mặt trận phường, xã cấp, hoặc mở đường liên kết, quét mã QR cán bộ gửi."
             </p>
             <form on:submit=submit>
-                <label>
-                    "Mã tham gia"
-                    <input
-                        node_ref=code_input
-                        class="code"
-                        autocomplete="off"
-                        autocapitalize="characters"
-                        spellcheck="false"
-                        placeholder="ABCD-EFGH-JKMN"
-                        value=code
-                    />
-                </label>
-                <label>
-                    "Tên thiết bị"
-                    <input node_ref=label_input autocomplete="off" maxlength="60" placeholder="Trưởng ban Tổ 11" />
-                </label>
-                <p class="hint">
-                    "Tên thiết bị là chữ duy nhất máy này gửi lên máy chủ: đừng ghi số điện thoại, số căn cước hay tên các hộ gia đình."
-                </p>
+                <JoinFields code_input label_input code label=String::new() />
                 {kept_aside}
                 <p class="alert" role="alert">{move || error.get()}</p>
                 <div class="actions">

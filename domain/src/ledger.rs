@@ -272,19 +272,13 @@ impl Ledger {
             .unsynced_counters()
             .map(|(k, s)| Cell::Counter(CounterCell::new(k, *s)))
             .chain(self.unsynced_registers().map(|(k, s)| Cell::Register(RegisterCell::new(k, s))));
-        let empty = || SyncRequest {
-            protocol: PROTOCOL,
-            device: self.device.clone(),
-            entries: self.last_seq(),
-            counters: Vec::new(),
-            registers: Vec::new(),
-        };
+
         // The envelope and the commas between cells, generously.
         let envelope = 80 + self.device.as_str().len();
         let mut cells = cells.peekable();
         std::iter::from_fn(move || {
             cells.peek()?;
-            let (mut request, mut bytes) = (empty(), envelope);
+            let (mut request, mut bytes) = (self.empty_request(), envelope);
             while let Some(cell) = cells.peek() {
                 let size = cell.json_len() + 1;
                 if request.len() == MAX_CELLS || (!request.is_empty() && bytes + size > MAX_REQUEST_BYTES) {
@@ -303,13 +297,18 @@ impl Ledger {
     /// The cells that changed since the last acknowledged sync, as one request (see
     /// [`Ledger::requests_waiting`]); what does not fit goes in the next one.
     pub fn outbox(&self) -> SyncRequest {
-        self.requests().next().unwrap_or_else(|| SyncRequest {
+        self.requests().next().unwrap_or_else(|| self.empty_request())
+    }
+
+    /// A request of this device with no cell yet.
+    fn empty_request(&self) -> SyncRequest {
+        SyncRequest {
             protocol: PROTOCOL,
             device: self.device.clone(),
             entries: self.last_seq(),
             counters: Vec::new(),
             registers: Vec::new(),
-        })
+        }
     }
 
     /// How many requests the cells waiting go out in.
@@ -362,10 +361,11 @@ impl Ledger {
         Answered { set_aside, behind }
     }
 
-    /// The cells set aside for review, with the server's reason: counters, then registers.
-    pub fn review(&self) -> impl Iterator<Item = (String, &Review)> {
-        let counters = self.review_counters.iter().map(|(k, r)| (k.to_string(), r));
-        counters.chain(self.review_registers.iter().map(|(k, r)| (k.to_string(), r)))
+    /// The cells set aside for review by their parts (area, indicator, month or year),
+    /// with the server's reason: counters, then registers.
+    pub fn review_cells(&self) -> impl Iterator<Item = (&UnitId, &IndicatorId, Bucket, &Review)> {
+        let counters = (self.review_counters.iter()).map(|(k, r)| (&k.area, &k.indicator, Bucket::Month(k.month), r));
+        counters.chain(self.review_registers.iter().map(|(k, r)| (&k.area, &k.indicator, k.bucket, r)))
     }
 
     /// Number of cells set aside for review.
@@ -528,15 +528,6 @@ impl Cell {
             Cell::Counter(c) => serde_json::to_string(c).map_or(0, |j| j.len()),
             Cell::Register(r) => serde_json::to_string(r).map_or(0, |j| j.len()),
         }
-    }
-}
-
-impl Ledger {
-    /// The cells set aside for review by their parts (area, indicator, month or year),
-    /// with the server's reason: counters, then registers.
-    pub fn review_cells(&self) -> impl Iterator<Item = (&UnitId, &IndicatorId, Bucket, &Review)> {
-        let counters = (self.review_counters.iter()).map(|(k, r)| (&k.area, &k.indicator, Bucket::Month(k.month), r));
-        counters.chain(self.review_registers.iter().map(|(k, r)| (&k.area, &k.indicator, k.bucket, r)))
     }
 }
 

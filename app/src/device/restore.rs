@@ -255,24 +255,7 @@ pub fn RestoreBackup() -> impl IntoView {
                         "Máy cũ của bản sao lưu đã bị thu hồi (mất máy?). Hãy xin cán bộ phường, xã một mã tham gia mới: số liệu chưa được tính của bản sao lưu sẽ được gửi dưới máy mới."
                     </p>
                     <Show when=move || !retry>
-                        <label>
-                            "Mã tham gia"
-                            <input
-                                node_ref=code_input
-                                class="code"
-                                autocomplete="off"
-                                autocapitalize="characters"
-                                spellcheck="false"
-                                placeholder="ABCD-EFGH-JKMN"
-                            />
-                        </label>
-                        <label>
-                            "Tên thiết bị"
-                            <input node_ref=label_input autocomplete="off" maxlength="60" value=label.clone() />
-                        </label>
-                        <p class="hint">
-                            "Tên thiết bị là chữ duy nhất máy này gửi lên máy chủ: đừng ghi số điện thoại, số căn cước hay tên các hộ gia đình."
-                        </p>
+                        <crate::join::JoinFields code_input label_input code=String::new() label=label.clone() />
                     </Show>
                     <div class="actions">
                         <button type="submit" class="primary" disabled=move || busy.get()>
