@@ -18,8 +18,11 @@ pub fn today() -> Date {
 pub fn day_of(ms: u64) -> Date {
     let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     let year = (at.get_full_year() as u16).clamp(*domain::YEARS.start(), *domain::YEARS.end());
-    Date::new(year, at.get_month() as u8 + 1, at.get_date() as u8)
-        .unwrap_or_else(|_| Date::new(year, 1, 1).expect("the first day of a year kept"))
+    // No `expect` on the `Result`: its error's `Debug` would be in the WASM.
+    match Date::new(year, at.get_month() as u8 + 1, at.get_date() as u8).or_else(|_| Date::new(year, 1, 1)) {
+        Ok(day) => day,
+        Err(_) => panic!("the first day of a year kept"),
+    }
 }
 
 /// Why an entry may not carry the date `day`, when today is `today` (by the server's

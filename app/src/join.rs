@@ -22,16 +22,9 @@ pub fn take_code_from_url() -> Option<String> {
     Some(code)
 }
 
-/// Opens the join screen, to enrol this phone again: a new load of `/#join`.
+/// Opens the join page, to enrol this phone again.
 pub fn open_join_screen() {
-    if let Some(window) = web_sys::window() {
-        let location = window.location();
-        let here = location.pathname().is_ok_and(|p| p == "/");
-        let _ = location.replace("/#join");
-        if here {
-            let _ = location.reload();
-        }
-    }
+    crate::open_page(&format!("{}#join", crate::pages::JOIN));
 }
 
 /// Takes on a new enrolment with a new ledger; a stored one is kept aside ([`storage::take_over`]).
@@ -76,14 +69,10 @@ pub fn JoinFields(
 /// When the phone is enrolled already, `on_cancel` goes back, and the entries its ledger
 /// has not sent are counted: they are kept aside, and will not be sent.
 #[component]
-pub fn JoinScreen(
-    code: String,
-    #[prop(optional_no_strip)] on_cancel: Option<Callback<()>>,
-    #[prop(optional_no_strip)] problem: Option<String>,
-) -> impl IntoView {
+pub fn JoinScreen(code: String, #[prop(optional_no_strip)] on_cancel: Option<Callback<()>>) -> impl IntoView {
     let code_input = NodeRef::<leptos::html::Input>::new();
     let label_input = NodeRef::<leptos::html::Input>::new();
-    let error = RwSignal::new(problem);
+    let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -146,7 +135,7 @@ pub fn JoinScreen(
                     {cancel}
                 </div>
             </form>
-            <a href="/may.html">"Khôi phục từ bản sao lưu"</a>
+            <a href=crate::pages::DEVICE>"Khôi phục từ bản sao lưu"</a>
         </section>
     }
 }

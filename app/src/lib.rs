@@ -2,11 +2,10 @@
 //!
 //! Client-side rendered Leptos in WebAssembly. Working data lives in browser storage
 //! ([`storage`]); the network is in [`api`]; the volunteer's shared state in [`session`];
-//! one folder or module per screen. Three entries over this library: [`App`] (the
-//! volunteer's, `src/main.rs`, joining included), [`OfficerApp`] (`src/bin/officer.rs`,
-//! served as `/officer.html`) and [`DeviceApp`] (`src/bin/device.rs`, the volunteer's
-//! "Máy này" page, `/may.html`: backups and cells to review), so neither the officers'
-//! screens nor the backups are in the volunteer's first download.
+//! one folder or module per screen. Each page of the app ([`pages`]) is an entry of its
+//! own over this library, loaded only when opened: [`App`] (the volunteer's entry screen,
+//! `src/main.rs`), [`JoinApp`], [`WardApp`], [`DeviceApp`] (the "Máy này" page: backups
+//! and cells to review) and [`OfficerApp`], in `src/bin/`.
 
 mod api;
 mod clock;
@@ -29,14 +28,35 @@ use leptos::prelude::*;
 pub use officer::OfficerApp;
 use session::provide_session;
 
+/// Talc, not Rust's default dlmalloc: less WASM on every page (BENCHMARKS.md), and faster.
+/// The app is single-threaded (no `atomics`), as Talc's WASM allocator requires.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The version the device list shows officers: the build's commit, set by `cargo xtask build`.
 pub const APP_VERSION: &str = match option_env!("SOTAY_APP_VERSION") {
     Some(version) => version,
     None => env!("CARGO_PKG_VERSION"),
 };
 
-/// Where the officers' app is served.
-const OFFICER_PAGE: &str = "/officer.html";
+/// The app's pages, each with its own WASM entry, loaded only when opened: a
+/// volunteer's first load carries neither the join screen nor the ward's figures, the
+/// backups or the officers' screens. `cargo xtask build` writes them (`public/*.html`).
+pub mod pages {
+    /// The volunteer's entry screen (`src/main.rs`). Its page sends a phone not enrolled,
+    /// or a join link (`/#join=…`), to [`JOIN`] and an officer's phone to [`OFFICER`]
+    /// before any WASM loads.
+    pub const ENTRY: &str = "/";
+    /// Enrolling the phone with a join code (`src/bin/join.rs`).
+    pub const JOIN: &str = "/tham-gia.html";
+    /// The ward's figures, for the volunteer (`src/bin/ward.rs`).
+    pub const WARD: &str = "/tong-hop.html";
+    /// "Máy này": backups and cells to review (`src/bin/device.rs`).
+    pub const DEVICE: &str = "/may.html";
+    /// The officers' screens (`src/bin/officer.rs`).
+    pub const OFFICER: &str = "/officer.html";
+}
 
 /// Goes to another page of the app, leaving no entry to come back to.
 fn open_page(path: &str) {
@@ -47,7 +67,7 @@ fn open_page(path: &str) {
 
 /// Opens the page an enrolment belongs to: officers to theirs, a volunteer this one.
 pub(crate) fn open_app_of(enrolment: &Enrolment) {
-    open_page(if enrolment.profile.role == Role::Volunteer { "/" } else { OFFICER_PAGE });
+    open_page(if enrolment.profile.role == Role::Volunteer { pages::ENTRY } else { pages::OFFICER });
 }
 
 #[component]
@@ -67,9 +87,6 @@ fn Brand() -> impl IntoView {
     }
 }
 
-/// The volunteer's app, and the way in for everyone: the join screen when the phone is
-/// not enrolled, or a join link was opened (to enrol it again); an officer's phone goes
-/// to its own page.
 /// Sends a panic's message to the browser's console (the WASM only traps otherwise). The
 /// message, not a stack: 1 KB brotli less than `console_error_panic_hook`, which the
 /// volunteer's first load cannot spare.
@@ -77,74 +94,92 @@ pub fn report_panics() {
     std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
 }
 
+/// The volunteer's entry screen (`/`).
 #[component]
 pub fn App() -> impl IntoView {
-    let code = join::take_code_from_url();
-    let enrolment = storage::load_enrolment();
-    let volunteer = enrolment.as_ref().is_some_and(|e| e.profile.role == Role::Volunteer);
-    let session = match &enrolment {
-        Some(enrolment) if volunteer && code.is_none() => Some(provide_session(enrolment)),
-        _ => None,
-    };
-    match (enrolment, session) {
-        (_, Some(Ok(session))) => view! { <Volunteer session /> }.into_any(),
-        // An officer's phone.
-        (Some(_), None) if code.is_none() => {
-            open_page(OFFICER_PAGE);
-            view! { <Opening /> }.into_any()
-        }
-        (enrolment, session) => {
-            let problem = match session {
-                Some(Err(lost)) => Some(lost.to_string()),
-                _ => None,
-            };
-            // Back to the app of the enrolment, if it still works.
-            let on_cancel = enrolment.filter(|_| problem.is_none()).map(|e| Callback::new(move |()| open_app_of(&e)));
-            view! {
-                <Brand />
-                <main>
-                    <JoinScreen code=code.unwrap_or_default() on_cancel problem />
-                </main>
-            }
-            .into_any()
-        }
-    }
+    volunteer_page(Screen::Entry, || view! { <entry::EntryScreen /> }.into_any())
 }
 
+/// The ward's figures, for the volunteer (`/tong-hop.html`).
+#[component]
+pub fn WardApp() -> impl IntoView {
+    volunteer_page(Screen::Ward, || view! { <ward::WardScreen /> }.into_any())
+}
+
+/// Enrolling this phone (`/tham-gia.html`): the join screen, or, on an enrolled phone
+/// opened without a join link, the app of its enrolment.
+#[component]
+pub fn JoinApp() -> impl IntoView {
+    let code = join::take_code_from_url();
+    let enrolment = storage::load_enrolment();
+    if let (None, Some(enrolment)) = (&code, &enrolment) {
+        open_app_of(enrolment);
+        return view! { <Opening /> }.into_any();
+    }
+    // Back to the app of the enrolment, if it still works.
+    let on_cancel = enrolment
+        .filter(|e| storage::load_ledger_of(&e.device).is_ok())
+        .map(|e| Callback::new(move |()| open_app_of(&e)));
+    view! {
+        <Brand />
+        <main>
+            <JoinScreen code=code.unwrap_or_default() on_cancel />
+        </main>
+    }
+    .into_any()
+}
+
+/// A screen of the volunteer's pages.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
+enum Screen {
     Entry,
     Ward,
 }
 
-/// An enrolled volunteer's phone: the sync bar, entry and the ward's figures.
-#[component]
-fn Volunteer(session: session::Session) -> impl IntoView {
-    session.start_background_sync();
-    let tab = RwSignal::new(Tab::Entry);
-    let tab_button = move |which: Tab, label: &'static str| {
-        view! {
-            <button
-                role="tab"
-                aria-selected=move || (tab.get() == which).to_string()
-                on:click=move |_| tab.set(which)
-            >
-                {label}
-            </button>
+/// An enrolled volunteer's page: the sync bar, the links between the screens, and
+/// `screen` (a function, so that each page's WASM holds only its own screen). A phone not
+/// enrolled goes to the join page, an officer's to its own; a ledger the page cannot use
+/// says why, and the ways on.
+fn volunteer_page(current: Screen, screen: fn() -> AnyView) -> AnyView {
+    let Some(enrolment) = storage::load_enrolment() else {
+        open_page(pages::JOIN);
+        return view! { <Opening /> }.into_any();
+    };
+    if enrolment.profile.role != Role::Volunteer {
+        open_page(pages::OFFICER);
+        return view! { <Opening /> }.into_any();
+    }
+    let session = match provide_session(&enrolment) {
+        Ok(session) => session,
+        Err(lost) => {
+            return view! {
+                <Brand />
+                <main>
+                    <section class="join">
+                        <p class="alert" role="alert">{lost.to_string()}</p>
+                        <p><a href=format!("{}#join", pages::JOIN)>"Nhập mã tham gia mới"</a></p>
+                        <p><a href=pages::DEVICE>"Khôi phục từ bản sao lưu"</a></p>
+                    </section>
+                </main>
+            }
+            .into_any();
         }
+    };
+    session.start_background_sync();
+    let link = move |which: Screen, href: &'static str, label: &'static str| {
+        let current = (which == current).then_some("page");
+        view! { <a class="tab" href=href aria-current=current>{label}</a> }
     };
     view! {
         <sync_bar::SyncBar />
         <main>
-            <nav class="tabs" role="tablist">
-                {tab_button(Tab::Entry, "Nhập số liệu")}
-                {tab_button(Tab::Ward, "Tổng hợp phường, xã")}
-                <a class="tab-link" href="/may.html">"Máy này"</a>
+            <nav class="tabs">
+                {link(Screen::Entry, pages::ENTRY, "Nhập số liệu")}
+                {link(Screen::Ward, pages::WARD, "Tổng hợp phường, xã")}
+                <a class="tab-link" href=pages::DEVICE>"Máy này"</a>
             </nav>
-            {move || match tab.get() {
-                Tab::Entry => view! { <entry::EntryScreen /> }.into_any(),
-                Tab::Ward => view! { <ward::WardScreen /> }.into_any(),
-            }}
+            {screen()}
         </main>
     }
+    .into_any()
 }

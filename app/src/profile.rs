@@ -16,7 +16,10 @@ pub fn visible_tree(profile: &Profile) -> UnitTree {
         }
         units.push(unit);
     }
-    UnitTree::new(units).expect("every listed parent comes first")
+    match UnitTree::new(units) {
+        Ok(tree) => tree,
+        Err(_) => panic!("every listed parent comes first"),
+    }
 }
 
 /// The caller the server sees in this profile.

@@ -1,5 +1,5 @@
 //! The volunteer app's state, shared through context: the enrolment's token and area,
-//! the ledger, the sync status and the last reports. Every entry goes through
+//! the ledger, the sync status and the area's last figures. Every entry goes through
 //! [`Session::record`], which writes to browser storage before the screen may say "saved".
 
 use crate::storage::{self, Cached, StorageFailure};
@@ -84,7 +84,6 @@ pub struct Session {
     pub ledger: RwSignal<Ledger>,
     pub status: RwSignal<SyncStatus>,
     pub area_snapshot: RwSignal<Option<Cached<AreaSnapshot>>>,
-    pub ward_report: RwSignal<Option<Cached<Report>>>,
     /// The server's clock less the phone's, at the last answer (ms).
     pub clock_off_ms: RwSignal<i64>,
     /// An answer of this page's life told the server's clock.
@@ -97,12 +96,10 @@ pub struct Session {
 /// to every view.
 pub fn provide_session(enrolment: &Enrolment) -> Result<Session, StorageFailure> {
     let tree = profile::visible_tree(&enrolment.profile);
-    let ward = tree.get(&enrolment.profile.scope).ok().and_then(|u| u.parent.clone());
     let session = Session {
         ledger: RwSignal::new(storage::load_ledger_of(&enrolment.device)?),
         status: RwSignal::new(SyncStatus { reachable: true, ..SyncStatus::default() }),
         area_snapshot: RwSignal::new(storage::load_area_snapshot()),
-        ward_report: RwSignal::new(storage::load_ward_report().filter(|c| Some(&c.value.unit.unit) == ward.as_ref())),
         clock_off_ms: RwSignal::new(0),
         clock_heard: RwSignal::new(false),
         fixed: Box::leak(Box::new(Fixed {
@@ -124,7 +121,10 @@ pub fn use_session() -> Session {
 impl Session {
     /// The period the entry screen shows: this calendar year.
     pub fn this_year(&self) -> ReportPeriod {
-        ReportPeriod::year(clock::today().month().year()).expect("the clock is in range")
+        match ReportPeriod::year(clock::today().month().year()) {
+            Ok(year) => year,
+            Err(_) => panic!("the clock is in range"),
+        }
     }
 
     /// Today, by the server's clock once an answer told it (a phone's clock may be off).
@@ -303,20 +303,9 @@ impl Session {
         Ok(())
     }
 
-    /// Fetches the ward's report (when its screen is opened: it costs a read of every area).
-    pub fn refresh_ward(self) {
-        let Some(ward) = self.ward() else { return };
-        let period = self.this_year();
-        spawn_local(async move {
-            match api::report(&self.fixed.token, &ward, period).await {
-                Ok(report) => {
-                    let cached = Cached { value: report, fetched_at: clock::hh_mm() };
-                    storage::save_ward_report(&cached);
-                    self.ward_report.set(Some(cached));
-                }
-                Err(failure) => self.refused(failure),
-            }
-        });
+    /// Fetches the report of `unit` for `period`; a failure shows in the sync bar.
+    pub async fn report(self, unit: &UnitId, period: ReportPeriod) -> Option<Report> {
+        api::report(&self.fixed.token, unit, period).await.map_err(|failure| self.refused(failure)).ok()
     }
 
     /// Asks the server what this device may see now (`GET /me`) and keeps the answer. The

@@ -79,7 +79,7 @@ pub fn SyncBar() -> impl IntoView {
                 let list = notices(in_review, oldest, storage::last_backup_ms(), clock::now_ms(), off);
                 (!list.is_empty()).then(|| {
                     view! {
-                        <a class="notice" href="/may.html" data-testid="notices">
+                        <a class="notice" href=crate::pages::DEVICE data-testid="notices">
                             {list.into_iter().map(|n| view! { <span>{n}</span> }).collect_view()}
                         </a>
                     }

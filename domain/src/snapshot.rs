@@ -18,14 +18,15 @@ impl AreaSnapshot {
     /// Call right after fetching `report` (of one area), with the ledger as it is then.
     pub fn take(report: Report, ledger: &Ledger, catalogue: &Catalogue) -> Self {
         let (area, period) = (&report.unit.unit, report.period);
-        let own_counters =
-            catalogue.counter_ids().map(|id| (id.clone(), ledger.acked_total(area, id, period))).collect();
-        let own_registers = ledger
-            .acked_registers()
-            .iter()
-            .filter(|(k, _)| &k.area == area)
-            .map(|(k, s)| (k.clone(), s.clone()))
-            .collect();
+        // Inserted one by one: collecting into a map sorts first, code the phone's first
+        // load would carry for nothing.
+        let (mut own_counters, mut own_registers) = (BTreeMap::new(), BTreeMap::new());
+        for id in catalogue.counter_ids() {
+            own_counters.insert(id.clone(), ledger.acked_total(area, id, period));
+        }
+        for (key, stamp) in ledger.acked_registers().iter().filter(|(k, _)| &k.area == area) {
+            own_registers.insert(key.clone(), stamp.clone());
+        }
         AreaSnapshot { report, own_counters, own_registers }
     }
 

@@ -40,3 +40,57 @@ test('the browser receives the app compressed, with its types', async () => {
   assert.equal(gz.headers.get('content-encoding'), 'gzip');
   await context.close();
 });
+
+/** The WASM files (by entry: `app`, `join`, `ward`, …) a page fetched while `load` ran. */
+async function wasmFetched(page, load) {
+  const entries = [];
+  const seen = (r) => {
+    const m = /\/([a-z]+)-[0-9a-f]+\.wasm$/.exec(new URL(r.url()).pathname);
+    if (m) entries.push(m[1]);
+  };
+  page.on('request', seen);
+  await load();
+  page.off('request', seen);
+  return entries;
+}
+
+test('each page loads only its own WASM: a join link never fetches the entry screen', async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  // A new phone opens a QR code's link to `/`: the join page, with the code in the field.
+  const code = await server.issueCode('volunteer', 'Tổ 13');
+  assert.deepEqual(await wasmFetched(page, async () => {
+    await page.goto(`${server.url}#join=${code}`);
+    await page.getByLabel('Mã tham gia').waitFor();
+  }), ['join']);
+  assert.equal(new URL(page.url()).pathname, '/tham-gia.html');
+  assert.equal(await page.getByLabel('Mã tham gia').inputValue(), code);
+  // Joined, the entry screen; the ward's figures are a page of their own.
+  await page.getByLabel('Tên thiết bị').fill('Tổ 13');
+  assert.deepEqual(await wasmFetched(page, async () => {
+    await page.getByRole('button', { name: 'Tham gia' }).click();
+    await page.getByTestId('indicator-dat_hien').waitFor();
+  }), ['app']);
+  assert.deepEqual(await wasmFetched(page, async () => {
+    await page.getByRole('link', { name: /Tổng hợp/ }).click();
+    await page.getByTestId('ward-table').waitFor();
+  }), ['ward']);
+  assert.equal(await page.getByRole('link', { name: /Tổng hợp/ }).getAttribute('aria-current'), 'page');
+
+  // An officer's phone opening `/` goes to its own page without the volunteer's WASM.
+  const officer = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const desk = await officer.newPage();
+  await desk.goto(server.url);
+  await desk.getByLabel('Mã tham gia').fill(await server.issueCode('ward_officer', 'Phường Nguyễn Thị Minh Khai'));
+  await desk.getByLabel('Tên thiết bị').fill('Cán bộ');
+  await desk.getByRole('button', { name: 'Tham gia' }).click();
+  await desk.waitForURL(/officer/);
+  await desk.getByTestId('ward-table').waitFor();
+  assert.deepEqual(await wasmFetched(desk, async () => {
+    await desk.goto(server.url);
+    await desk.waitForURL(/officer/);
+    await desk.getByTestId('ward-table').waitFor();
+  }), ['officer']);
+  await officer.close();
+  await context.close();
+});

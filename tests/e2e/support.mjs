@@ -238,7 +238,8 @@ export class Phone {
   }
 
   async openWard() {
-    await this.page.getByRole('tab', { name: /Tổng hợp/ }).click();
+    await this.page.getByRole('link', { name: /Tổng hợp/ }).click();
+    await this.page.waitForURL(/tong-hop/);
   }
 
   async chooseWardIndicator(label) {
@@ -252,7 +253,8 @@ export class Phone {
   }
 
   async openEntry() {
-    await this.page.getByRole('tab', { name: 'Nhập số liệu' }).click();
+    await this.page.getByRole('link', { name: 'Nhập số liệu' }).click();
+    await this.page.waitForURL((url) => url.pathname === '/');
   }
 
   async screenshot(file) {

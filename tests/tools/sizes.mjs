@@ -1,12 +1,13 @@
 // What each page of the app loads (WASM + JS + CSS named in its HTML), raw, gzip (level
-// 9) and brotli (quality 11), in bytes: `index.html` is the volunteer's first load, the
-// budget; `officer.html` and `may.html` (the volunteer's "Máy này") load on demand. Usage: node tests/tools/sizes.mjs dist
-import { readFileSync } from 'node:fs';
+// 9) and brotli (quality 11), in bytes. A new phone's first load is `tham-gia.html` (the
+// join page); an enrolled volunteer opens `index.html`; the others load on demand.
+// Usage: node tests/tools/sizes.mjs dist
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const dist = process.argv[2] ?? 'dist';
-for (const page of ['index.html', 'officer.html', 'may.html']) {
+for (const page of readdirSync(dist).filter((f) => f.endsWith('.html')).sort()) {
   const html = readFileSync(join(dist, page), 'utf8');
   const files = [...new Set([...html.matchAll(/\/([\w-]+\.(?:wasm|js|css))/g)].map((m) => m[1]))].sort();
   const total = { raw: 0, gzip: 0, brotli: 0 };

@@ -1,8 +1,7 @@
 //! Builds the WASM app into `dist/`: cargo (size-tuned profile) → wasm-bindgen →
-//! wasm-opt → files named by their content hash, and the pages that load them. Three
-//! entries of the `app` crate: `app` (the volunteer's, `index.html`), `officer` (the
-//! officers' screens, `officer.html`) and `device` (the volunteer's "Máy này" page,
-//! `may.html`: backups, cells to review), so a volunteer's first load carries neither.
+//! wasm-opt → files named by their content hash, and the pages that load them: one
+//! entry of the `app` crate per page ([`PAGES`], `app::pages`), so that each page loads
+//! only its own screens.
 //! Every file a browser fetches is also written compressed beside it (`.br`, `.gz`),
 //! once, at build time, for the local server to send as it is. Steps whose input did not
 //! change are skipped.
@@ -13,14 +12,32 @@ use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Each entry: the binary of the `app` crate and the page (a template in `public/`) that
-/// loads it. A page's template names its files `{{APP_JS}}`, `{{APP_WASM}}`, `{{ICON}}` (a `data:` URI),
-/// `{{OFFICER_JS}}`, `{{OFFICER_WASM}}`, `{{DEVICE_JS}}`, `{{DEVICE_WASM}}`, `{{STYLE_CSS}}`.
-const ENTRIES: [(&str, &str); 3] = [("app", "index.html"), ("officer", "officer.html"), ("device", "may.html")];
+/// A page of the app: the binary of the `app` crate it starts, and its title.
+pub struct Page {
+    pub file: &'static str,
+    pub entry: &'static str,
+    pub title: &'static str,
+}
 
-/// wasm-opt's settings. -O3 rather than -Oz: 3 % more raw bytes, but 0,7 KB less brotli
-/// (what a phone downloads) and faster code.
-const WASM_OPT: [&str; 3] = ["-O3", "--strip-debug", "--strip-producers"];
+/// The pages, each written from `public/page.html`. The first, the volunteer's entry
+/// page, runs `public/elsewhere.js` before it loads its WASM: a phone not enrolled, or
+/// a join link, goes to the join page, an officer's phone to its own.
+pub const PAGES: [Page; 5] = [
+    Page { file: "index.html", entry: "app", title: "Sổ tay Mặt trận" },
+    Page { file: "tham-gia.html", entry: "join", title: "Sổ tay Mặt trận — Tham gia" },
+    Page { file: "tong-hop.html", entry: "ward", title: "Sổ tay Mặt trận — Tổng hợp phường, xã" },
+    Page { file: "may.html", entry: "device", title: "Sổ tay Mặt trận — Máy này" },
+    Page { file: "officer.html", entry: "officer", title: "Sổ tay Mặt trận — Cán bộ" },
+];
+
+/// The files of `public/` that are not copied to `dist/` as they are.
+const TEMPLATES: [&str; 3] = ["page.html", "elsewhere.js", "style.css"];
+
+/// wasm-opt's settings, chosen for the least brotli (what a phone downloads), measured
+/// on the entry page's WASM (2026-12-01): -O2, then flattened and its control flow
+/// rebuilt (`--rereloop`), then -O2 again: 137.757 bytes, against 139.482 for -O2,
+/// 139.860 for -O3 and 140.252 for -Oz (smaller raw, but it compresses worse).
+const WASM_OPT: [&str; 6] = ["-O2", "--flatten", "--rereloop", "-O2", "--strip-debug", "--strip-producers"];
 
 /// Builds the app and returns the `dist/` directory.
 pub fn build(root: &Path) -> Result<PathBuf> {
@@ -43,7 +60,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     input.write_u64(hash_dir(&root.join("public"))?);
     input.write(WASM_OPT.concat().as_bytes());
     input.write(PRECOMPRESSED.concat().as_bytes());
-    for (entry, _) in ENTRIES {
+    for Page { entry, .. } in &PAGES {
         let wasm = built.join(format!("{entry}.wasm"));
         input.write(&std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?);
     }
@@ -53,7 +70,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     }
 
     let bindgen_out = target.join("wasm-bindgen");
-    for (entry, _) in ENTRIES {
+    for Page { entry, .. } in &PAGES {
         run(Command::new("wasm-bindgen")
             .args(["--target", "web", "--no-typescript", "--out-dir"])
             .arg(&bindgen_out)
@@ -69,31 +86,32 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         std::fs::remove_dir_all(&dist)?;
     }
     std::fs::create_dir_all(&dist)?;
-    let mut names = vec![
-        ("{{STYLE_CSS}}".to_string(), hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?),
-        ("{{ICON}}".to_string(), data_uri(&std::fs::read_to_string(root.join("public/icon.svg"))?)),
-    ];
-    for (entry, _) in ENTRIES {
-        let upper = entry.to_uppercase();
-        let wasm = hashed_copy(&bindgen_out.join(format!("{entry}_bg.opt.wasm")), &dist, entry, "wasm")?;
-        let js = hashed_copy(&bindgen_out.join(format!("{entry}.js")), &dist, entry, "js")?;
-        names.push((format!("{{{{{upper}_WASM}}}}"), wasm));
-        names.push((format!("{{{{{upper}_JS}}}}"), js));
+    let style = hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?;
+    let icon = data_uri(&std::fs::read_to_string(root.join("public/icon.svg"))?);
+    let template = std::fs::read_to_string(root.join("public/page.html"))?;
+    let elsewhere = std::fs::read_to_string(root.join("public/elsewhere.js"))?;
+    for (i, page) in PAGES.iter().enumerate() {
+        let wasm = hashed_copy(&bindgen_out.join(format!("{}_bg.opt.wasm", page.entry)), &dist, page.entry, "wasm")?;
+        let js = hashed_copy(&bindgen_out.join(format!("{}.js", page.entry)), &dist, page.entry, "js")?;
+        // The WASM is fetched while the JS loads; `init` takes the pending response.
+        let start = format!(
+            "var wasm = fetch(\"/{wasm}\");\n    import(\"/{js}\").then(function (app) {{ app.default({{ module_or_path: wasm }}); }});"
+        );
+        let script =
+            if i == 0 { format!("{}\n    if (!elsewhere()) {{\n    {start}\n    }}", elsewhere.trim()) } else { start };
+        let html = template
+            .replace("{{TITLE}}", page.title)
+            .replace("{{ICON}}", &icon)
+            .replace("{{STYLE_CSS}}", &style)
+            .replace("{{SCRIPT}}", &script);
+        std::fs::write(dist.join(page.file), html)?;
     }
-    let pages: Vec<&str> = ENTRIES.iter().map(|(_, page)| *page).collect();
     for entry in std::fs::read_dir(root.join("public"))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        if !pages.contains(&name.as_str()) && name != "style.css" && path.is_file() {
+        if !TEMPLATES.contains(&name.as_str()) && path.is_file() {
             std::fs::copy(&path, dist.join(&name))?;
         }
-    }
-    for page in pages {
-        let mut html = std::fs::read_to_string(root.join("public").join(page))?;
-        for (placeholder, name) in &names {
-            html = html.replace(placeholder, name);
-        }
-        std::fs::write(dist.join(page), html)?;
     }
     precompress(&dist)?;
     std::fs::write(&stamp, input_hash)?;

@@ -7,8 +7,8 @@
 //!   package, build the app, `sam deploy` the template (its `Architecture` parameter set to
 //!   match, `ScriptHashes` to the SHA-256 of the inline scripts of the app's pages, for the
 //!   Content-Security-Policy; a monthly budget telling E when N is given),
-//!   upload the app to its bucket (hashed files cached for a year, the pages `index.html`,
-//!   `officer.html` and `may.html` never), and invalidate the pages in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
+//!   upload the app to its bucket (hashed files cached for a year, the pages
+//!   (`app::PAGES`) never), and invalidate the pages in CloudFront. Needs the AWS SAM CLI and the AWS CLI,
 //!   with credentials of the province's account.
 
 use crate::{app, run, target_dir, tools};
@@ -118,10 +118,10 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
         .arg(&bucket)
         // CloudFront compresses by itself; the precompressed copies are the local server's.
         .args(["--delete", "--exclude", ".built-from", "--exclude", "*.br", "--exclude", "*.gz"])
-        .args(PAGES.iter().flat_map(|page| ["--exclude", page]))
+        .args(app::PAGES.iter().flat_map(|page| ["--exclude", page.file]))
         .args(["--cache-control", "public, max-age=31536000, immutable"]))?;
     // The pages name the hashed files: never cached, so no page outlives its files.
-    for page in PAGES {
+    for page in app::PAGES.iter().map(|page| page.file) {
         run(Command::new("aws")
             .args(["s3", "cp"])
             .arg(dist.join(page))
@@ -130,14 +130,10 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
     }
     run(Command::new("aws")
         .args(["cloudfront", "create-invalidation", "--distribution-id", &stack_output("DistributionId")?, "--paths"])
-        .args(PAGES.iter().map(|page| format!("/{page}"))))?;
+        .args(app::PAGES.iter().map(|page| format!("/{}", page.file))))?;
     println!("Sổ tay Mặt trận ({stage}): {}", stack_output("AppUrl")?);
     Ok(())
 }
-
-/// The app's pages: the volunteer's, the officers' and the volunteer's "Máy này" (both
-/// loaded on demand).
-const PAGES: [&str; 3] = ["index.html", "officer.html", "may.html"];
 
 /// The template's `ScriptHashes`: `sha256-…` of each inline script of the pages in `dist`,
 /// comma-separated, as the local server computes them (`functions::site`).

@@ -97,7 +97,7 @@ pub fn DeviceApp() -> impl IntoView {
                 {enrolment.profile.role.name_vi()} "."
             </p>
             <p>
-                <a href=crate::OFFICER_PAGE>"Mở trang cán bộ"</a>
+                <a href=crate::pages::OFFICER>"Mở trang cán bộ"</a>
             </p>
         }
         .into_any(),
@@ -117,7 +117,7 @@ pub fn DeviceApp() -> impl IntoView {
         </header>
         <main>
             <nav class="tabs">
-                <a class="tab-link" href="/">
+                <a class="tab-link" href=crate::pages::ENTRY>
                     "← Về trang nhập số liệu"
                 </a>
             </nav>

@@ -65,7 +65,7 @@ pub fn ContinueAsSuccessor(enrolment: Enrolment, ledger: Ledger) -> impl IntoVie
         match restore_as_successor(backup).await {
             Ok(Reached::Done) => {
                 if let Some(window) = web_sys::window() {
-                    let _ = window.location().replace("/");
+                    let _ = window.location().replace(crate::pages::ENTRY);
                 }
             }
             Ok(Reached::NeedsCode) => {
@@ -193,7 +193,7 @@ pub fn RestoreBackup() -> impl IntoView {
     };
 
     let finish = move |outcome: Result<Reached, String>| match outcome {
-        Ok(Reached::Done) => crate::open_page("/"),
+        Ok(Reached::Done) => crate::open_page(crate::pages::ENTRY),
         Ok(Reached::NeedsCode) => {
             busy.set(false);
             needs_code.set(true);
@@ -299,7 +299,7 @@ pub fn RestoreBackup() -> impl IntoView {
             <p class="alert" role="alert" data-testid="restore-error">{move || error.get()}</p>
             <Show when=move || !enrolled>
                 <p class="hint">
-                    "Chưa có bản sao lưu? " <a href="/">"Ghi danh bằng mã tham gia"</a>
+                    "Chưa có bản sao lưu? " <a href=crate::pages::JOIN>"Ghi danh bằng mã tham gia"</a>
                 </p>
             </Show>
         </section>

@@ -95,11 +95,12 @@ enum Tab {
     Audit,
 }
 
-/// The officers' app. A phone not enrolled, or a volunteer's, goes to the main page.
+/// The officers' app. A phone not enrolled, or a volunteer's, goes to the entry page,
+/// which sends it on.
 #[component]
 pub fn OfficerApp() -> impl IntoView {
     let Some(enrolment) = storage::load_enrolment().filter(|e| e.profile.role != Role::Volunteer) else {
-        open_page("/");
+        open_page(crate::pages::ENTRY);
         return view! { <crate::Opening /> }.into_any();
     };
     let session = OfficerSession {

@@ -1,16 +1,22 @@
-//! Tổng hợp phường, xã — the ward's figures for the year: each residential area and
-//! the ward's sum for a chosen indicator, then every indicator's ward total by content.
+//! Tổng hợp phường, xã — the ward's figures for the year (`/tong-hop.html`, loaded on
+//! demand): each residential area and the ward's sum for a chosen indicator, then every
+//! indicator's ward total by content. The last report fetched stays on the phone for a
+//! start without signal.
 
 use crate::report_view::ReportView;
-use crate::session::use_session;
+use crate::session::{Session, use_session};
+use crate::{clock, storage};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 #[component]
 pub fn WardScreen() -> impl IntoView {
     let session = use_session();
-    session.refresh_ward();
+    let ward = session.ward();
+    let report = RwSignal::new(storage::load_ward_report().filter(|c| Some(&c.value.unit.unit) == ward.as_ref()));
+    refresh(session, report);
     let heading = move || {
-        session.ward_report.with(|cached| match cached {
+        report.with(|cached| match cached {
             Some(c) => format!("{} — {} (số liệu lúc {})", c.value.unit.name, c.value.period_name, c.fetched_at),
             None => "Chưa có số liệu tổng hợp: hãy đồng bộ khi có mạng.".into(),
         })
@@ -18,8 +24,20 @@ pub fn WardScreen() -> impl IntoView {
     view! {
         <section class="ward">
             <h1 data-testid="ward-heading">{heading}</h1>
-            <button on:click=move |_| session.refresh_ward()>"Tải lại"</button>
-            <ReportView report=session.ward_report catalogue=&session.fixed.catalogue />
+            <button on:click=move |_| refresh(session, report)>"Tải lại"</button>
+            <ReportView report catalogue=&session.fixed.catalogue />
         </section>
     }
+}
+
+/// Fetches the ward's report (it costs the server a read of every area) and keeps it.
+fn refresh(session: Session, report: RwSignal<Option<storage::Cached<domain::Report>>>) {
+    let Some(ward) = session.ward() else { return };
+    spawn_local(async move {
+        if let Some(fetched) = session.report(&ward, session.this_year()).await {
+            let cached = storage::Cached { value: fetched, fetched_at: clock::hh_mm() };
+            storage::save_ward_report(&cached);
+            report.set(Some(cached));
+        }
+    });
 }
