@@ -135,6 +135,14 @@ impl utoipa::ToSchema for Indicator {
     }
 }
 
+/// The standard catalogue's table, written by `build.rs` from `data/catalogue.json`:
+/// `VERSION`, `CONTENTS` (number, short, title) and `INDICATORS` (id, label, unit, kind,
+/// numerator, denominator, content).
+mod standard {
+    use super::KindName;
+    include!(concat!(env!("OUT_DIR"), "/standard_catalogue.rs"));
+}
+
 /// The catalogue: contents and indicators, in display order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -152,9 +160,16 @@ impl Catalogue {
         self.indicators.iter().filter(|i| i.kind == IndicatorKind::Counter).map(|i| &i.id)
     }
 
-    /// Parses and checks a catalogue: unique ids, ratios naming level or counter indicators.
+    /// Parses and checks a catalogue file (see [`Catalogue::checked`]).
     pub fn from_json(json: &str) -> Result<Self, String> {
-        let mut cat: Catalogue = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let cat: Catalogue = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        Self::checked(cat.version, cat.contents, cat.indicators)
+    }
+
+    /// A catalogue of these parts, checked: unique ids, ratios naming level or counter
+    /// indicators.
+    pub fn checked(version: String, contents: Vec<Content>, indicators: Vec<Indicator>) -> Result<Self, String> {
+        let mut cat = Catalogue { version, contents, indicators, index: BTreeMap::new() };
         for (i, ind) in cat.indicators.iter().enumerate() {
             if cat.index.insert(ind.id.clone(), i).is_some() {
                 return Err(format!("indicator {} is listed twice", ind.id));
@@ -175,12 +190,30 @@ impl Catalogue {
         Ok(cat)
     }
 
-    /// The starting catalogue drawn from the seeds and Front reports (`DOMAIN.md`).
+    /// The starting catalogue drawn from the seeds and Front reports (`DOMAIN.md`), as
+    /// `data/catalogue.json` writes it (built from the table `build.rs` makes of it).
     pub fn standard() -> Self {
-        // No `expect` on the `Result`: its error's `Debug` would be in the app's WASM.
-        match Self::from_json(include_str!("../data/catalogue.json")) {
-            Ok(catalogue) => catalogue,
-            Err(_) => panic!("catalogue.json is valid"),
+        let id = |s: &str| IndicatorId::new(s).ok();
+        let contents = (standard::CONTENTS.iter())
+            .map(|&(number, short, title)| Content { number, short: short.into(), title: title.into() })
+            .collect();
+        let indicators =
+            standard::INDICATORS.iter().map(|&(ind, label, unit, kind, numerator, denominator, content)| {
+                let record = IndicatorRecord {
+                    id: id(ind)?,
+                    label: label.into(),
+                    unit: unit.into(),
+                    kind,
+                    numerator: numerator.and_then(id),
+                    denominator: denominator.and_then(id),
+                    content,
+                };
+                Indicator::try_from(record).ok()
+            });
+        // No `expect` on a `Result`: its error's `Debug` would be in the app's WASM.
+        match indicators.collect::<Option<Vec<_>>>().map(|i| Self::checked(standard::VERSION.into(), contents, i)) {
+            Some(Ok(catalogue)) => catalogue,
+            _ => panic!("data/catalogue.json is a valid catalogue"),
         }
     }
 
@@ -207,6 +240,13 @@ mod tests {
         }
         let ratio = cat.get(&IndicatorId::new("ty_le_ngo_co_den").unwrap()).unwrap();
         assert!(matches!(ratio.kind, IndicatorKind::Ratio { .. }));
+    }
+
+    #[test]
+    fn the_standard_catalogue_is_its_file() {
+        let file = Catalogue::from_json(include_str!("../data/catalogue.json")).unwrap();
+        assert_eq!(Catalogue::standard(), file);
+        assert_eq!(file.indicators.len(), 35);
     }
 
     #[test]

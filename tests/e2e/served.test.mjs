@@ -1,6 +1,7 @@
 // How the local server sends the app: every file the volunteer's page loads comes
 // precompressed (brotli to a browser that takes it, gzip to one that takes only that),
-// with its right type and `Vary: Accept-Encoding`.
+// with its right type and `Vary: Accept-Encoding`; the API's answers compressed as they
+// go; and each page loads only its own WASM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser } from './support.mjs';
@@ -38,6 +39,12 @@ test('the browser receives the app compressed, with its types', async () => {
   const wasm = files.find((f) => f.endsWith('.wasm'));
   const gz = await fetch(new URL(wasm, server.url), { headers: { 'accept-encoding': 'gzip' } });
   assert.equal(gz.headers.get('content-encoding'), 'gzip');
+  // The API's answers are compressed as they go; a small one is not worth it.
+  const description = await fetch(new URL('/api/openapi.json', server.url), { headers: { 'accept-encoding': 'br' } });
+  assert.equal(description.headers.get('content-encoding'), 'br');
+  assert.ok((await description.json()).paths, 'the answer reads back');
+  const health = await fetch(new URL('/api/v1/health', server.url), { headers: { 'accept-encoding': 'br' } });
+  assert.equal(health.headers.get('content-encoding'), null, 'a few bytes go as they are');
   await context.close();
 });
 

@@ -1,0 +1,277 @@
+// The sync's edges, in the real browser: an outbox too long for one request goes out in
+// several, with the bar counting them, and every cell lands; the reminder to export a
+// backup when entries stay unsynced for more than 7 days, gone once a backup holds them;
+// and two tabs of one phone recording at the same moment, under the ledger's Web Lock,
+// lose nothing and count nothing twice.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
+
+const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
+const DAY_MS = 24 * 3600 * 1000;
+const REMINDER = /Có số liệu chưa đồng bộ quá 7 ngày: mất máy là mất số liệu\. Hãy xuất bản sao lưu ở mục Máy này\./;
+let server, browser;
+
+/** A `pub const NAME: usize = …;` of the domain crate's sync module (`5_000`, `256 * 1024`). */
+function domainConst(name) {
+  const source = readFileSync(new URL('../../domain/src/sync.rs', import.meta.url), 'utf8');
+  const found = new RegExp(`pub const ${name}: usize = ([\\d_ *]+);`).exec(source);
+  assert.ok(found, `${name} in domain/src/sync.rs`);
+  return found[1].split('*').map((n) => Number(n.trim().replaceAll('_', ''))).reduce((a, b) => a * b, 1);
+}
+const MAX_CELLS = domainConst('MAX_CELLS');
+const MAX_REQUEST_BYTES = domainConst('MAX_REQUEST_BYTES');
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The server's figure of `indicator` for the unit named `unit` over `period`. */
+async function reported(unit, indicator, period = String(new Date().getFullYear())) {
+  const report = await server.api('GET', `api/v1/units/${server.unitId(unit)}/report?period=${period}`, server.admin.token);
+  return report.unit.figures[indicator];
+}
+
+const total = async (unit, indicator, period) => (await reported(unit, indicator, period))?.counter?.total ?? 0;
+
+/** The text of the bar's notices; '' when there is none. */
+async function notices(phone) {
+  const list = phone.page.getByTestId('notices');
+  return (await list.count()) ? list.innerText() : '';
+}
+
+/** How many requests the ledger's outbox goes out in, as `Ledger::requests` splits it: in
+ * key order, at most MAX_CELLS cells and MAX_REQUEST_BYTES of JSON (envelope included). */
+function requestSizes(device, cells) {
+  const envelope = 80 + device.length;
+  const sizes = [];
+  let [count, bytes] = [0, envelope];
+  for (const cell of cells) {
+    const size = JSON.stringify(cell).length + 1;
+    if (count === MAX_CELLS || (count > 0 && bytes + size > MAX_REQUEST_BYTES)) {
+      sizes.push(count);
+      [count, bytes] = [0, envelope];
+    }
+    count += 1;
+    bytes += size;
+  }
+  if (count > 0) sizes.push(count);
+  return sizes;
+}
+
+test('a long outbox goes out in several requests, counted on the bar, and every cell lands', async () => {
+  const a = await Phone.open(browser, server, 'Long');
+  await a.enrolIn('Tổ 8A');
+  const area = server.unitId('Tổ 8A');
+  const device = JSON.parse(await a.storedLedger()).device;
+
+  // A phone back from a long time offline: one entry in each month of 2000–2100 for five
+  // counter indicators, more cells than one request may carry. Recording six thousand
+  // entries by hand is out of reach, so the ledger is written as the app stores it, under
+  // the enrolled device, and the app opened on it.
+  const indicators = ['dat_hien', 'duong_lam_moi', 'ngay_cong', 'quy_khuyen_hoc', 'tien_dan_gop'];
+  const cells = [];
+  for (const indicator of indicators) {
+    for (let year = 2000; year <= 2100; year += 1) {
+      for (let m = 1; m <= 12; m += 1) {
+        const month = `${year}-${String(m).padStart(2, '0')}`;
+        cells.push({ area, indicator, month, inc: 1 + (cells.length % 9) * 111, dec: 0 });
+      }
+    }
+  }
+  assert.ok(cells.length > MAX_CELLS, 'more cells than one request may carry');
+  const sizes = requestSizes(device, cells);
+  const n = sizes.length;
+  assert.ok(n >= 2, `several requests (${sizes})`);
+  await a.page.evaluate(async ({ cells, area }) => {
+    await navigator.locks.request('sotay.ledger', () => {
+      const ledger = JSON.parse(localStorage.getItem('sotay.v1.ledger'));
+      const now = Date.now();
+      ledger.entries = cells.map((c, i) => ({
+        seq: i + 1, area, indicator: c.indicator, date: `${c.month}-01`, change: { amount: c.inc }, recorded_ms: now,
+      }));
+      ledger.counters = Object.fromEntries(cells.map((c) => [`${area}/${c.indicator}/${c.month}`, { inc: c.inc, dec: 0 }]));
+      localStorage.setItem('sotay.v1.ledger', JSON.stringify(ledger));
+    });
+  }, { cells, area });
+
+  // Each request with cells is held until the bar was seen counting it.
+  const held = [];
+  await a.context.route('**/api/v1/sync', (route) => {
+    const body = JSON.parse(route.request().postData());
+    if (body.counters.length + body.registers.length === 0) return route.continue();
+    held.push({ route, body, bytes: Buffer.byteLength(route.request().postData()) });
+  });
+  await a.page.reload();
+  for (let i = 1; i <= n; i += 1) {
+    await a.waitForStatus(new RegExp(`^Đang đồng bộ ${i}/${n}…$`));
+    await eventually(() => held.length, (count) => count >= i, `request ${i} of ${n}`);
+    assert.equal(held.length, i, 'one request at a time');
+    if (i === 2) await a.screenshot(`${SHOTS}sync-progress.png`);
+    await held[i - 1].route.continue();
+  }
+  await a.waitForStatus(/^Đã đồng bộ lúc \d\d:\d\d$/);
+  await a.context.unroute('**/api/v1/sync');
+
+  assert.deepEqual(held.map((h) => h.body.counters.length), sizes, 'split as the ledger implies');
+  for (const { body, bytes } of held) {
+    assert.ok(body.counters.length <= MAX_CELLS && bytes <= MAX_REQUEST_BYTES, `${body.counters.length} cells, ${bytes} bytes`);
+    assert.equal(body.entries, cells.length);
+  }
+  const sent = held.flatMap((h) => h.body.counters.map((c) => `${c.indicator}/${c.month}`));
+  assert.equal(new Set(sent).size, cells.length, 'every cell sent once');
+  const stored = JSON.parse(await a.storedLedger());
+  assert.equal(Object.keys(stored.acked_counters).length, cells.length, 'every cell acknowledged');
+  assert.equal(stored.entries.length, cells.length);
+
+  // The server holds every cell: each indicator's total over 2000–2100, and the device's
+  // cells one by one (read, as the API allows, once the device is revoked).
+  for (const indicator of indicators) {
+    const expected = cells.filter((c) => c.indicator === indicator).reduce((s, c) => s + c.inc, 0);
+    assert.equal(await total('Tổ 8A', indicator, '2000..2100'), expected, indicator);
+  }
+  const thisYear = String(new Date().getFullYear());
+  const shown = cells.filter((c) => c.indicator === 'ngay_cong' && c.month.startsWith(thisYear)).reduce((s, c) => s + c.inc, 0);
+  assert.equal(await a.areaValue('ngay_cong'), `${shown.toLocaleString('vi-VN')} ngày công`, 'the screen shows the server\'s year');
+  await server.api('POST', `api/v1/devices/${device}/revoke`, server.admin.token);
+  const held_ = await server.api('GET', `api/v1/devices/${device}/cells`, server.admin.token);
+  const key = (c) => `${c.area}/${c.indicator}/${c.month}:${c.inc}/${c.dec}`;
+  assert.deepEqual(held_.cells.map(key).sort(), cells.map(key).sort());
+  assert.deepEqual(a.errors, []);
+  await a.context.close();
+});
+
+test('unsynced entries older than 7 days remind the volunteer to export a backup, until one holds them', async () => {
+  const a = await Phone.open(browser, server, 'Tổng Nẻng', 'about:blank');
+  // A week and a day ago, by the phone's clock (right, as the server's).
+  await a.page.clock.install({ time: Date.now() - 8 * DAY_MS });
+  await a.page.goto(server.url);
+  await a.enrolIn('Thôn Tổng Nẻng');
+  await a.cutNetwork();
+  await a.enter('dat_hien', '25', 'chưa gửi được');
+  await a.waitForStatus(/^Ngoại tuyến · 1 mục chờ đồng bộ$/);
+  assert.doesNotMatch(await notices(a), REMINDER, 'an entry of today reminds of nothing');
+  const day = JSON.parse(await a.storedLedger()).entries[0].date;
+
+  // Eight days on, still no signal; the volunteer opens the app.
+  await a.page.clock.fastForward(8 * DAY_MS);
+  await a.page.reload();
+  await a.waitForStatus(/^Ngoại tuyến · 1 mục chờ đồng bộ$/);
+  await eventually(() => notices(a), (t) => REMINDER.test(t), 'the backup reminder');
+  await a.screenshot(`${SHOTS}sync-backup-reminder.png`);
+
+  // The notice leads to "Máy này", where the volunteer exports a backup.
+  await a.page.getByTestId('notices').click();
+  await a.page.waitForURL(/may\.html/);
+  const [download] = await Promise.all([
+    a.page.waitForEvent('download'),
+    a.page.getByRole('button', { name: 'Xuất bản sao lưu' }).click(),
+  ]);
+  const backup = readFileSync(await download.path(), 'utf8');
+  assert.match(backup, /chưa gửi được/, 'the backup holds the unsynced entry');
+  await eventually(() => a.page.getByTestId('export-message').innerText(), (t) => t.startsWith('Đã xuất'), 'the export message');
+
+  // Back on the entry page: still unsynced, but a backup holds it.
+  await a.page.getByRole('link', { name: /Về trang nhập số liệu/ }).click();
+  await a.page.waitForURL((url) => url.pathname === '/');
+  await a.waitForStatus(/^Ngoại tuyến · 1 mục chờ đồng bộ$/);
+  const unsynced = JSON.parse(await a.storedLedger());
+  assert.deepEqual(unsynced.acked_counters, {}, 'the entry is still unsynced');
+  assert.equal(await notices(a), '', 'no reminder once a backup holds the entry');
+  await a.screenshot(`${SHOTS}sync-backup-done.png`);
+
+  // The signal returns: it syncs, and nothing reminds.
+  await a.restoreNetwork();
+  await a.syncNow();
+  assert.equal(await total('Thôn Tổng Nẻng', 'dat_hien', day.slice(0, 4)), 25);
+  assert.equal(await notices(a), '');
+  await a.page.reload();
+  await a.waitForStatus(/^Đã đồng bộ lúc/);
+  assert.equal(await notices(a), '', 'nor after opening the app again');
+  assert.deepEqual(a.errors, []);
+  await a.context.close();
+});
+
+/** Opens the amount form of `indicator` in each tab and fills `amounts[i]` into tab i;
+ * then submits every form at once (no wait in between) and waits for each "saved". */
+async function recordAtOnce(tabs, indicator, amounts) {
+  for (const [i, tab] of tabs.entries()) {
+    const row = tab.row(indicator);
+    await row.getByRole('button', { name: 'Nhập' }).click();
+    await row.getByLabel(/Số lượng/).fill(String(amounts[i]));
+  }
+  const submit = (tab) => tab.page.evaluate((id) => {
+    document.querySelector(`[data-testid="indicator-${id}"] form`).requestSubmit();
+  }, indicator);
+  await Promise.all(tabs.map(submit));
+  for (const [i, tab] of tabs.entries()) {
+    const saved = `Đã lưu: ${amounts[i].toLocaleString('vi-VN')} m²`;
+    await eventually(() => tab.saveMessage(), (t) => t.startsWith(saved), `${tab.name}: "${saved}"`);
+  }
+}
+
+/** The stored ledger once every tab reads the same one (each tab's copy of localStorage
+ * catches up with the others' writes a moment later). */
+async function settledLedger(tabs) {
+  const texts = await eventually(() => Promise.all(tabs.map((t) => t.storedLedger())),
+    (all) => all.every((t) => t === all[0]), 'the tabs reading one stored ledger');
+  return JSON.parse(texts[0]);
+}
+
+const ROUNDS = 10;
+
+test('two tabs of one phone recording at the same moment lose nothing and count nothing twice', async () => {
+  const a = await Phone.open(browser, server, 'Tab 1');
+  await a.enrolIn('Tổ 15');
+  const b = await a.openTab('Tab 2');
+  await b.waitForStatus(/^Đã đồng bộ lúc/);
+  await a.cutNetwork();
+
+  // Each entry a power of two, so the sum tells which were kept. Both tabs save at once,
+  // round after round; each "saved" seen on screen must be in the stored ledger.
+  const amounts = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const pair = [2 ** (2 * round), 2 ** (2 * round + 1)];
+    amounts.push(...pair);
+    await recordAtOnce([a, b], 'dat_hien', pair);
+    const stored = await settledLedger([a, b]);
+    const kept = stored.entries.map((e) => e.change.amount);
+    assert.deepEqual([...kept].sort((x, y) => x - y), [...amounts].sort((x, y) => x - y),
+      `round ${round + 1}: every entry saved is in the stored ledger, once (lost: ${amounts.filter((x) => !kept.includes(x))})`);
+  }
+  const sum = amounts.reduce((s, x) => s + x, 0);
+  const shown = `${sum.toLocaleString('vi-VN')} m²`;
+
+  const stored = await settledLedger([a, b]);
+  assert.deepEqual(stored.entries.map((e) => e.seq), amounts.map((_, i) => i + 1), 'numbered one after another');
+  const cells = Object.entries(stored.counters);
+  assert.equal(cells.length, 1);
+  assert.deepEqual(cells[0][1], { inc: sum, dec: 0 });
+  for (const tab of [a, b]) {
+    await eventually(() => tab.areaValue('dat_hien'), (t) => t === shown, `${tab.name} showing ${shown}`);
+    assert.match(await tab.row('dat_hien').innerText(), new RegExp(`Máy này đã nhập: ${shown.replaceAll('.', '\\.')}`));
+    await tab.waitForStatus(/^Ngoại tuyến · 1 mục chờ đồng bộ$/);
+  }
+  await b.screenshot(`${SHOTS}sync-two-tabs.png`);
+
+  // The signal returns; both tabs sync (each sends what it holds: states, not increments).
+  await a.restoreNetwork();
+  await Promise.all([a.syncNow(), b.syncNow()]);
+  assert.equal(await total('Tổ 15', 'dat_hien'), sum, 'the server counts each entry once');
+  for (const tab of [a, b]) {
+    await tab.syncNow();
+    assert.equal(await tab.areaValue('dat_hien'), shown);
+  }
+  assert.equal(await total('Tổ 15', 'dat_hien'), sum);
+  assert.equal(await total('Phường Nguyễn Thị Minh Khai', 'dat_hien'), sum);
+  assert.deepEqual([...a.errors, ...b.errors], []);
+  await a.context.close();
+});
