@@ -1,11 +1,12 @@
 // The phone's edges of exactly-once, in the real browser: one refused cell never blocks
 // the others, a hanging request gives the sync button back, a phone's wrong clock never
 // loses a level it states, a copied ledger that went backwards moves to a new device,
-// and a stored ledger the app cannot read is never written over.
+// a stored ledger the app cannot read is never written over, and a tab of the previous
+// version sharing the ledger with one of this version loses and doubles nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
+import { startServer, launchBrowser, Phone, eventually, apiCall } from './support.mjs';
 
 const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -27,6 +28,17 @@ async function reported(unit, indicator) {
   const year = new Date().getFullYear();
   const report = await server.api('GET', `api/v1/units/${server.unitId(unit)}/report?period=${year}`, server.admin.token);
   return report.unit.figures[indicator];
+}
+
+/** A phone enrolled in `area` that recorded `amount` of `indicator` and synced, with the
+ * server's total of that indicator before. */
+async function phoneThatSynced(name, area, indicator, amount) {
+  const phone = await Phone.open(browser, server, name);
+  await phone.enrolIn(area);
+  const before = (await reported(area, indicator))?.counter?.total ?? 0;
+  await phone.enter(indicator, amount);
+  await phone.waitForStatus(/Đã đồng bộ lúc/);
+  return { phone, before };
 }
 
 /** Opens a phone whose clock runs `offsetMs` off the real time. */
@@ -150,11 +162,7 @@ test('a phone whose clock runs two years ahead is told, and its level lands once
 });
 
 test('a copy of a phone that went backwards moves to a new device and counts nothing twice', async () => {
-  const a = await Phone.open(browser, server, 'Original');
-  await a.enrolIn('Tổ 13');
-  const before = (await reported('Tổ 13', 'ngay_cong'))?.counter?.total ?? 0;
-  await a.enter('ngay_cong', '100');
-  await a.waitForStatus(/Đã đồng bộ lúc/);
+  const { phone: a, before } = await phoneThatSynced('Original', 'Tổ 13', 'ngay_cong', '100');
   const copied = await a.page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
 
   // Browser data copied to a second phone; the original goes on recording.
@@ -213,5 +221,72 @@ test('a stored ledger of a newer format is never written over', async () => {
   await eventually(() => a.page.locator('body').innerText(), (t) => /phiên bản mới hơn/.test(t),
     'the newer-format message');
   assert.equal(await a.storedLedger(), newer, 'storage untouched');
+  await a.context.close();
+});
+
+/**
+ * What a tab of the previous version (ledger format 1, protocol 1) does to the shared
+ * ledger: records `amount` of `indicator` in the enrolled area today, syncs that cell
+ * with protocol 1, and marks it acknowledged; each time it reads the stored ledger and
+ * writes it back in format 1, without the fields it does not know. `page` is of the
+ * app's origin and runs no app (its policy lets it fetch nothing: the sync goes from here).
+ */
+async function previousVersionRecords(page, indicator, amount) {
+  const previousWrite = (change) => page.evaluate(({ change, indicator, amount }) => {
+    const enrolment = JSON.parse(localStorage.getItem('sotay.v1.enrolment'));
+    const { format, review_counters, review_registers, went_behind, ...ledger } =
+      JSON.parse(localStorage.getItem('sotay.v1.ledger'));
+    const area = enrolment.profile.scope;
+    const now = new Date();
+    const month = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+    const key = `${area}/${indicator}/${month}`;
+    const cell = ledger.counters[key] ?? { inc: 0, dec: 0 };
+    if (change === 'record') {
+      const seq = ledger.entries.reduce((max, e) => Math.max(max, e.seq), 0) + 1;
+      const date = `${month}-${String(now.getDate()).padStart(2, '0')}`;
+      ledger.entries.push({ seq, area, indicator, date, change: { amount }, recorded_ms: now.getTime() });
+      cell.inc += amount;
+      ledger.counters[key] = cell;
+    } else {
+      ledger.acked_counters[key] = { ...cell };
+    }
+    localStorage.setItem('sotay.v1.ledger', JSON.stringify(ledger));
+    const sent = { protocol: 1, device: enrolment.device, registers: [],
+      counters: [{ area, indicator, month, inc: cell.inc, dec: cell.dec }] };
+    return { sent, token: enrolment.token };
+  }, { change, indicator, amount });
+  const { sent, token } = await previousWrite('record');
+  const { status } = await apiCall(server.url, 'POST', 'api/v1/sync', token, sent);
+  if (status === 200) await previousWrite('acknowledge');
+  return status;
+}
+
+/** Waits until the phone's stored ledger holds `n` entries (the saved message of an
+ * earlier entry may still be on screen). */
+async function storedEntries(phone, n) {
+  await eventually(async () => JSON.parse(await phone.storedLedger()).entries.length, (k) => k === n, `${n} entries`);
+}
+
+test('a tab of the previous version and one of this version share a ledger: each entry counts once', async () => {
+  const { phone: a, before } = await phoneThatSynced('Hai phiên bản', 'Thôn Khuổi Chang', 'dat_hien', '50');
+  // The other tab, of the previous version, records 7 and syncs them with protocol 1.
+  const old = await a.context.newPage();
+  await old.goto(new URL('icon.svg', server.url).href);
+  assert.equal(await previousVersionRecords(old, 'dat_hien', 7), 200, 'a version-1 sync is taken');
+  // This version's tab reads the format-1 ledger (migrated), shows both, and goes on.
+  await eventually(() => a.areaValue('dat_hien'), (v) => v === '57 m²', 'both entries on the entry screen');
+  await a.enter('dat_hien', '5');
+  await storedEntries(a, 3);
+  await a.waitForStatus(/Đã đồng bộ lúc/);
+  assert.equal(await previousVersionRecords(old, 'dat_hien', 3), 200);
+  await eventually(() => a.areaValue('dat_hien'), (v) => v === '65 m²', 'the old tab\'s second entry shows');
+  await a.enter('dat_hien', '1');
+  await storedEntries(a, 5);
+  await a.waitForStatus(/Đã đồng bộ lúc/);
+  const ledger = JSON.parse(await a.storedLedger());
+  assert.equal(ledger.format, 2, 'this version writes its own format again');
+  assert.deepEqual(ledger.entries.map((e) => e.change.amount), [50, 7, 5, 3, 1], 'every entry kept, in order');
+  assert.deepEqual(await reported('Thôn Khuổi Chang', 'dat_hien'), { counter: { total: before + 66 } },
+    'the server counts each entry once');
   await a.context.close();
 });
