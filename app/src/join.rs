@@ -28,9 +28,9 @@ pub fn open_join_screen() {
 }
 
 /// Takes on a new enrolment with a new ledger; a stored one is kept aside ([`storage::take_over`]).
-async fn take_on(enrolment: Enrolment) -> Result<Enrolment, storage::StorageFailure> {
+fn take_on(enrolment: Enrolment) -> Result<Enrolment, storage::StorageFailure> {
     let ledger = Ledger::new(enrolment.device.clone());
-    storage::exclusive(move || storage::take_over(&enrolment, ledger).map(|_| enrolment)).await
+    storage::take_over(&enrolment, ledger).map(|_| enrolment)
 }
 
 /// The two fields of a join: the code and the device's label (the only free text the
@@ -83,7 +83,7 @@ pub fn JoinScreen(code: String, #[prop(optional_no_strip)] on_cancel: Option<Cal
         error.set(None);
         spawn_local(async move {
             let outcome = match api::join(&request).await {
-                Ok(enrolment) => take_on(enrolment).await.map_err(|e| e.to_string()),
+                Ok(enrolment) => take_on(enrolment).map_err(|e| e.to_string()),
                 Err(ApiFailure::Unreachable) => Err("Cần có kết nối mạng để tham gia. Hãy thử lại khi điện thoại \
                                                      có sóng hoặc Wi-Fi."
                     .into()),

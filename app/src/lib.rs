@@ -97,13 +97,64 @@ pub fn report_panics() {
 /// The volunteer's entry screen (`/`).
 #[component]
 pub fn App() -> impl IntoView {
-    volunteer_page(Screen::Entry, || view! { <entry::EntryScreen /> }.into_any())
+    as_writer(|| volunteer_page(Screen::Entry, || view! { <entry::EntryScreen /> }.into_any()))
 }
 
 /// The ward's figures, for the volunteer (`/tong-hop.html`).
 #[component]
 pub fn WardApp() -> impl IntoView {
-    volunteer_page(Screen::Ward, || view! { <ward::WardScreen /> }.into_any())
+    as_writer(|| volunteer_page(Screen::Ward, || view! { <ward::WardScreen /> }.into_any()))
+}
+
+/// How long a page waits for the writer's role before it says another tab has it (the
+/// page this tab just left may still be letting it go).
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Shows `page` once this page is the phone's one writer ([`storage::become_writer`]).
+/// While another tab of the app is, it says so, with the way to use the app here; if
+/// another tab takes the role later, this page loads again (and then says so).
+pub(crate) fn as_writer(page: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
+    let writer = RwSignal::new(None::<bool>);
+    let claim = move |take: bool| {
+        storage::become_writer(take, move || writer.set(Some(true)), reload_page);
+    };
+    claim(false);
+    set_timeout(
+        move || {
+            if writer.get_untracked().is_none() {
+                writer.set(Some(false));
+            }
+        },
+        WRITER_WAIT,
+    );
+    (move || match writer.get() {
+        None => view! { <Opening /> }.into_any(),
+        Some(true) => page(),
+        Some(false) => view! {
+            <Brand />
+            <main>
+                <section class="join" data-testid="open-elsewhere">
+                    <h1>"Sổ tay đang mở ở một thẻ khác"</h1>
+                    <p class="hint">
+                        "Mỗi lúc chỉ một thẻ (hay cửa sổ) của ứng dụng ghi số liệu trên máy này, để không số nào bị mất. \
+                         Thẻ kia sẽ thôi ghi."
+                    </p>
+                    <button class="primary" on:click=move |_| claim(true)>
+                        "Dùng ở thẻ này"
+                    </button>
+                </section>
+            </main>
+        }
+        .into_any(),
+    })
+    .into_any()
+}
+
+/// Loads this page again (its state is stale, or another tab took the writer's role).
+pub(crate) fn reload_page() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
 }
 
 /// Enrolling this phone (`/tham-gia.html`): the join screen, or, on an enrolled phone
@@ -116,17 +167,20 @@ pub fn JoinApp() -> impl IntoView {
         open_app_of(enrolment);
         return view! { <Opening /> }.into_any();
     }
-    // Back to the app of the enrolment, if it still works.
-    let on_cancel = enrolment
-        .filter(|e| storage::load_ledger_of(&e.device).is_ok())
-        .map(|e| Callback::new(move |()| open_app_of(&e)));
-    view! {
-        <Brand />
-        <main>
-            <JoinScreen code=code.unwrap_or_default() on_cancel />
-        </main>
-    }
-    .into_any()
+    let code = StoredValue::new(code.unwrap_or_default());
+    as_writer(move || {
+        // Back to the app of the enrolment, if it still works.
+        let on_cancel = storage::load_enrolment()
+            .filter(|e| storage::load_ledger_of(&e.device).is_ok())
+            .map(|e| Callback::new(move |()| open_app_of(&e)));
+        view! {
+            <Brand />
+            <main>
+                <JoinScreen code=code.get_value() on_cancel />
+            </main>
+        }
+        .into_any()
+    })
 }
 
 /// A screen of the volunteer's pages.

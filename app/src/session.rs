@@ -143,7 +143,7 @@ impl Session {
     fn stored_ledger(&self) -> Result<Ledger, String> {
         match storage::load_ledger() {
             Ok(Some(ledger)) if ledger.device != self.fixed.device => {
-                reload();
+                crate::reload_page();
                 Err("Máy đã được ghi danh lại ở một thẻ khác; đang tải lại.".into())
             }
             Ok(Some(ledger)) => Ok(ledger),
@@ -153,7 +153,7 @@ impl Session {
     }
 
     /// Applies an entry to a copy of the stored ledger, stores the copy, and only then
-    /// shows it, all under the ledger's lock. Nothing changes if the entry is refused or
+    /// shows it, in one turn (this tab is the one writer). Nothing changes if the entry is refused or
     /// storage fails.
     pub async fn record(
         self,
@@ -163,16 +163,12 @@ impl Session {
         if let Some(problem) = clock::entry_date_problem(day, self.today()) {
             return Err(problem);
         }
-        let next = storage::exclusive(move || {
-            let mut next = self.stored_ledger()?;
-            if next.went_behind() {
-                return Err(String::from(WENT_BEHIND));
-            }
-            entry(&mut next, &self.fixed.catalogue, &self.fixed.tree).map_err(|e| e.message_vi())?;
-            storage::save_ledger(&next).map_err(|e| e.to_string())?;
-            Ok(next)
-        })
-        .await?;
+        let mut next = self.stored_ledger()?;
+        if next.went_behind() {
+            return Err(String::from(WENT_BEHIND));
+        }
+        entry(&mut next, &self.fixed.catalogue, &self.fixed.tree).map_err(|e| e.message_vi())?;
+        storage::save_ledger(&next).map_err(|e| e.to_string())?;
         let _ = self.ledger.try_set(next);
         self.sync_now();
         Ok(())
@@ -192,7 +188,7 @@ impl Session {
             let device = &self.fixed.device;
             if storage::is_enrolment_key(key.clone()) {
                 if storage::load_enrolment().is_none_or(|e| &e.device != device) {
-                    reload();
+                    crate::reload_page();
                 }
             } else if storage::is_ledger_key(key)
                 && let Ok(Some(ledger)) = storage::load_ledger()
@@ -200,7 +196,7 @@ impl Session {
                 if &ledger.device == device {
                     self.ledger.set(ledger);
                 } else {
-                    reload();
+                    crate::reload_page();
                 }
             }
         });
@@ -243,7 +239,7 @@ impl Session {
         });
     }
 
-    /// Sends the outbox request by request, each answer taken under the ledger's lock:
+    /// Sends the outbox request by request, each answer taken on the stored ledger:
     /// refused cells are set aside for review, the others acknowledged. If an answer shows
     /// the server holds more of this device than the ledger (an older copy of it), the
     /// device stops and a successor takes over ([`Session::succeed`]).
@@ -266,15 +262,10 @@ impl Session {
                 let _ = self.clock_off_ms.try_set(answer.server_ms as i64 - clock::now_ms() as i64);
             }
             let _ = self.clock_heard.try_set(true);
-            let taken = storage::exclusive(move || {
-                let mut next = self.stored_ledger().ok()?;
-                let answered = next.answer(&request, &answer, clock::now_ms());
-                // If storage is full the acknowledgement is lost and the cells are sent again: harmless.
-                let _ = storage::save_ledger(&next);
-                Some((next, answered))
-            })
-            .await;
-            let Some((next, answered)) = taken else { return Ok(()) };
+            let Ok(mut next) = self.stored_ledger() else { return Ok(()) };
+            let answered = next.answer(&request, &answer, clock::now_ms());
+            // If storage is full the acknowledgement is lost and the cells are sent again: harmless.
+            let _ = storage::save_ledger(&next);
             let _ = self.ledger.try_set(next);
             if answered.behind {
                 return self.succeed().await;
@@ -337,13 +328,6 @@ pub const CONTINUE_AS_SUCCESSOR: &str = "/may.html#tiep-tuc";
 /// Why nothing more is recorded under a device that went backwards.
 const WENT_BEHIND: &str = "Máy chủ giữ số liệu của máy này mới hơn sổ ghi trên máy (có thể đây là bản sao cũ). \
                            Hãy bấm Đồng bộ khi có mạng: ứng dụng chuyển sang một mã máy mới, không mất số liệu.";
-
-/// Reloads the page (its state is stale).
-fn reload() {
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().reload();
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -6,8 +6,9 @@
 //! up. A ledger is only ever kept under the id it was written with: enrolling again
 //! starts a new ledger and keeps the old one aside under its own key, never deleted.
 //! A stored ledger the app cannot read (corrupt, or of a newer format) is never written
-//! over. Every read-modify-write of the ledger runs under one Web Lock ([`exclusive`]),
-//! so two tabs of the app never write over each other's change.
+//! over. One tab of the app at a time writes ([`become_writer`]), so two tabs never write
+//! over each other's change; within a tab, each read-modify-write of the ledger runs in
+//! one turn of the event loop.
 
 use domain::enrol::{Enrolment, Profile};
 use domain::{AreaSnapshot, DeviceId, Ledger, LedgerUnreadable, Report};
@@ -35,6 +36,9 @@ pub enum StorageFailure {
     /// under this device id with empty counters would let the server swallow new entries.
     #[error("Sổ ghi của máy này không còn trong bộ nhớ của trình duyệt. Hãy nhập mã tham gia mới để ghi danh lại.")]
     LedgerLost,
+    /// Another tab of the app writes this phone's data now ([`become_writer`]).
+    #[error("Sổ tay đang mở ở một thẻ khác: thẻ này không ghi được nữa.")]
+    Elsewhere,
     /// The stored ledger is there but this version cannot read it: nothing is written.
     #[error("{0}")]
     Unreadable(LedgerUnreadable),
@@ -42,36 +46,61 @@ pub enum StorageFailure {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `navigator.locks.request(name, callback)`: runs the callback holding the lock.
+    /// `navigator.locks.request(name, options, callback)`.
     #[wasm_bindgen(js_namespace = ["navigator", "locks"], js_name = request, catch)]
-    fn request_lock(name: &str, callback: &js_sys::Function) -> Result<js_sys::Promise, JsValue>;
+    fn request_lock_with(
+        name: &str,
+        options: &JsValue,
+        callback: &js_sys::Function,
+    ) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// Runs `change` (a read-modify-write of the ledger) holding the app's Web Lock, so no
-/// other tab of this phone reads or writes the ledger meanwhile. Where the browser has
-/// no Web Locks (an insecure origin), `change` runs at once: a single tab stays safe.
-pub async fn exclusive<R: 'static>(change: impl FnOnce() -> R + 'static) -> R {
-    use std::{cell::RefCell, rc::Rc};
-    let (pending, result) = (Rc::new(RefCell::new(Some(change))), Rc::new(RefCell::new(None)));
-    let run = {
-        let result = result.clone();
+thread_local! {
+    /// Another tab took the writer's role from this page: it writes nothing more.
+    static WRITER_ELSEWHERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Makes this page the phone's one writer of its storage, for the page's life. In
+/// Chromium each tab reads its own copy of `localStorage`, which another tab's write
+/// reaches a moment later: two tabs taking turns under a lock could still each write a
+/// ledger missing the other's last entry. So one tab at a time writes: a Web Lock
+/// held while the page lives. `on_held` runs once this page holds it: at once, or when
+/// the tab holding it goes, or, with `take`, by taking it from that tab, whose `on_lost`
+/// then runs (and whose writes are refused from then on). Where the browser has no Web
+/// Locks (an insecure origin), the page writes.
+pub fn become_writer(take: bool, on_held: impl FnOnce() + 'static, on_lost: impl FnOnce() + 'static) {
+    let options = js_sys::Object::new();
+    if take {
+        let _ = js_sys::Reflect::set(&options, &"steal".into(), &JsValue::TRUE);
+    }
+    let on_held = std::rc::Rc::new(std::cell::Cell::new(Some(on_held)));
+    let run_on_held = {
+        let on_held = on_held.clone();
         move || {
-            let change = pending.borrow_mut().take();
-            if let Some(change) = change {
-                *result.borrow_mut() = Some(change());
+            if let Some(held) = on_held.take() {
+                held();
             }
         }
     };
+    // Held while the page lives: the callback's promise never settles.
     let callback = Closure::once_into_js({
-        let run = run.clone();
-        move |_: JsValue| run()
+        let run_on_held = run_on_held.clone();
+        move |_: JsValue| {
+            run_on_held();
+            js_sys::Promise::new(&mut |_, _| {})
+        }
     });
-    if let Ok(held) = request_lock("sotay.ledger", callback.unchecked_ref()) {
-        let _ = wasm_bindgen_futures::JsFuture::from(held).await;
-    }
-    // No Web Locks here, or the request failed: run without (a no-op if it ran).
-    run();
-    result.take().expect("the change ran")
+    let Ok(request) = request_lock_with("sotay.writer", &options, callback.unchecked_ref()) else {
+        return run_on_held();
+    };
+    // The request fails when another tab takes the role: this page writes nothing more.
+    let lost = Closure::once(move |_: JsValue| {
+        WRITER_ELSEWHERE.with(|w| w.set(true));
+        on_lost();
+    });
+    let _ = request.catch(&lost);
+    // Lives as long as the page.
+    lost.forget();
 }
 
 /// The text stored under `key`.
@@ -87,6 +116,9 @@ fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
 /// Stores a value serialised by the caller (so that only the serialisation is generic,
 /// and the write is in the WASM once).
 fn write(key: &str, json: serde_json::Result<String>) -> Result<(), StorageFailure> {
+    if WRITER_ELSEWHERE.with(|w| w.get()) {
+        return Err(StorageFailure::Elsewhere);
+    }
     let json = json.map_err(|_| StorageFailure::Other("JSON".into()))?;
     LocalStorage::raw().set_item(key, &json).map_err(|e| {
         let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();

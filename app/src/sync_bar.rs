@@ -7,6 +7,9 @@ use crate::session::{REMIND_BACKUP_AFTER_MS, use_session};
 use crate::{clock, storage};
 use leptos::prelude::*;
 
+/// How often the notices are worked out again with the time.
+const NOTICES_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// How far the phone's clock may be from the server's before the bar says so.
 const CLOCK_OFF_MS: i64 = 3600 * 1000;
 
@@ -42,6 +45,9 @@ pub fn notices(
 pub fn SyncBar() -> impl IntoView {
     let session = use_session();
     let pending = Memo::new(move |_| session.ledger.with(|l| l.pending()));
+    // The notices follow the clock too: an app left open offline for a week reminds.
+    let now = RwSignal::new(clock::now_ms());
+    set_interval(move || now.set(clock::now_ms()), NOTICES_EVERY);
     let area_name = move || {
         let tree = &session.fixed.tree;
         let unit = tree.get(&session.fixed.area).ok()?;
@@ -76,7 +82,7 @@ pub fn SyncBar() -> impl IntoView {
             {move || {
                 let (in_review, oldest) = session.ledger.with(|l| (l.in_review(), l.oldest_unsynced_ms()));
                 let off = session.clock_off_ms.get();
-                let list = notices(in_review, oldest, storage::last_backup_ms(), clock::now_ms(), off);
+                let list = notices(in_review, oldest, storage::last_backup_ms(), now.get(), off);
                 (!list.is_empty()).then(|| {
                     view! {
                         <a class="notice" href=crate::pages::DEVICE data-testid="notices">

@@ -15,8 +15,13 @@ use crate::api::AppState;
 use crate::api_router;
 use crate::store::Store;
 use axum::Router;
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS};
+use axum::extract::Request;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS,
+};
 use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{Next, from_fn};
+use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -55,7 +60,7 @@ pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::R
     let app = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
     // Caches must keep the compressed and the plain answer apart.
     let vary = SetResponseHeaderLayer::if_not_present(VARY, HeaderValue::from_static("accept-encoding"));
-    let app = tower::Layer::layer(&vary, app);
+    let app = Router::new().fallback_service(tower::Layer::layer(&vary, app)).layer(from_fn(with_cache_policy));
     // The API's answers compressed as they go (a ward's report: 7,0 KB of JSON, 1,1 KB
     // brotli); the app's files are compressed already.
     Ok(api_router(state)
@@ -66,6 +71,34 @@ pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::R
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS)))
+}
+
+/// How long a browser may keep a file of the app: for good when its name carries the
+/// hash of its content (`app-<16 hex digits>.wasm`, as `cargo xtask build` names the
+/// WASM, JS and CSS), since such a name never changes meaning; anything else (the pages,
+/// which name those files, the icon) is asked for again each time it is used.
+pub fn cache_policy(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split_once('.').map_or("", |(stem, _)| stem);
+    let hash = stem.rsplit_once('-').map_or("", |(_, hash)| hash);
+    if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
+/// Sets [`cache_policy`] on a file's answer. A page sent for a path that is no file (the
+/// app's `index.html`) is never kept for good under that path.
+async fn with_cache_policy(request: Request, next: Next) -> Response {
+    let mut policy = cache_policy(request.uri().path());
+    let mut answer = next.run(request).await;
+    let page = answer.headers().get(CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if page || !answer.status().is_success() {
+        policy = "no-cache";
+    }
+    answer.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    answer
 }
 
 /// The policy of every answer that is neither a page nor a script: nothing may load,
@@ -129,6 +162,17 @@ mod tests {
         // printf '\n    import init from "/app.js";\n  ' | openssl sha256 -binary | base64
         assert_eq!(page_script_hashes(page), ["'sha256-LwJUCnEqdmvQSK6TQ+mtqOPGd3B3OjZYscqLT4beB3g='"]);
         assert_eq!(page_script_hashes("<p>no script</p>"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn only_files_named_by_their_hash_are_kept_for_good() {
+        assert_eq!(cache_policy("/app-0123456789abcdef.wasm"), "public, max-age=31536000, immutable");
+        assert_eq!(cache_policy("/style-0123456789abcdef.css"), "public, max-age=31536000, immutable");
+        for path in
+            ["/", "/index.html", "/tham-gia.html", "/icon.svg", "/app-0123abcd.wasm", "/app-0123456789ABCDEF.js"]
+        {
+            assert_eq!(cache_policy(path), "no-cache", "{path}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 // How the local server sends the app: every file the volunteer's page loads comes
 // precompressed (brotli to a browser that takes it, gzip to one that takes only that),
-// with its right type and `Vary: Accept-Encoding`; the API's answers compressed as they
-// go; and each page loads only its own WASM.
+// with its right type and `Vary: Accept-Encoding`, kept for good when its name carries its
+// hash; the API's answers compressed as they go and never kept; each page loads only
+// its own WASM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser } from './support.mjs';
@@ -35,6 +36,14 @@ test('the browser receives the app compressed, with its types', async () => {
     assert.match(headers.vary ?? '', /accept-encoding/i, path);
   }
   assert.equal(seen.get('/')['content-encoding'], 'br', 'the page itself');
+  // Files named by their content's hash are kept for good; the pages are asked for again.
+  for (const path of files.filter((f) => /-[0-9a-f]{16}\.(wasm|js|css)$/.test(f))) {
+    assert.equal(seen.get(path)['cache-control'], 'public, max-age=31536000, immutable', path);
+  }
+  assert.ok(files.filter((f) => f.endsWith('.wasm')).length > 0);
+  for (const page of ['/', '/tham-gia.html']) assert.equal(seen.get(page)['cache-control'], 'no-cache', page);
+  const gone = await fetch(new URL('/app-0123456789abcdef.wasm', server.url));
+  assert.equal(gone.headers.get('cache-control'), 'no-cache', 'a file no build made is never kept');
   // A client that takes only gzip gets gzip.
   const wasm = files.find((f) => f.endsWith('.wasm'));
   const gz = await fetch(new URL(wasm, server.url), { headers: { 'accept-encoding': 'gzip' } });
@@ -45,6 +54,7 @@ test('the browser receives the app compressed, with its types', async () => {
   assert.ok((await description.json()).paths, 'the answer reads back');
   const health = await fetch(new URL('/api/v1/health', server.url), { headers: { 'accept-encoding': 'br' } });
   assert.equal(health.headers.get('content-encoding'), null, 'a few bytes go as they are');
+  assert.equal(health.headers.get('cache-control'), 'no-store', 'no API answer is kept');
   await context.close();
 });
 

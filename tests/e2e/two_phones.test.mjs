@@ -166,19 +166,32 @@ test('full browser storage gives a clear message and records nothing', async () 
   assert.equal(await f.areaValue('dat_hien'), '0 m²', 'the screen does not show an entry that was not kept');
 });
 
-test('two tabs of the app on one phone both count', async () => {
+test('two tabs of the app on one phone: one writes at a time, and both tabs\' entries count', async () => {
   const first = await Phone.open(browser, server, 'G1');
   await first.enrolIn('Thôn Khuổi Chang');
-  const second = await first.openTab('G2');
-  await second.waitForStatus(/Đã đồng bộ lúc/);
-  // Each tab records while the other is open; neither may overwrite the other's entry.
   await first.enter('camera_an_ninh', '3');
+  // A second tab finds the app open in the first: it shows no entry form until taken here.
+  const second = await first.openTab('G2');
+  await second.page.getByTestId('open-elsewhere').waitFor();
+  assert.equal(await second.page.getByRole('button', { name: 'Nhập' }).count(), 0, 'no form in the second tab');
+  await second.screenshot(`${SHOTS}two-tabs-elsewhere.png`);
+  await second.page.getByRole('button', { name: 'Dùng ở thẻ này' }).click();
+  await second.waitForStatus(/Đã đồng bộ lúc/);
+  // The first tab stops writing and says so; the second records.
+  await first.page.getByTestId('open-elsewhere').waitFor();
   await second.enter('camera_an_ninh', '2');
-  await first.syncNow();
   await second.syncNow();
   assert.equal(await second.areaValue('camera_an_ninh'), '5 chiếc');
+  // And back: the first tab takes over again, with both entries.
+  await first.page.getByRole('button', { name: 'Dùng ở thẻ này' }).click();
+  await second.page.getByTestId('open-elsewhere').waitFor();
   await eventually(() => first.areaValue('camera_an_ninh'), (t) => t === '5 chiếc', 'the first tab to see both entries');
   const recent = await first.page.getByTestId('recent-entries').innerText();
   assert.match(recent, /3 chiếc/);
   assert.match(recent, /2 chiếc/);
+  // A tab closed lets the other write again without asking.
+  await first.page.close();
+  await second.waitForStatus(/Đã đồng bộ lúc/);
+  await second.enter('camera_an_ninh', '1');
+  assert.equal(await second.areaValue('camera_an_ninh'), '6 chiếc');
 });

@@ -173,12 +173,6 @@ fn git_version(root: &Path) -> Option<String> {
     (!version.is_empty()).then_some(version)
 }
 
-fn hash(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
-}
-
 fn hash_dir(dir: &Path) -> Result<u64> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     names.sort();
@@ -190,10 +184,15 @@ fn hash_dir(dir: &Path) -> Result<u64> {
     Ok(hasher.finish())
 }
 
-/// Copies `file` into `dist` as `stem-<hash>.ext` and returns that name.
+/// Copies `file` into `dist` as `stem-<hash>.ext` and returns that name. The hash is the
+/// first 16 hex digits of the content's SHA-256: a name never changes meaning, so the
+/// server may let browsers keep such a file for good (`functions::site`).
 fn hashed_copy(file: &Path, dist: &Path, stem: &str, ext: &str) -> Result<String> {
+    use sha2::Digest;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let name = format!("{stem}-{:08x}.{ext}", hash(&bytes) as u32);
+    let digest = sha2::Sha256::digest(&bytes);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let name = format!("{stem}-{hex}.{ext}");
     std::fs::write(dist.join(&name), bytes)?;
     Ok(name)
 }

@@ -1,6 +1,7 @@
 //! Build automation, the project's one entry point: `cargo xtask <command>`.
 //!
-//! * `serve [--addr A] [--data F]` — install the build tools, build the app, start the local server.
+//! * `serve [--addr A] [--data F]` — install the build tools, build the app, start the local
+//!   server (its release build).
 //! * `test` — install what the tests need, run every test (Rust, the API against its
 //!   description with schemathesis, then the browser end-to-end tests).
 //! * `build` — build the WASM app into `dist/`.
@@ -17,7 +18,7 @@ use std::process::Command;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = root();
+    let root = root()?;
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
         Some("serve") => serve(&root, &args[1..]),
@@ -37,9 +38,22 @@ fn main() -> Result<()> {
     }
 }
 
-/// The workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+/// The workspace root: the one `cargo xtask` was run in, found from the current
+/// directory at run time. (Not the path compiled into this binary: with a target
+/// directory shared by two clones, that would be the clone that built it.)
+fn root() -> Result<PathBuf> {
+    let here = std::env::current_dir()?;
+    workspace_of(&here).with_context(|| format!("{} is in no Cargo workspace with an xtask", here.display()))
+}
+
+/// The nearest directory at or above `dir` with a `Cargo.toml` of a workspace and `xtask/`.
+fn workspace_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| {
+            d.join("xtask").is_dir()
+                && std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|toml| toml.contains("[workspace]"))
+        })
+        .map(Path::to_path_buf)
 }
 
 /// Cargo's target directory (CI may point `CARGO_TARGET_DIR` elsewhere).
@@ -66,10 +80,16 @@ fn build_server(root: &Path) -> Result<PathBuf> {
     Ok(target_dir(root).join("debug/sotay-local"))
 }
 
+/// Builds the local server as it runs in production (release profile) and returns its path.
+fn build_release_server(root: &Path) -> Result<PathBuf> {
+    run(cargo().args(["build", "--quiet", "--release", "-p", "functions", "--bin", "sotay-local"]))?;
+    Ok(target_dir(root).join("release/sotay-local"))
+}
+
 fn serve(root: &Path, args: &[String]) -> Result<()> {
     tools::build_tools(root)?;
     let dist = app::build(root)?;
-    let server = build_server(root)?;
+    let server = build_release_server(root)?;
     run(Command::new(server).arg("--dist").arg(dist).args(args))
 }
 
@@ -118,4 +138,19 @@ fn bench(root: &Path) -> Result<()> {
     run(Command::new("node").arg("tests/tools/transfer.mjs").env("SOTAY_SERVER", &server).env("SOTAY_DIST", &dist))?;
     run(cargo().args(["run", "-q", "-p", "benches", "--example", "wire_bytes"]))?;
     run(cargo().args(["bench", "-p", "benches"]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_is_found_from_where_xtask_runs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        assert_eq!(workspace_of(&root.join("app/src")).as_deref(), Some(root));
+        assert_eq!(workspace_of(root).as_deref(), Some(root));
+        // A crate's own Cargo.toml is no workspace.
+        assert_eq!(workspace_of(&root.join("xtask")).as_deref(), Some(root));
+        assert_eq!(workspace_of(Path::new("/")), None);
+    }
 }

@@ -39,14 +39,14 @@ impl DevicePage {
         let listener = window_event_listener(leptos::ev::storage, move |event| {
             let key = event.key();
             if storage::is_enrolment_key(key.clone()) {
-                reload();
+                crate::reload_page();
             } else if storage::is_ledger_key(key)
                 && let Ok(Some(ledger)) = storage::load_ledger()
             {
                 if ledger.device == self.enrolment.device {
                     self.ledger.set(ledger);
                 } else {
-                    reload();
+                    crate::reload_page();
                 }
             }
         });
@@ -55,15 +55,13 @@ impl DevicePage {
     }
 }
 
-fn reload() {
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().reload();
-    }
-}
-
-/// The "Máy này" page.
+/// The "Máy này" page, when it is the phone's one writer of its storage.
 #[component]
 pub fn DeviceApp() -> impl IntoView {
+    crate::as_writer(device_page)
+}
+
+fn device_page() -> AnyView {
     let enrolment = storage::load_enrolment();
     let ledger = enrolment.as_ref().map(|e| storage::load_ledger_of(&e.device));
     // Why an enrolled volunteer's phone shows only the restore.
@@ -124,4 +122,5 @@ pub fn DeviceApp() -> impl IntoView {
             {body}
         </main>
     }
+    .into_any()
 }

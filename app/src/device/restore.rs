@@ -114,7 +114,7 @@ async fn restore_as_successor(backup: Backup) -> Result<Reached, String> {
     };
     let sent = Backup { ledger: replay, ..backup };
     let ledger = sent.restore(&succession.enrolment, &succession.cells).map_err(|e| e.to_string())?;
-    store(succession.enrolment, ledger).await.map(|()| Reached::Done)
+    store(succession.enrolment, ledger).map(|()| Reached::Done)
 }
 
 /// Step 3 and 4 with a new enrolment: the revoked device's cells, then the ledger.
@@ -126,11 +126,11 @@ async fn restore_as_new_device(backup: &Backup, enrolment: &Enrolment) -> Result
         Err(failure) => return Err(failure.to_string()),
     };
     let ledger = backup.restore(enrolment, &held.cells).map_err(|e| e.to_string())?;
-    store(enrolment.clone(), ledger).await
+    store(enrolment.clone(), ledger)
 }
 
-async fn store(enrolment: Enrolment, ledger: Ledger) -> Result<(), String> {
-    storage::exclusive(move || storage::take_over(&enrolment, ledger).map(|_| ())).await.map_err(|e| e.to_string())
+fn store(enrolment: Enrolment, ledger: Ledger) -> Result<(), String> {
+    storage::take_over(&enrolment, ledger).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Reads the file chosen in `input`.

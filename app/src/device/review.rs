@@ -64,14 +64,12 @@ pub fn ReviewList() -> impl IntoView {
         done.set(None);
         let device = page.enrolment.device.clone();
         leptos::task::spawn_local(async move {
-            let outcome = storage::exclusive(move || {
-                let mut ledger = storage::load_ledger_of(&device)?;
+            let outcome = storage::load_ledger_of(&device).and_then(|mut ledger| {
                 let again = ledger.in_review();
                 ledger.send_review_again(clock::now_ms());
                 storage::save_ledger(&ledger)?;
-                Ok::<_, storage::StorageFailure>((ledger, again))
-            })
-            .await;
+                Ok((ledger, again))
+            });
             match outcome {
                 Ok((ledger, again)) => {
                     page.ledger.set(ledger);

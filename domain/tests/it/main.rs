@@ -3,6 +3,7 @@
 //! of the wire format.
 
 mod backup;
+mod copies;
 mod golden;
 mod ledger_format;
 mod merge_laws;

@@ -25,11 +25,11 @@ use std::collections::BTreeMap;
 
 /// Areas of one ward: a volunteer records for one area; two keep the test honest about
 /// totals above the area.
-const AREA: &str = "ntmk-to-11";
-const COUNTERS: [&str; 2] = ["dat_hien", "tien_dan_gop"];
+pub(crate) const AREA: &str = "ntmk-to-11";
+pub(crate) const COUNTERS: [&str; 2] = ["dat_hien", "tien_dan_gop"];
 
 #[derive(Debug, Clone)]
-enum Action {
+pub(crate) enum Action {
     /// The phone records an amount (negative: a correction of its own entries).
     Record { indicator: usize, month: u8, amount: i64 },
     /// The phone states a level (households) for a month.
@@ -43,7 +43,7 @@ enum Action {
     Drop { pick: usize },
 }
 
-fn action() -> impl Strategy<Value = Action> {
+pub(crate) fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
         5 => (0..COUNTERS.len(), 1u8..=3, -40i64..200)
             .prop_map(|(indicator, month, amount)| Action::Record { indicator, month, amount }),
@@ -56,9 +56,9 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 /// One phone of the model: its ledger, its messages in flight.
-struct Phone {
-    ledger: Ledger,
-    in_flight: Vec<SyncRequest>,
+pub(crate) struct Phone {
+    pub(crate) ledger: Ledger,
+    pub(crate) in_flight: Vec<SyncRequest>,
 }
 
 struct World {

@@ -55,6 +55,8 @@ impl<S> AppState<S> {
 }
 
 /// The API routes over a store. Every error, unknown `/api` paths and wrong methods included, is JSON with a code.
+/// No answer may be kept by a browser or a cache (`no-store`): figures are never shown
+/// from an old answer as if fresh.
 pub fn api_router<S: Store>(state: Arc<AppState<S>>) -> Router {
     let v1 = v1_routes::<S>()
         .router
@@ -68,6 +70,10 @@ pub fn api_router<S: Store>(state: Arc<AppState<S>>) -> Router {
         // Any other /api path (an unknown version) is a JSON 404, never the app's index.html.
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// Where the OpenAPI description is served.
