@@ -1,6 +1,6 @@
 //! Writes the standard catalogue (`data/catalogue.json`) as a Rust table,
 //! `$OUT_DIR/standard_catalogue.rs`, which `Catalogue::standard` builds from: the app
-//! then carries neither the file nor the code that parses one (5 KB brotli less on the
+//! then carries neither the file nor the code that parses one (1,5 KB brotli less on the
 //! volunteer's entry page). The file stays the one place the catalogue is written, and a
 //! test compares the table with the file read by `Catalogue::from_json`.
 

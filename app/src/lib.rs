@@ -106,27 +106,21 @@ pub fn WardApp() -> impl IntoView {
     as_writer(|| volunteer_page(Screen::Ward, || view! { <ward::WardScreen /> }.into_any()))
 }
 
-/// How long a page waits for the writer's role before it says another tab has it (the
-/// page this tab just left may still be letting it go).
-const WRITER_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+/// How long a page waits between its tries for the writer's role, and how many it makes
+/// before it says another tab has it (the page this tab just left may still be letting
+/// it go).
+const WRITER_RETRY: std::time::Duration = std::time::Duration::from_millis(300);
+const WRITER_TRIES: u32 = 5;
+const WRITER_AGAIN: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Shows `page` once this page is the phone's one writer ([`storage::become_writer`]).
-/// While another tab of the app is, it says so, with the way to use the app here; if
-/// another tab takes the role later, this page loads again (and then says so).
+/// While another tab of the app is, it says so, with the way to use the app here, and
+/// tries again while the volunteer looks at it (the other may be closed); if another
+/// tab takes the role later, this page loads again (and then says so).
 pub(crate) fn as_writer(page: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
     let writer = RwSignal::new(None::<bool>);
-    let claim = move |take: bool| {
-        storage::become_writer(take, move || writer.set(Some(true)), reload_page);
-    };
-    claim(false);
-    set_timeout(
-        move || {
-            if writer.get_untracked().is_none() {
-                writer.set(Some(false));
-            }
-        },
-        WRITER_WAIT,
-    );
+    let taking = RwSignal::new(false);
+    try_to_write(writer, false, WRITER_TRIES);
     (move || match writer.get() {
         None => view! { <Opening /> }.into_any(),
         Some(true) => page(),
@@ -139,7 +133,14 @@ pub(crate) fn as_writer(page: impl Fn() -> AnyView + Send + Sync + 'static) -> A
                         "Mỗi lúc chỉ một thẻ (hay cửa sổ) của ứng dụng ghi số liệu trên máy này, để không số nào bị mất. \
                          Thẻ kia sẽ thôi ghi."
                     </p>
-                    <button class="primary" on:click=move |_| claim(true)>
+                    <button
+                        class="primary"
+                        disabled=move || taking.get()
+                        on:click=move |_| {
+                            taking.set(true);
+                            try_to_write(writer, true, 1);
+                        }
+                    >
                         "Dùng ở thẻ này"
                     </button>
                 </section>
@@ -148,6 +149,36 @@ pub(crate) fn as_writer(page: impl Fn() -> AnyView + Send + Sync + 'static) -> A
         .into_any(),
     })
     .into_any()
+}
+
+/// Tries for the writer's role (`take`: from the tab that holds it), `tries` times; then
+/// says another tab has it, and tries again every [`WRITER_AGAIN`] while this tab is in
+/// view (`tries` 0: a tab in the background never takes the role from a tab moving
+/// between pages).
+fn try_to_write(writer: RwSignal<Option<bool>>, take: bool, tries: u32) {
+    leptos::task::spawn_local(async move {
+        // Tries after the first few, only in view.
+        let now = tries > 0 || in_view();
+        if writer.get_untracked() == Some(true) {
+            return;
+        }
+        if now && storage::become_writer(take, reload_page).await {
+            writer.set(Some(true));
+        } else if tries > 1 {
+            set_timeout(move || try_to_write(writer, false, tries - 1), WRITER_RETRY);
+        } else {
+            if writer.get_untracked().is_none() {
+                writer.set(Some(false));
+            }
+            set_timeout(move || try_to_write(writer, false, 0), WRITER_AGAIN);
+        }
+    });
+}
+
+/// True while this page is in view (not a tab in the background).
+fn in_view() -> bool {
+    let document = web_sys::window().and_then(|w| w.document());
+    document.is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
 }
 
 /// Loads this page again (its state is stale, or another tab took the writer's role).

@@ -63,44 +63,47 @@ thread_local! {
 /// Makes this page the phone's one writer of its storage, for the page's life. In
 /// Chromium each tab reads its own copy of `localStorage`, which another tab's write
 /// reaches a moment later: two tabs taking turns under a lock could still each write a
-/// ledger missing the other's last entry. So one tab at a time writes: a Web Lock
-/// held while the page lives. `on_held` runs once this page holds it: at once, or when
-/// the tab holding it goes, or, with `take`, by taking it from that tab, whose `on_lost`
-/// then runs (and whose writes are refused from then on). Where the browser has no Web
-/// Locks (an insecure origin), the page writes.
-pub fn become_writer(take: bool, on_held: impl FnOnce() + 'static, on_lost: impl FnOnce() + 'static) {
+/// ledger missing the other's last entry. So one tab at a time writes: a Web Lock held
+/// while the page lives. Tells whether this page holds it: at once when it is free, or,
+/// with `take`, taken from the tab that holds it (whose `on_lost` then runs, and whose
+/// writes are refused from then on); `false` when another tab holds it. Where the
+/// browser has no Web Locks, or refuses them to this page, the page writes.
+pub async fn become_writer(take: bool, on_lost: impl FnOnce() + 'static) -> bool {
+    use std::{cell::Cell, rc::Rc};
     let options = js_sys::Object::new();
-    if take {
-        let _ = js_sys::Reflect::set(&options, &"steal".into(), &JsValue::TRUE);
-    }
-    let on_held = std::rc::Rc::new(std::cell::Cell::new(Some(on_held)));
-    let run_on_held = {
-        let on_held = on_held.clone();
-        move || {
-            if let Some(held) = on_held.take() {
-                held();
-            }
+    let option = if take { "steal" } else { "ifAvailable" };
+    let _ = js_sys::Reflect::set(&options, &option.into(), &JsValue::TRUE);
+    let resolver = Rc::new(Cell::new(None::<js_sys::Function>));
+    let holds = js_sys::Promise::new(&mut |resolve, _| resolver.set(Some(resolve)));
+    let tell = move |held: bool| {
+        if let Some(resolve) = resolver.take() {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(held));
         }
     };
     // Held while the page lives: the callback's promise never settles.
     let callback = Closure::once_into_js({
-        let run_on_held = run_on_held.clone();
-        move |_: JsValue| {
-            run_on_held();
-            js_sys::Promise::new(&mut |_, _| {})
+        let tell = tell.clone();
+        move |lock: JsValue| {
+            let held = !lock.is_null();
+            tell(held);
+            if held { JsValue::from(js_sys::Promise::new(&mut |_, _| {})) } else { JsValue::NULL }
         }
     });
-    let Ok(request) = request_lock_with("sotay.writer", &options, callback.unchecked_ref()) else {
-        return run_on_held();
-    };
-    // The request fails when another tab takes the role: this page writes nothing more.
-    let lost = Closure::once(move |_: JsValue| {
-        WRITER_ELSEWHERE.with(|w| w.set(true));
-        on_lost();
+    let Ok(request) = request_lock_with("sotay.writer", &options, callback.unchecked_ref()) else { return true };
+    let lost = Closure::once(move |error: JsValue| {
+        let name = js_sys::Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
+        if name.as_deref() == Some("AbortError") {
+            // Another tab took the role: this page writes nothing more.
+            WRITER_ELSEWHERE.with(|w| w.set(true));
+            on_lost();
+        } else {
+            tell(true);
+        }
     });
     let _ = request.catch(&lost);
     // Lives as long as the page.
     lost.forget();
+    wasm_bindgen_futures::JsFuture::from(holds).await.is_ok_and(|held| held.is_truthy())
 }
 
 /// The text stored under `key`.

@@ -61,8 +61,8 @@ pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::R
     // Caches must keep the compressed and the plain answer apart.
     let vary = SetResponseHeaderLayer::if_not_present(VARY, HeaderValue::from_static("accept-encoding"));
     let app = Router::new().fallback_service(tower::Layer::layer(&vary, app)).layer(from_fn(with_cache_policy));
-    // The API's answers compressed as they go (a ward's report: 7,0 KB of JSON, 1,1 KB
-    // brotli); the app's files are compressed already.
+    // The API's answers compressed as they go (a ward's report: 7,0 KB of JSON, 0,9 KB as
+    // transferred); the app's files are compressed already.
     Ok(api_router(state)
         .layer(CompressionLayer::new())
         .fallback_service(app)
@@ -94,7 +94,8 @@ async fn with_cache_policy(request: Request, next: Next) -> Response {
     let mut policy = cache_policy(request.uri().path());
     let mut answer = next.run(request).await;
     let page = answer.headers().get(CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-    if page || !answer.status().is_success() {
+    // A 304's headers replace the kept answer's: it keeps the file's own policy.
+    if page || !(answer.status().is_success() || answer.status() == StatusCode::NOT_MODIFIED) {
         policy = "no-cache";
     }
     answer.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(policy));

@@ -115,7 +115,7 @@ test('a mistyped amount or a correction below zero is refused on the phone', asy
   assert.match(await row.getByRole('alert').innerText(), /"2,5" không phải số nguyên/);
   await row.getByLabel(/Số lượng/).fill('-5');
   await row.getByRole('button', { name: 'Lưu' }).click();
-  // The entry is checked under the ledger's lock, so its answer comes a moment later.
+  // The entry is checked as it is stored, so its answer comes a moment later.
   await eventually(() => row.getByRole('alert').innerText(), (t) => /chưa có gì để bớt/.test(t), 'the refusal');
   assert.equal(await d.areaValue('duong_lam_moi'), '0 m');
   assert.doesNotMatch(await d.storedLedger(), /duong_lam_moi/);
@@ -189,8 +189,9 @@ test('two tabs of the app on one phone: one writes at a time, and both tabs\' en
   const recent = await first.page.getByTestId('recent-entries').innerText();
   assert.match(recent, /3 chiếc/);
   assert.match(recent, /2 chiếc/);
-  // A tab closed lets the other write again without asking.
+  // A tab closed lets the other write again, as soon as the volunteer comes back to it.
   await first.page.close();
+  await second.page.bringToFront();
   await second.waitForStatus(/Đã đồng bộ lúc/);
   await second.enter('camera_an_ninh', '1');
   assert.equal(await second.areaValue('camera_an_ninh'), '6 chiếc');

@@ -30,6 +30,10 @@ pub const PAGES: [Page; 5] = [
     Page { file: "officer.html", entry: "officer", title: "Sổ tay Mặt trận — Cán bộ" },
 ];
 
+/// How a page starts its entry: the WASM is fetched while the JS loads, and `init` takes
+/// the pending response.
+const START: &str = "var wasm = fetch(\"/{wasm}\");\n    import(\"/{js}\").then(function (app) { app.default({ module_or_path: wasm }); });";
+
 /// The files of `public/` that are not copied to `dist/` as they are.
 const TEMPLATES: [&str; 3] = ["page.html", "elsewhere.js", "style.css"];
 
@@ -55,12 +59,14 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let built = target.join("wasm32-unknown-unknown/wasm-release");
     let dist = root.join("dist");
     let stamp = dist.join(".built-from");
-    // What dist/ is made from: both entries' WASM, the public files, the settings.
+    // What dist/ is made from: the pages and each one's WASM, the public files, the settings.
     let mut input = DefaultHasher::new();
     input.write_u64(hash_dir(&root.join("public"))?);
     input.write(WASM_OPT.concat().as_bytes());
     input.write(PRECOMPRESSED.concat().as_bytes());
-    for Page { entry, .. } in &PAGES {
+    input.write(START.as_bytes());
+    for Page { file, entry, title } in &PAGES {
+        input.write([*file, *entry, *title].concat().as_bytes());
         let wasm = built.join(format!("{entry}.wasm"));
         input.write(&std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?);
     }
@@ -93,10 +99,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     for (i, page) in PAGES.iter().enumerate() {
         let wasm = hashed_copy(&bindgen_out.join(format!("{}_bg.opt.wasm", page.entry)), &dist, page.entry, "wasm")?;
         let js = hashed_copy(&bindgen_out.join(format!("{}.js", page.entry)), &dist, page.entry, "js")?;
-        // The WASM is fetched while the JS loads; `init` takes the pending response.
-        let start = format!(
-            "var wasm = fetch(\"/{wasm}\");\n    import(\"/{js}\").then(function (app) {{ app.default({{ module_or_path: wasm }}); }});"
-        );
+        let start = START.replace("{wasm}", &wasm).replace("{js}", &js);
         let script =
             if i == 0 { format!("{}\n    if (!elsewhere()) {{\n    {start}\n    }}", elsewhere.trim()) } else { start };
         let html = template

@@ -118,10 +118,12 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
         .arg(&bucket)
         // CloudFront compresses by itself; the precompressed copies are the local server's.
         .args(["--delete", "--exclude", ".built-from", "--exclude", "*.br", "--exclude", "*.gz"])
+        .args(UNHASHED.iter().flat_map(|file| ["--exclude", file]))
         .args(app::PAGES.iter().flat_map(|page| ["--exclude", page.file]))
         .args(["--cache-control", "public, max-age=31536000, immutable"]))?;
-    // The pages name the hashed files: never cached, so no page outlives its files.
-    for page in app::PAGES.iter().map(|page| page.file) {
+    // The pages name the hashed files: never cached, so no page outlives its files; nor
+    // the other files not named by their hash.
+    for page in app::PAGES.iter().map(|page| page.file).chain(UNHASHED) {
         run(Command::new("aws")
             .args(["s3", "cp"])
             .arg(dist.join(page))
@@ -134,6 +136,9 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
     println!("Sổ tay Mặt trận ({stage}): {}", stack_output("AppUrl")?);
     Ok(())
 }
+
+/// The files of `dist/` besides the pages whose names do not carry their hash.
+const UNHASHED: [&str; 1] = ["icon.svg"];
 
 /// The template's `ScriptHashes`: `sha256-…` of each inline script of the pages in `dist`,
 /// comma-separated, as the local server computes them (`functions::site`).

@@ -149,8 +149,18 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         assert_eq!(workspace_of(&root.join("app/src")).as_deref(), Some(root));
         assert_eq!(workspace_of(root).as_deref(), Some(root));
-        // A crate's own Cargo.toml is no workspace.
         assert_eq!(workspace_of(&root.join("xtask")).as_deref(), Some(root));
         assert_eq!(workspace_of(Path::new("/")), None);
+    }
+
+    #[test]
+    fn a_directory_with_an_xtask_is_a_workspace_only_if_its_manifest_says_so() {
+        let dir = std::env::temp_dir().join(format!("sotay-xtask-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("xtask")).unwrap();
+        std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"one\"\n").unwrap();
+        assert_eq!(workspace_of(&dir.join("xtask")), None);
+        std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = [\"xtask\"]\n").unwrap();
+        assert_eq!(workspace_of(&dir.join("xtask")), Some(dir.clone()));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

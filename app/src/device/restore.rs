@@ -9,7 +9,7 @@
 //! 3. if it was revoked (a lost phone), a new join code and label are asked for, and the
 //!    new device reads the old one's cells (`GET /api/v1/devices/{id}/cells`);
 //! 4. the new ledger is `Backup::restore` (only what the server had not counted), stored
-//!    with the new enrolment under the ledger's lock; the ledger this phone held, if any,
+//!    with the new enrolment by the tab that writes; the ledger this phone held, if any,
 //!    is kept aside (`storage::take_over`), never deleted.
 //!
 //! Offline, it stops with a message and nothing on the phone changes.

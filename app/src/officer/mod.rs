@@ -1,6 +1,6 @@
 //! The officers' app (`/officer.html`, its own WASM): figures of the units in reach, join
 //! codes, devices and the audit trail, each tab shown only to roles that may use it. It
-//! reads the enrolment the join screen of the main app stored.
+//! reads the enrolment the join page stored.
 
 mod audit;
 mod codes;
@@ -80,7 +80,10 @@ impl OfficerSession {
     /// the next start.
     fn refresh_profile(self) {
         spawn_local(async move {
-            if let Ok(fresh) = self.call(|token| async move { api::me(&token).await }).await {
+            // Kept only by the phone's one writer: another tab of the app may be it.
+            if let Ok(fresh) = self.call(|token| async move { api::me(&token).await }).await
+                && storage::become_writer(false, || ()).await
+            {
                 storage::keep_profile(fresh);
             }
         });
@@ -95,13 +98,20 @@ enum Tab {
     Audit,
 }
 
-/// The officers' app. A phone not enrolled, or a volunteer's, goes to the entry page,
-/// which sends it on.
+/// The officers' app. A volunteer's phone goes to its entry page, a phone with no
+/// enrolment this version can read to the join page.
 #[component]
 pub fn OfficerApp() -> impl IntoView {
-    let Some(enrolment) = storage::load_enrolment().filter(|e| e.profile.role != Role::Volunteer) else {
-        open_page(crate::pages::ENTRY);
-        return view! { <crate::Opening /> }.into_any();
+    let enrolment = match storage::load_enrolment() {
+        Some(enrolment) if enrolment.profile.role != Role::Volunteer => enrolment,
+        Some(_) => {
+            open_page(crate::pages::ENTRY);
+            return view! { <crate::Opening /> }.into_any();
+        }
+        None => {
+            open_page(crate::pages::JOIN);
+            return view! { <crate::Opening /> }.into_any();
+        }
     };
     let session = OfficerSession {
         fixed: Box::leak(Box::new(OfficerFixed {
