@@ -215,8 +215,8 @@ export class Phone {
     return this.page.getByTestId('sync-state').innerText();
   }
 
-  waitForStatus(pattern) {
-    return eventually(() => this.status(), (t) => pattern.test(t), `sync state ${pattern}`);
+  waitForStatus(pattern, timeout) {
+    return eventually(() => this.status(), (t) => pattern.test(t), `sync state ${pattern}`, timeout);
   }
 
   async syncNow() {
