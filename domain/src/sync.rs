@@ -67,8 +67,10 @@ pub const PROTOCOL: u32 = 2;
 /// The oldest protocol a phone may still speak.
 pub const OLDEST_PROTOCOL: u32 = 1;
 
-/// Most cells one request may carry (about 100 bytes each on the wire).
-pub const MAX_CELLS: usize = 5_000;
+/// Most cells one request may carry (about 100 bytes each on the wire): as many as the
+/// slower store writes well within the function's time limit (10 s on Lambda), since
+/// DynamoDB takes a request as one transaction of at most 100 items after another.
+pub const MAX_CELLS: usize = 1_000;
 
 /// Most bytes of JSON a phone puts in one request: far under the server's body limit
 /// (1 MiB) whatever the length of the ids; a longer outbox goes out in several requests.
