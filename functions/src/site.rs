@@ -6,8 +6,9 @@
 //!
 //! The Content-Security-Policy lets run only the app's own files, its WebAssembly
 //! (`'wasm-unsafe-eval'`) and the inline bootstrap `<script>` of each served page, by the
-//! SHA-256 of its text, computed from `dist/` at start; it is sent with the pages and the
-//! scripts, and every other answer gets [`RESOURCE_POLICY`] (load nothing). No origin but the site's own is
+//! SHA-256 of its text, computed from `dist/` at start: each page allows only its own; a
+//! script (the service worker's policy) allows none; every other answer gets
+//! [`RESOURCE_POLICY`] (load nothing). No origin but the site's own is
 //! allowed anything: the API sends no CORS headers. The QR code of a join code is SVG
 //! markup (paths and fills, no script, no style attribute), so it needs nothing more.
 
@@ -16,14 +17,16 @@ use crate::api_router;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::Request;
+use axum::extract::State;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::{Next, from_fn};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,19 +45,7 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 256;
 /// The API and the app of `dist` (every other path is its `index.html`), with the
 /// security headers, the time limit and the bound on concurrent requests.
 pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::Result<Router> {
-    let policy = content_security_policy(&inline_script_hashes(dist)?);
-    let policy = HeaderValue::from_str(&policy).map_err(std::io::Error::other)?;
-    let others = HeaderValue::from_static(RESOURCE_POLICY);
-    // The page's policy on what a browser runs as a document or a script; every other
-    // answer (WebAssembly, styles, JSON) may load nothing at all.
-    // A 304 sends none: its headers replace the cached answer's, which keeps its own.
-    let policy_of = move |answer: &axum::response::Response| {
-        if answer.status() == StatusCode::NOT_MODIFIED {
-            return None;
-        }
-        let kind = answer.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        Some(if kind.starts_with("text/html") || kind.contains("javascript") { policy.clone() } else { others.clone() })
-    };
+    let policies = Arc::new(Policies::of(dist)?);
     // The files as `cargo xtask build` compressed them (`.br`, `.gz`), by `Accept-Encoding`.
     let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
     let app = ServeDir::new(dist).precompressed_br().precompressed_gzip().fallback(index);
@@ -66,7 +57,7 @@ pub fn site_router<S: Store>(state: Arc<AppState<S>>, dist: &Path) -> std::io::R
     Ok(api_router(state)
         .layer(CompressionLayer::new())
         .fallback_service(app)
-        .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, policy_of))
+        .layer(from_fn_with_state(policies, with_security_policy))
         .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
@@ -102,6 +93,64 @@ async fn with_cache_policy(request: Request, next: Next) -> Response {
     answer
 }
 
+/// The Content-Security-Policy of each kind of answer, made from `dist/` at start.
+struct Policies {
+    /// Each page's (`index.html`, …): its own inline scripts allowed, by their hashes.
+    pages: BTreeMap<String, HeaderValue>,
+    /// A page sent for a path that is no file (`index.html`'s), and a script's: the
+    /// policy of a worker (`sw.js`), and no inline script anywhere.
+    fallback: HeaderValue,
+    script: HeaderValue,
+    resource: HeaderValue,
+}
+
+impl Policies {
+    fn of(dist: &Path) -> std::io::Result<Self> {
+        let header = |policy: String| HeaderValue::from_str(&policy).map_err(std::io::Error::other);
+        let mut pages = BTreeMap::new();
+        for (page, hashes) in page_hashes(dist)? {
+            pages.insert(page, header(content_security_policy(&hashes))?);
+        }
+        let script = header(content_security_policy(&[]))?;
+        Ok(Policies {
+            fallback: pages.get("index.html").cloned().unwrap_or_else(|| script.clone()),
+            pages,
+            script,
+            resource: HeaderValue::from_static(RESOURCE_POLICY),
+        })
+    }
+
+    /// The policy of an answer of `kind` (its `Content-Type`) to a request for `path`.
+    fn of_answer(&self, path: &str, kind: &str) -> &HeaderValue {
+        if kind.starts_with("text/html") {
+            let file = match path.trim_start_matches('/') {
+                "" => "index.html",
+                file => file,
+            };
+            self.pages.get(file).unwrap_or(&self.fallback)
+        } else if kind.contains("javascript") {
+            &self.script
+        } else {
+            &self.resource
+        }
+    }
+}
+
+/// Sets the policy of what a browser runs as a document or a script; every other answer
+/// (WebAssembly, styles, JSON) may load nothing at all. A 304 gets none: its headers
+/// replace the cached answer's, which keeps its own.
+async fn with_security_policy(State(policies): State<Arc<Policies>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let mut answer = next.run(request).await;
+    if answer.status() == StatusCode::NOT_MODIFIED {
+        return answer;
+    }
+    let kind = answer.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let policy = policies.of_answer(&path, kind).clone();
+    answer.headers_mut().insert(CONTENT_SECURITY_POLICY, policy);
+    answer
+}
+
 /// The policy of every answer that is neither a page nor a script: nothing may load,
 /// nothing may frame it (about 300 bytes less than the page's on each such answer, which
 /// counts on a volunteer's first load).
@@ -119,21 +168,27 @@ pub fn content_security_policy(script_hashes: &[String]) -> String {
 /// The CSP sources (`'sha256-…'`) of the inline scripts of every page (`*.html`) in
 /// `dist`, sorted, each once; none when there is no `dist`.
 pub fn inline_script_hashes(dist: &Path) -> std::io::Result<Vec<String>> {
-    let entries = match std::fs::read_dir(dist) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let mut hashes = Vec::new();
-    for entry in entries {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "html") {
-            hashes.extend(page_script_hashes(&std::fs::read_to_string(&path)?));
-        }
-    }
+    let mut hashes: Vec<String> = page_hashes(dist)?.into_values().flatten().collect();
     hashes.sort();
     hashes.dedup();
     Ok(hashes)
+}
+
+/// Each page (`*.html`) of `dist` by file name, with the CSP sources of its inline scripts.
+fn page_hashes(dist: &Path) -> std::io::Result<BTreeMap<String, Vec<String>>> {
+    let entries = match std::fs::read_dir(dist) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(e),
+    };
+    let mut pages = BTreeMap::new();
+    for entry in entries {
+        let path = entry?.path();
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()).filter(|n| n.ends_with(".html")) {
+            pages.insert(name.to_string(), page_script_hashes(&std::fs::read_to_string(&path)?));
+        }
+    }
+    Ok(pages)
 }
 
 /// The CSP sources of the inline scripts (`<script>` without `src`) of one page.

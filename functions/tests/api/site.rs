@@ -1,5 +1,6 @@
 //! The local server's site: every answer, the app's pages and the API's alike, carries
-//! the security headers; the policy allows the pages' own inline bootstrap by its hash;
+//! the security headers; each page's policy allows its own inline bootstrap by its hash,
+//! and no other page's;
 //! and no other origin is let in (no CORS headers, not even to a preflight).
 
 use super::Api;
@@ -11,10 +12,14 @@ use tower::ServiceExt;
 const PAGE: &str = "<!doctype html><html><head><link rel=\"stylesheet\" href=\"/style.css\"></head><body>\
     <script type=\"module\">\n    import init from \"/app.js\";\n    init();\n  </script></body></html>";
 
-/// The site over the test API's store, serving a `dist` with one page and its script.
+/// A second page, with a script of its own.
+const JOIN_PAGE: &str = "<!doctype html><html><body><script>\n    location.hash;\n  </script></body></html>";
+
+/// The site over the test API's store, serving a `dist` with two pages and a script.
 async fn site(api: &Api) -> (axum::Router, tempfile::TempDir) {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), PAGE).unwrap();
+    std::fs::write(dist.path().join("tham-gia.html"), JOIN_PAGE).unwrap();
     std::fs::write(dist.path().join("app.js"), "export default function init() {}").unwrap();
     std::fs::write(dist.path().join("style.css"), "body { margin: 0 }").unwrap();
     (site_router(api.state.clone(), dist.path()).unwrap(), dist)
@@ -33,31 +38,35 @@ fn get(path: &str) -> Request<Body> {
 async fn every_answer_carries_the_security_headers() {
     let api = Api::new().await;
     let (site, dist) = site(&api).await;
-    let hashes = inline_script_hashes(dist.path()).unwrap();
-    assert_eq!(hashes.len(), 1, "one inline script: {hashes:?}");
-    for (path, status, page) in [
-        ("/", StatusCode::OK, true),
-        ("/app.js", StatusCode::OK, true),
-        ("/a/path/of/the/app", StatusCode::OK, true),
-        ("/style.css", StatusCode::OK, false),
-        ("/api/v1/health", StatusCode::OK, false),
-        ("/api/v1/units", StatusCode::UNAUTHORIZED, false),
-        ("/api/v1/khong-co", StatusCode::NOT_FOUND, false),
-        ("/api/openapi.json", StatusCode::OK, false),
+    let index = functions::site::page_script_hashes(PAGE);
+    let join = functions::site::page_script_hashes(JOIN_PAGE);
+    assert_eq!(inline_script_hashes(dist.path()).unwrap().len(), 2, "two inline scripts");
+    // What each answer's policy allows to run inline: `None` for a resource (nothing at all).
+    for (path, status, inline) in [
+        ("/", StatusCode::OK, Some(index.as_slice())),
+        ("/index.html", StatusCode::OK, Some(index.as_slice())),
+        ("/a/path/of/the/app", StatusCode::OK, Some(index.as_slice())),
+        ("/tham-gia.html", StatusCode::OK, Some(join.as_slice())),
+        ("/app.js", StatusCode::OK, Some(&[][..])),
+        ("/style.css", StatusCode::OK, None),
+        ("/api/v1/health", StatusCode::OK, None),
+        ("/api/v1/units", StatusCode::UNAUTHORIZED, None),
+        ("/api/v1/khong-co", StatusCode::NOT_FOUND, None),
+        ("/api/openapi.json", StatusCode::OK, None),
     ] {
         let (got, headers) = answer(&site, get(path)).await;
         assert_eq!(got, status, "{path}");
         let policy = headers["content-security-policy"].to_str().unwrap();
         assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{policy}");
-        if !page {
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        let Some(inline) = inline else {
             // Not a document nor a script: it may load nothing.
             assert_eq!(policy, functions::site::RESOURCE_POLICY, "{path}");
-            assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
             continue;
-        }
+        };
         assert!(policy.starts_with("default-src 'self'; "), "{path}: {policy}");
-        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {};", hashes[0])), "{policy}");
-        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        let scripts: String = inline.iter().map(|hash| format!(" {hash}")).collect();
+        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval'{scripts};")), "{path}: {policy}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
     }
 }
