@@ -236,3 +236,21 @@ pub fn last_backup_ms() -> Option<u64> {
 pub fn note_backup(at_ms: u64) {
     let _ = write("sotay.v1.last_backup", Ok(at_ms.to_string()));
 }
+
+/// What the browser holds for the app and may hold (the Storage API's estimate, caches
+/// included), and whether it keeps it when the phone runs short of space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Room {
+    pub used: u64,
+    pub quota: u64,
+    pub persisted: bool,
+}
+
+/// The browser's [`Room`]; `None` where the Storage API is missing.
+pub async fn room() -> Option<Room> {
+    let manager = web_sys::window()?.navigator().storage();
+    let estimate = wasm_bindgen_futures::JsFuture::from(manager.estimate().ok()?).await.ok()?;
+    let number = |name: &str| js_sys::Reflect::get(&estimate, &name.into()).ok()?.as_f64().map(|n| n as u64);
+    let persisted = wasm_bindgen_futures::JsFuture::from(manager.persisted().ok()?).await.ok()?;
+    Some(Room { used: number("usage")?, quota: number("quota")?, persisted: persisted.is_truthy() })
+}

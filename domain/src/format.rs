@@ -44,6 +44,24 @@ pub fn amount(n: i64, unit: &str) -> String {
     format!("{} {unit}", signed(n))
 }
 
+/// A size in bytes with one decimal at most, as "Máy này" shows storage: `850 KB`,
+/// `1,2 MB`, `2,3 GB` (powers of 1.024, rounded half up).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut unit = 0;
+    let mut scale = 1u128;
+    while unit + 1 < UNITS.len() && u128::from(n) >= scale * 1024 {
+        unit += 1;
+        scale *= 1024;
+    }
+    let tenths = (u128::from(n) * 20 + scale) / (2 * scale);
+    let whole = u64::try_from(tenths / 10).unwrap_or(u64::MAX);
+    match (unit, tenths % 10) {
+        (0, _) | (_, 0) => format!("{} {}", group(whole), UNITS[unit]),
+        (_, tenth) => format!("{},{tenth} {}", group(whole), UNITS[unit]),
+    }
+}
+
 /// A figure as the report shows it.
 pub fn figure(indicator: &Indicator, figure: &Figure) -> String {
     match *figure {
@@ -145,6 +163,18 @@ pub fn parse_amount(text: &str) -> Result<i64, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_the_vietnamese_way() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1.023 B");
+        assert_eq!(bytes(1024), "1 KB");
+        assert_eq!(bytes(870_400), "850 KB");
+        assert_eq!(bytes(1_258_291), "1,2 MB");
+        assert_eq!(bytes(1_310_720), "1,3 MB", "1,25 rounds half up");
+        assert_eq!(bytes(2_469_606_195), "2,3 GB");
+        assert_eq!(bytes(u64::MAX), "16.777.216 TB");
+    }
 
     #[test]
     fn numbers_read_the_vietnamese_way() {

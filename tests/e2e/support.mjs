@@ -70,8 +70,9 @@ export async function startServer() {
     });
   }
   const port = await freePort();
-  const server = startProcess(binary, ['--addr', `127.0.0.1:${port}`, '--dist', dist, ...store], env,
+  const serve = (files) => startProcess(binary, ['--addr', `127.0.0.1:${port}`, '--dist', files, ...store], env,
     /đang chạy: (http:\/\/[\d.:]+\/)/, 'server');
+  let server = serve(dist);
   const url = /http:\/\/[\d.:]+\//.exec(await server.found)[0];
   // A new store prints the one-time join link of a province administrator.
   const adminCode = /#join=([A-Z0-9-]+)/.exec(server.output())[1];
@@ -97,6 +98,16 @@ export async function startServer() {
       return api(url, 'POST', 'api/v1/join', null, { code, label });
     },
     api: (method, path, token, body) => api(url, method, path, token, body),
+    /** Stops serving (the store keeps its data): a phone out of signal, a server down. */
+    async halt() {
+      await stopProcess(server.child);
+    },
+    /** Serves again on the same address over the same store, the app of `files` (another
+     * build, for an update). */
+    async resume(files = dist) {
+      server = serve(files);
+      await server.found;
+    },
     async stop() {
       await stopProcess(server.child);
       for (const child of helpers) await stopProcess(child);
@@ -129,6 +140,14 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+/** A phone's browser with its profile kept in `dir`: closing it and launching it again on
+ * the same `dir` is the phone's browser closed and opened again (a cold start). */
+export async function launchProfile(dir) {
+  return chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 360, height: 740 }, locale: 'vi-VN',
+  });
+}
+
 /** Polls until `read()` satisfies `test`, or fails with the last value seen. */
 export async function eventually(read, test, what, timeout = 15_000) {
   const end = Date.now() + timeout;
@@ -145,9 +164,14 @@ export async function eventually(read, test, what, timeout = 15_000) {
 export class Phone {
   /** Opens the app (or `start`, a link into it) in a new profile. */
   static async open(browser, server, name, start = server.url) {
-    const url = server.url;
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
-    const page = await context.newPage();
+    return Phone.inContext(context, server, name, start);
+  }
+
+  /** Opens the app (or `start`) in the browser profile `context` (`launchProfile`). */
+  static async inContext(context, server, name, start = server.url) {
+    const url = server.url;
+    const page = context.pages()[0] ?? await context.newPage();
     const phone = new Phone(context, page, url, name);
     phone.server = server;
     page.on('pageerror', (e) => phone.errors.push(e.message));
@@ -224,7 +248,7 @@ export class Phone {
     await this.waitForStatus(/Đã đồng bộ lúc/);
   }
 
-  /** Cuts the phone off the API (the page itself still loads: no service worker yet). */
+  /** Cuts the phone off the API (the pages still load, from the server or the service worker). */
   async cutNetwork() {
     await this.context.route('**/api/**', (route) => route.abort('internetdisconnected'));
   }

@@ -35,7 +35,10 @@ pub const PAGES: [Page; 5] = [
 const START: &str = "var wasm = fetch(\"/{wasm}\");\n    import(\"/{js}\").then(function (app) { app.default({ module_or_path: wasm }); });";
 
 /// The files of `public/` that are not copied to `dist/` as they are.
-const TEMPLATES: [&str; 3] = ["page.html", "elsewhere.js", "style.css"];
+const TEMPLATES: [&str; 4] = ["page.html", "elsewhere.js", "install.js", "style.css"];
+
+/// The script that writes the service worker (`dist/sw.js`) over the built `dist/`.
+const SERVICE_WORKER: &str = "xtask/service-worker.mjs";
 
 /// wasm-opt's settings, chosen for the least brotli (what a phone downloads), measured
 /// on the entry page's WASM (2026-12-01): -O2, then flattened and its control flow
@@ -65,6 +68,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     input.write(WASM_OPT.concat().as_bytes());
     input.write(PRECOMPRESSED.concat().as_bytes());
     input.write(START.as_bytes());
+    input.write(&std::fs::read(root.join(SERVICE_WORKER))?);
     for Page { file, entry, title } in &PAGES {
         input.write([*file, *entry, *title].concat().as_bytes());
         let wasm = built.join(format!("{entry}.wasm"));
@@ -95,18 +99,22 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let style = hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?;
     let icon = data_uri(&std::fs::read_to_string(root.join("public/icon.svg"))?);
     let template = std::fs::read_to_string(root.join("public/page.html"))?;
-    let elsewhere = std::fs::read_to_string(root.join("public/elsewhere.js"))?;
+    let elsewhere = inline(&std::fs::read_to_string(root.join("public/elsewhere.js"))?);
+    let install = inline(&std::fs::read_to_string(root.join("public/install.js"))?);
     for (i, page) in PAGES.iter().enumerate() {
         let wasm = hashed_copy(&bindgen_out.join(format!("{}_bg.opt.wasm", page.entry)), &dist, page.entry, "wasm")?;
         let js = hashed_copy(&bindgen_out.join(format!("{}.js", page.entry)), &dist, page.entry, "js")?;
         let start = START.replace("{wasm}", &wasm).replace("{js}", &js);
-        let script =
-            if i == 0 { format!("{}\n    if (!elsewhere()) {{\n    {start}\n    }}", elsewhere.trim()) } else { start };
+        let script = if i == 0 {
+            format!("{elsewhere}\n{install}\n    if (!elsewhere()) {{\n    install();\n    {start}\n    }}")
+        } else {
+            format!("{install}\n    install();\n    {start}")
+        };
         let html = template
             .replace("{{TITLE}}", page.title)
             .replace("{{ICON}}", &icon)
             .replace("{{STYLE_CSS}}", &style)
-            .replace("{{SCRIPT}}", &script);
+            .replace("{{SCRIPT}}", script.trim_start());
         std::fs::write(dist.join(page.file), html)?;
     }
     for entry in std::fs::read_dir(root.join("public"))? {
@@ -116,9 +124,17 @@ pub fn build(root: &Path) -> Result<PathBuf> {
             std::fs::copy(&path, dist.join(&name))?;
         }
     }
+    run(Command::new("node").arg(root.join(SERVICE_WORKER)).arg(&dist))?;
     precompress(&dist)?;
     std::fs::write(&stamp, input_hash)?;
     Ok(dist)
+}
+
+/// A script as written into a page: without its comment lines and blank lines (bytes
+/// on the volunteer's first load), indented as the page's `<script>`.
+fn inline(script: &str) -> String {
+    let lines = script.lines().filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with("//"));
+    lines.map(|line| format!("    {line}")).collect::<Vec<_>>().join("\n")
 }
 
 /// The page icon as a `data:` URI, written into the pages: one request fewer on the
@@ -141,7 +157,7 @@ fn data_uri(svg: &str) -> String {
 
 /// What is written compressed, and how: what a browser fetches, brotli at its best
 /// (quality 11, the largest window) and gzip at level 9 for browsers without brotli.
-const PRECOMPRESSED: [&str; 5] = ["wasm", "js", "css", "html", "svg"];
+const PRECOMPRESSED: [&str; 6] = ["wasm", "js", "css", "html", "svg", "webmanifest"];
 
 /// Writes `name.br` and `name.gz` beside each file of `dist` a browser fetches.
 fn precompress(dist: &Path) -> Result<()> {

@@ -124,21 +124,25 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
     // The pages name the hashed files: never cached, so no page outlives its files; nor
     // the other files not named by their hash.
     for page in app::PAGES.iter().map(|page| page.file).chain(UNHASHED) {
-        run(Command::new("aws")
-            .args(["s3", "cp"])
-            .arg(dist.join(page))
-            .arg(format!("{bucket}/{page}"))
-            .args(["--cache-control", "no-cache"]))?;
+        let mut copy = Command::new("aws");
+        copy.args(["s3", "cp"]).arg(dist.join(page)).arg(format!("{bucket}/{page}"));
+        copy.args(["--cache-control", "no-cache"]);
+        if page.ends_with(".webmanifest") {
+            copy.args(["--content-type", "application/manifest+json"]);
+        }
+        run(&mut copy)?;
     }
     run(Command::new("aws")
         .args(["cloudfront", "create-invalidation", "--distribution-id", &stack_output("DistributionId")?, "--paths"])
-        .args(app::PAGES.iter().map(|page| format!("/{}", page.file))))?;
+        .args(app::PAGES.iter().map(|page| page.file).chain(UNHASHED).map(|file| format!("/{file}"))))?;
     println!("Sổ tay Mặt trận ({stage}): {}", stack_output("AppUrl")?);
     Ok(())
 }
 
-/// The files of `dist/` besides the pages whose names do not carry their hash.
-const UNHASHED: [&str; 1] = ["icon.svg"];
+/// The files of `dist/` besides the pages whose names do not carry their hash: the
+/// service worker first of all (a kept one would keep phones on an old build).
+const UNHASHED: [&str; 6] =
+    ["sw.js", "manifest.webmanifest", "icon.svg", "icon-192.png", "icon-512.png", "icon-maskable-512.png"];
 
 /// The template's `ScriptHashes`: `sha256-…` of each inline script of the pages in `dist`,
 /// comma-separated, as the local server computes them (`functions::site`).

@@ -1,6 +1,6 @@
 //! Installs what builds and tests need on a fresh machine, each from its registry:
 //! the wasm32 target (rustup), the wasm-bindgen CLI of exactly the version in
-//! Cargo.lock (crates.io), wasm-opt and playwright-core (npm), moto, cfn-lint and
+//! Cargo.lock (crates.io), wasm-opt, workbox-build and playwright-core (npm), moto, cfn-lint and
 //! schemathesis (PyPI), Chromium (Debian).
 
 use crate::run;
@@ -48,7 +48,7 @@ pub fn build_tools(root: &Path) -> Result<()> {
         (Ok(installed), Ok(lock)) => installed.modified()? < lock.modified()?,
         _ => true,
     };
-    if stale || !root.join("node_modules/.bin/wasm-opt").exists() {
+    if stale || !root.join("node_modules/.bin/wasm-opt").exists() || !root.join("node_modules/workbox-build").exists() {
         run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))?;
     }
     Ok(())

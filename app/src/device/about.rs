@@ -1,5 +1,5 @@
 //! Thông tin máy — what this device is: its label, id, the app's version, its role and
-//! area, and how much it holds.
+//! area, how much it holds, and the browser's room for it.
 
 use super::use_device_page;
 use crate::APP_VERSION;
@@ -25,6 +25,20 @@ pub fn AboutDevice() -> impl IntoView {
     };
     let held =
         move || page.ledger.with(|l| format!("{} mục đã ghi · {} mục chờ đồng bộ", l.entries().len(), l.pending()));
+    let room = LocalResource::new(crate::storage::room);
+    let room = move || match room.get().flatten() {
+        None => "Trình duyệt không cho biết dung lượng".to_string(),
+        Some(room) => format!(
+            "Đã dùng {} · còn trống {} · {}",
+            domain::format::bytes(room.used),
+            domain::format::bytes(room.quota.saturating_sub(room.used)),
+            if room.persisted {
+                "được giữ lâu dài"
+            } else {
+                "trình duyệt có thể xóa khi máy hết chỗ: hãy cài ứng dụng và xuất bản sao lưu"
+            }
+        ),
+    };
     view! {
         <section class="about">
             <h1>"Máy này"</h1>
@@ -36,6 +50,7 @@ pub fn AboutDevice() -> impl IntoView {
                 {row("Phiên bản ứng dụng", APP_VERSION.to_string(), "app-version")}
             </ul>
             <p class="hint" data-testid="device-held">{held}</p>
+            <p class="hint" data-testid="device-room">"Bộ nhớ: " {room}</p>
         </section>
     }
 }
