@@ -163,6 +163,10 @@ impl Session {
         if let Some(problem) = clock::entry_date_problem(day, self.today()) {
             return Err(problem);
         }
+        let performance = web_sys::window().and_then(|w| w.performance());
+        if let Some(p) = &performance {
+            let _ = p.mark("sotay:save");
+        }
         let mut next = self.stored_ledger()?;
         if next.went_behind() {
             return Err(String::from(WENT_BEHIND));
@@ -170,6 +174,11 @@ impl Session {
         entry(&mut next, &self.fixed.catalogue, &self.fixed.tree).map_err(|e| e.message_vi())?;
         storage::save_ledger(&next).map_err(|e| e.to_string())?;
         let _ = self.ledger.try_set(next);
+        // How long saving took, reading and writing storage included; the screen
+        // updates after it, in the same frame (BENCHMARKS.md).
+        if let Some(p) = &performance {
+            let _ = p.measure_with_start_mark("sotay:save", "sotay:save");
+        }
         self.sync_now();
         Ok(())
     }

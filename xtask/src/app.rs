@@ -32,13 +32,17 @@ pub const PAGES: [Page; 5] = [
 
 /// How a page starts its entry: the WASM is fetched while the JS loads, and `init` takes
 /// the pending response.
-const START: &str = "var wasm = fetch(\"/{wasm}\");\n    import(\"/{js}\").then(function (app) { app.default({ module_or_path: wasm }); });";
+const START: &str =
+    "var wasm=fetch(\"/{wasm}\");import(\"/{js}\").then(function(app){app.default({module_or_path:wasm})});";
 
 /// The files of `public/` that are not copied to `dist/` as they are.
 const TEMPLATES: [&str; 4] = ["page.html", "elsewhere.js", "install.js", "style.css"];
 
 /// The script that writes the service worker (`dist/sw.js`) over the built `dist/`.
 const SERVICE_WORKER: &str = "xtask/service-worker.mjs";
+
+/// The script that minifies JavaScript (terser): the JS glue and the inline scripts.
+const MINIFY: &str = "xtask/minify.mjs";
 
 /// wasm-opt's settings, chosen for the least brotli (what a phone downloads), measured
 /// on the entry page's WASM (2026-12-01): -O2, then flattened and its control flow
@@ -69,6 +73,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     input.write(PRECOMPRESSED.concat().as_bytes());
     input.write(START.as_bytes());
     input.write(&std::fs::read(root.join(SERVICE_WORKER))?);
+    input.write(&std::fs::read(root.join(MINIFY))?);
     for Page { file, entry, title } in &PAGES {
         input.write([*file, *entry, *title].concat().as_bytes());
         let wasm = built.join(format!("{entry}.wasm"));
@@ -91,6 +96,18 @@ pub fn build(root: &Path) -> Result<PathBuf> {
             .arg("-o")
             .arg(bindgen_out.join(format!("{entry}_bg.opt.wasm"))))?;
     }
+    run(Command::new("node")
+        .arg(root.join(MINIFY))
+        .arg("module")
+        .args(PAGES.iter().map(|page| bindgen_out.join(format!("{}.js", page.entry)))))?;
+    // The pages' inline scripts, minified.
+    let scripts = ["elsewhere.js", "install.js"].map(|name| bindgen_out.join(name));
+    for file in &scripts {
+        std::fs::copy(root.join("public").join(file.file_name().unwrap_or_default()), file)?;
+    }
+    run(Command::new("node").arg(root.join(MINIFY)).arg("script").args(&scripts))?;
+    let [elsewhere, install] = scripts.map(std::fs::read_to_string);
+    let (elsewhere, install) = (elsewhere?, install?);
 
     if dist.exists() {
         std::fs::remove_dir_all(&dist)?;
@@ -99,22 +116,20 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let style = hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?;
     let icon = data_uri(&std::fs::read_to_string(root.join("public/icon.svg"))?);
     let template = std::fs::read_to_string(root.join("public/page.html"))?;
-    let elsewhere = inline(&std::fs::read_to_string(root.join("public/elsewhere.js"))?);
-    let install = inline(&std::fs::read_to_string(root.join("public/install.js"))?);
     for (i, page) in PAGES.iter().enumerate() {
         let wasm = hashed_copy(&bindgen_out.join(format!("{}_bg.opt.wasm", page.entry)), &dist, page.entry, "wasm")?;
         let js = hashed_copy(&bindgen_out.join(format!("{}.js", page.entry)), &dist, page.entry, "js")?;
         let start = START.replace("{wasm}", &wasm).replace("{js}", &js);
         let script = if i == 0 {
-            format!("{elsewhere}\n{install}\n    if (!elsewhere()) {{\n    install();\n    {start}\n    }}")
+            format!("{elsewhere}{install}if(!elsewhere()){{install();{start}}}")
         } else {
-            format!("{install}\n    install();\n    {start}")
+            format!("{install}install();{start}")
         };
         let html = template
             .replace("{{TITLE}}", page.title)
             .replace("{{ICON}}", &icon)
             .replace("{{STYLE_CSS}}", &style)
-            .replace("{{SCRIPT}}", script.trim_start());
+            .replace("{{SCRIPT}}", &script);
         std::fs::write(dist.join(page.file), html)?;
     }
     for entry in std::fs::read_dir(root.join("public"))? {
@@ -128,13 +143,6 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     precompress(&dist)?;
     std::fs::write(&stamp, input_hash)?;
     Ok(dist)
-}
-
-/// A script as written into a page: without its comment lines and blank lines (bytes
-/// on the volunteer's first load), indented as the page's `<script>`.
-fn inline(script: &str) -> String {
-    let lines = script.lines().filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with("//"));
-    lines.map(|line| format!("    {line}")).collect::<Vec<_>>().join("\n")
 }
 
 /// The page icon as a `data:` URI, written into the pages: one request fewer on the

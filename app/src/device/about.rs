@@ -26,9 +26,10 @@ pub fn AboutDevice() -> impl IntoView {
     let held =
         move || page.ledger.with(|l| format!("{} mục đã ghi · {} mục chờ đồng bộ", l.entries().len(), l.pending()));
     let room = LocalResource::new(crate::storage::room);
-    let room = move || match room.get().flatten() {
-        None => "Trình duyệt không cho biết dung lượng".to_string(),
-        Some(room) => format!(
+    let room = move || match room.get() {
+        None => "đang đo…".to_string(),
+        Some(None) => "trình duyệt không cho biết dung lượng".to_string(),
+        Some(Some(room)) => format!(
             "Đã dùng {} · còn trống {} · {}",
             domain::format::bytes(room.used),
             domain::format::bytes(room.quota.saturating_sub(room.used)),

@@ -1,0 +1,22 @@
+// Minifies JavaScript in place with terser (run by `cargo xtask build`):
+//   node xtask/minify.mjs module FILE…   wasm-bindgen's JS glue (ES modules)
+//   node xtask/minify.mjs script FILE…   the pages' inline scripts (their top-level
+//                                        function names kept: the page calls them)
+// Bytes on every first load: the entry page's glue is 6,2 KB of brotli as wasm-bindgen
+// writes it, 4,6 KB minified (BENCHMARKS.md).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { minify } from 'terser';
+
+const [kind, ...files] = process.argv.slice(2);
+if (!['module', 'script'].includes(kind) || files.length === 0) {
+  throw new Error('usage: node xtask/minify.mjs module|script FILE…');
+}
+for (const file of files) {
+  const { code } = await minify(readFileSync(file, 'utf8'), {
+    module: kind === 'module',
+    compress: { passes: 2 },
+    mangle: true,
+    format: { comments: false },
+  });
+  writeFileSync(file, code);
+}
