@@ -6,9 +6,10 @@
 //!
 //! The Content-Security-Policy lets run only the app's own files, its WebAssembly
 //! (`'wasm-unsafe-eval'`) and the inline bootstrap `<script>` of each served page, by the
-//! SHA-256 of its text, computed from `dist/` at start: each page allows only its own; a
-//! script (the service worker's policy) allows none; every other answer gets
-//! [`RESOURCE_POLICY`] (load nothing). No origin but the site's own is
+//! SHA-256 of its text, computed from `dist/` at start: each page allows only its own; the
+//! service worker's script (its policy) allows none; every other answer, the app's other
+//! scripts included (a module runs under its page's policy), gets [`RESOURCE_POLICY`]
+//! (load nothing). No origin but the site's own is
 //! allowed anything: the API sends no CORS headers. The QR code of a join code is SVG
 //! markup (paths and fills, no script, no style attribute), so it needs nothing more.
 
@@ -97,10 +98,10 @@ async fn with_cache_policy(request: Request, next: Next) -> Response {
 struct Policies {
     /// Each page's (`index.html`, …): its own inline scripts allowed, by their hashes.
     pages: BTreeMap<String, HeaderValue>,
-    /// A page sent for a path that is no file (`index.html`'s), and a script's: the
-    /// policy of a worker (`sw.js`), and no inline script anywhere.
+    /// A page sent for a path that is no file (`index.html`'s), and the service
+    /// worker's (`sw.js`): no inline script anywhere.
     fallback: HeaderValue,
-    script: HeaderValue,
+    worker: HeaderValue,
     resource: HeaderValue,
 }
 
@@ -111,11 +112,11 @@ impl Policies {
         for (page, hashes) in page_hashes(dist)? {
             pages.insert(page, header(content_security_policy(&hashes))?);
         }
-        let script = header(content_security_policy(&[]))?;
+        let worker = header(content_security_policy(&[]))?;
         Ok(Policies {
-            fallback: pages.get("index.html").cloned().unwrap_or_else(|| script.clone()),
+            fallback: pages.get("index.html").cloned().unwrap_or_else(|| worker.clone()),
             pages,
-            script,
+            worker,
             resource: HeaderValue::from_static(RESOURCE_POLICY),
         })
     }
@@ -128,15 +129,16 @@ impl Policies {
                 file => file,
             };
             self.pages.get(file).unwrap_or(&self.fallback)
-        } else if kind.contains("javascript") {
-            &self.script
+        } else if path == "/sw.js" {
+            // A worker runs under its script's policy; a module's is never applied.
+            &self.worker
         } else {
             &self.resource
         }
     }
 }
 
-/// Sets the policy of what a browser runs as a document or a script; every other answer
+/// Sets the policy of what a browser runs as a document or a worker; every other answer
 /// (WebAssembly, styles, JSON) may load nothing at all. A 304 gets none: its headers
 /// replace the cached answer's, which keeps its own.
 async fn with_security_policy(State(policies): State<Arc<Policies>>, request: Request, next: Next) -> Response {

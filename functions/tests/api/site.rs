@@ -21,6 +21,7 @@ async fn site(api: &Api) -> (axum::Router, tempfile::TempDir) {
     std::fs::write(dist.path().join("index.html"), PAGE).unwrap();
     std::fs::write(dist.path().join("tham-gia.html"), JOIN_PAGE).unwrap();
     std::fs::write(dist.path().join("app.js"), "export default function init() {}").unwrap();
+    std::fs::write(dist.path().join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap();
     std::fs::write(dist.path().join("style.css"), "body { margin: 0 }").unwrap();
     (site_router(api.state.clone(), dist.path()).unwrap(), dist)
 }
@@ -47,7 +48,8 @@ async fn every_answer_carries_the_security_headers() {
         ("/index.html", StatusCode::OK, Some(index.as_slice())),
         ("/a/path/of/the/app", StatusCode::OK, Some(index.as_slice())),
         ("/tham-gia.html", StatusCode::OK, Some(join.as_slice())),
-        ("/app.js", StatusCode::OK, Some(&[][..])),
+        ("/sw.js", StatusCode::OK, Some(&[][..])),
+        ("/app.js", StatusCode::OK, None),
         ("/style.css", StatusCode::OK, None),
         ("/api/v1/health", StatusCode::OK, None),
         ("/api/v1/units", StatusCode::UNAUTHORIZED, None),
@@ -60,7 +62,7 @@ async fn every_answer_carries_the_security_headers() {
         assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{policy}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         let Some(inline) = inline else {
-            // Not a document nor a script: it may load nothing.
+            // Not a document nor a worker: it may load nothing.
             assert_eq!(policy, functions::site::RESOURCE_POLICY, "{path}");
             continue;
         };
