@@ -43,6 +43,21 @@ pub fn hh_mm() -> String {
     format!("{:02}:{:02}", now.get_hours(), now.get_minutes())
 }
 
+/// When figures were fetched, as kept with them: `14:34 01/12/2026`.
+pub fn stamp() -> String {
+    format!("{} {}", hh_mm(), today().to_vietnamese())
+}
+
+/// A [`stamp`] as a screen shows it: `14:34` today, `14:34 ngày 30/11/2026` another day
+/// (a stamp kept before stamps had a date shows as it is).
+pub fn shown(stamp: &str) -> String {
+    match stamp.split_once(' ') {
+        Some((time, day)) if day == today().to_vietnamese() => time.to_string(),
+        Some((time, day)) => format!("{time} ngày {day}"),
+        None => stamp.to_string(),
+    }
+}
+
 /// A moment as `dd/mm/yyyy hh:mm`, in the phone's time zone.
 pub fn date_time(ms: u64) -> String {
     let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));

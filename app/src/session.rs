@@ -297,7 +297,7 @@ impl Session {
         let period = self.this_year();
         let report = api::report(&self.fixed.token, &self.fixed.area, period).await?;
         let snapshot = self.ledger.with_untracked(|l| AreaSnapshot::take(report, l, &self.fixed.catalogue));
-        let cached = Cached { value: snapshot, fetched_at: clock::hh_mm() };
+        let cached = Cached { value: snapshot, fetched_at: clock::stamp() };
         storage::save_area_snapshot(&cached);
         self.area_snapshot.set(Some(cached));
         Ok(())
@@ -308,12 +308,20 @@ impl Session {
         api::report(&self.fixed.token, unit, period).await.map_err(|failure| self.refused(failure)).ok()
     }
 
-    /// Asks the server what this device may see now (`GET /me`) and keeps the answer. The
-    /// area never changes; a renamed or added unit shows from the next start.
+    /// Asks the server what this device may see now (`GET /me`) and keeps the answer, once
+    /// a day: the area never changes, and a renamed or added unit shows from the next
+    /// start anyway (0,6 KB less on every other start).
     fn refresh_profile(self) {
+        let today = self.today().to_string();
+        if storage::profile_day().as_deref() == Some(today.as_str()) {
+            return;
+        }
         spawn_local(async move {
             match api::me(&self.fixed.token).await {
-                Ok(profile) => storage::keep_profile(profile),
+                Ok(profile) => {
+                    storage::keep_profile(profile);
+                    storage::keep_profile_day(today);
+                }
                 Err(failure) => self.refused(failure),
             }
         });

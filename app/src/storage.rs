@@ -21,6 +21,7 @@ const ENROLMENT: &str = "sotay.v1.enrolment";
 const LEDGER: &str = "sotay.v1.ledger";
 const AREA_REPORT: &str = "sotay.v1.area_snapshot";
 const WARD_REPORT: &str = "sotay.v1.ward_report";
+const PROFILE_DAY: &str = "sotay.v1.profile_day";
 
 /// Why something could not be kept on the phone.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -150,6 +151,16 @@ pub fn keep_profile(profile: Profile) {
         enrolment.profile = profile;
         let _ = save_enrolment(&enrolment);
     }
+}
+
+/// The day the profile was last asked for (`GET /me`), if it was.
+pub fn profile_day() -> Option<String> {
+    raw(PROFILE_DAY)
+}
+
+/// Notes that the profile was asked for on `day`.
+pub fn keep_profile_day(day: String) {
+    let _ = LocalStorage::raw().set_item(PROFILE_DAY, &day);
 }
 
 /// Takes on a new enrolment with its ledger (new, a successor's, or a restored backup's).

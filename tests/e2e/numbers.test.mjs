@@ -37,7 +37,7 @@ async function storedEntries(phone) {
 test('a decimal or a misplaced separator is refused under the field and nothing is saved', async () => {
   const phone = await Phone.open(browser, server, 'N');
   await phone.enrolIn('Tổ 11');
-  const row = phone.row(ROAD);
+  const row = await phone.reveal(ROAD);
   await row.getByRole('button', { name: 'Nhập' }).click();
   assert.match(await row.getByText(/Số nguyên, tách hàng nghìn bằng dấu chấm: 12\.500\.000\./).innerText(),
     /sửa số đã nhập nhầm/, 'the hint says how to type numbers');
@@ -79,7 +79,7 @@ test('a correction larger than what was entered says how much can still be taken
   const phone = await Phone.open(browser, server, 'P');
   await phone.enrolIn('Tổ 13');
   await phone.enter(ROAD, '1.000');
-  const row = phone.row(ROAD);
+  const row = await phone.reveal(ROAD);
   await row.getByRole('button', { name: 'Nhập' }).click();
   await typeAndSave(row, '-1.200');
   const said = await eventually(() => row.getByRole('alert').innerText(), (t) => t !== '', 'the refusal');

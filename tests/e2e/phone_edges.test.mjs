@@ -144,7 +144,7 @@ test('a phone whose clock runs two years ahead is told, and its level lands once
   assert.equal((await reported('Tổ 11', 'so_ho'))?.level?.total ?? 0, 0, 'nothing stored from a clock far ahead');
   // A future date is refused, never moved: the phone's own "today" is two years ahead.
   await ahead.page.getByLabel(/Ngày ghi/).fill(new Date(Date.now() + 2 * YEAR_MS).toISOString().slice(0, 10));
-  const row = ahead.row('dat_hien');
+  const row = await ahead.reveal('dat_hien');
   await row.getByRole('button', { name: 'Nhập' }).click();
   await row.getByLabel(/Số lượng/).fill('5');
   await row.getByRole('button', { name: 'Lưu' }).click();

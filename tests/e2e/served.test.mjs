@@ -86,7 +86,7 @@ test('each page loads only its own WASM: a join link never fetches the entry scr
   await page.getByLabel('Tên thiết bị').fill('Tổ 13');
   assert.deepEqual(await wasmFetched(page, async () => {
     await page.getByRole('button', { name: 'Tham gia' }).click();
-    await page.getByTestId('indicator-dat_hien').waitFor();
+    await page.getByTestId('indicator-dat_hien').waitFor({ state: 'attached' });
   }), ['app']);
   assert.deepEqual(await wasmFetched(page, async () => {
     await page.getByRole('link', { name: /Tổng hợp/ }).click();

@@ -212,9 +212,16 @@ export class Phone {
     return this.page.getByTestId(`indicator-${indicator}`);
   }
 
+  /** Opens the content section holding `indicator`'s row, as a volunteer taps its heading. */
+  async reveal(indicator) {
+    const section = this.page.locator('details.content', { has: this.row(indicator) });
+    if (!(await section.evaluate((d) => d.open))) await section.locator('summary').click();
+    return this.row(indicator);
+  }
+
   /** Enters an amount (or a level) with a note, and waits for "saved". */
   async enter(indicator, amount, note = '') {
-    const row = this.row(indicator);
+    const row = await this.reveal(indicator);
     await row.getByRole('button', { name: 'Nhập' }).click();
     await row.getByLabel(/Số lượng|Số hiện có/).fill(amount);
     if (note) await row.getByLabel(/Ghi chú/).fill(note);
@@ -223,7 +230,7 @@ export class Phone {
   }
 
   async tick(indicator, answer) {
-    await this.row(indicator).getByRole('button', { name: answer, exact: true }).click();
+    await (await this.reveal(indicator)).getByRole('button', { name: answer, exact: true }).click();
     await eventually(() => this.saveMessage(), (t) => t.includes(answer), 'the saved message');
   }
 
@@ -231,8 +238,9 @@ export class Phone {
     return this.page.getByTestId('save-message').innerText();
   }
 
+  /** The figure the screen holds for `indicator`, whether its section is open or not. */
   areaValue(indicator) {
-    return this.row(indicator).getByTestId('area-value').innerText();
+    return this.row(indicator).getByTestId('area-value').textContent();
   }
 
   status() {

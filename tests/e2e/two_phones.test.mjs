@@ -108,7 +108,7 @@ test('a sync whose answer is lost is retried and counted once', async () => {
 test('a mistyped amount or a correction below zero is refused on the phone', async () => {
   const d = await Phone.open(browser, server, 'D');
   await d.enrolIn('Tổ 15');
-  const row = d.row('duong_lam_moi');
+  const row = await d.reveal('duong_lam_moi');
   await row.getByRole('button', { name: 'Nhập' }).click();
   await row.getByLabel(/Số lượng/).fill('2,5');
   await row.getByRole('button', { name: 'Lưu' }).click();
@@ -155,7 +155,7 @@ test('full browser storage gives a clear message and records nothing', async () 
       try { localStorage.setItem(`filler-${n++}`, 'x'.repeat(size)); } catch { size = Math.floor(size / 2); }
     }
   });
-  const row = f.row('dat_hien');
+  const row = await f.reveal('dat_hien');
   await row.getByRole('button', { name: 'Nhập' }).click();
   await row.getByLabel(/Số lượng/).fill('500');
   await row.getByRole('button', { name: 'Lưu' }).click();

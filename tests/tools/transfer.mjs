@@ -74,13 +74,13 @@ try {
   report('2. an enrolled volunteer, empty cache, until its figures show', await transferred(again.page, async () => {
     await again.page.goto(server.url);
     await again.waitForStatus(/Đã đồng bộ lúc/);
-    await again.row('dat_hien').getByTestId('area-value').waitFor();
+    await again.row('dat_hien').getByTestId('area-value').waitFor({ state: 'attached' });
   }));
   await again.page.goto('about:blank');
   report('5. an enrolled volunteer opening the app again, until its figures show', await transferred(again.page, async () => {
     await again.page.goto(server.url);
     await again.waitForStatus(/Đã đồng bộ lúc/);
-    await again.row('dat_hien').getByTestId('area-value').waitFor();
+    await again.row('dat_hien').getByTestId('area-value').waitFor({ state: 'attached' });
   }, { fresh: false }));
   const officer = await Phone.open(browser, server, 'Cán bộ đo', 'about:blank');
   await officer.page.goto(server.url);

@@ -43,6 +43,14 @@ fn amount(session: &Session, area: &UnitId, indicator: &IndicatorId, period: Rep
     }
 }
 
+/// The area's answer to a yes/no indicator, if anyone gave one.
+pub fn flag(session: &Session, area: &UnitId, indicator: &Indicator, period: ReportPeriod) -> Option<bool> {
+    match known(session, area, &indicator.id, &indicator.kind, period) {
+        Known::Register(Some(RegisterValue::Flag(answer))) => Some(answer),
+        _ => None,
+    }
+}
+
 /// The text shown for an indicator of the area.
 pub fn area_text(session: &Session, area: &UnitId, indicator: &Indicator, period: ReportPeriod) -> String {
     const UNKNOWN: &str = "Chưa có số liệu";
@@ -51,10 +59,10 @@ pub fn area_text(session: &Session, area: &UnitId, indicator: &Indicator, period
             Some(v) => format::amount(v, &indicator.unit),
             None => UNKNOWN.into(),
         },
-        IndicatorKind::Flag => match known(session, area, &indicator.id, &indicator.kind, period) {
-            Known::Register(Some(RegisterValue::Flag(true))) => "Có".into(),
-            Known::Register(Some(RegisterValue::Flag(false))) => "Không".into(),
-            _ => UNKNOWN.into(),
+        IndicatorKind::Flag => match flag(session, area, indicator, period) {
+            Some(true) => "Có".into(),
+            Some(false) => "Không".into(),
+            None => "Chưa trả lời".into(),
         },
         IndicatorKind::Ratio { numerator, denominator } => {
             match (amount(session, area, numerator, period), amount(session, area, denominator, period)) {

@@ -1,24 +1,35 @@
 //! One indicator of the area: its figure, and the form to record an amount, state a
 //! level or set a flag.
 
-use super::figures::area_text;
+use super::figures::{area_text, flag};
 use crate::clock;
 use crate::session::use_session;
-use domain::{Date, EntryChange, Indicator, IndicatorKind, format};
+use domain::{Date, EntryChange, Indicator, IndicatorId, IndicatorKind, format};
 use leptos::prelude::*;
 
 #[component]
 pub fn IndicatorRow(
     indicator: &'static Indicator,
     date: RwSignal<Date>,
-    flash: RwSignal<Option<String>>,
+    flash: RwSignal<Option<(&'static IndicatorId, String)>>,
+    editing: RwSignal<Option<&'static IndicatorId>>,
 ) -> impl IntoView {
     let session = use_session();
-    let open = RwSignal::new(false);
+    let id = &indicator.id;
+    let open = move || editing.get() == Some(id);
+    let close = move || {
+        editing.update(|e| {
+            if *e == Some(id) {
+                *e = None
+            }
+        })
+    };
     let amount = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let kind = &indicator.kind;
+    // The amount field, focused as the form opens: one tap fewer.
+    let field = NodeRef::<leptos::html::Input>::new();
     let testid = format!("indicator-{}", indicator.id);
 
     let shown = move || area_text(&session, &session.fixed.area, indicator, session.this_year());
@@ -32,7 +43,6 @@ pub fn IndicatorRow(
     let save = move |change: EntryChange| {
         let area = &session.fixed.area;
         let (day, note_text, now) = (date.get_untracked(), note.get_untracked(), clock::now_ms());
-        let id = &indicator.id;
         leptos::task::spawn_local(async move {
             let result = session
                 .record(day, move |ledger, cat, tree| {
@@ -47,11 +57,11 @@ pub fn IndicatorRow(
             match result {
                 Ok(()) => {
                     let what = describe(indicator, change);
-                    let _ = flash.try_set(Some(format!("Đã lưu: {what}, ngày {}.", day.to_vietnamese())));
+                    let _ = flash.try_set(Some((id, format!("Đã lưu: {what}, ngày {}.", day.to_vietnamese()))));
                     let _ = error.try_set(None);
                     let _ = amount.try_set(String::new());
                     let _ = note.try_set(String::new());
-                    let _ = open.try_set(false);
+                    close();
                 }
                 Err(message) => {
                     let _ = error.try_set(Some(message));
@@ -87,11 +97,13 @@ pub fn IndicatorRow(
             ),
         };
         let (hint_id, error_id) = (format!("hint-{}", indicator.id), format!("error-{}", indicator.id));
+
         view! {
             <form class="entry-form" on:submit=submit>
                 <label>
                     {label}
                     <input
+                        node_ref=field
                         inputmode="numeric"
                         autocomplete="off"
                         aria-describedby=format!("{hint_id} {error_id}")
@@ -117,7 +129,7 @@ pub fn IndicatorRow(
                         type="button"
                         on:click=move |_| {
                             error.set(None);
-                            open.set(false);
+                            close();
                         }
                     >
                         "Hủy"
@@ -129,20 +141,43 @@ pub fn IndicatorRow(
 
     let controls = match kind {
         IndicatorKind::Ratio { .. } => view! { <p class="hint">"Tự tính từ các chỉ tiêu khác."</p> }.into_any(),
-        IndicatorKind::Flag => view! {
-            <div class="actions">
-                <button on:click=move |_| save(EntryChange::Flag(true))>"Có"</button>
-                <button on:click=move |_| save(EntryChange::Flag(false))>"Không"</button>
-            </div>
+        IndicatorKind::Flag => {
+            let answer = move || flag(&session, &session.fixed.area, indicator, session.this_year());
+            let pressed = move |yes: bool| move || (answer() == Some(yes)).to_string();
+            view! {
+                <div class="actions answers">
+                    <button aria-pressed=pressed(true) on:click=move |_| save(EntryChange::Flag(true))>"Có"</button>
+                    <button aria-pressed=pressed(false) on:click=move |_| save(EntryChange::Flag(false))>
+                        "Không"
+                    </button>
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
         _ => view! {
-            <Show
-                when=move || open.get()
-                fallback=move || view! { <button class="open" on:click=move |_| open.set(true)>"Nhập"</button> }
-            >
-                {form}
-            </Show>
+            {move || {
+                if open() {
+                    form().into_any()
+                } else {
+                    view! {
+                        <button
+                            class="open"
+                            on:click=move |_| {
+                                error.set(None);
+                                editing.set(Some(id));
+                                request_animation_frame(move || {
+                                    if let Some(input) = field.get_untracked() {
+                                        let _ = input.focus();
+                                    }
+                                });
+                            }
+                        >
+                            "Nhập"
+                        </button>
+                    }
+                    .into_any()
+                }
+            }}
         }
         .into_any(),
     };
@@ -155,9 +190,10 @@ pub fn IndicatorRow(
             </div>
             <p class="own">{own}</p>
             {controls}
-            <Show when=move || !open.get()>
-                <p class="alert" role="alert">{move || error.get()}</p>
-            </Show>
+            {move || (!open()).then(|| view! { <p class="alert" role="alert">{move || error.get()}</p> })}
+            <p class="flash" data-testid="row-saved" aria-hidden="true">
+                {move || flash.get().filter(|(saved, _)| *saved == id).map(|(_, said)| said)}
+            </p>
         </article>
     }
 }

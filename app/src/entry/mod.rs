@@ -1,5 +1,6 @@
 //! Nhập số liệu — the volunteer's screen: the area's indicators under the 5 contents,
-//! an entry form on each, and the latest entries.
+//! each content a section that opens and closes, an entry form on each indicator (one
+//! open at a time), and the latest entries.
 
 mod figures;
 mod indicator_row;
@@ -7,7 +8,7 @@ mod recent;
 
 use crate::clock;
 use crate::session::use_session;
-use domain::Date;
+use domain::{Date, IndicatorId};
 use indicator_row::IndicatorRow;
 use leptos::prelude::*;
 
@@ -15,7 +16,10 @@ use leptos::prelude::*;
 pub fn EntryScreen() -> impl IntoView {
     let session = use_session();
     let date = RwSignal::new(clock::today());
-    let flash = RwSignal::new(None::<String>);
+    // The last entry saved: which indicator, and the words said of it.
+    let flash = RwSignal::new(None::<(&'static IndicatorId, String)>);
+    // The indicator whose entry form is open, if any.
+    let editing = RwSignal::new(None::<&'static IndicatorId>);
     let cat = &session.fixed.catalogue;
     let sections: Vec<(Option<u8>, String)> = std::iter::once((None, "Thông tin chung của khu dân cư".to_string()))
         .chain(cat.contents.iter().map(|c| (Some(c.number), c.heading())))
@@ -37,21 +41,24 @@ pub fn EntryScreen() -> impl IntoView {
                 </label>
                 <span class="date-shown">{move || date.get().to_vietnamese()}</span>
             </div>
-            <p class="flash" role="status" data-testid="save-message">
-                {move || flash.get()}
+            // For screen readers; the row that was saved shows it too.
+            <p class="announce" role="status" data-testid="save-message">
+                {move || flash.get().map(|(_, said)| said)}
             </p>
             {sections
                 .into_iter()
                 .map(|(content, heading)| {
                     let indicators: Vec<_> = cat.of_content(content).collect();
                     view! {
-                        <section class="content">
-                            <h2>{heading}</h2>
+                        <details class="content">
+                            <summary>
+                                <h2>{heading}</h2>
+                            </summary>
                             {indicators
                                 .into_iter()
-                                .map(|indicator| view! { <IndicatorRow indicator date flash /> })
+                                .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
                                 .collect_view()}
-                        </section>
+                        </details>
                     }
                 })
                 .collect_view()}

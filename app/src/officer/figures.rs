@@ -22,7 +22,7 @@ pub fn FiguresScreen() -> impl IntoView {
         spawn_local(async move {
             match session.call(|token| async move { api::report(&token, &id, period).await }).await {
                 Ok(fresh) if unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit) => {
-                    report.try_set(Some(Cached { value: fresh, fetched_at: clock::hh_mm() }));
+                    report.try_set(Some(Cached { value: fresh, fetched_at: clock::stamp() }));
                     error.try_set(None);
                 }
                 Ok(_) => {}
@@ -47,7 +47,9 @@ pub fn FiguresScreen() -> impl IntoView {
         .collect_view();
     let heading = move || {
         report.with(|cached| match cached {
-            Some(c) => format!("{} — {} (số liệu lúc {})", c.value.unit.name, c.value.period_name, c.fetched_at),
+            Some(c) => {
+                format!("{} — {} (số liệu lúc {})", c.value.unit.name, c.value.period_name, clock::shown(&c.fetched_at))
+            }
             None => format!("{} — đang tải số liệu…", session.unit_name(&unit.get())),
         })
     };

@@ -17,7 +17,9 @@ pub fn WardScreen() -> impl IntoView {
     refresh(session, report);
     let heading = move || {
         report.with(|cached| match cached {
-            Some(c) => format!("{} — {} (số liệu lúc {})", c.value.unit.name, c.value.period_name, c.fetched_at),
+            Some(c) => {
+                format!("{} — {} (số liệu lúc {})", c.value.unit.name, c.value.period_name, clock::shown(&c.fetched_at))
+            }
             None => "Chưa có số liệu tổng hợp: hãy đồng bộ khi có mạng.".into(),
         })
     };
@@ -35,7 +37,7 @@ fn refresh(session: Session, report: RwSignal<Option<storage::Cached<domain::Rep
     let Some(ward) = session.ward() else { return };
     spawn_local(async move {
         if let Some(fetched) = session.report(&ward, session.this_year()).await {
-            let cached = storage::Cached { value: fetched, fetched_at: clock::hh_mm() };
+            let cached = storage::Cached { value: fetched, fetched_at: clock::stamp() };
             storage::save_ward_report(&cached);
             report.set(Some(cached));
         }
