@@ -104,7 +104,7 @@ try {
   await phone.enrolIn('Tổ 11');
   await phone.page.evaluate(() => navigator.serviceWorker.ready);
   await phone.page.reload();
-  await phone.row('dat_hien').getByTestId('area-value').waitFor();
+  await phone.row('dat_hien').getByTestId('area-value').waitFor({ state: 'attached' });
   await context.close();
   const entry = [];
   for (let i = 0; i < RUNS; i += 1) entry.push(await audit(server.url, dirs[1], true));

@@ -88,7 +88,7 @@ try {
   await first.syncNow();
   await first.page.evaluate(() => navigator.serviceWorker.ready);
   await first.page.reload();
-  await first.row('dat_hien').getByTestId('area-value').waitFor();
+  await first.row('dat_hien').getByTestId('area-value').waitFor({ state: 'attached' });
   await context.close();
   await server.halt();
 
