@@ -6,23 +6,14 @@
 // the server refused are listed with their reason and sent again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
+import { readFileSync } from 'node:fs';
+import { startBoth, stopBoth, Phone, eventually, SHOTS } from './support.mjs';
 
-const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
 const DAY_MS = 24 * 3600 * 1000;
 let server, browser;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 /** The server's figure of `indicator` for the unit named `unit` this year. */
 async function reported(unit, indicator) {

@@ -4,19 +4,12 @@
 // fails the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './support.mjs';
+import { startBoth, stopBoth } from './support.mjs';
 
 let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 /** Opens `path` in a fresh profile, recording every CSP violation and console error. */
 async function openRecorded(path) {

@@ -3,24 +3,15 @@
 // revokes the phone, whose next sync is refused in Vietnamese while its entries stay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { startServer, launchBrowser, Phone, eventually, apiCall } from './support.mjs';
+import { startBoth, stopBoth, Phone, eventually, apiCall, SHOTS } from './support.mjs';
 
-const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
 let server, browser;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 /** Reads the QR code shown in `locator` from a screenshot of it. */
 async function readQr(locator) {

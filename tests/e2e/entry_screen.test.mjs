@@ -4,22 +4,13 @@
 // answer given, no tap target under 48 px and no text under 16 px. The screenshots go into README.md.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
 
-const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
+import { startBoth, stopBoth, Phone, eventually, SHOTS } from './support.mjs';
+
 let server, browser;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 test('sections open on a tap, one form is open at a time, and "Đã lưu" shows by the row saved', async () => {
   const phone = await Phone.open(browser, server, 'Màn hình');

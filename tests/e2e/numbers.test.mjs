@@ -4,24 +4,15 @@
 // still be taken off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
 
-const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
+import { startBoth, stopBoth, Phone, eventually, SHOTS } from './support.mjs';
+
 const ROAD = 'duong_lam_moi';
 const ROAD_LABEL = 'Đường, ngõ làm mới, nâng cấp';
 let server, browser;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 /** Types `amount` into the open form of `row` and presses "Lưu". */
 async function typeAndSave(row, amount) {

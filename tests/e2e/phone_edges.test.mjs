@@ -5,23 +5,14 @@
 // version sharing the ledger with one of this version loses and doubles nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, Phone, eventually, apiCall } from './support.mjs';
 
-const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
+import { startBoth, stopBoth, Phone, eventually, apiCall, SHOTS } from './support.mjs';
+
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 let server, browser;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 /** The server's figure of `indicator` for the unit named `unit` this year. */
 async function reported(unit, indicator) {

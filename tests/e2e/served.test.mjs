@@ -5,17 +5,11 @@
 // its own WASM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './support.mjs';
+import { startBoth, stopBoth } from './support.mjs';
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 test('the browser receives the app compressed, with its types', async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });

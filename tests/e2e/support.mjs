@@ -3,7 +3,7 @@
 // SOTAY_E2E_STORE=dynamodb, over a fresh table in moto's DynamoDB server on loopback —
 // Debian's Chromium driven by playwright-core, and a page object for the app.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -134,6 +134,22 @@ export async function apiCall(base, method, path, token, body) {
   // A connection the server closed after refusing an oversized body is retried once.
   const response = await send().catch(() => send());
   return { status: response.status, json: await response.json() };
+}
+
+/** Where the tests write their screenshots. */
+export const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
+
+/** What most test files start with: the server and a browser (`before`), and the
+ * screenshots' directory. */
+export async function startBoth() {
+  mkdirSync(SHOTS, { recursive: true });
+  return { server: await startServer(), browser: await launchBrowser() };
+}
+
+/** What they end with (`after`): both stopped, whatever started. */
+export async function stopBoth({ server, browser }) {
+  await browser?.close();
+  await server?.stop();
 }
 
 export async function launchBrowser() {

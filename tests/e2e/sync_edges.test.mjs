@@ -4,10 +4,9 @@
 // in an app opened again as in one left open. (Two tabs of one phone: two_phones.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
+import { readFileSync } from 'node:fs';
+import { startBoth, stopBoth, Phone, eventually, SHOTS } from './support.mjs';
 
-const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
 const DAY_MS = 24 * 3600 * 1000;
 const REMINDER = /Có số liệu chưa đồng bộ quá 7 ngày: mất máy là mất số liệu\. Hãy xuất bản sao lưu ở mục Máy này\./;
 let server, browser;
@@ -22,16 +21,8 @@ function domainConst(name) {
 const MAX_CELLS = domainConst('MAX_CELLS');
 const MAX_REQUEST_BYTES = domainConst('MAX_REQUEST_BYTES');
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 /** The server's figure of `indicator` for the unit named `unit` over `period`. */
 async function reported(unit, indicator, period = String(new Date().getFullYear())) {

@@ -2,22 +2,13 @@
 // the area and ward totals on screen count every entry exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, Phone, eventually } from './support.mjs';
 
-const SHOTS = new URL('./artifacts/', import.meta.url).pathname;
+import { startBoth, stopBoth, Phone, eventually, SHOTS } from './support.mjs';
+
 let server, browser;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
 
 test('offline entries survive a reload and reach the area and ward totals exactly once', async () => {
   const a = await Phone.open(browser, server, 'A');
