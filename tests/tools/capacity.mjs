@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchProfile, Phone, eventually } from '../e2e/support.mjs';
+import { watchFigure } from './figure.mjs';
 
 const LEDGER = 'sotay.v1.ledger';
 const BUSY = 36_500;
@@ -77,16 +78,6 @@ function store({ key, n, notes, area, filler }) {
   } catch (e) {
     return e.name;
   }
-}
-
-/** Runs in every page before its scripts: notes the first frame that shows the figure. */
-function watchFigure() {
-  const look = (frame) => {
-    const value = document.querySelector('[data-testid="indicator-dat_hien"] [data-testid="area-value"]');
-    if (value?.textContent.trim()) window.sotayFigureShown = frame;
-    else requestAnimationFrame(look);
-  };
-  requestAnimationFrame(look);
 }
 
 const server = await startServer();

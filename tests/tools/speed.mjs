@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchProfile, Phone, eventually } from '../e2e/support.mjs';
+import { watchFigure } from './figure.mjs';
 
 const RUNS = Number(process.env.SPEED_RUNS ?? 10);
 const SAVES = Number(process.env.SPEED_SAVES ?? 30);
@@ -26,16 +27,6 @@ function stats(label, values) {
   const ms = (v) => v.toFixed(1).padStart(7);
   console.log(`  ${label.padEnd(52)} min ${ms(sorted[0])}  median ${ms(sorted[Math.floor(sorted.length / 2)])}`
     + `  max ${ms(sorted.at(-1))}  (${sorted.length} runs)`);
-}
-
-/** Runs in every page before its scripts: notes the first frame that shows the figure. */
-function watchFigure() {
-  const look = (frame) => {
-    const value = document.querySelector('[data-testid="indicator-dat_hien"] [data-testid="area-value"]');
-    if (value?.textContent.trim()) window.sotayFigureShown = frame;
-    else requestAnimationFrame(look);
-  };
-  requestAnimationFrame(look);
 }
 
 /** Notes, for each click on "Lưu", the time until the first frame after "Đã lưu" changed. */
