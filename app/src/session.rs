@@ -175,7 +175,7 @@ impl Session {
         storage::save_ledger(&next).map_err(|e| e.to_string())?;
         let _ = self.ledger.try_set(next);
         // How long saving took, reading and writing storage included; the screen
-        // updates after it, in the same frame (BENCHMARKS.md).
+        // updates after it (BENCHMARKS.md: the tap to the frame showing it).
         if let Some(p) = &performance {
             let _ = p.measure_with_start_mark("sotay:save", "sotay:save");
         }
