@@ -2,12 +2,12 @@
 //! the unit's sum for a chosen indicator, then every indicator's total by content.
 
 use crate::storage::Cached;
-use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, UnitLevel, format};
+use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, ReportPeriod, UnitLevel, format};
 use leptos::prelude::*;
 
-fn text(indicator: &Indicator, figure: Option<&Figure>) -> String {
+fn text(indicator: &Indicator, figure: Option<&Figure>, period: ReportPeriod) -> String {
     match figure {
-        Some(f) => format::figure(indicator, f),
+        Some(f) => format::figure(indicator, f, period),
         None => "—".into(),
     }
 }
@@ -39,14 +39,14 @@ pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static 
                     view! {
                         <tr>
                             <td>{child.name.clone()}</td>
-                            <td class="num">{text(indicator, child.figures.get(&indicator.id))}</td>
+                            <td class="num">{text(indicator, child.figures.get(&indicator.id), report.period)}</td>
                         </tr>
                     }
                 })
                 .collect_view();
             let children =
                 if report.children.iter().all(|c| c.level == UnitLevel::Area) { "Khu dân cư" } else { "Đơn vị" };
-            let sum = text(indicator, report.unit.figures.get(&indicator.id));
+            let sum = text(indicator, report.unit.figures.get(&indicator.id), report.period);
             Some(view! {
                 <table data-testid="ward-table">
                     <thead>
@@ -80,7 +80,7 @@ pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static 
                             view! {
                                 <li>
                                     <span>{i.label.clone()}</span>
-                                    <span class="num">{text(i, report.unit.figures.get(&i.id))}</span>
+                                    <span class="num">{text(i, report.unit.figures.get(&i.id), report.period)}</span>
                                 </li>
                             }
                         })

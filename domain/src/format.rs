@@ -1,7 +1,7 @@
 //! Vietnamese number formats: `8.111`, `2,5`, `640.000.000 đồng`, `178/190 (93,7%)`,
 //! and parsing what a volunteer types.
 
-use crate::{DomainError, Figure, Indicator, MAX_AMOUNT};
+use crate::{DomainError, Figure, Indicator, MAX_AMOUNT, ReportPeriod};
 
 /// Groups thousands with dots: `1234567` → `1.234.567`.
 pub fn group(n: u64) -> String {
@@ -62,12 +62,26 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// A figure as the report shows it.
-pub fn figure(indicator: &Indicator, figure: &Figure) -> String {
+/// A figure as the report shows it for `period`. A level no area has stated, a flag no
+/// area has answered and a ratio over nothing say so instead of showing a 0; a flag of
+/// several areas reads "n có / m đã trả lời / tổng k khu dân cư" (over several years,
+/// lượt).
+pub fn figure(indicator: &Indicator, figure: &Figure, period: ReportPeriod) -> String {
+    const NO_DATA: &str = "Chưa có số liệu";
     match *figure {
         Figure::Counter { total } => amount(total, &indicator.unit),
-        Figure::Level { total, .. } => amount(i64::try_from(total).unwrap_or(i64::MAX), &indicator.unit),
-        Figure::Flag { yes, of } => ratio(i64::from(yes), i64::from(of)),
+        Figure::Level { reporting: 0, .. } => NO_DATA.into(),
+        Figure::Level { total, reporting, areas } => {
+            let total = amount(i64::try_from(total).unwrap_or(i64::MAX), &indicator.unit);
+            if reporting < areas { format!("{total} ({reporting}/{areas} khu dân cư đã báo)") } else { total }
+        }
+        Figure::Flag { answered: 0, .. } => "Chưa trả lời".into(),
+        Figure::Flag { yes, of: 1, .. } => if yes > 0 { "Có" } else { "Không" }.into(),
+        Figure::Flag { yes, answered, of } => {
+            let areas = if period.years().count() > 1 { "lượt khu dân cư" } else { "khu dân cư" };
+            format!("{} có / {} đã trả lời / tổng {} {areas}", group(yes.into()), group(answered.into()), group(of.into()))
+        }
+        Figure::Ratio { denominator: 0, .. } => "Chưa đủ số liệu".into(),
         Figure::Ratio { numerator, denominator } => ratio(numerator, denominator),
     }
 }
@@ -186,6 +200,29 @@ mod tests {
         assert_eq!(ratio(127, 127), "127/127 (100,0%)");
         assert_eq!(ratio(3, 0), "3/0");
         assert_eq!(amount(640_000_000, "đồng"), "640.000.000 đồng");
+    }
+
+    #[test]
+    fn figures_say_what_nobody_stated() {
+        let cat = crate::Catalogue::standard();
+        let get = |id: &str| cat.get(&crate::IndicatorId::new(id).unwrap()).unwrap();
+        let year = ReportPeriod::year(2025).unwrap();
+        let years: ReportPeriod = "2021..2025".parse().unwrap();
+        let (homes, festival) = (get("so_ho"), get("ngay_hoi_ddk"));
+        let level = |total, reporting| Figure::Level { total, reporting, areas: 3 };
+        assert_eq!(figure(homes, &level(0, 0), year), "Chưa có số liệu");
+        assert_eq!(figure(homes, &level(0, 1), year), "0 hộ (1/3 khu dân cư đã báo)");
+        assert_eq!(figure(homes, &level(1250, 3), year), "1.250 hộ");
+        let flag = |yes, answered, of| Figure::Flag { yes, answered, of };
+        assert_eq!(figure(festival, &flag(0, 0, 1), year), "Chưa trả lời");
+        assert_eq!(figure(festival, &flag(0, 1, 1), year), "Không");
+        assert_eq!(figure(festival, &flag(1, 1, 1), year), "Có");
+        assert_eq!(figure(festival, &flag(0, 0, 3), year), "Chưa trả lời");
+        assert_eq!(figure(festival, &flag(1, 2, 3), year), "1 có / 2 đã trả lời / tổng 3 khu dân cư");
+        assert_eq!(figure(festival, &flag(4, 9, 15), years), "4 có / 9 đã trả lời / tổng 15 lượt khu dân cư");
+        let ratio = get("ty_le_ngo_co_den");
+        assert_eq!(figure(ratio, &Figure::Ratio { numerator: 0, denominator: 0 }, year), "Chưa đủ số liệu");
+        assert_eq!(figure(ratio, &Figure::Ratio { numerator: 178, denominator: 190 }, year), "178/190 (93,7%)");
     }
 
     #[test]

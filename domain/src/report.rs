@@ -1,8 +1,9 @@
 //! Báo cáo — figures of a unit for a period, rolled up from tally cells.
 //!
 //! Counters sum the months of the period; a level takes, per area, the latest month at
-//! or before the period's end and sums the areas; a flag counts areas with "yes" per
-//! year ("n of m"; over several years the count is in lượt); a ratio divides the rolled-up
+//! or before the period's end and sums the areas; a flag counts areas with "yes" and
+//! areas that answered per year ("n có / m đã trả lời / tổng k"; over several years the
+//! counts are in lượt); a ratio divides the rolled-up
 //! numerator by the rolled-up denominator — never an average of ratios.
 
 use crate::{
@@ -26,9 +27,11 @@ pub enum Figure {
         reporting: u32,
         areas: u32,
     },
-    /// `yes` of `of` (areas × years).
+    /// `yes` of the `answered` of `of` (areas × years): an area that has not answered
+    /// is neither yes nor no.
     Flag {
         yes: u32,
+        answered: u32,
         of: u32,
     },
     Ratio {
@@ -85,11 +88,11 @@ pub fn unit_figures(
     let area_count = u32::try_from(tree.areas_under(&unit.id).len()).unwrap_or(u32::MAX);
     // Levels add up every month up to the end; flags count January of the period's years.
     let mut levels: BTreeMap<&IndicatorId, RollupChange> = BTreeMap::new();
-    let mut flags_yes: BTreeMap<&IndicatorId, i64> = BTreeMap::new();
+    let mut flags: BTreeMap<&IndicatorId, RollupChange> = BTreeMap::new();
     for ((indicator, month), change) in rollups.iter().filter(|((_, m), _)| *m <= period.last()) {
         *levels.entry(indicator).or_default() += *change;
         if month.month() == 1 && period.years().contains(&month.year()) {
-            *flags_yes.entry(indicator).or_default() += change.amount;
+            *flags.entry(indicator).or_default() += *change;
         }
     }
     let years = u32::from(period.last().year() - period.first().year() + 1);
@@ -108,8 +111,12 @@ pub fn unit_figures(
                 }
             }
             IndicatorKind::Flag => {
-                let yes = flags_yes.get(&indicator.id).copied().unwrap_or(0);
-                Figure::Flag { yes: u32::try_from(yes).unwrap_or(0), of: area_count * years }
+                let flag = flags.get(&indicator.id).copied().unwrap_or_default();
+                Figure::Flag {
+                    yes: u32::try_from(flag.amount).unwrap_or(0),
+                    answered: u32::try_from(flag.reporting).unwrap_or(0),
+                    of: area_count * years,
+                }
             }
             IndicatorKind::Ratio { .. } => continue,
         };
@@ -162,7 +169,8 @@ mod tests {
         let get = |id: &str| year.figures[&IndicatorId::new(id).unwrap()];
         assert_eq!(get("tong_so_ngo"), Figure::Level { total: 190, reporting: 2, areas: 3 });
         assert_eq!(get("ty_le_ngo_co_den"), Figure::Ratio { numerator: 178, denominator: 190 });
-        assert_eq!(get("ngay_hoi_ddk"), Figure::Flag { yes: 1, of: 3 });
+        // Tổ 13 said yes, tổ 15 no, tổ 11 nothing.
+        assert_eq!(get("ngay_hoi_ddk"), Figure::Flag { yes: 1, answered: 2, of: 3 });
         let first_quarter = figures("2025-Q1".parse().unwrap());
         let get = |id: &str| first_quarter.figures[&IndicatorId::new(id).unwrap()];
         assert_eq!(get("tong_so_ngo"), Figure::Level { total: 180, reporting: 2, areas: 3 });

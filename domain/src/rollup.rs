@@ -9,8 +9,8 @@
 //! value at month m changes the area's value in effect from m until the area's next
 //! stated month n: the change is added at m and taken back at n.
 //!
-//! A flag's figure counts the areas saying yes in a year; its change sits at January of
-//! that year.
+//! A flag's figure counts the areas saying yes in a year (`amount`) and the areas that
+//! have answered at all (`reporting`); its change sits at January of that year.
 //!
 //! ```
 //! # use domain::{Bucket, RegisterState, RegisterValue, Stamp, Hlc, DeviceId, Month, register_moves};
@@ -42,7 +42,8 @@ pub type RegisterHistory = BTreeMap<Bucket, RegisterState>;
 pub struct RollupChange {
     /// Levels: the change of the sum in effect. Flags: the change of the areas saying yes.
     pub amount: i64,
-    /// Levels: the change of the number of areas with a value in effect.
+    /// Levels: the change of the number of areas with a value in effect. Flags: the
+    /// change of the areas that have answered, yes or no.
     pub reporting: i64,
 }
 
@@ -85,8 +86,11 @@ pub fn register_moves(history: &RegisterHistory, bucket: Bucket, next: &Register
             moves
         }
         (Bucket::Year(_), RegisterValue::Flag(yes)) => {
-            let before = history.get(&bucket).is_some_and(|s| s.value == RegisterValue::Flag(true));
-            let change = RollupChange { amount: i64::from(yes) - i64::from(before), reporting: 0 };
+            let before = history.get(&bucket).map(|s| s.value == RegisterValue::Flag(true));
+            let change = RollupChange {
+                amount: i64::from(yes) - i64::from(before == Some(true)),
+                reporting: i64::from(before.is_none()),
+            };
             vec![(bucket.first_month(), change)]
         }
         // `SyncRequest::validate` admits levels by month and flags by year only.
@@ -158,13 +162,17 @@ mod tests {
     }
 
     #[test]
-    fn flags_count_yes_in_january_of_their_year() {
+    fn flags_count_yes_and_answers_in_january_of_their_year() {
         let year = Bucket::Year(2025);
         let yes = register_moves(&RegisterHistory::new(), year, &state(RegisterValue::Flag(true)));
-        assert_eq!(yes, vec![(month(1), RollupChange { amount: 1, reporting: 0 })]);
-        assert!(register_moves(&RegisterHistory::new(), year, &state(RegisterValue::Flag(false))).is_empty());
+        assert_eq!(yes, vec![(month(1), RollupChange { amount: 1, reporting: 1 })]);
+        // A first "no" is an answer too: it counts as answered, not as yes.
+        let first_no = register_moves(&RegisterHistory::new(), year, &state(RegisterValue::Flag(false)));
+        assert_eq!(first_no, vec![(month(1), RollupChange { amount: 0, reporting: 1 })]);
         let history = BTreeMap::from([(year, state(RegisterValue::Flag(true)))]);
         let no = register_moves(&history, year, &state(RegisterValue::Flag(false)));
         assert_eq!(no, vec![(month(1), RollupChange { amount: -1, reporting: 0 })]);
+        assert!(register_moves(&history, year, &state(RegisterValue::Flag(true))).is_empty());
+        assert_eq!(removal_moves(&history, year), vec![(month(1), RollupChange { amount: -1, reporting: -1 })]);
     }
 }

@@ -67,7 +67,15 @@ test('offline entries survive a reload and reach the area and ward totals exactl
     ['Tổng Phường Nguyễn Thị Minh Khai', '8.111 m²'],
   ]);
   await a.chooseWardIndicator('Tổ chức Ngày hội Đại đoàn kết (18/11)');
-  assert.deepEqual((await a.wardTable()).at(-1), ['Tổng Phường Nguyễn Thị Minh Khai', '1/3 (33,3%)']);
+  // An area that has not answered is neither yes nor no.
+  assert.deepEqual(await a.wardTable(), [
+    ['Tổ 11', 'Có'],
+    ['Tổ 13', 'Chưa trả lời'],
+    ['Tổ 15', 'Chưa trả lời'],
+    ['Tổng Phường Nguyễn Thị Minh Khai', '1 có / 1 đã trả lời / tổng 3 khu dân cư'],
+  ]);
+  await a.chooseWardIndicator('Tổng số hộ');
+  assert.deepEqual((await a.wardTable()).at(-1), ['Tổng Phường Nguyễn Thị Minh Khai', 'Chưa có số liệu']);
   await a.screenshot(`${SHOTS}phone-a-ward.png`);
 
   // Notes that name people never left the phone.

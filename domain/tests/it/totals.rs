@@ -194,7 +194,7 @@ proptest! {
                 }
             }
             // Levels: per area the last write of the latest month up to each period end;
-            // flags: the areas whose last write says yes.
+            // flags: the areas whose last write says yes, and the areas that answered.
             let unit_ref = world.tree.get(unit).unwrap().clone();
             for end in 1..=3 {
                 let period: ReportPeriod = format!("2025-{end:02}").parse().unwrap();
@@ -212,8 +212,10 @@ proptest! {
                 let areas_count = u32::try_from(areas.len()).unwrap();
                 let want = Figure::Level { total: homes, reporting, areas: areas_count };
                 prop_assert_eq!(figures.figures[&IndicatorId::new("so_ho").unwrap()], want, "{} {}", unit, period);
-                let yes = world.flags.iter().filter(|(a, (_, yes))| areas.contains(a) && *yes).count();
-                let want = Figure::Flag { yes: u32::try_from(yes).unwrap(), of: areas_count };
+                let answers = world.flags.iter().filter(|(a, _)| areas.contains(a));
+                let answered = u32::try_from(answers.clone().count()).unwrap();
+                let yes = u32::try_from(answers.filter(|(_, (_, yes))| *yes).count()).unwrap();
+                let want = Figure::Flag { yes, answered, of: areas_count };
                 prop_assert_eq!(figures.figures[&festival()], want, "{} {}", unit, period);
             }
         }
