@@ -65,7 +65,8 @@ pub fn JoinFields(
     }
 }
 
-/// The join form; once the enrolment is in browser storage, the app of its role opens.
+/// The join form; once the enrolment is in browser storage, the app of its role opens
+/// (for a volunteer, after the first-time help).
 /// When the phone is enrolled already, `on_cancel` goes back, and the entries its ledger
 /// has not sent are counted: they are kept aside, and will not be sent.
 #[component]
@@ -90,6 +91,10 @@ pub fn JoinScreen(code: String, #[prop(optional_no_strip)] on_cancel: Option<Cal
                 Err(other) => Err(other.to_string()),
             };
             match outcome {
+                // A volunteer reads the first-time help, which leads on to the entry screen.
+                Ok(enrolment) if enrolment.profile.role == domain::Role::Volunteer => {
+                    crate::open_page(crate::pages::HELP)
+                }
                 Ok(enrolment) => crate::open_app_of(&enrolment),
                 Err(message) => {
                     busy.set(false);

@@ -56,6 +56,23 @@ pub mod pages {
     pub const DEVICE: &str = "/may.html";
     /// The officers' screens (`src/bin/officer.rs`).
     pub const OFFICER: &str = "/officer.html";
+    /// The first-time help: what the five contents are, how to correct a mistake, that
+    /// the app works without signal. HTML only (`public/huong-dan.html`); a volunteer
+    /// sees it once enrolled.
+    pub const HELP: &str = "/huong-dan.html";
+}
+
+/// Lists of views, each view type-erased: every list of a page shares one copy of
+/// Leptos' list code in its WASM, where `collect_view` makes one per type of item
+/// (−1,9 KB of brotli on the entry page, BENCHMARKS.md).
+pub(crate) trait CollectAny {
+    fn collect_any(self) -> Vec<AnyView>;
+}
+
+impl<I: Iterator<Item = V>, V: IntoAny> CollectAny for I {
+    fn collect_any(self) -> Vec<AnyView> {
+        self.map(IntoAny::into_any).collect()
+    }
 }
 
 /// Goes to another page of the app, leaving no entry to come back to.
@@ -262,6 +279,7 @@ fn volunteer_page(current: Screen, screen: fn() -> AnyView) -> AnyView {
                 {link(Screen::Entry, pages::ENTRY, "Nhập số liệu")}
                 {link(Screen::Ward, pages::WARD, "Tổng hợp phường, xã")}
                 <a class="tab-link" href=pages::DEVICE>"Máy này"</a>
+                <a class="tab-link" href=pages::HELP>"Hướng dẫn"</a>
             </nav>
             {screen()}
         </main>

@@ -1,6 +1,7 @@
 //! A report on screen, for the ward tab and the officers' figures: each child unit and
 //! the unit's sum for a chosen indicator, then every indicator's total by content.
 
+use crate::CollectAny;
 use crate::storage::Cached;
 use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, ReportPeriod, UnitLevel, format};
 use leptos::prelude::*;
@@ -22,7 +23,7 @@ pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static 
             let (id, label) = (i.id.to_string(), i.label.clone());
             view! { <option value=id.clone() selected=id == chosen.get_untracked()>{label}</option> }
         })
-        .collect_view();
+        .collect_any();
     let chosen_indicator = move || {
         let id = IndicatorId::new(chosen.get()).ok()?;
         catalogue.get(&id).ok()
@@ -43,7 +44,7 @@ pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static 
                         </tr>
                     }
                 })
-                .collect_view();
+                .collect_any();
             let children =
                 if report.children.iter().all(|c| c.level == UnitLevel::Area) { "Khu dân cư" } else { "Đơn vị" };
             let sum = text(indicator, report.unit.figures.get(&indicator.id), report.period);
@@ -84,13 +85,13 @@ pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static 
                                 </li>
                             }
                         })
-                        .collect_view();
+                        .collect_any();
                     view! {
                         <h3>{content.heading()}</h3>
                         <ul class="figures">{items}</ul>
                     }
                 })
-                .collect_view();
+                .collect_any();
             Some(list)
         })
     };

@@ -3,6 +3,7 @@
 //! volunteer (cells to review, a backup to export, the phone's clock), with the way to
 //! the "Máy này" page.
 
+use crate::CollectAny;
 use crate::session::{REMIND_BACKUP_AFTER_MS, use_session};
 use crate::{clock, storage};
 use leptos::prelude::*;
@@ -86,16 +87,21 @@ pub fn SyncBar() -> impl IntoView {
                 (!list.is_empty()).then(|| {
                     view! {
                         <a class="notice" href=crate::pages::DEVICE data-testid="notices">
-                            {list.into_iter().map(|n| view! { <span>{n}</span> }).collect_view()}
+                            {list.into_iter().map(|n| view! { <span>{n}</span> }).collect_any()}
                         </a>
                     }
                 })
             }}
-            <Show when=move || session.status.with(|s| s.lost_access)>
-                <button class="rejoin" on:click=|_| crate::join::open_join_screen()>
-                    "Nhập mã tham gia mới"
-                </button>
-            </Show>
+            // A closure, not `<Show>`: 0,6 KB less of the first load.
+            {move || {
+                session.status.with(|s| s.lost_access).then(|| {
+                    view! {
+                        <button class="rejoin" on:click=|_| crate::join::open_join_screen()>
+                            "Nhập mã tham gia mới"
+                        </button>
+                    }
+                })
+            }}
         </header>
     }
 }

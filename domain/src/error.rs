@@ -32,6 +32,9 @@ pub enum DomainError {
     InvalidPeriod(String),
     #[error("invalid identifier `{0}`")]
     InvalidId(String),
+    /// A typed date that is not day/month/year (trimmed, at most 20 characters).
+    #[error("`{0}` is not a date")]
+    MalformedDate(String),
     /// A total out of range (which the limits on cells rule out).
     #[error("invalid amount `{0}`")]
     InvalidAmount(String),
@@ -97,7 +100,7 @@ impl DomainError {
             Self::NotAnArea(_) => "not_an_area",
             Self::WrongKind { .. } => "wrong_kind",
             Self::NegativeTotal { .. } | Self::CorrectionTooLarge { .. } => "negative_total",
-            Self::InvalidPeriod(_) => "invalid_period",
+            Self::InvalidPeriod(_) | Self::MalformedDate(_) => "invalid_period",
             Self::InvalidId(_) => "invalid_id",
             Self::InvalidAmount(_)
             | Self::MalformedAmount { .. }
@@ -146,6 +149,9 @@ impl DomainError {
             }
             Self::InvalidPeriod(p) => format!("Kỳ báo cáo không hợp lệ: {p}."),
             Self::InvalidId(id) => format!("Mã không hợp lệ: {id}."),
+            Self::MalformedDate(text) => {
+                format!("\"{text}\" không phải một ngày: hãy viết ngày/tháng/năm, ví dụ 05/11/2026.")
+            }
             Self::InvalidAmount(_) => {
                 format!("Tổng số liệu sẽ vượt giới hạn {}; hãy kiểm tra lại số vừa nhập.", limit())
             }

@@ -79,10 +79,25 @@ pub fn figure(indicator: &Indicator, figure: &Figure, period: ReportPeriod) -> S
         Figure::Flag { yes, of: 1, .. } => if yes > 0 { "Có" } else { "Không" }.into(),
         Figure::Flag { yes, answered, of } => {
             let areas = if period.years().count() > 1 { "lượt khu dân cư" } else { "khu dân cư" };
-            format!("{} có / {} đã trả lời / tổng {} {areas}", group(yes.into()), group(answered.into()), group(of.into()))
+            format!(
+                "{} có / {} đã trả lời / tổng {} {areas}",
+                group(yes.into()),
+                group(answered.into()),
+                group(of.into())
+            )
         }
         Figure::Ratio { denominator: 0, .. } => "Chưa đủ số liệu".into(),
         Figure::Ratio { numerator, denominator } => ratio(numerator, denominator),
+    }
+}
+
+/// The typed amount with its sign turned: `20` → `-20`, `-20` or `−20` → `20`, `+20` →
+/// `-20`. For the number pads that have no minus key.
+pub fn toggle_sign(text: &str) -> String {
+    let typed = text.trim();
+    match typed.strip_prefix(['-', '−']) {
+        Some(rest) => rest.trim_start().to_string(),
+        None => format!("-{}", typed.strip_prefix('+').unwrap_or(typed).trim_start()),
     }
 }
 
@@ -223,6 +238,17 @@ mod tests {
         let ratio = get("ty_le_ngo_co_den");
         assert_eq!(figure(ratio, &Figure::Ratio { numerator: 0, denominator: 0 }, year), "Chưa đủ số liệu");
         assert_eq!(figure(ratio, &Figure::Ratio { numerator: 178, denominator: 190 }, year), "178/190 (93,7%)");
+    }
+
+    #[test]
+    fn the_sign_turns_both_ways() {
+        assert_eq!(toggle_sign("20"), "-20");
+        assert_eq!(toggle_sign(" -20 "), "20");
+        assert_eq!(toggle_sign("−1.000"), "1.000");
+        assert_eq!(toggle_sign("+20"), "-20");
+        assert_eq!(toggle_sign(""), "-");
+        assert_eq!(toggle_sign("-"), "");
+        assert_eq!(parse_amount(&toggle_sign("12.500")), Ok(-12_500));
     }
 
     #[test]

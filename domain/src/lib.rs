@@ -18,6 +18,7 @@ pub mod limits;
 mod period;
 mod report;
 pub mod rollup;
+pub mod search;
 mod snapshot;
 pub mod sync;
 mod tally;

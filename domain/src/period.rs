@@ -156,6 +156,19 @@ impl Date {
     pub fn month(self) -> Month {
         self.month
     }
+    /// Reads a date typed day first, whatever the phone's language: `5/11/2026`,
+    /// `05/11/2026`, or with `-`, `.` or `,` between (what a number pad offers).
+    pub fn from_vietnamese(text: &str) -> Result<Date, DomainError> {
+        let typed = text.trim();
+        let mut parts = typed.split(['/', '-', '.', ',']).map(str::trim);
+        let mut read = || -> Result<Date, DomainError> {
+            let (Some(d), Some(m), Some(y), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+                return Err(DomainError::InvalidPeriod(String::new()));
+            };
+            Date::new(year(y, typed)?, number_in(m, 1..=12, typed)?, number_in(d, 1..=31, typed)?)
+        };
+        read().map_err(|_| DomainError::MalformedDate(typed.chars().take(20).collect()))
+    }
     /// `dd/mm/yyyy`, as Vietnamese tables write dates.
     pub fn to_vietnamese(self) -> String {
         format!("{:02}/{:02}/{}", self.day, self.month.month(), self.month.year())
@@ -385,5 +398,28 @@ mod tests {
     fn dates_show_as_day_month_year() {
         assert_eq!("2025-11-18".parse::<Date>().unwrap().to_vietnamese(), "18/11/2025");
         assert_eq!("2025".parse::<Bucket>().unwrap(), Bucket::Year(2025));
+    }
+
+    #[test]
+    fn dates_are_typed_day_first() {
+        let read = Date::from_vietnamese;
+        for (typed, iso) in [
+            ("01/12/2026", "2026-12-01"),
+            ("1/12/2026", "2026-12-01"),
+            (" 5/11/2026 ", "2026-11-05"),
+            ("5-11-2026", "2026-11-05"),
+            ("5.11.2026", "2026-11-05"),
+            ("29/02/2024", "2024-02-29"),
+        ] {
+            assert_eq!(read(typed).unwrap().to_string(), iso, "{typed}");
+        }
+        // Never guessed: month first, two-digit years, impossible days, words.
+        for bad in
+            ["12/01/2026x", "2026-12-01", "1/12/26", "31/11/2026", "29/02/2025", "", "hôm nay", "1/13/2026", "1//2026"]
+        {
+            let error = read(bad).unwrap_err();
+            assert_eq!(error.code(), "invalid_period", "{bad}");
+            assert!(error.message_vi().contains("ngày/tháng/năm"), "{bad}: {}", error.message_vi());
+        }
     }
 }

@@ -251,7 +251,7 @@ test('a cell the server refused is listed with its reason and sent again', async
   await a.page.goto(server.url);
   await a.enrolIn('Thôn Nà Bản');
   // A date ahead of the real today is refused: the entry is dated today, the real one.
-  await a.page.getByLabel(/Ngày ghi/).fill(new Date().toISOString().slice(0, 10));
+  await a.setDay(new Date());
   await a.enter('tong_so_ngo', '42');
   await a.syncNow();
   await eventually(() => a.page.getByTestId('notices').innerText(), (t) => /1 mục cần xem lại/.test(t), 'the notice');

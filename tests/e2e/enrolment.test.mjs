@@ -42,6 +42,16 @@ test('an officer enrols a volunteer by QR code, sees its figures and revokes it'
   await volunteer.screenshot(`${SHOTS}volunteer-join.png`);
   await volunteer.page.getByLabel('Tên thiết bị').fill('Trưởng ban Tổ 11');
   await volunteer.page.getByRole('button', { name: 'Tham gia' }).click();
+  // Enrolled, the volunteer reads the first-time help: the five contents, how to correct
+  // a mistake, that the app works without signal.
+  await volunteer.page.waitForURL(/huong-dan/);
+  const help = await volunteer.page.locator('main').innerText();
+  assert.equal(await volunteer.page.locator('main ol li').count(), 5, 'the five contents');
+  assert.match(help, /Phát triển kinh tế, giảm nghèo bền vững/);
+  assert.match(help, /Sửa khi nhập nhầm[\s\S]*-20/);
+  assert.match(help, /Không có sóng vẫn dùng được/);
+  await volunteer.screenshot(`${SHOTS}help.png`);
+  await volunteer.leaveHelp();
   await volunteer.waitForStatus(/Đã đồng bộ lúc/);
   const ledger = JSON.parse(await volunteer.storedLedger());
   assert.match(ledger.device, /^d-[0-9a-f]{24}$/, 'the device id comes from the server');

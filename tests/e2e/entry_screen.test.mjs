@@ -71,3 +71,75 @@ test('sections open on a tap, one form is open at a time, and "Đã lưu" shows 
   assert.deepEqual(phone.errors, []);
   await phone.context.close();
 });
+
+test('an indicator is found without diacritics, the most used come first, and the day is typed dd/mm/yyyy', async () => {
+  const phone = await Phone.open(browser, server, 'Tìm');
+  await phone.enrolIn('Tổ 13');
+  const page = phone.page;
+  const find = page.getByTestId('find');
+  assert.equal(await find.getByRole('button').count(), 0, 'nothing is used yet');
+  await phone.enter('ngay_cong', '12');
+  await phone.enter('dat_hien', '30');
+  await phone.enter('dat_hien', '20');
+  // The search field's list: "Hay dùng", the most entries first.
+  const listed = () => find.getByRole('button').allInnerTexts();
+  await eventually(listed, (l) => l.join() === 'Đất nhân dân hiến,Ngày công lao động nhân dân', 'the most used');
+  assert.match(await find.innerText(), /Hay dùng/);
+
+  // Typed without diacritics, in any case; nothing found says so.
+  const search = page.getByLabel(/Tìm chỉ tiêu/);
+  await search.fill('TIEN dan gop');
+  assert.deepEqual(await listed(), ['Tiền nhân dân đóng góp']);
+  await search.fill('quy khuyen');
+  assert.deepEqual(await listed(), ['Quỹ khuyến học']);
+  await search.fill('quy');
+  assert.deepEqual(await listed(), ['Quỹ "Vì người nghèo"', 'Có quy ước, hương ước được phê duyệt', 'Quỹ "Đền ơn đáp nghĩa"',
+    'Quỹ khuyến học'], 'every word that begins with quy');
+  await search.fill('xyz');
+  assert.deepEqual(await listed(), []);
+  assert.match(await find.innerText(), /Không có chỉ tiêu nào khớp/);
+
+  // A tap on what was found opens its section and its form, the focus in the amount field.
+  await search.fill('tien dan');
+  await find.getByRole('button', { name: 'Tiền nhân dân đóng góp' }).click();
+  const money = phone.row('tien_dan_gop');
+  const amount = money.getByLabel(/Số lượng/);
+  await eventually(() => amount.evaluate((input) => input === document.activeElement), Boolean, 'the focus');
+  assert.ok(await money.isVisible(), 'its section opened');
+  assert.equal(await search.inputValue(), '', 'the search is cleared');
+
+  // The −/+ button turns the sign, for number pads without a minus key.
+  await amount.fill('20');
+  const sign = money.getByRole('button', { name: /Đổi dấu/ });
+  await sign.click();
+  assert.equal(await amount.inputValue(), '-20');
+  await sign.click();
+  assert.equal(await amount.inputValue(), '20');
+  await phone.screenshot(`${SHOTS}entry-find.png`);
+
+  // The day reads dd/mm/yyyy whatever the phone's language; one that is not a day is
+  // refused under its field and by the row, and nothing is saved.
+  const day = page.getByLabel(/Ngày ghi/);
+  assert.match(await day.inputValue(), /^\d\d\/\d\d\/\d{4}$/);
+  const entries = async () => JSON.parse(await phone.storedLedger()).entries.length;
+  const before = await entries();
+  await day.fill('31/02/2026');
+  await day.blur();
+  assert.match(await page.locator('#date-error').innerText(), /"31\/02\/2026" không phải một ngày/);
+  await money.getByRole('button', { name: 'Lưu' }).click();
+  await eventually(() => money.getByRole('alert').innerText(), (t) => /không phải một ngày/.test(t), 'the refusal by the row');
+  assert.equal(await entries(), before, 'nothing saved');
+  // Yesterday, typed day first: saved under that day, the area named in the latest entries.
+  const yesterday = new Date(Date.now() - 86_400_000);
+  const typed = `${yesterday.getDate()}/${yesterday.getMonth() + 1}/${yesterday.getFullYear()}`;
+  await day.fill(typed);
+  await day.blur();
+  assert.equal(await page.locator('#date-error').innerText(), '');
+  await money.getByRole('button', { name: 'Lưu' }).click();
+  await eventually(() => money.getByTestId('row-saved').innerText(), (t) => t.startsWith('Đã lưu: 20 đồng'), 'saved');
+  const shown = `${String(yesterday.getDate()).padStart(2, '0')}/${String(yesterday.getMonth() + 1).padStart(2, '0')}/${yesterday.getFullYear()}`;
+  const latest = await page.getByTestId('recent-entries').locator('li').first().innerText();
+  assert.match(latest, new RegExp(`^${shown} · Tổ 13\\n20 đồng — Tiền nhân dân đóng góp`));
+  assert.deepEqual(phone.errors, []);
+  await phone.context.close();
+});

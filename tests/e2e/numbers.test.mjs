@@ -31,7 +31,7 @@ test('a decimal or a misplaced separator is refused under the field and nothing 
   const row = await phone.reveal(ROAD);
   await row.getByRole('button', { name: 'Nhập' }).click();
   assert.match(await row.getByText(/Số nguyên, tách hàng nghìn bằng dấu chấm: 12\.500\.000\./).innerText(),
-    /sửa số đã nhập nhầm/, 'the hint says how to type numbers');
+    /Sửa số đã nhập nhầm bằng một số âm \(ví dụ -20\): bấm −\/\+/, 'the hint says how to type numbers');
 
   for (const [typed, said] of [
     ['10.5', /^"10\.5" không phải số nguyên: dấu chấm chỉ dùng để tách hàng nghìn \(ví dụ 1\.000 hoặc 12\.500\.000\)\. Số lẻ không nhập được/],

@@ -42,8 +42,7 @@ async function phoneWithClock(name, offsetMs) {
 
 /** Sets the entry date to the real today (a phone with a wrong clock shows another). */
 async function enterRealToday(phone) {
-  const today = new Date().toISOString().slice(0, 10);
-  await phone.page.getByLabel(/Ngày ghi/).fill(today);
+  await phone.setDay(new Date());
 }
 
 test('a refused cell is set aside for review and the other cells count', async () => {
@@ -83,7 +82,7 @@ test('a sync hanging on a poor signal gives the button back', async () => {
   const a = await Phone.open(browser, server, 'Hang', 'about:blank');
   await a.page.clock.install();
   await a.page.goto(server.url);
-  await a.join(await server.issueCode('volunteer', 'Tổ 15'));
+  await a.joinAsVolunteer(await server.issueCode('volunteer', 'Tổ 15'));
   await a.waitForStatus(/Đã đồng bộ lúc/);
   await a.context.route('**/api/v1/sync', () => {}); // never answered
   await a.enter('dat_hien', '12');
@@ -106,7 +105,7 @@ test('a phone whose clock runs two years behind still states the latest level', 
   await right.waitForStatus(/Đã đồng bộ lúc/);
 
   const behind = await phoneWithClock('Behind', -2 * YEAR_MS);
-  await behind.join(await server.issueCode('volunteer', 'Tổ 8A'));
+  await behind.joinAsVolunteer(await server.issueCode('volunteer', 'Tổ 8A'));
   await behind.waitForStatus(/Đã đồng bộ lúc/);
   const notice = await behind.page.getByTestId('notices').innerText();
   assert.match(notice, /Đồng hồ của điện thoại chậm khoảng 7\d\d ngày/);
@@ -122,7 +121,7 @@ test('a phone whose clock runs two years behind still states the latest level', 
 
 test('a phone whose clock runs two years ahead is told, and its level lands once the clock is right', async () => {
   const ahead = await phoneWithClock('Ahead', 2 * YEAR_MS);
-  await ahead.join(await server.issueCode('volunteer', 'Tổ 11'));
+  await ahead.joinAsVolunteer(await server.issueCode('volunteer', 'Tổ 11'));
   await ahead.waitForStatus(/Đã đồng bộ lúc/);
   await enterRealToday(ahead);
   await ahead.enter('so_ho', '77');
@@ -134,7 +133,7 @@ test('a phone whose clock runs two years ahead is told, and its level lands once
   assert.equal(Object.values(stored.review_registers)[0].code, 'stamp_in_future');
   assert.equal((await reported('Tổ 11', 'so_ho'))?.level?.total ?? 0, 0, 'nothing stored from a clock far ahead');
   // A future date is refused, never moved: the phone's own "today" is two years ahead.
-  await ahead.page.getByLabel(/Ngày ghi/).fill(new Date(Date.now() + 2 * YEAR_MS).toISOString().slice(0, 10));
+  await ahead.setDay(new Date(Date.now() + 2 * YEAR_MS));
   const row = await ahead.reveal('dat_hien');
   await row.getByRole('button', { name: 'Nhập' }).click();
   await row.getByLabel(/Số lượng/).fill('5');

@@ -76,10 +76,16 @@ test('each page loads only its own WASM: a join link never fetches the entry scr
   }), ['join']);
   assert.equal(new URL(page.url()).pathname, '/tham-gia.html');
   assert.equal(await page.getByLabel('Mã tham gia').inputValue(), code);
-  // Joined, the entry screen; the ward's figures are a page of their own.
+  // Joined, the first-time help (no WASM), then the entry screen; the ward's figures are
+  // a page of their own.
   await page.getByLabel('Tên thiết bị').fill('Tổ 13');
   assert.deepEqual(await wasmFetched(page, async () => {
     await page.getByRole('button', { name: 'Tham gia' }).click();
+    await page.waitForURL(/huong-dan/);
+    await page.getByRole('heading', { name: 'Cách dùng Sổ tay' }).waitFor();
+  }), []);
+  assert.deepEqual(await wasmFetched(page, async () => {
+    await page.getByRole('link', { name: 'Bắt đầu nhập số liệu' }).click();
     await page.getByTestId('indicator-dat_hien').waitFor({ state: 'attached' });
   }), ['app']);
   assert.deepEqual(await wasmFetched(page, async () => {

@@ -218,10 +218,31 @@ export class Phone {
     await this.page.getByRole('button', { name: 'Tham gia' }).click();
   }
 
+  /** Joins with a volunteer's `code`, then leaves the first-time help for the entry screen. */
+  async joinAsVolunteer(code, label) {
+    await this.join(code, label);
+    await this.leaveHelp();
+  }
+
+  /** The first-time help a volunteer sees once enrolled: on to the entry screen. */
+  async leaveHelp() {
+    await this.page.waitForURL(/\/huong-dan\.html$/);
+    await this.page.getByRole('link', { name: 'Bắt đầu nhập số liệu' }).click();
+    await this.page.waitForURL((url) => url.pathname === '/');
+  }
+
   /** Enrols this phone as the volunteer of the area `name` (a code from the administrator). */
   async enrolIn(name) {
-    await this.join(await this.server.issueCode('volunteer', name));
+    await this.joinAsVolunteer(await this.server.issueCode('volunteer', name));
     await this.waitForStatus(/Đã đồng bộ lúc \d\d:\d\d/);
+  }
+
+  /** Types the day of the next entries, dd/mm/yyyy as the field reads, and leaves the field. */
+  async setDay(date) {
+    const two = (n) => String(n).padStart(2, '0');
+    const field = this.page.getByLabel(/Ngày ghi/);
+    await field.fill(`${two(date.getDate())}/${two(date.getMonth() + 1)}/${date.getFullYear()}`);
+    await field.blur();
   }
 
   row(indicator) {

@@ -35,20 +35,28 @@ pub const PAGES: [Page; 5] = [
 const START: &str =
     "var wasm=fetch(\"/{wasm}\");import(\"/{js}\").then(function(app){app.default({module_or_path:wasm})});";
 
+/// The first-time help (`public/huong-dan.html`): HTML only, no WASM, its list of the
+/// campaign's contents written from the catalogue.
+pub const HELP: &str = "huong-dan.html";
+
 /// The files of `public/` that are not copied to `dist/` as they are.
-const TEMPLATES: [&str; 4] = ["page.html", "elsewhere.js", "install.js", "style.css"];
+const TEMPLATES: [&str; 6] = ["page.html", "elsewhere.js", "install.js", "style.css", "desk.css", HELP];
 
 /// The script that writes the service worker (`dist/sw.js`) over the built `dist/`.
 const SERVICE_WORKER: &str = "xtask/service-worker.mjs";
 
-/// The script that minifies JavaScript (terser): the JS glue and the inline scripts.
+/// The script that minifies JavaScript (terser: the JS glue and the inline scripts) and
+/// CSS (lightningcss).
 const MINIFY: &str = "xtask/minify.mjs";
 
 /// wasm-opt's settings, chosen for the least brotli (what a phone downloads), measured
 /// on the entry page's WASM (2026-12-01): -O2, then flattened and its control flow
 /// rebuilt (`--rereloop`), then -O2 again: 137.757 bytes, against 139.482 for -O2,
-/// 139.860 for -O3 and 140.252 for -Oz (smaller raw, but it compresses worse).
-const WASM_OPT: [&str; 6] = ["-O2", "--flatten", "--rereloop", "-O2", "--strip-debug", "--strip-producers"];
+/// 139.860 for -O3 and 140.252 for -Oz (smaller raw, but it compresses worse). A second
+/// flatten, rereloop and -O2 took 375 bytes more off (141.175 → 140.800, later the same
+/// day); `--converge` or `--gufa` on top, ≤ 80 more, and a slower build.
+const WASM_OPT: [&str; 9] =
+    ["-O2", "--flatten", "--rereloop", "-O2", "--flatten", "--rereloop", "-O2", "--strip-debug", "--strip-producers"];
 
 /// Builds the app and returns the `dist/` directory.
 pub fn build(root: &Path) -> Result<PathBuf> {
@@ -113,7 +121,18 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         std::fs::remove_dir_all(&dist)?;
     }
     std::fs::create_dir_all(&dist)?;
-    let style = hashed_copy(&root.join("public/style.css"), &dist, "style", "css")?;
+    // The stylesheets, minified: `style.css` holds every page's rules and is all the
+    // entry screen loads; the other pages load it with `desk.css` after it, as one file.
+    let base = std::fs::read_to_string(root.join("public/style.css"))?;
+    let desk = base.clone() + &std::fs::read_to_string(root.join("public/desk.css"))?;
+    let sheets =
+        [("style", base), ("desk", desk)].map(|(name, css)| (name, bindgen_out.join(format!("{name}.css")), css));
+    for (_, file, css) in &sheets {
+        std::fs::write(file, css)?;
+    }
+    run(Command::new("node").arg(root.join(MINIFY)).arg("css").args(sheets.iter().map(|(_, file, _)| file)))?;
+    let [style, desk] = sheets.map(|(name, file, _)| hashed_copy(&file, &dist, name, "css"));
+    let (style, desk) = (style?, desk?);
     let icon = data_uri(&std::fs::read_to_string(root.join("public/icon.svg"))?);
     let template = std::fs::read_to_string(root.join("public/page.html"))?;
     for (i, page) in PAGES.iter().enumerate() {
@@ -128,10 +147,20 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         let html = template
             .replace("{{TITLE}}", page.title)
             .replace("{{ICON}}", &icon)
-            .replace("{{STYLE_CSS}}", &style)
+            .replace("{{STYLE_CSS}}", if i == 0 { &style } else { &desk })
             .replace("{{SCRIPT}}", &script);
         std::fs::write(dist.join(page.file), html)?;
     }
+    let contents: String = domain::Catalogue::standard()
+        .contents
+        .iter()
+        .map(|c| format!("      <li>{}</li>\n", escape(&c.short)))
+        .collect();
+    let help = std::fs::read_to_string(root.join("public").join(HELP))?
+        .replace("{{ICON}}", &icon)
+        .replace("{{STYLE_CSS}}", &desk)
+        .replace("{{CONTENTS}}\n", &contents);
+    std::fs::write(dist.join(HELP), help)?;
     for entry in std::fs::read_dir(root.join("public"))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
@@ -143,6 +172,11 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     precompress(&dist)?;
     std::fs::write(&stamp, input_hash)?;
     Ok(dist)
+}
+
+/// Text written into HTML as it reads.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The page icon as a `data:` URI, written into the pages: one request fewer on the

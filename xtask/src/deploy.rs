@@ -119,11 +119,11 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
         // CloudFront compresses by itself; the precompressed copies are the local server's.
         .args(["--delete", "--exclude", ".built-from", "--exclude", "*.br", "--exclude", "*.gz"])
         .args(UNHASHED.iter().flat_map(|file| ["--exclude", file]))
-        .args(app::PAGES.iter().flat_map(|page| ["--exclude", page.file]))
+        .args(pages().flat_map(|page| ["--exclude", page]))
         .args(["--cache-control", "public, max-age=31536000, immutable"]))?;
     // The pages name the hashed files: never cached, so no page outlives its files; nor
     // the other files not named by their hash.
-    for page in app::PAGES.iter().map(|page| page.file).chain(UNHASHED) {
+    for page in pages().chain(UNHASHED) {
         let mut copy = Command::new("aws");
         copy.args(["s3", "cp"]).arg(dist.join(page)).arg(format!("{bucket}/{page}"));
         copy.args(["--cache-control", "no-cache"]);
@@ -134,7 +134,7 @@ pub fn deploy(root: &Path, args: &[String]) -> Result<()> {
     }
     run(Command::new("aws")
         .args(["cloudfront", "create-invalidation", "--distribution-id", &stack_output("DistributionId")?, "--paths"])
-        .args(app::PAGES.iter().map(|page| page.file).chain(UNHASHED).map(|file| format!("/{file}"))))?;
+        .args(pages().chain(UNHASHED).map(|file| format!("/{file}"))))?;
     println!("Sổ tay Mặt trận ({stage}): {}", stack_output("AppUrl")?);
     Ok(())
 }
@@ -178,6 +178,11 @@ fn page_script_hashes(html: &str) -> Vec<String> {
         rest = &rest[close..];
     }
     hashes
+}
+
+/// Every page of the app, the help included: named by no hash, so sent `no-cache`.
+fn pages() -> impl Iterator<Item = &'static str> {
+    app::PAGES.iter().map(|page| page.file).chain([app::HELP])
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! lại** puts them back in the outbox (the main page sends them at its next sync).
 
 use super::use_device_page;
+use crate::CollectAny;
 use crate::{clock, storage};
 use domain::Bucket;
 use leptos::prelude::*;
@@ -57,7 +58,7 @@ pub fn ReviewList() -> impl IntoView {
                         </li>
                     }
                 })
-                .collect_view()
+                .collect_any()
         })
     };
     let send_again = move |_| {

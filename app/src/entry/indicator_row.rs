@@ -10,7 +10,7 @@ use leptos::prelude::*;
 #[component]
 pub fn IndicatorRow(
     indicator: &'static Indicator,
-    date: RwSignal<Date>,
+    date: RwSignal<String>,
     flash: RwSignal<Option<(&'static IndicatorId, String)>>,
     editing: RwSignal<Option<&'static IndicatorId>>,
 ) -> impl IntoView {
@@ -42,7 +42,11 @@ pub fn IndicatorRow(
     // Records one entry; the form closes and "saved" shows only after browser storage took it.
     let save = move |change: EntryChange| {
         let area = &session.fixed.area;
-        let (day, note_text, now) = (date.get_untracked(), note.get_untracked(), clock::now_ms());
+        let day = match Date::from_vietnamese(&date.get_untracked()) {
+            Ok(day) => day,
+            Err(e) => return error.set(Some(e.message_vi())),
+        };
+        let (note_text, now) = (note.get_untracked(), clock::now_ms());
         leptos::task::spawn_local(async move {
             let result = session
                 .record(day, move |ledger, cat, tree| {
@@ -93,17 +97,19 @@ pub fn IndicatorRow(
             _ => (
                 format!("Số lượng ({unit})"),
                 "Số nguyên, tách hàng nghìn bằng dấu chấm: 12.500.000. \
-                 Nhập số âm (ví dụ -20) để sửa số đã nhập nhầm.",
+                 Sửa số đã nhập nhầm bằng một số âm (ví dụ -20): bấm −/+.",
             ),
         };
         let (hint_id, error_id) = (format!("hint-{}", indicator.id), format!("error-{}", indicator.id));
+        let field_id = format!("amount-{}", indicator.id);
 
         view! {
             <form class="entry-form" on:submit=submit>
-                <label>
-                    {label}
+                <label for=field_id.clone()>{label}</label>
+                <div class="amount">
                     <input
                         node_ref=field
+                        id=field_id
                         inputmode="numeric"
                         autocomplete="off"
                         aria-describedby=format!("{hint_id} {error_id}")
@@ -111,7 +117,25 @@ pub fn IndicatorRow(
                         prop:value=move || amount.get()
                         on:input=move |ev| amount.set(event_target_value(&ev))
                     />
-                </label>
+                    // Number pads without a minus key: the sign of a correction.
+                    {matches!(indicator.kind, IndicatorKind::Counter)
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    aria-label="Đổi dấu (số âm để sửa số đã nhập nhầm)"
+                                    on:click=move |_| {
+                                        amount.update(|a| *a = format::toggle_sign(a));
+                                        if let Some(input) = field.get_untracked() {
+                                            let _ = input.focus();
+                                        }
+                                    }
+                                >
+                                    "−/+"
+                                </button>
+                            }
+                        })}
+                </div>
                 <p class="hint" id=hint_id>{hint}</p>
                 // The refusal shows right under the field it is about.
                 <p class="alert" role="alert" id=error_id>{move || error.get()}</p>
@@ -183,7 +207,7 @@ pub fn IndicatorRow(
     };
 
     view! {
-        <article class="indicator" data-testid=testid>
+        <article class="indicator" id=testid.clone() data-testid=testid>
             <div class="head">
                 <span class="label">{indicator.label.as_str()}</span>
                 <span class="value" data-testid="area-value">{shown}</span>

@@ -1,21 +1,29 @@
-//! Nhập số liệu — the volunteer's screen: the area's indicators under the 5 contents,
-//! each content a section that opens and closes, an entry form on each indicator (one
-//! open at a time), and the latest entries.
+//! Nhập số liệu — the volunteer's screen: the day of the entries (typed dd/mm/yyyy), a
+//! search over the indicators with this phone's most used ones, the area's indicators
+//! under the 5 contents, each content a section that opens and closes, an entry form on
+//! each indicator (one open at a time), and the latest entries.
 
 mod figures;
+mod find;
 mod indicator_row;
 mod recent;
 
+use crate::CollectAny;
 use crate::clock;
 use crate::session::use_session;
 use domain::{Date, IndicatorId};
+use find::FindIndicator;
 use indicator_row::IndicatorRow;
 use leptos::prelude::*;
 
 #[component]
 pub fn EntryScreen() -> impl IntoView {
     let session = use_session();
-    let date = RwSignal::new(clock::today());
+    // The day as typed: each save reads it (`Date::from_vietnamese`), so a date being
+    // corrected is never taken for another.
+    let date = RwSignal::new(clock::today().to_vietnamese());
+    // What is wrong with it, said when the field is left.
+    let date_error = RwSignal::new(None::<String>);
     // The last entry saved: which indicator, and the words said of it.
     let flash = RwSignal::new(None::<(&'static IndicatorId, String)>);
     // The indicator whose entry form is open, if any.
@@ -26,21 +34,19 @@ pub fn EntryScreen() -> impl IntoView {
         .collect();
     view! {
         <section class="entry">
-            <div class="entry-head">
-                <label class="date">
-                    "Ngày ghi "
-                    <input
-                        type="date"
-                        prop:value=move || date.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(d) = event_target_value(&ev).parse::<Date>() {
-                                date.set(d);
-                            }
-                        }
-                    />
-                </label>
-                <span class="date-shown">{move || date.get().to_vietnamese()}</span>
-            </div>
+            <label class="date">
+                "Ngày ghi (ngày/tháng/năm)"
+                <input
+                    inputmode="decimal"
+                    autocomplete="off"
+                    aria-describedby="date-error"
+                    prop:value=move || date.get()
+                    on:input=move |ev| date.set(event_target_value(&ev))
+                    on:change=move |_| date_error.set(Date::from_vietnamese(&date.get()).err().map(|e| e.message_vi()))
+                />
+            </label>
+            <p class="alert" role="alert" id="date-error">{move || date_error.get()}</p>
+            <FindIndicator editing />
             // For screen readers; the row that was saved shows it too.
             <p class="announce" role="status" data-testid="save-message">
                 {move || flash.get().map(|(_, said)| said)}
@@ -57,11 +63,11 @@ pub fn EntryScreen() -> impl IntoView {
                             {indicators
                                 .into_iter()
                                 .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
-                                .collect_view()}
+                                .collect_any()}
                         </details>
                     }
                 })
-                .collect_view()}
+                .collect_any()}
             <recent::RecentEntries />
         </section>
     }

@@ -2,6 +2,7 @@
 //! withdrawn, devices enrolled and revoked, syncs.
 
 use super::use_officer_session;
+use crate::CollectAny;
 use crate::{api, clock};
 use domain::enrol::{AuditEvent, AuditWhat};
 use domain::{DeviceId, UnitId};
@@ -76,7 +77,7 @@ pub fn AuditScreen() -> impl IntoView {
             let selected = u.id == unit.get_untracked();
             view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
         })
-        .collect_view();
+        .collect_any();
     let rows = move || {
         events.with(|shown| {
             let (of, list) = shown.as_ref().filter(|(of, _)| *of == unit.get())?;
@@ -101,7 +102,7 @@ pub fn AuditScreen() -> impl IntoView {
                         </li>
                     }
                 })
-                .collect_view();
+                .collect_any();
             Some(items.into_any())
         })
     };

@@ -3,6 +3,7 @@
 //! withdrawable while it can still enrol a device.
 
 use super::{OfficerSession, use_officer_session};
+use crate::CollectAny;
 use crate::{api, clock, profile};
 use domain::enrol::{AccessError, CodeSummary, DEFAULT_CODE_DAYS, IssueCode, IssuedCode, Profile};
 use domain::{Action, Role, Unit, UnitTree, authorize};
@@ -101,7 +102,7 @@ pub fn CodesScreen() -> impl IntoView {
                     }
                     .into_any()
                 })
-                .collect_view()
+                .collect_any()
                 .into_any()
         })
     };
@@ -135,7 +136,7 @@ fn IssueForm(session: OfficerSession, on_issued: impl Fn(IssuedCode) + Copy + 's
         c.iter()
             .enumerate()
             .map(|(i, (r, _))| view! { <option value=i.to_string()>{r.name_vi()}</option> })
-            .collect_view()
+            .collect_any()
     });
     let unit_options = move || {
         units_of(role.get())
@@ -145,7 +146,7 @@ fn IssueForm(session: OfficerSession, on_issued: impl Fn(IssuedCode) + Copy + 's
                 let selected = u.id == unit.get_untracked();
                 view! { <option value=u.id.to_string() selected=selected>{u.name}</option> }
             })
-            .collect_view()
+            .collect_any()
     };
     let unit_label = move || if role.get() == Role::Volunteer { "Khu dân cư" } else { "Đơn vị" };
 

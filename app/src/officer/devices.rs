@@ -3,6 +3,7 @@
 //! test phone, a mistaken one): everything it counted is taken back.
 
 use super::use_officer_session;
+use crate::CollectAny;
 use crate::{api, clock};
 use domain::DeviceId;
 use domain::enrol::DeviceSummary;
@@ -168,7 +169,7 @@ pub fn DevicesScreen() -> impl IntoView {
                     }
                     .into_any()
                 })
-                .collect_view()
+                .collect_any()
                 .into_any()
         })
     };

@@ -2,6 +2,7 @@
 //! child units for a chosen indicator, then every indicator's total by content.
 
 use super::use_officer_session;
+use crate::CollectAny;
 use crate::report_view::ReportView;
 use crate::storage::Cached;
 use crate::{api, clock};
@@ -44,7 +45,7 @@ pub fn FiguresScreen() -> impl IntoView {
             let selected = u.id == unit.get_untracked();
             view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
         })
-        .collect_view();
+        .collect_any();
     let heading = move || {
         report.with(|cached| match cached {
             Some(c) => {

@@ -7,6 +7,7 @@ mod codes;
 mod devices;
 mod figures;
 
+use crate::CollectAny;
 use crate::api::ApiFailure;
 use crate::{api, open_page, profile, storage};
 use domain::enrol::Profile;
@@ -150,7 +151,7 @@ pub fn OfficerApp() -> impl IntoView {
                 </button>
             }
         })
-        .collect_view();
+        .collect_any();
     let p = &session.fixed.profile;
     let who = format!("{} · {} · {}", p.label, p.role.name_vi(), profile::unit_name(p, &p.scope));
     view! {

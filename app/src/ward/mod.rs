@@ -15,6 +15,7 @@ pub fn WardScreen() -> impl IntoView {
     let ward = session.ward();
     let report = RwSignal::new(storage::load_ward_report().filter(|c| Some(&c.value.unit.unit) == ward.as_ref()));
     refresh(session, report);
+    session.refresh_profile();
     let heading = move || {
         report.with(|cached| match cached {
             Some(c) => {

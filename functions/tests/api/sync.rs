@@ -174,7 +174,7 @@ async fn levels_take_the_latest_write_and_ratios_recompute_per_unit() {
     let figures = &report["unit"]["figures"];
     assert_eq!(figures["tong_so_ngo"], json!({ "level": { "total": 190, "reporting": 2, "areas": 3 } }));
     assert_eq!(figures["ty_le_ngo_co_den"], json!({ "ratio": { "numerator": 178, "denominator": 190 } }));
-    assert_eq!(figures["ngay_hoi_ddk"], json!({ "flag": { "yes": 1, "of": 3 } }));
+    assert_eq!(figures["ngay_hoi_ddk"], json!({ "flag": { "yes": 1, "answered": 1, "of": 3 } }));
     assert_eq!(report["children"].as_array().unwrap().len(), 3);
     assert_eq!(report["period_name"], "Năm 2025");
 }

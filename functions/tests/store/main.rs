@@ -157,7 +157,7 @@ async fn a_province_report_reads_two_ranges_per_unit_on_dynamodb() {
     let spent = store.consumed() - before;
     let figures = &report["unit"]["figures"];
     assert_eq!(figures["so_ho"]["level"], serde_json::json!({"total": 1_200, "reporting": 10, "areas": 1_500}));
-    assert_eq!(figures["ngay_hoi_ddk"]["flag"], serde_json::json!({"yes": 10, "of": 1_500}));
+    assert_eq!(figures["ngay_hoi_ddk"]["flag"], serde_json::json!({"yes": 10, "answered": 10, "of": 1_500}));
     assert_eq!(report["children"].as_array().unwrap().len(), 100);
     // The caller's device record (one strongly consistent read of a small item), then
     // 101 units × 2 eventually consistent queries of small items × half a unit.

@@ -1,0 +1,76 @@
+//! Tìm chỉ tiêu — a search over the indicators by name, without diacritics ("dat hien"),
+//! and while nothing is typed, the ones this phone uses most. A tap goes to the
+//! indicator's row, its section open and its entry form open with the focus in it.
+
+use crate::CollectAny;
+use crate::session::use_session;
+use domain::{Indicator, IndicatorId, IndicatorKind, search};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// How many indicators the list shows.
+const SHOWN: usize = 5;
+
+#[component]
+pub fn FindIndicator(editing: RwSignal<Option<&'static IndicatorId>>) -> impl IntoView {
+    let session = use_session();
+    let cat = &session.fixed.catalogue;
+    let query = RwSignal::new(String::new());
+    let go = move |indicator: &'static Indicator| {
+        query.set(String::new());
+        if matches!(indicator.kind, IndicatorKind::Counter | IndicatorKind::Level) {
+            editing.set(Some(&indicator.id));
+        }
+        // After the form has rendered: open the section, bring the row into view, focus.
+        request_animation_frame(move || {
+            let document = document();
+            let Some(row) = document.get_element_by_id(&format!("indicator-{}", indicator.id)) else { return };
+            if let Ok(Some(section)) = row.closest("details") {
+                let _ = section.set_attribute("open", "");
+            }
+            row.scroll_into_view();
+            let field = document.get_element_by_id(&format!("amount-{}", indicator.id));
+            if let Some(field) = field.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = field.focus();
+            }
+        });
+    };
+    // The most used, or those the query finds, rebuilt as the query changes.
+    let list = move || {
+        let typed = query.get();
+        let (heading, found): (&str, Vec<&'static Indicator>) = if typed.trim().is_empty() {
+            let used = session.ledger.with(|l| {
+                search::most_used(l.entries(), SHOWN).into_iter().filter_map(|id| cat.get(id).ok()).collect()
+            });
+            ("Hay dùng", used)
+        } else {
+            ("Tìm thấy", cat.indicators.iter().filter(|i| search::matches(&typed, &i.label)).take(SHOWN).collect())
+        };
+        if found.is_empty() {
+            let nothing = (!typed.trim().is_empty()).then_some("Không có chỉ tiêu nào khớp.");
+            return view! { <p class="hint">{nothing}</p> }.into_any();
+        }
+        view! {
+            <h2>{heading}</h2>
+            <div class="found">
+                {found.into_iter().map(|i| view! { <button on:click=move |_| go(i)>{i.label.as_str()}</button> }).collect_any()}
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="find" data-testid="find">
+            <label>
+                "Tìm chỉ tiêu (gõ không dấu cũng được)"
+                <input
+                    type="search"
+                    autocomplete="off"
+                    placeholder="Ví dụ: dat hien"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </label>
+            {list}
+        </div>
+    }
+}
