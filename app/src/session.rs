@@ -307,9 +307,9 @@ impl Session {
     }
 
     /// Asks the server what this device may see now (`GET /me`) and keeps the answer, once
-    /// a day: the area never changes, and a renamed or added unit shows from the next
-    /// start anyway (0,6 KB less on every other start). The ward's page asks, where the
-    /// units are listed; the entry screen does not (1,3 KB less of its first load).
+    /// a day: the area never changes (0,6 KB less on every other start). The ward's page
+    /// asks, where the units are listed; the entry screen does not (1,3 KB less of its
+    /// first load), so a renamed unit shows there once the ward's page has been opened.
     pub fn refresh_profile(self) {
         let today = self.today().to_string();
         if storage::profile_day().as_deref() == Some(today.as_str()) {

@@ -149,8 +149,11 @@ impl DomainError {
             }
             Self::InvalidPeriod(p) => format!("Kỳ báo cáo không hợp lệ: {p}."),
             Self::InvalidId(id) => format!("Mã không hợp lệ: {id}."),
+            Self::MalformedDate(text) if text.is_empty() => {
+                "Chưa có ngày ghi: hãy viết ngày/tháng/năm, ví dụ 05/11/2026 hoặc 05.11.2026.".into()
+            }
             Self::MalformedDate(text) => {
-                format!("\"{text}\" không phải một ngày: hãy viết ngày/tháng/năm, ví dụ 05/11/2026.")
+                format!("\"{text}\" không phải một ngày: hãy viết ngày/tháng/năm, ví dụ 05/11/2026 hoặc 05.11.2026.")
             }
             Self::InvalidAmount(_) => {
                 format!("Tổng số liệu sẽ vượt giới hạn {}; hãy kiểm tra lại số vừa nhập.", limit())

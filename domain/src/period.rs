@@ -413,6 +413,8 @@ mod tests {
         ] {
             assert_eq!(read(typed).unwrap().to_string(), iso, "{typed}");
         }
+        let empty = read(" ").unwrap_err().message_vi();
+        assert_eq!(empty, "Chưa có ngày ghi: hãy viết ngày/tháng/năm, ví dụ 05/11/2026 hoặc 05.11.2026.");
         // Never guessed: month first, two-digit years, impossible days, words.
         for bad in
             ["12/01/2026x", "2026-12-01", "1/12/26", "31/11/2026", "29/02/2025", "", "hôm nay", "1/13/2026", "1//2026"]

@@ -31,6 +31,9 @@ pub enum Figure {
     /// is neither yes nor no.
     Flag {
         yes: u32,
+        /// Absent from reports a phone kept before answers were counted: read as 0, and
+        /// taken as at least `yes` wherever it is shown.
+        #[serde(default)]
         answered: u32,
         of: u32,
     },
@@ -112,11 +115,11 @@ pub fn unit_figures(
             }
             IndicatorKind::Flag => {
                 let flag = flags.get(&indicator.id).copied().unwrap_or_default();
-                Figure::Flag {
-                    yes: u32::try_from(flag.amount).unwrap_or(0),
-                    answered: u32::try_from(flag.reporting).unwrap_or(0),
-                    of: area_count * years,
-                }
+                let yes = u32::try_from(flag.amount).unwrap_or(0);
+                // At least the yes: rollups stored before answers were counted (before
+                // 2026-12-01) hold none.
+                let answered = u32::try_from(flag.reporting).unwrap_or(0).max(yes);
+                Figure::Flag { yes, answered, of: area_count * years }
             }
             IndicatorKind::Ratio { .. } => continue,
         };
@@ -174,5 +177,17 @@ mod tests {
         let first_quarter = figures("2025-Q1".parse().unwrap());
         let get = |id: &str| first_quarter.figures[&IndicatorId::new(id).unwrap()];
         assert_eq!(get("tong_so_ngo"), Figure::Level { total: 180, reporting: 2, areas: 3 });
+    }
+
+    #[test]
+    fn a_flag_rolled_up_before_answers_were_counted_still_counts_its_yes_as_answered() {
+        let (tree, cat) = (UnitTree::demo(), Catalogue::standard());
+        let ward = tree.get(&UnitId::new("p-nguyen-thi-minh-khai").unwrap()).unwrap().clone();
+        let festival = IndicatorId::new("ngay_hoi_ddk").unwrap();
+        let january = crate::Month::new(2025, 1).unwrap();
+        let rollups = RegisterRollups::from([((festival.clone(), january), RollupChange { amount: 2, reporting: 0 })]);
+        let period = ReportPeriod::year(2025).unwrap();
+        let figures = unit_figures(&cat, &tree, &ward, period, &BTreeMap::new(), &rollups);
+        assert_eq!(figures.figures[&festival], Figure::Flag { yes: 2, answered: 2, of: 3 });
     }
 }

@@ -52,7 +52,7 @@ impl AreaSnapshot {
         }
         match self.report.unit.figures.get(indicator)? {
             Figure::Level { total, reporting, .. } if *reporting > 0 => Some(RegisterValue::Level(*total)),
-            Figure::Flag { yes, answered, .. } if *answered > 0 => Some(RegisterValue::Flag(*yes > 0)),
+            Figure::Flag { yes, answered, .. } if (*answered).max(*yes) > 0 => Some(RegisterValue::Flag(*yes > 0)),
             _ => None,
         }
     }

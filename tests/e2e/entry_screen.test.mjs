@@ -106,11 +106,15 @@ test('an indicator is found without diacritics, the most used come first, and th
   const amount = money.getByLabel(/Số lượng/);
   await eventually(() => amount.evaluate((input) => input === document.activeElement), Boolean, 'the focus');
   assert.ok(await money.isVisible(), 'its section opened');
+  assert.ok(await amount.evaluate((input) => {
+    const box = input.getBoundingClientRect();
+    return document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2) === input;
+  }), 'the field is in view, not under the bar');
   assert.equal(await search.inputValue(), '', 'the search is cleared');
 
   // The −/+ button turns the sign, for number pads without a minus key.
   await amount.fill('20');
-  const sign = money.getByRole('button', { name: /Đổi dấu/ });
+  const sign = money.getByRole('button', { name: /^−\/\+: đổi dấu/ });
   await sign.click();
   assert.equal(await amount.inputValue(), '-20');
   await sign.click();

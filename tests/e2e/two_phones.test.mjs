@@ -74,9 +74,10 @@ test('offline entries survive a reload and reach the area and ward totals exactl
     ['Tổ 15', 'Chưa trả lời'],
     ['Tổng Phường Nguyễn Thị Minh Khai', '1 có / 1 đã trả lời / tổng 3 khu dân cư'],
   ]);
+  assert.ok(await a.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scroll');
+  await a.screenshot(`${SHOTS}phone-a-ward.png`);
   await a.chooseWardIndicator('Tổng số hộ');
   assert.deepEqual((await a.wardTable()).at(-1), ['Tổng Phường Nguyễn Thị Minh Khai', 'Chưa có số liệu']);
-  await a.screenshot(`${SHOTS}phone-a-ward.png`);
 
   // Notes that name people never left the phone.
   assert.ok(a.sent.length > 0, 'phone A sent its cells');

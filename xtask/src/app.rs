@@ -35,8 +35,8 @@ pub const PAGES: [Page; 5] = [
 const START: &str =
     "var wasm=fetch(\"/{wasm}\");import(\"/{js}\").then(function(app){app.default({module_or_path:wasm})});";
 
-/// The first-time help (`public/huong-dan.html`): HTML only, no WASM, its list of the
-/// campaign's contents written from the catalogue.
+/// The first-time help: `public/huong-dan.html` in `public/page.html`, HTML only (no
+/// WASM), its list of the campaign's contents written from the catalogue.
 pub const HELP: &str = "huong-dan.html";
 
 /// The files of `public/` that are not copied to `dist/` as they are.
@@ -135,32 +135,34 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let (style, desk) = (style?, desk?);
     let icon = data_uri(&std::fs::read_to_string(root.join("public/icon.svg"))?);
     let template = std::fs::read_to_string(root.join("public/page.html"))?;
-    for (i, page) in PAGES.iter().enumerate() {
-        let wasm = hashed_copy(&bindgen_out.join(format!("{}_bg.opt.wasm", page.entry)), &dist, page.entry, "wasm")?;
-        let js = hashed_copy(&bindgen_out.join(format!("{}.js", page.entry)), &dist, page.entry, "js")?;
+    let page = |title: &str, style: &str, main: &str, script: &str| {
+        template
+            .replace("{{TITLE}}", title)
+            .replace("{{ICON}}", &icon)
+            .replace("{{STYLE_CSS}}", style)
+            .replace("{{MAIN}}", main)
+            .replace("{{SCRIPT}}", script)
+    };
+    for (i, Page { file, entry, title }) in PAGES.iter().enumerate() {
+        let wasm = hashed_copy(&bindgen_out.join(format!("{entry}_bg.opt.wasm")), &dist, entry, "wasm")?;
+        let js = hashed_copy(&bindgen_out.join(format!("{entry}.js")), &dist, entry, "js")?;
         let start = START.replace("{wasm}", &wasm).replace("{js}", &js);
         let script = if i == 0 {
             format!("{elsewhere}{install}if(!elsewhere()){{install();{start}}}")
         } else {
             format!("{install}install();{start}")
         };
-        let html = template
-            .replace("{{TITLE}}", page.title)
-            .replace("{{ICON}}", &icon)
-            .replace("{{STYLE_CSS}}", if i == 0 { &style } else { &desk })
-            .replace("{{SCRIPT}}", &script);
-        std::fs::write(dist.join(page.file), html)?;
+        std::fs::write(dist.join(file), page(title, if i == 0 { &style } else { &desk }, "", &script))?;
     }
     let contents: String = domain::Catalogue::standard()
         .contents
         .iter()
         .map(|c| format!("      <li>{}</li>\n", escape(&c.short)))
         .collect();
-    let help = std::fs::read_to_string(root.join("public").join(HELP))?
-        .replace("{{ICON}}", &icon)
-        .replace("{{STYLE_CSS}}", &desk)
-        .replace("{{CONTENTS}}\n", &contents);
-    std::fs::write(dist.join(HELP), help)?;
+    let help = std::fs::read_to_string(root.join("public").join(HELP))?.replace("{{CONTENTS}}\n", &contents);
+    anyhow::ensure!(!help.contains("{{"), "public/{HELP}: a placeholder left unfilled");
+    let script = format!("{install}install();");
+    std::fs::write(dist.join(HELP), page("Sổ tay Mặt trận — Hướng dẫn", &desk, &help, &script))?;
     for entry in std::fs::read_dir(root.join("public"))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();

@@ -21,17 +21,17 @@ pub fn FindIndicator(editing: RwSignal<Option<&'static IndicatorId>>) -> impl In
         if matches!(indicator.kind, IndicatorKind::Counter | IndicatorKind::Level) {
             editing.set(Some(&indicator.id));
         }
-        // After the form has rendered: open the section, bring the row into view, focus.
+        // After the form has rendered: open the section, bring the row into view (below
+        // the sticky bar: `scroll-margin-top`), focus its amount field, or its "Có".
         request_animation_frame(move || {
-            let document = document();
-            let Some(row) = document.get_element_by_id(&format!("indicator-{}", indicator.id)) else { return };
+            let Some(row) = document().get_element_by_id(&format!("indicator-{}", indicator.id)) else { return };
             if let Ok(Some(section)) = row.closest("details") {
                 let _ = section.set_attribute("open", "");
             }
             row.scroll_into_view();
-            let field = document.get_element_by_id(&format!("amount-{}", indicator.id));
-            if let Some(field) = field.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = field.focus();
+            let first = row.query_selector("input, button").ok().flatten();
+            if let Some(first) = first.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = first.focus();
             }
         });
     };

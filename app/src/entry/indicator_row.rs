@@ -123,7 +123,7 @@ pub fn IndicatorRow(
                             view! {
                                 <button
                                     type="button"
-                                    aria-label="Đổi dấu (số âm để sửa số đã nhập nhầm)"
+                                    aria-label="−/+: đổi dấu (số âm để sửa số đã nhập nhầm)"
                                     on:click=move |_| {
                                         amount.update(|a| *a = format::toggle_sign(a));
                                         if let Some(input) = field.get_untracked() {

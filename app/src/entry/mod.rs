@@ -40,6 +40,7 @@ pub fn EntryScreen() -> impl IntoView {
                     inputmode="decimal"
                     autocomplete="off"
                     aria-describedby="date-error"
+                    aria-invalid=move || date_error.with(Option::is_some).to_string()
                     prop:value=move || date.get()
                     on:input=move |ev| date.set(event_target_value(&ev))
                     on:change=move |_| date_error.set(Date::from_vietnamese(&date.get()).err().map(|e| e.message_vi()))
@@ -53,17 +54,25 @@ pub fn EntryScreen() -> impl IntoView {
             </p>
             {sections
                 .into_iter()
-                .map(|(content, heading)| {
-                    let indicators: Vec<_> = cat.of_content(content).collect();
+                .enumerate()
+                .map(|(i, (content, heading))| {
+                    // The rows fill in one section per task after the screen shows: no
+                    // task of the start is long (Lighthouse's total blocking time).
+                    let filled = RwSignal::new(false);
+                    set_timeout(move || filled.set(true), std::time::Duration::from_millis(i as u64));
+                    let rows = move || {
+                        filled.get().then(|| {
+                            cat.of_content(content)
+                                .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
+                                .collect_any()
+                        })
+                    };
                     view! {
                         <details class="content">
                             <summary>
                                 <h2>{heading}</h2>
                             </summary>
-                            {indicators
-                                .into_iter()
-                                .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
-                                .collect_any()}
+                            {rows}
                         </details>
                     }
                 })
