@@ -54,25 +54,17 @@ pub fn EntryScreen() -> impl IntoView {
             </p>
             {sections
                 .into_iter()
-                .enumerate()
-                .map(|(i, (content, heading))| {
-                    // The rows fill in one section per task after the screen shows: no
-                    // task of the start is long (Lighthouse's total blocking time).
-                    let filled = RwSignal::new(false);
-                    set_timeout(move || filled.set(true), std::time::Duration::from_millis(i as u64));
-                    let rows = move || {
-                        filled.get().then(|| {
-                            cat.of_content(content)
-                                .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
-                                .collect_any()
-                        })
-                    };
+                .map(|(content, heading)| {
+                    let indicators: Vec<_> = cat.of_content(content).collect();
                     view! {
                         <details class="content">
                             <summary>
                                 <h2>{heading}</h2>
                             </summary>
-                            {rows}
+                            {indicators
+                                .into_iter()
+                                .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
+                                .collect_any()}
                         </details>
                     }
                 })
