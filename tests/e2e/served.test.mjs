@@ -5,7 +5,7 @@
 // its own WASM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBoth, stopBoth } from './support.mjs';
+import { startBoth, stopBoth, eventually } from './support.mjs';
 
 let server, browser;
 before(async () => ({ server, browser } = await startBoth()));
@@ -84,14 +84,23 @@ test('each page loads only its own WASM: a join link never fetches the entry scr
     await page.waitForURL(/huong-dan/);
     await page.getByRole('heading', { name: 'Cách dùng Sổ tay' }).waitFor();
   }), []);
+  // The profile (`GET /me`) is asked by the ward's page, once a day, never by the entry screen.
+  const profiles = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/me') profiles.push(new URL(page.url()).pathname); });
   assert.deepEqual(await wasmFetched(page, async () => {
     await page.getByRole('link', { name: 'Bắt đầu nhập số liệu' }).click();
     await page.getByTestId('indicator-dat_hien').waitFor({ state: 'attached' });
+    await page.getByTestId('sync-state').filter({ hasText: /Đã đồng bộ lúc/ }).waitFor();
   }), ['app']);
+  assert.deepEqual(profiles, [], 'the entry screen asks no profile');
   assert.deepEqual(await wasmFetched(page, async () => {
     await page.getByRole('link', { name: /Tổng hợp/ }).click();
     await page.getByTestId('ward-table').waitFor();
   }), ['ward']);
+  await eventually(() => profiles, (p) => p.length === 1 && p[0] === '/tong-hop.html', 'the ward page to ask the profile');
+  await page.reload();
+  await page.getByTestId('ward-table').waitFor();
+  assert.equal(profiles.length, 1, 'once a day');
   assert.equal(await page.getByRole('link', { name: /Tổng hợp/ }).getAttribute('aria-current'), 'page');
 
   // An officer's phone opening `/` goes to its own page without the volunteer's WASM.

@@ -3,7 +3,7 @@
 //! before any report arrived, this device's own entries.
 
 use crate::session::Session;
-use domain::{Indicator, IndicatorId, IndicatorKind, RegisterValue, ReportPeriod, UnitId, format};
+use domain::{Figure, Indicator, IndicatorId, IndicatorKind, RegisterValue, ReportPeriod, UnitId, format};
 use leptos::prelude::*;
 
 /// The area's counter total or register value, as far as the phone knows.
@@ -51,24 +51,25 @@ pub fn flag(session: &Session, area: &UnitId, indicator: &Indicator, period: Rep
     }
 }
 
-/// The text shown for an indicator of the area.
+/// The text shown for an indicator of the area: its figure as one area's, in the words
+/// the reports use (`format::figure`: "Chưa có số liệu", "Chưa trả lời", …).
 pub fn area_text(session: &Session, area: &UnitId, indicator: &Indicator, period: ReportPeriod) -> String {
-    const UNKNOWN: &str = "Chưa có số liệu";
-    match &indicator.kind {
-        IndicatorKind::Counter | IndicatorKind::Level => match amount(session, area, &indicator.id, period) {
-            Some(v) => format::amount(v, &indicator.unit),
-            None => UNKNOWN.into(),
-        },
-        IndicatorKind::Flag => match flag(session, area, indicator, period) {
-            Some(true) => "Có".into(),
-            Some(false) => "Không".into(),
-            None => "Chưa trả lời".into(),
-        },
-        IndicatorKind::Ratio { numerator, denominator } => {
-            match (amount(session, area, numerator, period), amount(session, area, denominator, period)) {
-                (Some(n), Some(d)) => format::ratio(n, d),
-                _ => "Chưa đủ số liệu".into(),
-            }
+    let known = |id| amount(session, area, id, period);
+    let figure = match &indicator.kind {
+        IndicatorKind::Counter => Figure::Counter { total: known(&indicator.id).unwrap_or(0) },
+        IndicatorKind::Level => {
+            let stated = known(&indicator.id);
+            let total = stated.and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+            Figure::Level { total, reporting: u32::from(stated.is_some()), areas: 1 }
         }
-    }
+        IndicatorKind::Flag => {
+            let answer = flag(session, area, indicator, period);
+            Figure::Flag { yes: u32::from(answer == Some(true)), answered: u32::from(answer.is_some()), of: 1 }
+        }
+        IndicatorKind::Ratio { numerator, denominator } => match (known(numerator), known(denominator)) {
+            (Some(numerator), Some(denominator)) => Figure::Ratio { numerator, denominator },
+            _ => Figure::Ratio { numerator: 0, denominator: 0 },
+        },
+    };
+    format::figure(indicator, &figure, period)
 }
