@@ -19,6 +19,7 @@ test('sections open on a tap, one form is open at a time, and "Đã lưu" shows 
   const sections = page.locator('details.content');
   assert.equal(await sections.count(), 6, 'general information and the 5 contents');
   assert.deepEqual(await sections.evaluateAll((all) => all.map((d) => d.open)), Array(6).fill(false), 'all closed');
+  assert.equal(await page.locator('article.indicator').count(), 0, 'a closed section has built no rows yet');
   await phone.screenshot(`${SHOTS}entry-sections.png`);
 
   // Content 3 opens on its heading; its rows show.
@@ -40,6 +41,14 @@ test('sections open on a tap, one form is open at a time, and "Đã lưu" shows 
   assert.equal(await page.getByRole('status').filter({ hasText: 'Đã lưu' }).count(), 1, 'one live region says it');
   assert.equal(await land.getByTestId('row-saved').innerText(), '', 'not by another row');
   await phone.screenshot(`${SHOTS}entry-saved.png`);
+  // Closed and opened again, the section keeps its rows as they were.
+  const heading = page.getByRole('heading', { name: 'Nội dung 3. Môi trường sáng, xanh, sạch, đẹp' });
+  await heading.click();
+  assert.equal(await road.isVisible(), false, 'closed');
+  await heading.click();
+  assert.match(await road.getByTestId('row-saved').innerText(), /^Đã lưu: 35 m — /, 'the row kept, not built again');
+  assert.equal(await page.locator('article.indicator').count(), await sections.nth(3).locator('article.indicator').count(),
+    'only the opened section has rows');
 
   // The answer the screen shows is the one its button shows pressed; with the area's
   // report on the phone, a question nobody answered is still unanswered, not "Không".

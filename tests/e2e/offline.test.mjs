@@ -182,7 +182,7 @@ test('a new build is offered to a page running the old one, and applied whole on
     assert.equal(await build(phone.page), 'first', 'a reload alone keeps the old build whole');
     await phone.page.locator('#update').getByRole('button', { name: 'Cập nhật' }).click();
     await eventually(() => build(phone.page).catch(() => ''), (b) => b === 'next', 'the new build after its reload');
-    await phone.row('ngay_cong').waitFor({ state: 'attached' });
+    await phone.entryShown();
     assert.equal(await phone.areaValue('ngay_cong'), '7 ngày công', 'the ledger of the old build, read by the new');
     const after = await cached(phone.page);
     assert.equal(Object.keys(after).length, 1, 'the old build\'s cache removed');

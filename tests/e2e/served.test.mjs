@@ -89,7 +89,7 @@ test('each page loads only its own WASM: a join link never fetches the entry scr
   page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/me') profiles.push(new URL(page.url()).pathname); });
   assert.deepEqual(await wasmFetched(page, async () => {
     await page.getByRole('link', { name: 'Bắt đầu nhập số liệu' }).click();
-    await page.getByTestId('indicator-dat_hien').waitFor({ state: 'attached' });
+    await page.getByRole('heading', { name: 'Nội dung 3. Môi trường sáng, xanh, sạch, đẹp' }).waitFor();
     await page.getByTestId('sync-state').filter({ hasText: /Đã đồng bộ lúc/ }).waitFor();
   }), ['app']);
   assert.deepEqual(profiles, [], 'the entry screen asks no profile');

@@ -3,7 +3,7 @@
 // SOTAY_E2E_STORE=dynamodb, over a fresh table in moto's DynamoDB server on loopback —
 // Debian's Chromium driven by playwright-core, and a page object for the app.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -177,6 +177,14 @@ export async function eventually(read, test, what, timeout = 15_000) {
 }
 
 /** One phone: a browser profile of its own (isolated storage), 360×740. */
+/** The heading of the entry screen's section that holds each indicator (the catalogue
+ * the app is built with: `domain/data/catalogue.json`). */
+const CATALOGUE = JSON.parse(readFileSync(new URL('../../domain/data/catalogue.json', import.meta.url)));
+const SECTION_OF = new Map(CATALOGUE.indicators.map(({ id, content }) => {
+  const c = CATALOGUE.contents.find((c) => c.number === content);
+  return [id, c ? `Nội dung ${c.number}. ${c.short}` : 'Thông tin chung của khu dân cư'];
+}));
+
 export class Phone {
   /** Opens the app (or `start`, a link into it) in a new profile. */
   static async open(browser, server, name, start = server.url) {
@@ -245,14 +253,24 @@ export class Phone {
     await field.blur();
   }
 
+  /** The row of `indicator`: on the screen once its section has been opened (`reveal`). */
   row(indicator) {
     return this.page.getByTestId(`indicator-${indicator}`);
   }
 
+  /** Waits for the entry screen: its sections' headings (their rows come as they open). */
+  async entryShown() {
+    await this.page.getByRole('heading', { name: SECTION_OF.get('so_ho') }).waitFor();
+  }
+
   /** Opens the content section holding `indicator`'s row, as a volunteer taps its heading. */
   async reveal(indicator) {
-    const section = this.page.locator('details.content', { has: this.row(indicator) });
+    const name = SECTION_OF.get(indicator);
+    if (!name) throw new Error(`${indicator} is not in the catalogue`);
+    const heading = this.page.getByRole('heading', { name, exact: true });
+    const section = this.page.locator('details.content', { has: heading });
     if (!(await section.evaluate((d) => d.open))) await section.locator('summary').click();
+    await this.row(indicator).waitFor();
     return this.row(indicator);
   }
 
@@ -275,9 +293,9 @@ export class Phone {
     return this.page.getByTestId('save-message').innerText();
   }
 
-  /** The figure the screen holds for `indicator`, whether its section is open or not. */
-  areaValue(indicator) {
-    return this.row(indicator).getByTestId('area-value').textContent();
+  /** The figure the screen shows for `indicator` (its section opened if it was not). */
+  async areaValue(indicator) {
+    return (await this.reveal(indicator)).getByTestId('area-value').textContent();
   }
 
   status() {

@@ -9,7 +9,7 @@
 //      one in twenty a correction; and the same without any note;
 //   3. the app opened on ledgers of 10.000 and 20.000 entries, of 36.500 (a busy area:
 //      ≈ 33 a day for three years) and near the limit (the last also with the CPU slowed
-//      4×): whether the entry screen opens, how long until its figure shows (from
+//      4×): whether the entry screen opens, how long until it shows (from
 //      navigation start), and `performance.measure('sotay:save')` of 3 entries typed in;
 //   4. storage full (the ledger at the limit, the rest of the quota taken by another key):
 //      the message one more entry gets, and whether the ledger stayed as it was.
@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchProfile, Phone, eventually } from '../e2e/support.mjs';
-import { watchFigure } from './figure.mjs';
+import { watchScreen } from './screen.mjs';
 
 const LEDGER = 'sotay.v1.ledger';
 const BUSY = 36_500;
@@ -119,11 +119,10 @@ try {
   }
 
   // 3. The app on a big ledger, and one entry typed in.
-  await context.addInitScript(watchFigure);
-  const row = phone.row('dat_hien');
+  await context.addInitScript(watchScreen);
   let amount = 30;
   const entryOnce = async () => {
-    await row.evaluate((r) => { const section = r.closest('details'); if (section) section.open = true; });
+    const row = await phone.reveal('dat_hien');
     const before = await phone.saveMessage();
     await page.evaluate(() => performance.clearMeasures('sotay:save'));
     await row.getByRole('button', { name: 'Nhập' }).click();
@@ -141,14 +140,14 @@ try {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate });
     if ((await run({ key: LEDGER, n, notes: true, area })) !== true) return console.log(`  ${n} entries: does not fit`);
     await page.reload();
-    const opened = await page.waitForFunction(() => window.sotayFigureShown !== undefined, null, { timeout: 120_000 })
+    const opened = await page.waitForFunction(() => window.sotayScreenShown !== undefined, null, { timeout: 120_000 })
       .then(() => true, () => false);
-    const shown = await page.evaluate(() => window.sotayFigureShown);
+    const shown = await page.evaluate(() => window.sotayScreenShown);
     const status = await phone.status().catch(() => '?');
     const saves = [];
     for (let i = 0; opened && i < 3; i += 1) saves.push(await entryOnce());
     const entries = JSON.parse(await phone.storedLedger()).entries.length;
-    console.log(`  ${n} entries: ${opened ? `the figure shows at ${shown.toFixed(0)} ms (bar: "${status}")` : 'the entry screen did not open'}; `
+    console.log(`  ${n} entries: ${opened ? `the entry screen shows at ${shown.toFixed(0)} ms (bar: "${status}")` : 'the entry screen did not open'}; `
       + `3 entries, sotay:save ${saves.map((s) => (s.saved ? `${s.measure[0].toFixed(1)} ms` : `refused: "${s.refused}"`)).join(', ')}; `
       + `the ledger holds ${entries}${rate > 1 ? ` (CPU ${rate}× slower)` : ''}`);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
@@ -162,7 +161,7 @@ try {
   const filler = await largest(async (n) => (await run({ key: 'sotay.measure.filler', filler: n })) === true, 1);
   await run({ key: 'sotay.measure.filler', filler });
   await page.reload();
-  await page.waitForFunction(() => window.sotayFigureShown !== undefined, null, { timeout: 120_000 });
+  await page.waitForFunction(() => window.sotayScreenShown !== undefined, null, { timeout: 120_000 });
   const { saved, refused } = await entryOnce();
   const entries = JSON.parse(await phone.storedLedger()).entries.length;
   console.log(`\n4. storage full (${most[true]} entries, and ${filler} characters under another key): `

@@ -3,8 +3,8 @@
 //   a. opening again without signal: a profile that visited and enrolled once (its service
 //      worker in control) is closed, the server halted, and the browser launched again on
 //      that profile; measured inside the page, from navigation start (performance.now())
-//      to the first animation frame in which the entry screen shows its figure (the
-//      `area-value` of `indicator-dat_hien`). SPEED_RUNS (10) cold launches, each at the
+//      to the first animation frame in which the entry screen shows (its sections'
+//      headings, `screen.mjs`). SPEED_RUNS (10) cold launches, each at the
 //      machine's speed and with the CPU slowed 4× (CDP `Emulation.setCPUThrottlingRate`);
 //   b. saving an entry, SPEED_SAVES (30) entries through the form: the app's own
 //      `performance.measure('sotay:save')` (reading and writing the ledger in storage),
@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchProfile, Phone, eventually } from '../e2e/support.mjs';
-import { watchFigure } from './figure.mjs';
+import { watchScreen } from './screen.mjs';
 
 const RUNS = Number(process.env.SPEED_RUNS ?? 10);
 const SAVES = Number(process.env.SPEED_SAVES ?? 30);
@@ -49,11 +49,9 @@ function watchSaves() {
   }).observe(document.body, { subtree: true, childList: true, characterData: true });
 }
 
-/** `Phone.enter`, for builds with and without folding sections (a row's `<details>` is
- * opened first), waiting for a new "Đã lưu" (the last one may still show). */
+/** `Phone.enter`, waiting for a new "Đã lưu" (the last one may still show). */
 async function enter(phone, indicator, amount, note = '') {
-  const row = phone.row(indicator);
-  await row.evaluate((r) => { const section = r.closest('details'); if (section) section.open = true; });
+  const row = await phone.reveal(indicator);
   const before = await phone.saveMessage();
   await row.getByRole('button', { name: 'Nhập' }).click();
   await row.getByLabel(/Số lượng|Số hiện có/).fill(amount);
@@ -79,24 +77,24 @@ try {
   await first.syncNow();
   await first.page.evaluate(() => navigator.serviceWorker.ready);
   await first.page.reload();
-  await first.row('dat_hien').getByTestId('area-value').waitFor({ state: 'attached' });
+  await first.entryShown();
   await context.close();
   await server.halt();
 
-  console.log('\na. opening again without signal (server down, pages from the service worker), until the figure shows');
+  console.log('\na. opening again without signal (server down, pages from the service worker), until the entry screen shows');
   for (const rate of [1, 4]) {
     const shown = [];
     const loaded = [];
     for (let i = 0; i < RUNS; i += 1) {
       context = await launchProfile(dir);
-      await context.addInitScript(watchFigure);
+      await context.addInitScript(watchScreen);
       const page = context.pages()[0] ?? await context.newPage();
       if (rate > 1) await throttle(page, rate);
       await page.goto(server.url);
-      await page.waitForFunction(() => window.sotayFigureShown !== undefined, null, { timeout: 60_000 });
+      await page.waitForFunction(() => window.sotayScreenShown !== undefined, null, { timeout: 60_000 });
       const run = await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0];
-        return { shown: window.sotayFigureShown, loaded: nav.loadEventEnd, fromWorker: nav.workerStart > 0 && nav.transferSize === 0,
+        return { shown: window.sotayScreenShown, loaded: nav.loadEventEnd, fromWorker: nav.workerStart > 0 && nav.transferSize === 0,
           controlled: Boolean(navigator.serviceWorker.controller) };
       });
       if (!run.fromWorker || !run.controlled) console.log(`  (run ${i + 1}: not from the service worker: ${JSON.stringify(run)})`);
@@ -106,7 +104,7 @@ try {
     }
     const cpu = rate > 1 ? `CPU ${rate}× slower` : 'CPU as is';
     stats(`${cpu}: page loaded (loadEventEnd)`, loaded);
-    stats(`${cpu}: the figure shows`, shown);
+    stats(`${cpu}: the entry screen shows`, shown);
   }
 
   await server.resume();

@@ -71,16 +71,16 @@ try {
   await phone.page.close();
   const again = await phone.openTab('Đo lại');
   await again.page.goto('about:blank');
-  report('2. an enrolled volunteer, empty cache, until its figures show', await transferred(again.page, async () => {
+  report('2. an enrolled volunteer, empty cache, until its entry screen shows', await transferred(again.page, async () => {
     await again.page.goto(server.url);
     await again.waitForStatus(/Đã đồng bộ lúc/);
-    await again.row('dat_hien').getByTestId('area-value').waitFor({ state: 'attached' });
+    await again.entryShown();
   }));
   await again.page.goto('about:blank');
-  report('5. an enrolled volunteer opening the app again, until its figures show', await transferred(again.page, async () => {
+  report('5. an enrolled volunteer opening the app again, until its entry screen shows', await transferred(again.page, async () => {
     await again.page.goto(server.url);
     await again.waitForStatus(/Đã đồng bộ lúc/);
-    await again.row('dat_hien').getByTestId('area-value').waitFor({ state: 'attached' });
+    await again.entryShown();
   }, { fresh: false }));
   const officer = await Phone.open(browser, server, 'Cán bộ đo', 'about:blank');
   await officer.page.goto(server.url);

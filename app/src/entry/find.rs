@@ -12,12 +12,17 @@ use wasm_bindgen::JsCast;
 const SHOWN: usize = 5;
 
 #[component]
-pub fn FindIndicator(editing: RwSignal<Option<&'static IndicatorId>>) -> impl IntoView {
+pub fn FindIndicator(
+    editing: RwSignal<Option<&'static IndicatorId>>,
+    /// Builds the rows of a content's section (see `EntryScreen`).
+    open_section: impl Fn(Option<u8>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let session = use_session();
     let cat = &session.fixed.catalogue;
     let query = RwSignal::new(String::new());
     let go = move |indicator: &'static Indicator| {
         query.set(String::new());
+        open_section(indicator.content);
         if matches!(indicator.kind, IndicatorKind::Counter | IndicatorKind::Level) {
             editing.set(Some(&indicator.id));
         }
