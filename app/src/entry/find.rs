@@ -12,27 +12,27 @@ use wasm_bindgen::JsCast;
 const SHOWN: usize = 5;
 
 #[component]
-pub fn FindIndicator(
-    editing: RwSignal<Option<&'static IndicatorId>>,
-    /// Builds the rows of a content's section (see `EntryScreen`).
-    open_section: impl Fn(Option<u8>) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn FindIndicator(editing: RwSignal<Option<&'static IndicatorId>>) -> impl IntoView {
     let session = use_session();
     let cat = &session.fixed.catalogue;
     let query = RwSignal::new(String::new());
     let go = move |indicator: &'static Indicator| {
         query.set(String::new());
-        open_section(indicator.content);
+        // Its section opens as on a tap, which builds its rows (`EntryScreen`).
+        if let Some(section) = document().get_element_by_id(&super::section_id(indicator.content))
+            && !section.has_attribute("open")
+            && let Ok(Some(summary)) = section.query_selector("summary")
+            && let Some(summary) = summary.dyn_ref::<web_sys::HtmlElement>()
+        {
+            summary.click();
+        }
         if matches!(indicator.kind, IndicatorKind::Counter | IndicatorKind::Level) {
             editing.set(Some(&indicator.id));
         }
-        // After the form has rendered: open the section, bring the row into view (below
-        // the sticky bar: `scroll-margin-top`), focus its amount field, or its "Có".
+        // After the rows and the form have rendered: bring the row into view (below the
+        // sticky bar: `scroll-margin-top`), focus its amount field, or its "Có".
         request_animation_frame(move || {
             let Some(row) = document().get_element_by_id(&format!("indicator-{}", indicator.id)) else { return };
-            if let Ok(Some(section)) = row.closest("details") {
-                let _ = section.set_attribute("open", "");
-            }
             row.scroll_into_view();
             let first = row.query_selector("input, button").ok().flatten();
             if let Some(first) = first.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {

@@ -30,13 +30,6 @@ pub fn EntryScreen() -> impl IntoView {
     let flash = RwSignal::new(None::<(&'static IndicatorId, String)>);
     // The indicator whose entry form is open, if any.
     let editing = RwSignal::new(None::<&'static IndicatorId>);
-    // The sections opened so far (by their content), whose rows are built.
-    let opened = RwSignal::new(Vec::<Option<u8>>::new());
-    let open_section = move |content: Option<u8>| {
-        if !opened.with_untracked(|o| o.contains(&content)) {
-            opened.update(|o| o.push(content));
-        }
-    };
     let cat = &session.fixed.catalogue;
     let sections: Vec<(Option<u8>, String)> = std::iter::once((None, "Thông tin chung của khu dân cư".to_string()))
         .chain(cat.contents.iter().map(|c| (Some(c.number), c.heading())))
@@ -56,7 +49,7 @@ pub fn EntryScreen() -> impl IntoView {
                 />
             </label>
             <p class="alert" role="alert" id="date-error">{move || date_error.get()}</p>
-            <FindIndicator editing open_section />
+            <FindIndicator editing />
             // For screen readers; the row that was saved shows it too.
             <p class="announce" role="status" data-testid="save-message">
                 {move || flash.get().map(|(_, said)| said)}
@@ -64,18 +57,26 @@ pub fn EntryScreen() -> impl IntoView {
             {sections
                 .into_iter()
                 .map(|(content, heading)| {
-                    // Changes once, when the section first opens: its rows are built then.
-                    let built = Memo::new(move |_| opened.with(|o| o.contains(&content)));
+                    // Set when the section first opens: its rows are built then.
+                    let built = RwSignal::new(false);
                     let rows = move || {
-                        built.get().then(|| {
+                        if built.get() {
                             cat.of_content(content)
                                 .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
                                 .collect_any()
-                        })
+                                .into_any()
+                        } else {
+                            ().into_any()
+                        }
                     };
                     view! {
-                        <details class="content" on:toggle=move |_| open_section(content)>
-                            <summary>
+                        <details class="content" id=section_id(content)>
+                            // A tap, a key, or the search's `click()` on it.
+                            <summary on:click=move |_| {
+                                if !built.get_untracked() {
+                                    built.set(true)
+                                }
+                            }>
                                 <h2>{heading}</h2>
                             </summary>
                             {rows}
@@ -86,4 +87,9 @@ pub fn EntryScreen() -> impl IntoView {
             <recent::RecentEntries />
         </section>
     }
+}
+
+/// The element id of the section of a content (`None`: the area's general information).
+fn section_id(content: Option<u8>) -> String {
+    format!("content-{}", content.unwrap_or(0))
 }
