@@ -9,6 +9,7 @@ pub mod backup;
 mod catalogue;
 mod cell;
 mod clock;
+pub mod dataset;
 pub mod enrol;
 mod error;
 pub mod format;
