@@ -14,6 +14,12 @@
 //! one-time join link of a province administrator and prints it (provincial IT, on a new
 //! deployment; with the embedded store, while the server is stopped: the file has one
 //! user at a time). A server whose store has no device yet prints such a link at start.
+//!
+//! `sotay-local load-units --province "Thái Nguyên" [store options as above]` loads a
+//! province of today's map from the bundled dataset (`domain/data/units/`), with the
+//! provinces merged into it on 1/7/2025 and their districts and communes, into the store;
+//! again, it adds only what the store lacks. A store given a province first is never given
+//! the demo tree. Then `create-admin --unit` with the id it prints, and serve.
 
 use anyhow::{Context, bail};
 use domain::enrol::IssueCode;
@@ -57,6 +63,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow::Result<()> {
+    if command.as_deref() == Some("load-units") {
+        return load_units(&store).await;
+    }
     let mut state = Arc::into_inner(functions::app_state(store).await?).expect("just made");
     let addr = setting("--addr", "SOTAY_ADDR", "127.0.0.1:8080");
     let public_url = setting("--public-url", "SOTAY_PUBLIC_URL", "");
@@ -69,8 +78,25 @@ async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow:
             let days = setting("--days", "SOTAY_CODE_DAYS", "7").parse().context("--days takes a number")?;
             print_admin_link(&state, &base, days).await
         }
-        Some(other) => bail!("unknown command `{other}`: use `create-admin` or no command to serve"),
+        Some(other) => bail!("unknown command `{other}`: use `load-units`, `create-admin` or no command to serve"),
     }
+}
+
+/// Loads the province `--province` names from the bundled dataset; prints what it added
+/// and the id of today's province, for `create-admin --unit`.
+async fn load_units<S: Store>(store: &S) -> anyhow::Result<()> {
+    let province = setting("--province", "SOTAY_PROVINCE", "");
+    if province.is_empty() {
+        bail!("Hãy nêu tỉnh, thành phố cần nạp: load-units --province \"Thái Nguyên\" (hoặc mã của nó: 19).");
+    }
+    let dataset = domain::dataset::Dataset::bundled()?;
+    let added = functions::store::load_province(store, &dataset, &province).await?;
+    let today = dataset.province(&province)?.into_iter().find(|u| u.unit.parent.is_none() && u.valid_to.is_none());
+    println!("Đã thêm {} đơn vị từ bộ dữ liệu {} (có sẵn trước đó thì bỏ qua).", added.len(), dataset.version);
+    if let Some(today) = today {
+        println!("{} (mã {}): sotay-local create-admin --unit {}", today.unit.name, today.code, today.unit.id);
+    }
+    Ok(())
 }
 
 /// Issues a province administrator's one-time join code and prints its link.

@@ -9,6 +9,7 @@ mod embedded;
 pub use dynamo::{Consumed, DynamoStore, MAX_TRANSACTION_ITEMS, chunks};
 pub use embedded::EmbeddedStore;
 
+use domain::dataset::Dataset;
 use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
 use domain::{
     AccessError, CounterCell, DeviceId, IndicatorId, RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit,
@@ -277,6 +278,20 @@ pub trait AccessStore: Send + Sync + 'static {
 /// Everything the API needs.
 pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore {}
 impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore> Store for T {}
+
+/// Adds the units of a province of today's map, with the provinces merged into it before
+/// 1/7/2025 and all their units (`Dataset::province`), that the store does not hold yet,
+/// parents first: loading it again adds nothing. Returns the units added; a province the
+/// dataset does not know adds nothing and says so.
+pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: &str) -> Result<Vec<Unit>, StoreError> {
+    let wanted = dataset.province(province).map_err(|e| StoreError(e.to_string()))?;
+    let held: std::collections::BTreeSet<UnitId> = store.units().await?.into_iter().map(|u| u.id).collect();
+    let new: Vec<Unit> = wanted.into_iter().filter(|u| !held.contains(&u.unit.id)).map(|u| u.unit.clone()).collect();
+    if !new.is_empty() {
+        store.add_units(&new).await?;
+    }
+    Ok(new)
+}
 
 /// Loads the tree; a store with no units is given the demo tree from the seeds.
 pub async fn load_tree(store: &impl UnitStore) -> Result<UnitTree, StoreError> {

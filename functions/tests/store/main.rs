@@ -19,6 +19,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn a_province_loads_from_the_dataset_once() {
+                let (store, _keep) = $make.await;
+                scenarios::a_province_loads_from_the_dataset_once(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn random_deliveries_give_the_reference_totals() {
                 let (store, _keep) = $make.await;
                 scenarios::random_deliveries_give_the_reference_totals(&store).await;

@@ -5,7 +5,7 @@ use domain::{
     Catalogue, CounterCell, Date, DeviceId, IndicatorId, Ledger, MemoryTally, Month, PROTOCOL, ReportPeriod,
     SyncRequest, UnitId, UnitTree,
 };
-use functions::store::{Consumed, Freshness, MAX_TRANSACTION_ITEMS, Store, chunks, load_tree};
+use functions::store::{Consumed, Freshness, MAX_TRANSACTION_ITEMS, Store, chunks, load_province, load_tree};
 
 const YEAR: u16 = 2025;
 
@@ -34,6 +34,26 @@ pub async fn the_tree_is_seeded_once(store: &impl Store) {
     let again = load_tree(store).await.unwrap();
     assert_eq!(first, UnitTree::demo());
     assert_eq!(again, first);
+}
+
+/// Provincial IT loads its province from the dataset into a new store: today's province
+/// and the two merged into it, every unit once, no demo units; again, nothing new; a
+/// province not on today's map is refused and changes nothing.
+pub async fn a_province_loads_from_the_dataset_once(store: &impl Store) {
+    let dataset = domain::dataset::Dataset::bundled().unwrap();
+    let wanted = dataset.province("Thái Nguyên").unwrap();
+    let added = load_province(store, &dataset, "Tỉnh Thái Nguyên").await.unwrap();
+    assert_eq!(added, wanted.iter().map(|u| u.unit.clone()).collect::<Vec<_>>());
+    assert!(load_province(store, &dataset, "thai nguyen").await.unwrap().is_empty(), "loaded again: nothing new");
+    let refused = load_province(store, &dataset, "Bắc Kạn").await.unwrap_err();
+    assert!(refused.to_string().contains("trên bản đồ từ 1/7/2025"), "{refused}");
+    let tree = load_tree(store).await.unwrap();
+    assert_eq!(tree.units().count(), wanted.len(), "every unit once, and no demo units");
+    let roots: Vec<_> = tree.units().filter(|u| u.parent.is_none()).map(|u| u.name.as_str()).collect();
+    assert_eq!(roots, ["Tỉnh Bắc Kạn", "Tỉnh Thái Nguyên", "Tỉnh Thái Nguyên"], "two before 1/7/2025, one after");
+    let today =
+        tree.units().find(|u| u.parent.is_none() && u.name == "Tỉnh Thái Nguyên" && tree.children(&u.id).count() > 50);
+    assert_eq!(today.map(|u| tree.children(&u.id).count()), Some(92), "its 92 communes and wards since 1/7/2025");
 }
 
 /// Three phones record amounts, levels and flags; the network repeats, reorders and drops their
