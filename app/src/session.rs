@@ -183,11 +183,11 @@ impl Session {
         Ok(())
     }
 
-    /// Syncs by itself: once the screen has shown, every [`SYNC_EVERY`], and when the
-    /// browser comes back online. (The first sync in a task of its own, after the first
-    /// frame: building the screen and sending are two shorter tasks on a slow phone.)
+    /// Syncs by itself: at once, every [`SYNC_EVERY`], and when the browser comes back
+    /// online. (The first sync in a task of its own: building the screen and sending are
+    /// two shorter tasks on a slow phone.)
     pub fn start_background_sync(self) {
-        request_animation_frame(move || set_timeout(move || self.sync_now(), Duration::ZERO));
+        set_timeout(move || self.sync_now(), Duration::ZERO);
         set_interval(move || self.sync_now(), SYNC_EVERY);
         let online = window_event_listener(leptos::ev::online, move |_| self.sync_now());
         // Another tab of the app on this phone recorded or synced: show its ledger. If it

@@ -63,10 +63,20 @@ fn malformed(line: usize, what: impl std::fmt::Display) -> DatasetProblem {
 
 /// The data lines of a file after its comment and header, with their line numbers.
 fn rows<'a>(text: &'a str, header: &str) -> Result<impl Iterator<Item = (usize, Vec<&'a str>)>, DatasetProblem> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.starts_with('#'));
+    let mut lines = text.lines().enumerate().map(|(n, l)| (n + 1, l)).filter(|(_, l)| !l.starts_with('#'));
     match lines.next() {
-        Some((_, first)) if first == header => Ok(lines.map(|(n, l)| (n + 1, l.split('\t').collect()))),
-        _ => Err(malformed(1, format!("thiếu dòng tiêu đề \"{header}\""))),
+        Some((_, first)) if first == header => Ok(lines.map(|(n, l)| (n, l.split('\t').collect()))),
+        other => Err(malformed(other.map_or(1, |(n, _)| n), format!("thiếu dòng tiêu đề \"{header}\""))),
+    }
+}
+
+/// How far down the tree a level sits: a parent sits higher than its children.
+fn depth(level: UnitLevel) -> u8 {
+    match level {
+        UnitLevel::Province => 0,
+        UnitLevel::District => 1,
+        UnitLevel::Commune | UnitLevel::Ward => 2,
+        UnitLevel::Area => 3,
     }
 }
 
@@ -108,17 +118,20 @@ impl Dataset {
             if name.is_empty() || name.chars().any(|c| ('\u{300}'..='\u{36f}').contains(&c)) {
                 return Err(malformed(n, "tên trống hoặc chưa dựng sẵn (NFC)"));
             }
+            let (valid_from, valid_to) = (date(n, from)?, date(n, to)?);
             let parent = match parent {
                 "" => None,
-                p => Some(
-                    UnitId::new(p)
-                        .ok()
-                        .filter(|p| dataset.index.contains_key(p))
-                        .ok_or_else(|| malformed(n, format!("đơn vị cha {p} chưa có ở dòng trên")))?,
-                ),
+                p => {
+                    let above = UnitId::new(p).ok().and_then(|p| dataset.get(&p).map(|u| (p.clone(), u)));
+                    let (p, above) =
+                        above.ok_or_else(|| malformed(n, format!("đơn vị cha {p} chưa có ở dòng trên")))?;
+                    if depth(above.unit.level) >= depth(level) || above.valid_to != valid_to {
+                        return Err(malformed(n, format!("đơn vị cha {p} không ở cấp trên cùng thời kỳ")));
+                    }
+                    Some(p)
+                }
             };
             let unit = Unit { id: id.clone(), name: name.to_string(), level, parent };
-            let (valid_from, valid_to) = (date(n, from)?, date(n, to)?);
             if dataset.index.insert(id.clone(), dataset.units.len()).is_some() {
                 return Err(malformed(n, format!("mã {id} lặp lại")));
             }
@@ -140,6 +153,23 @@ impl Dataset {
             let from = known(from, &|u| u.valid_to == Some(last_before))?;
             let to = known(to, &|u| u.valid_from == Some(first_after))?;
             dataset.successions.push(Succession { from, to, share });
+        }
+        // A unit went whole to one successor, or in parts with exactly one default.
+        let mut shares: BTreeMap<&UnitId, (usize, usize, usize)> = BTreeMap::new();
+        for s in &dataset.successions {
+            let (whole, parts, defaults) = shares.entry(&s.from).or_default();
+            match s.share {
+                Share::Whole => *whole += 1,
+                Share::Part { default } => (*parts, *defaults) = (*parts + 1, *defaults + usize::from(default)),
+            }
+        }
+        let wrong = |&(whole, parts, defaults): &(usize, usize, usize)| {
+            !((whole == 1 && parts == 0) || (whole == 0 && parts > 1 && defaults == 1))
+        };
+        if let Some((from, _)) = shares.iter().find(|(_, counts)| wrong(counts)) {
+            return Err(DatasetProblem(format!(
+                "Bộ dữ liệu đơn vị: {from} cần một đơn vị kế tiếp trọn vẹn, hoặc vài phần với đúng một phần mặc định."
+            )));
         }
         Ok(dataset)
     }
@@ -272,7 +302,20 @@ mod tests {
         assert!(refused("u-a\tprovince\t01\tTi\u{301}nh A\t\t\t\n").contains("NFC"));
         assert!(refused("u-a\tprovince\t01\tTỉnh A\t\t\t\nu-a\tprovince\t02\tTỉnh B\t\t\t\n").contains("lặp lại"));
         assert!(refused("U A\tprovince\t01\tTỉnh A\t\t\t\n").contains("dòng 3"));
+        assert!(refused("u-a\tward\t01\tPhường A\t\t\t\nu-b\tprovince\t02\tTỉnh B\tu-a\t\t\n").contains("cấp trên"));
+        let eras = "u-a\tprovince\t01\tTỉnh A\t\t\t2025-06-30\nu-b\tward\t02\tPhường B\tu-a\t2025-07-01\t\n";
+        assert!(refused(eras).contains("cùng thời kỳ"));
+        assert!(Dataset::parse("# x\nid\tlevel\n", succ).unwrap_err().to_string().contains("dòng 2"));
         let ok = Dataset::parse(&format!("{head}u-a\tprovince\t01\tTỉnh A\t\t2025-07-01\t\n"), succ).unwrap();
         assert_eq!(ok.version, "test");
+        // Successions: whole to one, or in parts with one default.
+        let old = "u-o\tprovince\t01\tTỉnh O\t\t\t2025-06-30\n";
+        let new = "u-n\tprovince\t01\tTỉnh N\t\t2025-07-01\t\nu-m\tprovince\t02\tTỉnh M\t\t2025-07-01\t\n";
+        let with = |lines: &str| Dataset::parse(&format!("{head}{old}{new}"), &format!("{succ}{lines}"));
+        assert!(with("u-o\tu-n\twhole\n").is_ok());
+        assert!(with("u-o\tu-n\tpart-default\nu-o\tu-m\tpart\n").is_ok());
+        assert!(with("u-o\tu-n\twhole\nu-o\tu-m\twhole\n").is_err(), "whole to two");
+        assert!(with("u-o\tu-n\tpart\nu-o\tu-m\tpart\n").is_err(), "no default");
+        assert!(with("u-n\tu-o\twhole\n").is_err(), "from a unit of today");
     }
 }

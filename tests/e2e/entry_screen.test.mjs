@@ -43,10 +43,12 @@ test('sections open on a tap, one form is open at a time, and "Đã lưu" shows 
   await phone.screenshot(`${SHOTS}entry-saved.png`);
   // Closed and opened again, the section keeps its rows as they were.
   const heading = page.getByRole('heading', { name: 'Nội dung 3. Môi trường sáng, xanh, sạch, đẹp' });
+  await road.evaluate((row) => { row.dataset.kept = 'yes'; });
   await heading.click();
   assert.equal(await road.isVisible(), false, 'closed');
   await heading.click();
-  assert.match(await road.getByTestId('row-saved').innerText(), /^Đã lưu: 35 m — /, 'the row kept, not built again');
+  assert.equal(await road.getAttribute('data-kept'), 'yes', 'the row kept, not built again');
+  assert.match(await road.getByTestId('row-saved').innerText(), /^Đã lưu: 35 m — /);
   assert.equal(await page.locator('article.indicator').count(), await sections.nth(3).locator('article.indicator').count(),
     'only the opened section has rows');
 

@@ -28,8 +28,8 @@ from pathlib import Path
 VERSION = "vietnamadminunits 1.0.4"
 MERGED = "2025-07-01"
 BEFORE = "2025-06-30"
-LEVEL = {"Tỉnh": "province", "Thành phố": "province", "Quận": "district", "Huyện": "district", "Thị xã": "district",
-         "Xã": "commune", "Thị trấn": "commune", "Đặc khu": "commune", "Phường": "ward"}
+# The words that begin a unit's name, as Vietnamese writes them.
+LEVEL_WORDS = ("Tỉnh", "Thành phố", "Quận", "Huyện", "Thị xã", "Xã", "Thị trấn", "Đặc khu", "Phường")
 HERE = Path(__file__).parent
 
 
@@ -42,17 +42,15 @@ def unit_id(*keys: str) -> str:
 def tidy(name: str) -> str:
     """NFC, one space, and the level word as Vietnamese writes it ("Thành phố")."""
     name = " ".join(unicodedata.normalize("NFC", name).split())
-    for word in LEVEL:
+    for word in LEVEL_WORDS:
         if name.lower().startswith(word.lower() + " "):
             return word + name[len(word):]
     return name
 
 
-def level_of(name: str, fallback: str) -> str:
-    for word, level in sorted(LEVEL.items(), key=lambda w: -len(w[0])):
-        if name.startswith(word + " "):
-            return level if not (level == "province" and fallback != "province") else fallback
-    return fallback
+def commune_level(name: str) -> str:
+    """A commune's level: "ward" for a phường; xã, thị trấn and đặc khu are communes."""
+    return "ward" if name.startswith("Phường ") else "commune"
 
 
 def main(wheel: str) -> None:
@@ -60,13 +58,16 @@ def main(wheel: str) -> None:
         z.extract("vietnamadminunits/data/dataset.db", tmp)
         converter = json.loads(z.read("vietnamadminunits/data/converter_2025.json"))
         db = sqlite3.connect(Path(tmp, "vietnamadminunits/data/dataset.db"))
-        rows, seen = [], set()
+        rows, seen = [], {}
 
         def add(uid, level, code, name, parent, valid_from, valid_to):
+            row = (uid, level, code or "", tidy(name), parent or "", valid_from, valid_to)
             if uid in seen:
+                # A province or district repeats on each of its communes' lines: the same unit.
+                assert seen[uid] == row, f"two units with the id {uid}: {seen[uid]} and {row}"
                 return
-            seen.add(uid)
-            rows.append((uid, level, code or "", tidy(name), parent or "", valid_from, valid_to))
+            seen[uid] = row
+            rows.append(row)
 
         legacy = {}
         for (province, district, ward, district_type, ward_type, pcode, dcode, wcode, pkey, dkey, wkey) in db.execute(
@@ -78,7 +79,7 @@ def main(wheel: str) -> None:
             add(d, "district", dcode, district, p, "", BEFORE)
             if ward:
                 w = unit_id("2008", pkey, dkey, wkey)
-                add(w, level_of(tidy(ward), "commune"), wcode, ward, d, "", BEFORE)
+                add(w, commune_level(tidy(ward)), wcode, ward, d, "", BEFORE)
                 legacy[f"{pkey}_{dkey}_{wkey}"] = w
             legacy[pkey] = p
         current = {}
@@ -88,21 +89,27 @@ def main(wheel: str) -> None:
             p = unit_id("2025", pkey)
             w = unit_id("2025", pkey, wkey)
             add(p, "province", pcode, province, None, MERGED, "")
-            add(w, level_of(tidy(ward), "commune"), wcode, ward, p, MERGED, "")
+            add(w, commune_level(tidy(ward)), wcode, ward, p, MERGED, "")
             current[pkey] = p
             current[f"{pkey}_{wkey}"] = w
 
-    successors = []
+    successors, unknown = [], []
     for new, olds in converter["DICT_PROVINCE"].items():
         successors += [(legacy[old], current[new], "whole") for old in olds]
     for pkey, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for wkey, olds in wards.items():
             successors += [(legacy[old], current[f"{pkey}_{wkey}"], "whole") for old in olds if old in legacy]
+            unknown += [old for old in olds if old not in legacy]
     for pkey, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old, news in olds.items():
             if old in legacy:
                 successors += [(legacy[old], current[f"{pkey}_{n['newWardKey']}"],
                                 "part-default" if n["isDefaultNewWard"] else "part") for n in news]
+            else:
+                unknown.append(old)
+    # The converter's keys for units the legacy table does not list are left out, said here.
+    if unknown:
+        print(f"{len(unknown)} keys of the converter not in the legacy table, left out: {unknown[:5]}")
 
     head = f"# Vietnam's administrative units from {VERSION} (MIT, README.md), by generate.py: do not edit.\n"
     with open(HERE / "vietnam.tsv", "w", encoding="utf-8") as f:

@@ -16,10 +16,10 @@
 //! user at a time). A server whose store has no device yet prints such a link at start.
 //!
 //! `sotay-local load-units --province "Thái Nguyên" [store options as above]` loads a
-//! province of today's map from the bundled dataset (`domain/data/units/`), with the
-//! provinces merged into it on 1/7/2025 and their districts and communes, into the store;
-//! again, it adds only what the store lacks. A store given a province first is never given
-//! the demo tree. Then `create-admin --unit` with the id it prints, and serve.
+//! province of today's map and its communes and wards from the bundled dataset
+//! (`domain/data/units/`) into a new store; again, it adds only what the store lacks. A
+//! store given a province is never given the demo tree. Then `create-admin --unit` with
+//! the id it prints, and serve.
 
 use anyhow::{Context, bail};
 use domain::enrol::IssueCode;

@@ -25,6 +25,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn a_province_is_not_loaded_beside_the_demo() {
+                let (store, _keep) = $make.await;
+                scenarios::a_province_is_not_loaded_beside_the_demo(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn random_deliveries_give_the_reference_totals() {
                 let (store, _keep) = $make.await;
                 scenarios::random_deliveries_give_the_reference_totals(&store).await;

@@ -37,23 +37,32 @@ pub async fn the_tree_is_seeded_once(store: &impl Store) {
 }
 
 /// Provincial IT loads its province from the dataset into a new store: today's province
-/// and the two merged into it, every unit once, no demo units; again, nothing new; a
-/// province not on today's map is refused and changes nothing.
+/// and its communes and wards, every unit once, no demo units; again, nothing new; a
+/// province not on today's map, or a store with the demo units, is refused.
 pub async fn a_province_loads_from_the_dataset_once(store: &impl Store) {
     let dataset = domain::dataset::Dataset::bundled().unwrap();
-    let wanted = dataset.province("Thái Nguyên").unwrap();
+    let today: Vec<_> = (dataset.province("Thái Nguyên").unwrap().into_iter())
+        .filter(|u| u.valid_to.is_none())
+        .map(|u| u.unit.clone())
+        .collect();
     let added = load_province(store, &dataset, "Tỉnh Thái Nguyên").await.unwrap();
-    assert_eq!(added, wanted.iter().map(|u| u.unit.clone()).collect::<Vec<_>>());
+    assert_eq!(added, today);
+    assert_eq!(added.len(), 93, "the province and its 92 communes and wards");
     assert!(load_province(store, &dataset, "thai nguyen").await.unwrap().is_empty(), "loaded again: nothing new");
     let refused = load_province(store, &dataset, "Bắc Kạn").await.unwrap_err();
     assert!(refused.to_string().contains("trên bản đồ từ 1/7/2025"), "{refused}");
     let tree = load_tree(store).await.unwrap();
-    assert_eq!(tree.units().count(), wanted.len(), "every unit once, and no demo units");
-    let roots: Vec<_> = tree.units().filter(|u| u.parent.is_none()).map(|u| u.name.as_str()).collect();
-    assert_eq!(roots, ["Tỉnh Bắc Kạn", "Tỉnh Thái Nguyên", "Tỉnh Thái Nguyên"], "two before 1/7/2025, one after");
-    let today =
-        tree.units().find(|u| u.parent.is_none() && u.name == "Tỉnh Thái Nguyên" && tree.children(&u.id).count() > 50);
-    assert_eq!(today.map(|u| tree.children(&u.id).count()), Some(92), "its 92 communes and wards since 1/7/2025");
+    assert_eq!(tree.units().cloned().collect::<Vec<_>>(), today, "every unit once, and no demo units");
+    assert_eq!(tree.children(&today[0].id).count(), 92);
+}
+
+/// A store that was given the demo units is not given a province beside them.
+pub async fn a_province_is_not_loaded_beside_the_demo(store: &impl Store) {
+    load_tree(store).await.unwrap();
+    let dataset = domain::dataset::Dataset::bundled().unwrap();
+    let refused = load_province(store, &dataset, "Thái Nguyên").await.unwrap_err();
+    assert!(refused.to_string().contains("đơn vị mẫu"), "{refused}");
+    assert_eq!(load_tree(store).await.unwrap(), UnitTree::demo(), "nothing added");
 }
 
 /// Three phones record amounts, levels and flags; the network repeats, reorders and drops their
