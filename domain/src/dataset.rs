@@ -219,6 +219,13 @@ impl Dataset {
         }
         Ok(chosen)
     }
+
+    /// The province of today's map `asked` names ([`Dataset::province`]) and its communes
+    /// and wards, the province first: what a store holds of it while a stored unit has no
+    /// dates (one that ended would read as current).
+    pub fn province_today(&self, asked: &str) -> Result<Vec<&DatasetUnit>, DatasetProblem> {
+        Ok(self.province(asked)?.into_iter().filter(|u| u.valid_to.is_none()).collect())
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +291,10 @@ mod tests {
         assert!(thai_nguyen.iter().any(|u| u.unit.name == "Xã Nông Thượng" && u.valid_to.is_some()));
         let tree = crate::UnitTree::new(thai_nguyen.iter().map(|u| u.unit.clone()).collect());
         assert!(tree.is_ok(), "parents come before children");
+        let now = d.province_today("19").unwrap();
+        assert_eq!((now[0].unit.name.as_str(), now[0].unit.parent.as_ref()), ("Tỉnh Thái Nguyên", None));
+        assert_eq!(now.len(), 93, "the province and its 92 communes and wards");
+        assert!(now[1..].iter().all(|u| u.unit.parent.as_ref() == Some(&now[0].unit.id)));
         let gone = d.province("Tỉnh Bắc Kạn").unwrap_err().to_string();
         assert_eq!(
             gone,

@@ -91,10 +91,9 @@ async fn load_units<S: Store>(store: &S) -> anyhow::Result<()> {
     }
     let dataset = domain::dataset::Dataset::bundled()?;
     let added = functions::store::load_province(store, &dataset, &province).await?;
-    let today = dataset.province(&province)?.into_iter().find(|u| u.unit.parent.is_none() && u.valid_to.is_none());
     println!("Đã thêm {} đơn vị từ bộ dữ liệu {} (có sẵn trước đó thì bỏ qua).", added.len(), dataset.version);
-    if let Some(today) = today {
-        println!("{} (mã {}): sotay-local create-admin --unit {}", today.unit.name, today.code, today.unit.id);
+    if let Some(province) = dataset.province_today(&province)?.first() {
+        println!("{} (mã {}): sotay-local create-admin --unit {}", province.unit.name, province.code, province.unit.id);
     }
     Ok(())
 }

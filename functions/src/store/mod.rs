@@ -279,23 +279,19 @@ pub trait AccessStore: Send + Sync + 'static {
 pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore {}
 impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore> Store for T {}
 
-/// Adds a province of today's map and its communes and wards (`Dataset::province`) that
-/// the store does not hold yet, parents first: loading it again adds nothing. Returns the
-/// units added. The units before 1/7/2025 stay in the dataset: a stored unit has no dates
-/// yet, and one that ended would read as current. A province the dataset does not know,
-/// or a store holding the demo units, adds nothing and says so.
+/// Adds a province of today's map and its communes and wards (`Dataset::province_today`)
+/// that the store does not hold yet, parents first: loading it again adds nothing.
+/// Returns the units added. A province the dataset does not know, or a store holding the
+/// demo units, adds nothing and says so.
 pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: &str) -> Result<Vec<Unit>, StoreError> {
-    let wanted = dataset.province(province).map_err(|e| StoreError(e.to_string()))?;
+    let wanted = dataset.province_today(province).map_err(|e| StoreError(e.to_string()))?;
     let held: std::collections::BTreeSet<UnitId> = store.units().await?.into_iter().map(|u| u.id).collect();
     if UnitTree::demo().units().any(|demo| held.contains(&demo.id)) {
         return Err(StoreError(
             "Tệp dữ liệu này đang có các đơn vị mẫu (demo): hãy nạp tỉnh vào một tệp dữ liệu mới.".to_string(),
         ));
     }
-    let new: Vec<Unit> = (wanted.into_iter())
-        .filter(|u| u.valid_to.is_none() && !held.contains(&u.unit.id))
-        .map(|u| u.unit.clone())
-        .collect();
+    let new: Vec<Unit> = (wanted.into_iter()).filter(|u| !held.contains(&u.unit.id)).map(|u| u.unit.clone()).collect();
     if !new.is_empty() {
         store.add_units(&new).await?;
     }

@@ -41,10 +41,7 @@ pub async fn the_tree_is_seeded_once(store: &impl Store) {
 /// province not on today's map, or a store with the demo units, is refused.
 pub async fn a_province_loads_from_the_dataset_once(store: &impl Store) {
     let dataset = domain::dataset::Dataset::bundled().unwrap();
-    let today: Vec<_> = (dataset.province("Thái Nguyên").unwrap().into_iter())
-        .filter(|u| u.valid_to.is_none())
-        .map(|u| u.unit.clone())
-        .collect();
+    let today: Vec<_> = dataset.province_today("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
     let added = load_province(store, &dataset, "Tỉnh Thái Nguyên").await.unwrap();
     assert_eq!(added, today);
     assert_eq!(added.len(), 93, "the province and its 92 communes and wards");
