@@ -69,10 +69,12 @@ pub enum Action {
     /// Continue as a new device of the same role and scope (a phone that went backwards,
     /// or restores a backup): the caller's own device is revoked.
     Succeed,
+    /// Create, rename and close residential areas (at the commune or ward they sit in).
+    ManageAreas,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::WriteCells,
         Action::ReadFigures,
         Action::IssueVolunteerCode,
@@ -84,6 +86,7 @@ impl Action {
         Action::ReadAudit,
         Action::VoidDevice,
         Action::Succeed,
+        Action::ManageAreas,
     ];
 
     /// The action of issuing a code that enrols a device as `role`.
@@ -135,6 +138,7 @@ pub const PERMISSIONS: &[Permission] = {
         allow(WardOfficer, ManageCodes, Subtree),
         allow(WardOfficer, ManageDevices, Subtree),
         allow(WardOfficer, ReadAudit, Subtree),
+        allow(WardOfficer, ManageAreas, Subtree),
         allow(WardOfficer, Succeed, Scope),
         allow(Inspector, ReadFigures, Subtree),
         allow(Inspector, ReadAudit, Subtree),
@@ -148,6 +152,7 @@ pub const PERMISSIONS: &[Permission] = {
         allow(ProvinceAdmin, ManageDevices, Subtree),
         allow(ProvinceAdmin, ReadAudit, Subtree),
         allow(ProvinceAdmin, VoidDevice, Subtree),
+        allow(ProvinceAdmin, ManageAreas, Subtree),
         allow(ProvinceAdmin, Succeed, Scope),
     ]
 };
@@ -185,6 +190,7 @@ impl Action {
             Action::ReadAudit => "xem nhật ký",
             Action::VoidDevice => "hủy số liệu của một thiết bị",
             Action::Succeed => "chuyển sang một thiết bị mới",
+            Action::ManageAreas => "quản lý khu dân cư",
         }
     }
 }
@@ -238,9 +244,10 @@ mod tests {
             (Role::Volunteer, WriteCells) => unit == scope,
             (Role::Volunteer, ReadFigures) => ward_of_scope.is_some_and(|w| under(w.as_str())),
             (Role::WardOfficer, IssueOfficerCode) | (Role::ProvinceAdmin, IssueAdminCode) => unit == scope,
-            (Role::WardOfficer, ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit) => {
-                under(scope)
-            }
+            (
+                Role::WardOfficer,
+                ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas,
+            ) => under(scope),
             (Role::Inspector, ReadFigures | ReadAudit) => under(scope),
             (Role::ProvinceAdmin, WriteCells) => false,
             (Role::ProvinceAdmin, _) => under(scope),

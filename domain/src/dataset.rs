@@ -18,10 +18,6 @@ pub const SUCCESSORS_TSV: &str = include_str!("../data/units/successors.tsv");
 pub struct DatasetUnit {
     pub unit: Unit,
     pub code: String,
-    /// The first day it is valid (`None`: before the dataset's history).
-    pub valid_from: Option<Date>,
-    /// The last day it is valid (`None`: still valid).
-    pub valid_to: Option<Date>,
 }
 
 /// How much of a unit before the merger went to a unit after it.
@@ -125,17 +121,17 @@ impl Dataset {
                     let above = UnitId::new(p).ok().and_then(|p| dataset.get(&p).map(|u| (p.clone(), u)));
                     let (p, above) =
                         above.ok_or_else(|| malformed(n, format!("đơn vị cha {p} chưa có ở dòng trên")))?;
-                    if depth(above.unit.level) >= depth(level) || above.valid_to != valid_to {
+                    if depth(above.unit.level) >= depth(level) || above.unit.valid_to != valid_to {
                         return Err(malformed(n, format!("đơn vị cha {p} không ở cấp trên cùng thời kỳ")));
                     }
                     Some(p)
                 }
             };
-            let unit = Unit { id: id.clone(), name: name.to_string(), level, parent };
+            let unit = Unit { valid_from, valid_to, ..Unit::new(id.clone(), name, level, parent) };
             if dataset.index.insert(id.clone(), dataset.units.len()).is_some() {
                 return Err(malformed(n, format!("mã {id} lặp lại")));
             }
-            dataset.units.push(DatasetUnit { unit, code: code.to_string(), valid_from, valid_to });
+            dataset.units.push(DatasetUnit { unit, code: code.to_string() });
         }
         let day = |m, d| Date::new(2025, m, d).map_err(|e| DatasetProblem(e.to_string()));
         let (last_before, first_after) = (day(6, 30)?, day(7, 1)?);
@@ -150,8 +146,8 @@ impl Dataset {
             let known = |id: &str, valid: &dyn Fn(&DatasetUnit) -> bool| {
                 UnitId::new(id).ok().filter(|id| dataset.get(id).is_some_and(valid)).ok_or_else(|| malformed(n, id))
             };
-            let from = known(from, &|u| u.valid_to == Some(last_before))?;
-            let to = known(to, &|u| u.valid_from == Some(first_after))?;
+            let from = known(from, &|u| u.unit.valid_to == Some(last_before))?;
+            let to = known(to, &|u| u.unit.valid_from == Some(first_after))?;
             dataset.successions.push(Succession { from, to, share });
         }
         // A unit went whole to one successor, or in parts with exactly one default.
@@ -191,9 +187,9 @@ impl Dataset {
         let named = |u: &&DatasetUnit| {
             u.unit.level == UnitLevel::Province && (u.code == typed || bare(&u.unit.name) == bare(typed))
         };
-        let Some(province) = self.units.iter().filter(|u| u.valid_to.is_none()).find(named) else {
+        let Some(province) = self.units.iter().filter(|u| u.unit.valid_to.is_none()).find(named) else {
             // A province of the old map: say which one it is part of now.
-            let now = (self.units.iter().filter(|u| u.valid_to.is_some()).find(named))
+            let now = (self.units.iter().filter(|u| u.unit.valid_to.is_some()).find(named))
                 .and_then(|old| self.successions.iter().find(|s| s.from == old.unit.id))
                 .and_then(|s| self.get(&s.to))
                 .map(|new| format!(" (từ 1/7/2025 thuộc {})", new.unit.name));
@@ -224,7 +220,7 @@ impl Dataset {
     /// and wards, the province first: what a store holds of it while a stored unit has no
     /// dates (one that ended would read as current).
     pub fn province_today(&self, asked: &str) -> Result<Vec<&DatasetUnit>, DatasetProblem> {
-        Ok(self.province(asked)?.into_iter().filter(|u| u.valid_to.is_none()).collect())
+        Ok(self.province(asked)?.into_iter().filter(|u| u.unit.valid_to.is_none()).collect())
     }
 }
 
@@ -237,7 +233,7 @@ mod tests {
     }
 
     fn count(d: &Dataset, level: UnitLevel, current: bool) -> usize {
-        d.units.iter().filter(|u| u.unit.level == level && u.valid_to.is_none() == current).count()
+        d.units.iter().filter(|u| u.unit.level == level && u.unit.valid_to.is_none() == current).count()
     }
 
     #[test]
@@ -253,7 +249,7 @@ mod tests {
         assert_eq!(count(&d, UnitLevel::Commune, false) + count(&d, UnitLevel::Ward, false), 10035);
         // Every commune before the merger has a successor; about 470 were split.
         let communes = |u: &&DatasetUnit| matches!(u.unit.level, UnitLevel::Commune | UnitLevel::Ward);
-        let before = d.units.iter().filter(|u| u.valid_to.is_some()).filter(communes);
+        let before = d.units.iter().filter(|u| u.unit.valid_to.is_some()).filter(communes);
         for u in before {
             assert!(d.successions.iter().any(|s| s.from == u.unit.id), "{} has a successor", u.unit.name);
         }
@@ -280,7 +276,7 @@ mod tests {
     fn a_province_comes_with_the_provinces_merged_into_it_by_name_or_code() {
         let d = dataset();
         let thai_nguyen = d.province("thai nguyen").unwrap();
-        let today = thai_nguyen.iter().find(|u| u.unit.parent.is_none() && u.valid_to.is_none());
+        let today = thai_nguyen.iter().find(|u| u.unit.parent.is_none() && u.unit.valid_to.is_none());
         assert_eq!(today.map(|u| u.unit.name.as_str()), Some("Tỉnh Thái Nguyên"));
         for asked in ["Tỉnh Thái Nguyên", "THÁI NGUYÊN", "19"] {
             assert_eq!(d.province(asked).unwrap(), thai_nguyen, "{asked}");
@@ -288,7 +284,7 @@ mod tests {
         let roots: Vec<_> = thai_nguyen.iter().filter(|u| u.unit.parent.is_none()).map(|u| &u.unit.name).collect();
         assert_eq!(roots.len(), 3, "today's province and the two before it: {roots:?}");
         assert!(roots.contains(&&"Tỉnh Bắc Kạn".to_string()));
-        assert!(thai_nguyen.iter().any(|u| u.unit.name == "Xã Nông Thượng" && u.valid_to.is_some()));
+        assert!(thai_nguyen.iter().any(|u| u.unit.name == "Xã Nông Thượng" && u.unit.valid_to.is_some()));
         let tree = crate::UnitTree::new(thai_nguyen.iter().map(|u| u.unit.clone()).collect());
         assert!(tree.is_ok(), "parents come before children");
         let now = d.province_today("19").unwrap();

@@ -288,6 +288,10 @@ pub enum AuditWhat {
         from: DeviceId,
         to: DeviceId,
     },
+    /// A residential area was created, renamed or closed.
+    AreaChanged {
+        event: crate::AreaEvent,
+    },
 }
 
 /// Why a caller, a token or a code was refused. Nothing changes when one is returned.

@@ -19,6 +19,9 @@ pub enum DomainError {
     UnknownUnit(String),
     #[error("unit `{0}` is not a residential area")]
     NotAnArea(String),
+    /// An entry for a month or year after the area closed (`last_day`, dd/mm/yyyy).
+    #[error("the area `{name}` closed after {last_day}")]
+    AreaClosed { name: String, last_day: String },
     #[error("indicator `{indicator}` takes {expected} values")]
     WrongKind { indicator: String, label: String, expected: &'static str },
     /// A device's cell whose corrections exceed its entries: `entered` (`inc`), `taken` (`dec`).
@@ -81,6 +84,7 @@ impl DomainError {
         "unknown_indicator",
         "unknown_unit",
         "not_an_area",
+        "area_closed",
         "wrong_kind",
         "negative_total",
         "invalid_period",
@@ -98,6 +102,7 @@ impl DomainError {
             Self::UnknownIndicator(_) => "unknown_indicator",
             Self::UnknownUnit(_) => "unknown_unit",
             Self::NotAnArea(_) => "not_an_area",
+            Self::AreaClosed { .. } => "area_closed",
             Self::WrongKind { .. } => "wrong_kind",
             Self::NegativeTotal { .. } | Self::CorrectionTooLarge { .. } => "negative_total",
             Self::InvalidPeriod(_) | Self::MalformedDate(_) => "invalid_period",
@@ -125,6 +130,10 @@ impl DomainError {
             Self::NotAnArea(id) => {
                 format!("Chỉ nhập số liệu cho khu dân cư (thôn, tổ dân phố); {id} không phải khu dân cư.")
             }
+            Self::AreaClosed { name, last_day } => format!(
+                "{name} đã giải thể sau ngày {last_day}: không ghi số liệu cho các tháng sau đó. \
+                 Hãy hỏi cán bộ phường, xã khu dân cư mới của mình."
+            ),
             Self::WrongKind { label, expected, .. } => format!("Chỉ tiêu \"{label}\" nhận giá trị kiểu {expected}."),
             Self::NegativeTotal { label, unit, month, entered, taken, .. } => format!(
                 "Số bớt đi ({}) lớn hơn số máy này đã nhập ({}) cho \"{label}\" trong tháng {}: tổng không thể âm.",

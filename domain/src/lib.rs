@@ -5,6 +5,7 @@
 //! crate does no I/O and knows nothing of Leptos, HTTP, storage engines or AWS.
 
 pub mod access;
+pub mod area;
 pub mod backup;
 mod catalogue;
 mod cell;
@@ -27,6 +28,7 @@ mod unit;
 pub mod void;
 
 pub use access::{Action, Caller, Forbidden, Role, authorize, visible_units};
+pub use area::{AreaChange, AreaChanged, AreaEvent, AreaProblem, AreaRecord};
 pub use backup::{BACKUP_FORMAT, BACKUP_KIND, Backup, BackupProblem};
 pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
 pub use cell::{
@@ -36,7 +38,7 @@ pub use cell::{
 pub use clock::{Hlc, Stamp};
 pub use enrol::{AccessError, JoinCode};
 pub use error::DomainError;
-pub use id::{DeviceId, ID_PATTERN, IndicatorId, MAX_ID_LEN, UnitId};
+pub use id::{DeviceId, EventId, ID_PATTERN, IndicatorId, MAX_ID_LEN, UnitId};
 pub use ledger::{Answered, Entry, EntryChange, LEDGER_FORMAT, Ledger, LedgerUnreadable, Review};
 pub use period::{Bucket, Date, Month, ReportPeriod, YEARS};
 pub use report::{Figure, Report, UnitFigures, unit_figures};

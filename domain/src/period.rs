@@ -173,6 +173,53 @@ impl Date {
     pub fn to_vietnamese(self) -> String {
         format!("{:02}/{:02}/{}", self.day, self.month.month(), self.month.year())
     }
+
+    /// The first day of `month`.
+    pub fn first_of(month: Month) -> Date {
+        Date { month, day: 1 }
+    }
+
+    /// Days since 1/1/1970 (the proleptic Gregorian calendar).
+    pub fn days(self) -> i64 {
+        let (y, m, d) = (i64::from(self.month.year()), i64::from(self.month.month()), i64::from(self.day));
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let year_of_era = y - era * 400;
+        let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The day `days` after 1/1/1970, clamped to the years kept ([`YEARS`]).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let mp = (5 * day_of_year + 2) / 153;
+        let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        let (first, last) = (i64::from(*YEARS.start()), i64::from(*YEARS.end()));
+        let (year, month, day) = match year {
+            y if y < first => (first, 1, 1),
+            y if y > last => (last, 12, 31),
+            y => (y, month, day),
+        };
+        Date { month: Month { year: year as u16, month }, day }
+    }
+
+    /// The day before (the first day kept has none before it: itself).
+    pub fn previous(self) -> Date {
+        Date::from_days(self.days() - 1)
+    }
+
+    /// The date in Vietnam (UTC+7, no daylight saving) at `now_ms` after 1970.
+    pub fn in_vietnam(now_ms: u64) -> Date {
+        const VIETNAM_MS: u64 = 7 * 3_600_000;
+        Date::from_days(((now_ms + VIETNAM_MS) / 86_400_000) as i64)
+    }
 }
 
 impl fmt::Display for Date {
@@ -364,6 +411,22 @@ written_schema!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_since_1970_go_both_ways() {
+        let d = |y, m, day| Date::new(y, m, day).unwrap();
+        assert_eq!(d(2000, 1, 1).days(), 10_957);
+        assert_eq!(d(2025, 7, 1).days(), 20_270);
+        for days in [10_957, 11_016, 11_017, 11_323, 20_269, 20_270, 47_481] {
+            assert_eq!(Date::from_days(days).days(), days);
+        }
+        assert_eq!(d(2025, 7, 1).previous(), d(2025, 6, 30));
+        assert_eq!(d(2024, 3, 1).previous(), d(2024, 2, 29));
+        assert_eq!(Date::from_days(-5), d(2000, 1, 1), "clamped to the years kept");
+        // 17:00 UTC on 30/6/2025 is midnight in Vietnam.
+        assert_eq!(Date::in_vietnam(1_751_302_800_000), d(2025, 7, 1));
+        assert_eq!(Date::in_vietnam(1_751_302_799_999), d(2025, 6, 30));
+    }
 
     #[test]
     fn only_ascii_digits_make_a_number() {

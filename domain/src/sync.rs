@@ -236,7 +236,7 @@ pub fn check_counter(
     key: &CounterKey,
     state: CounterState,
 ) -> Result<(), DomainError> {
-    tree.area(&key.area)?;
+    tree.area_open_on(&key.area, crate::Date::first_of(key.month))?;
     let indicator = catalogue.get(&key.indicator)?;
     if indicator.kind != IndicatorKind::Counter {
         return Err(DomainError::WrongKind {
@@ -273,7 +273,7 @@ pub fn check_register(
     key: &RegisterKey,
     value: RegisterValue,
 ) -> Result<(), DomainError> {
-    tree.area(&key.area)?;
+    tree.area_open_on(&key.area, crate::Date::first_of(key.bucket.first_month()))?;
     let indicator = catalogue.get(&key.indicator)?;
     let fits = matches!(
         (&indicator.kind, value, key.bucket),

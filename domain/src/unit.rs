@@ -1,6 +1,6 @@
 //! Đơn vị — the administrative tree: province, (old) district, commune/ward, residential area.
 
-use crate::{DomainError, UnitId};
+use crate::{Date, DomainError, UnitId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -31,11 +31,30 @@ pub struct Unit {
     pub level: UnitLevel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<UnitId>,
+    /// The first day it exists (`None`: since before the app's history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub valid_from: Option<Date>,
+    /// The last day it exists (`None`: it still does): a closed area takes no entries
+    /// for the months after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub valid_to: Option<Date>,
 }
 
 impl Unit {
+    /// A unit with no dates: it has always existed and still does.
+    pub fn new(id: UnitId, name: impl Into<String>, level: UnitLevel, parent: Option<UnitId>) -> Self {
+        Unit { id, name: name.into(), level, parent, valid_from: None, valid_to: None }
+    }
+
     pub fn is_area(&self) -> bool {
         self.level == UnitLevel::Area
+    }
+
+    /// Whether it still exists on `day`.
+    pub fn is_open_on(&self, day: Date) -> bool {
+        self.valid_to.is_none_or(|last| day <= last)
     }
 }
 
@@ -76,11 +95,8 @@ impl UnitTree {
     /// (`xa-001`, …) of `areas` residential areas each (`xa-001-thon-01`, …). A province
     /// has about 100 communes and 1.500 areas.
     pub fn sample_province(communes: usize, areas: usize) -> Self {
-        let unit = |id: String, name: String, level, parent: Option<&UnitId>| Unit {
-            id: UnitId::new(id).expect("sample ids are slugs"),
-            name,
-            level,
-            parent: parent.cloned(),
+        let unit = |id: String, name: String, level, parent: Option<&UnitId>| {
+            Unit::new(UnitId::new(id).expect("sample ids are slugs"), name, level, parent.cloned())
         };
         let province = unit("tinh-mau".into(), "Tỉnh Mẫu".into(), UnitLevel::Province, None);
         let mut units = vec![];
@@ -104,6 +120,18 @@ impl UnitTree {
     pub fn area(&self, id: &UnitId) -> Result<&Unit, DomainError> {
         let unit = self.get(id)?;
         if unit.is_area() { Ok(unit) } else { Err(DomainError::NotAnArea(id.to_string())) }
+    }
+
+    /// Checks that `id` is a residential area that still existed on `day` (the first day
+    /// of an entry's month or year): a closed area takes nothing after it closed.
+    pub fn area_open_on(&self, id: &UnitId, day: Date) -> Result<&Unit, DomainError> {
+        let unit = self.area(id)?;
+        match unit.valid_to {
+            Some(last) if day > last => {
+                Err(DomainError::AreaClosed { name: unit.name.clone(), last_day: last.to_vietnamese() })
+            }
+            _ => Ok(unit),
+        }
     }
 
     /// Units in the order they were listed (parents first).

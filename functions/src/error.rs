@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
 use domain::enrol::Refusal;
-use domain::{AccessError, DomainError};
+use domain::{AccessError, AreaProblem, DomainError};
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -25,7 +25,11 @@ pub struct ErrorCode;
 impl ErrorCode {
     /// The domain's codes, those of access, and the edge's own.
     pub fn all() -> impl Iterator<Item = &'static str> {
-        DomainError::CODES.iter().chain(AccessError::CODES).chain(ApiError::CODES).copied()
+        let codes = DomainError::CODES.iter().chain(AccessError::CODES).chain(AreaProblem::CODES);
+        let mut all: Vec<&'static str> = codes.chain(ApiError::CODES).copied().collect();
+        let mut seen = std::collections::BTreeSet::new();
+        all.retain(|code| seen.insert(*code));
+        all.into_iter()
     }
 }
 
@@ -49,6 +53,8 @@ pub enum ApiError {
     Domain(#[from] DomainError),
     #[error(transparent)]
     Access(#[from] AccessError),
+    #[error(transparent)]
+    Area(#[from] AreaProblem),
     #[error("malformed request body: {0}")]
     MalformedJson(String),
     #[error("request body too large")]
@@ -77,6 +83,8 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Area(e) if e.is_conflict() => StatusCode::CONFLICT,
+            ApiError::Area(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Access(e) => match e.refusal() {
                 Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Refusal::Forbidden => StatusCode::FORBIDDEN,
@@ -98,6 +106,7 @@ impl ApiError {
         let (code, message) = match self {
             ApiError::Domain(e) => (e.code(), e.message_vi()),
             ApiError::Access(e) => (e.code(), e.message_vi()),
+            ApiError::Area(e) => (e.code(), e.message_vi()),
             ApiError::MalformedJson(detail) => {
                 ("malformed_json", format!("Dữ liệu gửi lên không đúng định dạng ({detail})."))
             }

@@ -32,12 +32,7 @@ fn the_backup() -> Backup {
     let device: DeviceId = id("d-5e1f00aa11bb22cc33dd44ee");
     let area: UnitId = id("ntmk-to-11");
     let ward: UnitId = id("p-nguyen-thi-minh-khai");
-    let unit = |id_: &str, name: &str, level, parent: Option<&UnitId>| Unit {
-        id: id(id_),
-        name: name.into(),
-        level,
-        parent: parent.cloned(),
-    };
+    let unit = |id_: &str, name: &str, level, parent: Option<&UnitId>| Unit::new(id(id_), name, level, parent.cloned());
     let profile = Profile {
         device: device.clone(),
         label: "Trưởng ban Tổ 11".into(),

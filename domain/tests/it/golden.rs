@@ -161,12 +161,7 @@ fn succession_v2_is_stable() {
     use domain::enrol::{Enrolment, Profile, Succession};
     use domain::{Role, Unit, UnitLevel};
     let device: DeviceId = id("d-5e21b0c4a9d3f0e177c2b6a8");
-    let unit = |unit: &str, name: &str, level, parent: &str| Unit {
-        id: id(unit),
-        name: name.into(),
-        level,
-        parent: Some(id(parent)),
-    };
+    let unit = |unit: &str, name: &str, level, parent: &str| Unit::new(id(unit), name, level, Some(id(parent)));
     let cell = |indicator: &str, month: &str, inc, dec| CounterCell {
         area: id("dx-to-8a"),
         indicator: id(indicator),

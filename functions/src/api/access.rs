@@ -5,7 +5,7 @@
 use super::json::ApiJson;
 use super::{AppState, Authenticated, Client};
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, VoidStore};
+use crate::store::{AccessStore, UnitStore, VoidStore};
 use crate::{ApiError, enrolment};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -32,35 +32,37 @@ use std::sync::Arc;
             wait as `Retry-After` says", body = ErrorBody),
     )
 )]
-pub async fn join<S: AccessStore>(
+pub async fn join<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Client(client): Client,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<Json<Enrolment>, ApiError> {
+    let tree = state.tree().await?;
     super::caller::count_attempt(&state, limits::JOINS_PER_CLIENT, &client).await?;
     if let Ok(code) = domain::JoinCode::parse(&request.code) {
         super::caller::count_attempt(&state, limits::JOINS_PER_CODE, &crate::secrets::digest(code.as_str())).await?;
     }
     let now = state.now_ms();
     let enrolment =
-        enrolment::join(&state.store, &state.tree, &request.code, &request.label, &request.app_version, now).await?;
+        enrolment::join(&state.store, &tree, &request.code, &request.label, &request.app_version, now).await?;
     Ok(Json(enrolment))
 }
 
 /// Who the caller is, and the units it may see.
 #[utoipa::path(get, path = "/api/v1/me", tag = "access", security(("device_token" = [])),
     responses((status = 200, description = "The caller and the units it may see", body = Profile)))]
-pub async fn me<S: AccessStore>(
+pub async fn me<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Profile>, ApiError> {
+    let tree = state.tree().await?;
     let record = state.store.device(&caller.device).await?.ok_or(AccessError::InvalidToken)?;
     Ok(Json(Profile {
         device: caller.device.clone(),
         label: record.summary.label,
         role: caller.role,
         scope: caller.scope.clone(),
-        units: visible_units(&caller, &state.tree),
+        units: visible_units(&caller, &tree),
     }))
 }
 
@@ -72,17 +74,17 @@ pub async fn me<S: AccessStore>(
         (status = 422, description = "invalid_id, unknown_unit, role_does_not_fit, invalid_code_terms: no such \
             unit, a role that cannot have it as scope, or days or uses out of bounds", body = ErrorBody),
     ))]
-pub async fn issue_code<S: AccessStore>(
+pub async fn issue_code<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     headers: HeaderMap,
     ApiJson(request): ApiJson<IssueCode>,
 ) -> Result<Json<IssuedCode>, ApiError> {
-    state.tree.get(&request.unit)?;
-    authorize(&caller, Action::issue_code(request.role), &request.unit, &state.tree)?;
+    let tree = state.tree_knowing([&request.unit]).await?;
+    tree.get(&request.unit)?;
+    authorize(&caller, Action::issue_code(request.role), &request.unit, &tree)?;
     let base = base_url(&state, &headers);
-    let issued =
-        enrolment::issue_code(&state.store, &state.tree, Some(&caller), &request, state.now_ms(), &base).await?;
+    let issued = enrolment::issue_code(&state.store, &tree, Some(&caller), &request, state.now_ms(), &base).await?;
     Ok(Json(issued))
 }
 
@@ -103,13 +105,14 @@ fn base_url<S>(state: &AppState<S>, headers: &HeaderMap) -> String {
         (status = 200, description = "The codes of the caller's scope, newest first", body = Vec<CodeSummary>),
         (status = 403, description = "forbidden: the caller manages no codes", body = ErrorBody),
     ))]
-pub async fn list_codes<S: AccessStore>(
+pub async fn list_codes<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<CodeSummary>>, ApiError> {
-    authorize(&caller, Action::ManageCodes, &caller.scope, &state.tree)?;
+    let tree = state.tree().await?;
+    authorize(&caller, Action::ManageCodes, &caller.scope, &tree)?;
     let mut codes: Vec<CodeSummary> = state.store.codes().await?;
-    codes.retain(|c| authorize(&caller, Action::ManageCodes, &c.unit, &state.tree).is_ok());
+    codes.retain(|c| authorize(&caller, Action::ManageCodes, &c.unit, &tree).is_ok());
     codes.sort_by_key(|c| std::cmp::Reverse(c.issued_at_ms));
     Ok(Json(codes))
 }
@@ -122,21 +125,22 @@ pub async fn list_codes<S: AccessStore>(
         (status = 403, description = "forbidden: the code's unit is beyond the caller", body = ErrorBody),
         (status = 404, description = "unknown_code_id: no code has this id", body = ErrorBody),
     ))]
-pub async fn withdraw_code<S: AccessStore>(
+pub async fn withdraw_code<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<CodeSummary>, ApiError> {
+    let tree = state.tree().await?;
     let codes = state.store.codes().await?;
     let code = codes.iter().find(|c| c.id == id).ok_or(AccessError::UnknownCodeId)?;
-    authorize(&caller, Action::ManageCodes, &code.unit, &state.tree)?;
+    authorize(&caller, Action::ManageCodes, &code.unit, &tree)?;
     let event = AuditEvent {
         at_ms: state.now_ms(),
         unit: code.unit.clone(),
         actor: Some(caller.device.clone()),
         what: AuditWhat::CodeWithdrawn { code: id.clone() },
     };
-    let withdrawn = state.store.withdraw_code(&state.tree, &id, &event).await?.ok_or(AccessError::UnknownCodeId)?;
+    let withdrawn = state.store.withdraw_code(&tree, &id, &event).await?.ok_or(AccessError::UnknownCodeId)?;
     Ok(Json(withdrawn))
 }
 
@@ -146,13 +150,14 @@ pub async fn withdraw_code<S: AccessStore>(
         (status = 200, description = "The devices of the caller's scope, newest first", body = Vec<DeviceSummary>),
         (status = 403, description = "forbidden: the caller manages no devices", body = ErrorBody),
     ))]
-pub async fn list_devices<S: AccessStore>(
+pub async fn list_devices<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<DeviceSummary>>, ApiError> {
-    authorize(&caller, Action::ManageDevices, &caller.scope, &state.tree)?;
+    let tree = state.tree().await?;
+    authorize(&caller, Action::ManageDevices, &caller.scope, &tree)?;
     let mut devices = state.store.devices().await?;
-    devices.retain(|d| authorize(&caller, Action::ManageDevices, &d.scope, &state.tree).is_ok());
+    devices.retain(|d| authorize(&caller, Action::ManageDevices, &d.scope, &tree).is_ok());
     devices.sort_by_key(|d| std::cmp::Reverse(d.enrolled_at_ms));
     Ok(Json(devices))
 }
@@ -166,21 +171,22 @@ pub async fn list_devices<S: AccessStore>(
         (status = 404, description = "unknown_device: no device has this id", body = ErrorBody),
         (status = 422, description = "invalid_id: not the form of a device id", body = ErrorBody),
     ))]
-pub async fn revoke_device<S: AccessStore>(
+pub async fn revoke_device<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<DeviceSummary>, ApiError> {
+    let tree = state.tree().await?;
     let id = DeviceId::new(id)?;
     let record = state.store.device(&id).await?.ok_or(AccessError::UnknownDevice)?;
-    authorize(&caller, Action::ManageDevices, &record.summary.scope, &state.tree)?;
+    authorize(&caller, Action::ManageDevices, &record.summary.scope, &tree)?;
     let event = AuditEvent {
         at_ms: state.now_ms(),
         unit: record.summary.scope.clone(),
         actor: Some(caller.device.clone()),
         what: AuditWhat::Revoked { device: id.clone() },
     };
-    let revoked = state.store.revoke_device(&state.tree, &id, &event).await?.ok_or(AccessError::UnknownDevice)?;
+    let revoked = state.store.revoke_device(&tree, &id, &event).await?.ok_or(AccessError::UnknownDevice)?;
     Ok(Json(revoked))
 }
 
@@ -195,22 +201,22 @@ pub async fn revoke_device<S: AccessStore>(
         (status = 404, description = "unknown_device: no device has this id", body = ErrorBody),
         (status = 422, description = "invalid_id: not the form of a device id", body = ErrorBody),
     ))]
-pub async fn void_device<S: AccessStore + VoidStore>(
+pub async fn void_device<S: AccessStore + VoidStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Voided>, ApiError> {
+    let tree = state.tree().await?;
     let id = DeviceId::new(id)?;
     let record = state.store.device(&id).await?.ok_or(AccessError::UnknownDevice)?;
-    authorize(&caller, Action::VoidDevice, &record.summary.scope, &state.tree)?;
+    authorize(&caller, Action::VoidDevice, &record.summary.scope, &tree)?;
     let event = AuditEvent {
         at_ms: state.now_ms(),
         unit: record.summary.scope.clone(),
         actor: Some(caller.device.clone()),
         what: AuditWhat::Voided { device: id.clone() },
     };
-    let (device, removed) =
-        state.store.void_device(&state.tree, &id, &event).await?.ok_or(AccessError::UnknownDevice)?;
+    let (device, removed) = state.store.void_device(&tree, &id, &event).await?.ok_or(AccessError::UnknownDevice)?;
     Ok(Json(Voided { device, removed }))
 }
 
@@ -229,20 +235,21 @@ pub struct AuditQuery {
         (status = 403, description = "forbidden: the unit is beyond the caller", body = ErrorBody),
         (status = 422, description = "invalid_id, unknown_unit: no such unit", body = ErrorBody),
     ))]
-pub async fn audit<S: AccessStore>(
+pub async fn audit<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEvent>>, ApiError> {
+    let tree = state.tree().await?;
     let unit = match query.unit {
         Some(unit) => UnitId::new(unit)?,
         None => caller.scope.clone(),
     };
-    state.tree.get(&unit)?;
-    authorize(&caller, Action::ReadAudit, &unit, &state.tree)?;
+    tree.get(&unit)?;
+    authorize(&caller, Action::ReadAudit, &unit, &tree)?;
     let mut events = state.store.audit(&unit, AUDIT_PAGE).await?;
     // Syncs are filed under their area only: a ward's or commune's trail reads its areas'.
-    let areas = state.tree.areas_under(&unit);
+    let areas = tree.areas_under(&unit);
     if areas.len() <= MAX_AREAS_MERGED && !areas.contains(&unit) {
         let trail_of = async |area: UnitId| state.store.audit(&area, AUDIT_PAGE).await;
         let of_areas: Vec<Vec<AuditEvent>> =

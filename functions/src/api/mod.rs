@@ -1,6 +1,7 @@
 //! The versioned HTTP API (`/api/v1/...`), one axum `Router` for both hosts.
 
 mod access;
+mod areas;
 mod caller;
 mod health;
 mod json;
@@ -14,12 +15,12 @@ pub use json::MAX_BODY_BYTES;
 pub use openapi::{codes_of, openapi};
 
 use crate::ApiError;
-use crate::store::Store;
+use crate::store::{Store, UnitStore};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, any, get, post};
-use domain::{Catalogue, UnitTree};
-use std::sync::Arc;
+use domain::{Catalogue, UnitId, UnitTree};
+use std::sync::{Arc, RwLock};
 
 pub use caller::{Authenticated, Client};
 
@@ -31,10 +32,12 @@ pub fn system_clock() -> Clock {
     Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
 }
 
-/// What every handler can reach: the store and the read-only domain data.
+/// What every handler can reach: the store, the tree as this process knows it, and the
+/// catalogue.
 pub struct AppState<S> {
     pub store: S,
-    pub tree: UnitTree,
+    /// Read through [`AppState::tree`] and [`AppState::tree_knowing`].
+    tree: RwLock<KnownTree>,
     pub catalogue: Catalogue,
     pub clock: Clock,
     /// Where the app is served, for join links (`https://sotay.example.gov.vn`); when
@@ -44,13 +47,78 @@ pub struct AppState<S> {
     pub trust_proxy: bool,
 }
 
+/// The tree and when it was loaded (by the state's clock).
+struct KnownTree {
+    tree: Arc<UnitTree>,
+    loaded_ms: u64,
+}
+
+/// How long a process works with the tree it loaded from a shared store (DynamoDB,
+/// [`UnitStore::SHARED`]) before loading it again: another Lambda instance may have filed
+/// a change of an area meanwhile. A request naming a unit this process does not know
+/// loads it at once ([`AppState::tree_knowing`]). A process over the embedded file is the
+/// only one that changes it, and keeps its tree up to date itself.
+pub const TREE_MAX_AGE_MS: u64 = 60_000;
+
+/// How old a tree must be before a request naming a unit it lacks loads it again.
+pub const MISS_RELOAD_MS: u64 = 1_000;
+
 impl<S> AppState<S> {
     pub fn new(store: S, tree: UnitTree, catalogue: Catalogue) -> Self {
-        AppState { store, tree, catalogue, clock: system_clock(), public_url: None, trust_proxy: false }
+        let clock = system_clock();
+        let tree = RwLock::new(KnownTree { tree: Arc::new(tree), loaded_ms: clock() });
+        AppState { store, tree, catalogue, clock, public_url: None, trust_proxy: false }
     }
 
     pub fn now_ms(&self) -> u64 {
         (self.clock)()
+    }
+
+    fn known(&self) -> Arc<UnitTree> {
+        Arc::clone(&self.tree.read().unwrap_or_else(|e| e.into_inner()).tree)
+    }
+
+    fn keep(&self, tree: UnitTree) -> Arc<UnitTree> {
+        let tree = Arc::new(tree);
+        let known = KnownTree { tree: Arc::clone(&tree), loaded_ms: self.now_ms() };
+        *self.tree.write().unwrap_or_else(|e| e.into_inner()) = known;
+        tree
+    }
+}
+
+impl<S: UnitStore> AppState<S> {
+    /// The tree; over a shared store, loaded again when older than [`TREE_MAX_AGE_MS`].
+    pub async fn tree(&self) -> Result<Arc<UnitTree>, ApiError> {
+        let loaded_ms = self.tree.read().unwrap_or_else(|e| e.into_inner()).loaded_ms;
+        if !S::SHARED || self.now_ms().saturating_sub(loaded_ms) < TREE_MAX_AGE_MS {
+            return Ok(self.known());
+        }
+        self.reload().await
+    }
+
+    /// The tree; over a shared store, loaded again first when it lacks one of `units` (an
+    /// area another instance created) and is older than [`MISS_RELOAD_MS`], so requests
+    /// naming unknown ids cannot make every request load the tree.
+    pub async fn tree_knowing<'a>(
+        &self,
+        units: impl IntoIterator<Item = &'a UnitId>,
+    ) -> Result<Arc<UnitTree>, ApiError> {
+        let tree = self.tree().await?;
+        let loaded_ms = self.tree.read().unwrap_or_else(|e| e.into_inner()).loaded_ms;
+        let fresh = self.now_ms().saturating_sub(loaded_ms) < MISS_RELOAD_MS;
+        if !S::SHARED || fresh || units.into_iter().all(|u| tree.get(u).is_ok()) {
+            return Ok(tree);
+        }
+        self.reload().await
+    }
+
+    /// The tree loaded again from the store (after this process filed a change of an
+    /// area). A store holding no units keeps the tree the state was given.
+    pub async fn reload(&self) -> Result<Arc<UnitTree>, ApiError> {
+        match crate::store::stored_tree(&self.store).await? {
+            Some(tree) => Ok(self.keep(tree)),
+            None => Ok(self.known()),
+        }
     }
 }
 
@@ -92,6 +160,7 @@ fn v1_routes<S: Store>() -> Routes<S> {
         .route("/health", get(health::health))
         .route("/catalogue", get(units::catalogue::<S>))
         .route("/units", get(units::list::<S>))
+        .route("/areas", post(areas::change::<S>))
         .route("/units/{id}/report", get(report::report::<S>))
         .route("/sync", post(sync::sync::<S>))
         .route("/join", post(access::join::<S>))

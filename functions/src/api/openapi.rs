@@ -27,6 +27,7 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response};
         super::report::report,
         super::units::list,
         super::units::catalogue,
+        super::areas::change,
         super::access::join,
         super::access::me,
         super::access::issue_code,

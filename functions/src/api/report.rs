@@ -3,7 +3,7 @@
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, Freshness, ReportStore};
+use crate::store::{AccessStore, Freshness, ReportStore, UnitStore};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -34,27 +34,28 @@ pub struct ReportQuery {
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report<S: ReportStore + AccessStore>(
+pub async fn report<S: ReportStore + AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Report>, ApiError> {
+    let tree = state.tree().await?;
     // The period is the query's one field: whatever refuses the query is a missing period.
     let Query(query) = query.map_err(|_| DomainError::InvalidPeriod(String::new()))?;
     let period: ReportPeriod = query.period.parse()?;
-    let unit = state.tree.get(&UnitId::new(id)?)?;
-    authorize(&caller, Action::ReadFigures, &unit.id, &state.tree)?;
+    let unit = tree.get(&UnitId::new(id)?)?;
+    authorize(&caller, Action::ReadFigures, &unit.id, &tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };
     // Each unit's figures come from its own rollups (two reads), so a province's hundred
     // communes are read a few at a time rather than one after another.
     let figures_of = async |unit: &Unit| -> Result<UnitFigures, ApiError> {
         let totals = state.store.counter_totals(&unit.id, period, freshness).await?;
         let rollups = state.store.register_rollups(&unit.id, period, freshness).await?;
-        Ok(unit_figures(&state.catalogue, &state.tree, unit, period, &totals, &rollups))
+        Ok(unit_figures(&state.catalogue, &tree, unit, period, &totals, &rollups))
     };
     let children: Vec<UnitFigures> =
-        stream::iter(state.tree.children(&unit.id)).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
+        stream::iter(tree.children(&unit.id)).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
     let unit = figures_of(unit).await?;
     Ok(Json(Report { period, period_name: period.to_vietnamese(), unit, children }))
 }

@@ -6,7 +6,7 @@
 use super::caller::count_attempt;
 use super::{AppState, Authenticated, Client};
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, DeviceRecord, NewDevice, SuccessionStore};
+use crate::store::{AccessStore, DeviceRecord, NewDevice, SuccessionStore, UnitStore};
 use crate::{ApiError, secrets};
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
@@ -26,13 +26,14 @@ use std::sync::Arc;
         (status = 429, description = "too_many_attempts: too many wrong tokens or successions from this client, \
             or too many successions in this scope; wait as `Retry-After` says", body = ErrorBody),
     ))]
-pub async fn succeed<S: AccessStore + SuccessionStore>(
+pub async fn succeed<S: AccessStore + SuccessionStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Client(client): Client,
     Extension(record): Extension<DeviceRecord>,
 ) -> Result<Json<Succession>, ApiError> {
-    authorize(&caller, Action::Succeed, &caller.scope, &state.tree)?;
+    let tree = state.tree().await?;
+    authorize(&caller, Action::Succeed, &caller.scope, &tree)?;
     // Each new token may succeed once: these bound how many devices a chain of them mints.
     count_attempt(&state, limits::SUCCESSIONS_PER_CLIENT, &client).await?;
     count_attempt(&state, limits::SUCCESSIONS_PER_SCOPE, caller.scope.as_str()).await?;
@@ -45,14 +46,14 @@ pub async fn succeed<S: AccessStore + SuccessionStore>(
         now_ms: state.now_ms(),
     };
     // Refused: another call with this token (or a revocation) came first.
-    let (summary, cells) = state.store.succeed_device(&state.tree, &caller.device, &new).await??;
+    let (summary, cells) = state.store.succeed_device(&tree, &caller.device, &new).await??;
     let successor = Caller { device: summary.device.clone(), role: summary.role, scope: summary.scope.clone() };
     let profile = Profile {
         device: summary.device.clone(),
         label: summary.label,
         role: summary.role,
         scope: summary.scope,
-        units: visible_units(&successor, &state.tree),
+        units: visible_units(&successor, &tree),
     };
     Ok(Json(Succession { enrolment: Enrolment { device: summary.device, token, profile }, cells }))
 }
@@ -69,14 +70,15 @@ pub async fn succeed<S: AccessStore + SuccessionStore>(
             final; revoke it first", body = ErrorBody),
         (status = 422, description = "invalid_id: not the form of a device id", body = ErrorBody),
     ))]
-pub async fn device_cells<S: AccessStore + SuccessionStore>(
+pub async fn device_cells<S: AccessStore + SuccessionStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<DeviceCells>, ApiError> {
+    let tree = state.tree().await?;
     let id = DeviceId::new(id)?;
     let record = state.store.device(&id).await?.ok_or(AccessError::UnknownDevice)?;
-    authorize(&caller, Action::ReadFigures, &record.summary.scope, &state.tree)?;
+    authorize(&caller, Action::ReadFigures, &record.summary.scope, &tree)?;
     if record.summary.revoked_at_ms.is_none() {
         return Err(AccessError::NotRevoked.into());
     }

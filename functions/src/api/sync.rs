@@ -4,7 +4,7 @@ use super::json::ApiJson;
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, DeviceRecord, TallyStore};
+use crate::store::{AccessStore, DeviceRecord, TallyStore, UnitStore};
 use axum::extract::State;
 use axum::{Extension, Json};
 use domain::enrol::{AuditEvent, AuditWhat};
@@ -39,17 +39,18 @@ use std::sync::Arc;
         (status = 500, description = "internal: retry the same request; no cell is ever counted twice", body = ErrorBody),
     )
 )]
-pub async fn sync<S: TallyStore + AccessStore>(
+pub async fn sync<S: TallyStore + AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Extension(record): Extension<DeviceRecord>,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
+    let tree = state.tree().await?;
     if request.device != caller.device {
         return Err(AccessError::WrongDevice.into());
     }
     request.check_envelope()?;
-    let (tree, catalogue) = (&state.tree, &state.catalogue);
+    let (tree, catalogue) = (&tree, &state.catalogue);
     let now = state.now_ms();
     let (accepted, refused) = if request.protocol < PROTOCOL {
         // Protocol 1: the first refused cell refuses the request, with its own error.

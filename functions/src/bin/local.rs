@@ -100,9 +100,10 @@ async fn load_units<S: Store>(store: &S) -> anyhow::Result<()> {
 
 /// Issues a province administrator's one-time join code and prints its link.
 async fn print_admin_link<S: Store>(state: &AppState<S>, base: &str, days: u16) -> anyhow::Result<()> {
+    let tree = state.tree().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let unit = match setting("--unit", "SOTAY_ADMIN_UNIT", "").as_str() {
         "" => {
-            let roots: Vec<_> = state.tree.units().filter(|u| u.parent.is_none()).collect();
+            let roots: Vec<_> = tree.units().filter(|u| u.parent.is_none()).collect();
             match roots.as_slice() {
                 [root] => root.id.clone(),
                 _ => bail!("the tree has several top units: name one with --unit"),
@@ -111,7 +112,7 @@ async fn print_admin_link<S: Store>(state: &AppState<S>, base: &str, days: u16) 
         unit => UnitId::new(unit)?,
     };
     let request = IssueCode { role: Role::ProvinceAdmin, unit, valid_days: Some(days), uses: Some(1) };
-    let issued = functions::enrolment::issue_code(&state.store, &state.tree, None, &request, state.now_ms(), base)
+    let issued = functions::enrolment::issue_code(&state.store, &tree, None, &request, state.now_ms(), base)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
     println!("Mã tham gia của quản trị cấp tỉnh (dùng một lần, hết hạn sau {days} ngày): {}", issued.code);

@@ -12,8 +12,8 @@ pub use embedded::EmbeddedStore;
 use domain::dataset::Dataset;
 use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
 use domain::{
-    AccessError, CounterCell, DeviceId, IndicatorId, RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit,
-    UnitId, UnitTree,
+    AccessError, AreaRecord, CounterCell, DeviceId, EventId, IndicatorId, RegisterRollups, ReportPeriod, SyncRequest,
+    SyncResponse, Unit, UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -104,12 +104,30 @@ pub trait ReportStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<RegisterRollups, StoreError>> + Send;
 }
 
-/// The administrative tree.
+/// The administrative tree: the units loaded from the dataset (or the demo), and the
+/// changes of residential areas the wards made (`domain::area`), kept as events.
 pub trait UnitStore: Send + Sync + 'static {
+    /// Whether other processes may change the tree meanwhile (several Lambda instances
+    /// over one table), so a process must load it again now and then. An embedded file
+    /// is open in one process only.
+    const SHARED: bool;
     /// All units, parents before children.
     fn units(&self) -> impl Future<Output = Result<Vec<Unit>, StoreError>> + Send;
     /// Adds units (parents first) after those already stored.
     fn add_units(&self, units: &[Unit]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Every change of an area ever filed, in no particular order.
+    fn area_events(&self) -> impl Future<Output = Result<Vec<AreaRecord>, StoreError>> + Send;
+    /// The change filed under `id`, strongly consistent.
+    fn area_event(&self, id: &EventId) -> impl Future<Output = Result<Option<AreaRecord>, StoreError>> + Send;
+    /// Files a change once by its id, with its audit event, in one atomic write. Returns
+    /// what is stored under the id: `record` when it was new, else the earlier record (a
+    /// repeat, or an id reused for another change), and nothing is written.
+    fn file_area_event(
+        &self,
+        tree: &UnitTree,
+        record: &AreaRecord,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<AreaRecord, StoreError>> + Send;
 }
 
 /// A join code as stored: what officers see, and the SHA-256 of the code (never the code).
@@ -298,12 +316,24 @@ pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: 
     Ok(new)
 }
 
-/// Loads the tree; a store with no units is given the demo tree from the seeds.
+/// Loads the tree: the stored units with every change of an area applied. A store with
+/// no units is given the demo tree from the seeds.
 pub async fn load_tree(store: &impl UnitStore) -> Result<UnitTree, StoreError> {
-    let mut units = store.units().await?;
-    if units.is_empty() {
-        units = UnitTree::demo().units().cloned().collect();
-        store.add_units(&units).await?;
+    if store.units().await?.is_empty() {
+        let demo: Vec<Unit> = UnitTree::demo().units().cloned().collect();
+        store.add_units(&demo).await?;
     }
-    UnitTree::new(units).map_err(|e| StoreError(format!("stored tree is inconsistent: {e}")))
+    Ok(stored_tree(store).await?.unwrap_or_default())
+}
+
+/// The stored units with every change of an area applied; `None`: no units are stored.
+pub async fn stored_tree(store: &impl UnitStore) -> Result<Option<UnitTree>, StoreError> {
+    let units = store.units().await?;
+    if units.is_empty() {
+        return Ok(None);
+    }
+    let events = store.area_events().await?;
+    let tree = UnitTree::new(domain::area::units_with(units, &events, None))
+        .map_err(|e| StoreError(format!("stored tree is inconsistent: {e}")))?;
+    Ok(Some(tree))
 }

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
 mod access;
+mod areas;
 mod bad_input;
 #[path = "../store/moto.rs"]
 #[allow(dead_code)]
@@ -94,7 +95,8 @@ impl<S: Store> Api<S> {
         let request = IssueCode { role, unit: UnitId::new(unit).unwrap(), valid_days: None, uses: None };
         let now = self.state.now_ms();
         let store = &self.state.store;
-        let issued = functions::enrolment::issue_code(store, &self.state.tree, None, &request, now, "http://sotay")
+        let tree = self.state.tree().await.unwrap();
+        let issued = functions::enrolment::issue_code(store, &tree, None, &request, now, "http://sotay")
             .await
             .unwrap_or_else(|e| panic!("{}", e.body().message));
         issued.code
@@ -133,7 +135,8 @@ impl<S: Store> Api<S> {
             return known.clone();
         }
         let id = UnitId::new(area).ok();
-        let fits = id.and_then(|a| self.state.tree.get(&a).ok().map(|u| u.is_area())).unwrap_or(false);
+        let tree = self.state.tree().await.unwrap();
+        let fits = id.and_then(|a| tree.get(&a).ok().map(|u| u.is_area())).unwrap_or(false);
         let enrolled = self.enrol(Role::Volunteer, if fits { area } else { "dx-to-8a" }, name).await;
         self.phones.lock().unwrap().insert(name.to_string(), enrolled.clone());
         enrolled

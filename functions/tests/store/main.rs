@@ -19,6 +19,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn changes_of_areas_are_filed_once_and_shape_the_tree() {
+                let (store, _keep) = $make.await;
+                scenarios::changes_of_areas_are_filed_once_and_shape_the_tree(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn a_province_loads_from_the_dataset_once() {
                 let (store, _keep) = $make.await;
                 scenarios::a_province_loads_from_the_dataset_once(&store).await;

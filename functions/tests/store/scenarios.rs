@@ -615,6 +615,7 @@ mod access {
                 AuditWhat::Synced { .. } => "synced",
                 AuditWhat::Voided { .. } => "voided",
                 AuditWhat::Succeeded { .. } => "succeeded",
+                AuditWhat::AreaChanged { .. } => "area",
             })
             .collect();
         assert_eq!(
@@ -631,3 +632,54 @@ pub use access::{
     a_device_is_succeeded_once_and_its_cells_handed_over, a_voided_device_counts_for_nothing_at_every_level,
     codes_and_devices_change_once_and_leave_a_trail, phones_racing_for_a_code_get_exactly_its_uses,
 };
+
+/// A ward's change of an area is filed once by its id, with its audit event; the tree
+/// loaded afresh has every change applied, in the order they took effect.
+pub async fn changes_of_areas_are_filed_once_and_shape_the_tree(store: &impl Store) {
+    use domain::enrol::{AuditEvent, AuditWhat};
+    use domain::{AreaChange, AreaEvent, AreaRecord, EventId};
+    let tree = load_tree(store).await.unwrap();
+    let id = |s: &str| UnitId::new(s).unwrap();
+    let day = |s: &str| s.parse::<Date>().unwrap();
+    let record = |n: u64, effective: &str, change: AreaChange| AreaRecord {
+        event: AreaEvent {
+            id: EventId::new(format!("e-{n}")).unwrap(),
+            area: id("kdc-moi"),
+            effective: day(effective),
+            change,
+        },
+        by: DeviceId::new("d-officer").unwrap(),
+        at_ms: 1_000 + n,
+    };
+    let audit = |r: &AreaRecord| AuditEvent {
+        at_ms: r.at_ms,
+        unit: id("x-xuat-hoa"),
+        actor: Some(r.by.clone()),
+        what: AuditWhat::AreaChanged { event: r.event.clone() },
+    };
+    let created = record(1, "2026-01-01", AreaChange::Create { parent: id("x-xuat-hoa"), name: "Thôn Mới".into() });
+    // Filed out of the order they take effect: the close first, then the rename, then the creation.
+    let closed = record(2, "2027-01-01", AreaChange::Close);
+    let renamed = record(3, "2026-06-01", AreaChange::Rename { name: "Thôn Mới Lập".into() });
+    for r in [&closed, &renamed, &created] {
+        assert_eq!(store.file_area_event(&tree, r, &audit(r)).await.unwrap(), *r);
+    }
+    // GIVEN a repeat, and the same id for another change, THEN the first record stands.
+    assert_eq!(store.file_area_event(&tree, &created, &audit(&created)).await.unwrap(), created);
+    let other = AreaRecord { at_ms: 9_999, ..record(1, "2026-02-01", AreaChange::Close) };
+    assert_eq!(store.file_area_event(&tree, &other, &audit(&other)).await.unwrap(), created);
+    assert_eq!(store.area_event(&created.event.id).await.unwrap(), Some(created.clone()));
+    assert_eq!(store.area_event(&EventId::new("e-none").unwrap()).await.unwrap(), None);
+    let mut filed = store.area_events().await.unwrap();
+    filed.sort_by_key(|r| r.at_ms);
+    assert_eq!(filed, [created.clone(), closed, renamed]);
+
+    let fresh = load_tree(store).await.unwrap();
+    let area = fresh.get(&id("kdc-moi")).unwrap();
+    assert_eq!(area.name, "Thôn Mới Lập");
+    assert_eq!((area.valid_from, area.valid_to), (Some(day("2026-01-01")), Some(day("2026-12-31"))));
+    assert_eq!(fresh.self_and_ancestors(&area.id), [id("kdc-moi"), id("x-xuat-hoa"), id("tp-bac-kan")]);
+    let trail = store.audit(&id("tp-bac-kan"), 100).await.unwrap();
+    let filed_changes = trail.iter().filter(|e| matches!(e.what, AuditWhat::AreaChanged { .. })).count();
+    assert_eq!(filed_changes, 3, "each change once, under the commune and the province");
+}

@@ -97,7 +97,7 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(super) async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let key = key(pk.to_string(), sk.to_string());
         let output =
             self.client.get_item().table_name(&self.table).set_key(Some(key)).consistent_read(true).send().await;

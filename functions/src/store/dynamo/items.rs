@@ -7,6 +7,7 @@
 //! | register rollups of one unit and month | `TOT#{unit}` | `R#{month}` | `{indicator}` (amount), `{indicator}#n` (reporting) |
 //! | one area's register of one indicator | `REG#{area}` | `{indicator}` | `v` (version), `{bucket}` (JSON of the state) |
 //! | unit of the tree | `UNITS` | position, 8 digits | `unit` (JSON) |
+//! | a change of a residential area | `AREAS` | the event's id | `record` (JSON) |
 //!
 //! Cells and totals are packed per month: a day's sync of one area touches one cell item
 //! and one totals item per level of the tree, whatever the number of indicators (see the
@@ -17,7 +18,7 @@
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month, RegisterHistory,
+    AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month, RegisterHistory,
     RegisterState, RollupChange, Unit, UnitId,
 };
 use std::collections::{BTreeMap, HashMap};
@@ -227,4 +228,17 @@ pub fn unit_item(position: u32, unit: &Unit) -> Item {
 
 pub fn unit_of(item: &Item) -> Result<Unit, StoreError> {
     serde_json::from_str(text(item, "unit")?).map_err(|_| corrupt("unit"))
+}
+
+/// The partition of the areas' changes.
+pub const AREAS: &str = "AREAS";
+
+pub fn area_item(record: &AreaRecord) -> Item {
+    let mut item = key(AREAS.into(), record.event.id.to_string());
+    item.insert("record".into(), s(serde_json::to_string(record).expect("records serialise")));
+    item
+}
+
+pub fn area_of(item: &Item) -> Result<AreaRecord, StoreError> {
+    serde_json::from_str(text(item, "record")?).map_err(|_| corrupt("record"))
 }

@@ -26,9 +26,10 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest,
     ReturnConsumedCapacity, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
+use domain::enrol::AuditEvent;
 use domain::{
-    CounterState, DeviceCounterKey, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan, SyncRequest,
-    SyncResponse, Unit, UnitId, UnitTree, plan_sync,
+    AreaRecord, CounterState, DeviceCounterKey, EventId, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan,
+    SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
 };
 use items::{Cells, CellsKey, Item, RegisterItemKey, Registers, n, s};
 use std::collections::{BTreeMap, HashMap};
@@ -437,6 +438,8 @@ impl ReportStore for DynamoStore {
 }
 
 impl UnitStore for DynamoStore {
+    const SHARED: bool = true;
+
     async fn units(&self) -> Result<Vec<Unit>, StoreError> {
         self.query(items::UNITS.into(), None, true).await?.iter().map(items::unit_of).collect()
     }
@@ -466,5 +469,38 @@ impl UnitStore for DynamoStore {
             }
         }
         Ok(())
+    }
+    async fn area_events(&self) -> Result<Vec<AreaRecord>, StoreError> {
+        self.query(items::AREAS.into(), None, true).await?.iter().map(items::area_of).collect()
+    }
+
+    async fn area_event(&self, id: &EventId) -> Result<Option<AreaRecord>, StoreError> {
+        self.get(items::AREAS, id.as_str()).await?.as_ref().map(items::area_of).transpose()
+    }
+
+    async fn file_area_event(
+        &self,
+        tree: &UnitTree,
+        record: &AreaRecord,
+        audit: &AuditEvent,
+    ) -> Result<AreaRecord, StoreError> {
+        let item = items::area_item(record);
+        self.meter.write(capacity::item_size(&item));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build)?;
+        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        writes.extend(self.audit_puts(tree, audit)?);
+        if self.transact(writes).await? {
+            return Ok(record.clone());
+        }
+        // Its id was taken (a repeat whose answer was lost, say): answer what is stored.
+        match self.area_event(&record.event.id).await? {
+            Some(earlier) => Ok(earlier),
+            None => Err(StoreError("a change of an area could not be filed; try again".into())),
+        }
     }
 }

@@ -6,10 +6,11 @@ mod succession;
 mod void;
 
 use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
+use domain::enrol::AuditEvent;
 use domain::{
-    AccessError, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month,
-    RegisterHistory, RegisterRollups, RegisterState, ReportPeriod, RollupChange, SyncRequest, SyncResponse, Unit,
-    UnitId, UnitTree, plan_sync,
+    AccessError, AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, EventId, IndicatorId,
+    Month, RegisterHistory, RegisterRollups, RegisterState, ReportPeriod, RollupChange, SyncRequest, SyncResponse,
+    Unit, UnitId, UnitTree, plan_sync,
 };
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::collections::BTreeMap;
@@ -26,6 +27,8 @@ const REGISTERS: TableDefinition<(&str, &str, &str), &[u8]> = TableDefinition::n
 const ROLLUPS: TableDefinition<(&str, &str, &str), (i64, i64)> = TableDefinition::new("rollups");
 /// position → JSON of the unit (parents first)
 const UNITS: TableDefinition<u32, &[u8]> = TableDefinition::new("units");
+/// event id → JSON of the `AreaRecord`: the changes of residential areas the wards made
+const AREAS: TableDefinition<&str, &[u8]> = TableDefinition::new("areas");
 /// "schema" → the layout version of the file
 const META: TableDefinition<&str, u32> = TableDefinition::new("meta");
 /// Version 2: register rollups (`rollups`) kept on write.
@@ -79,6 +82,7 @@ impl EmbeddedStore {
         txn.open_table(TOTALS)?;
         txn.open_table(REGISTERS)?;
         txn.open_table(ROLLUPS)?;
+        txn.open_table(AREAS)?;
         access::open_tables(&txn)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
@@ -281,6 +285,8 @@ impl ReportStore for EmbeddedStore {
 }
 
 impl UnitStore for EmbeddedStore {
+    const SHARED: bool = false;
+
     async fn units(&self) -> Result<Vec<Unit>, StoreError> {
         self.blocking(|db| {
             let txn = db.begin_read()?;
@@ -303,6 +309,55 @@ impl UnitStore for EmbeddedStore {
             }
             txn.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn area_events(&self) -> Result<Vec<AreaRecord>, StoreError> {
+        self.blocking(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(AREAS)?;
+            table.iter()?.map(|row| parse(row?.1.value())).collect()
+        })
+        .await
+    }
+
+    async fn area_event(&self, id: &EventId) -> Result<Option<AreaRecord>, StoreError> {
+        let id = id.clone();
+        self.blocking(move |db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(AREAS)?;
+            table.get(id.as_str())?.map(|v| parse(v.value())).transpose()
+        })
+        .await
+    }
+
+    async fn file_area_event(
+        &self,
+        tree: &UnitTree,
+        record: &AreaRecord,
+        audit: &AuditEvent,
+    ) -> Result<AreaRecord, StoreError> {
+        let (tree, record, audit) = (tree.clone(), record.clone(), audit.clone());
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            let stored = {
+                let mut table = txn.open_table(AREAS)?;
+                let earlier = table.get(record.event.id.as_str())?.map(|v| parse::<AreaRecord>(v.value()));
+                match earlier {
+                    Some(earlier) => Some(earlier?),
+                    None => {
+                        table.insert(record.event.id.as_str(), json(&record).as_slice())?;
+                        None
+                    }
+                }
+            };
+            if let Some(earlier) = stored {
+                return Ok(earlier);
+            }
+            access::file(&txn, &tree, &audit)?;
+            txn.commit()?;
+            Ok(record)
         })
         .await
     }

@@ -1,0 +1,424 @@
+//! Khu dân cư — the residential areas a ward keeps itself (thôn, bản, tổ dân phố: no
+//! public dataset lists them). Officers create, rename and close them, each change an
+//! [`AreaEvent`] with the day it takes effect, checked here ([`AreaEvent::check`]) and
+//! stored once by its id. The tree is the stored units with the events applied
+//! ([`units_with`]): all of them for the tree the server works with, those in effect by a
+//! day for the tree of that day.
+//!
+//! A closed area keeps its figures and takes no entries for months after it closed
+//! ([`crate::UnitTree::area_open_on`]). Merges and splits, which move figures to a
+//! successor, are not here yet.
+
+use crate::{Date, DeviceId, EventId, Unit, UnitId, UnitLevel, UnitTree};
+use serde::{Deserialize, Serialize};
+
+/// Longest name of an area, in characters.
+pub const MAX_AREA_NAME: usize = 60;
+
+/// Most open areas under one commune or ward (the largest wards have about a hundred).
+pub const MAX_AREAS_PER_WARD: usize = 300;
+
+/// How far ahead an effective date may be: a decision is announced before it holds.
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+/// Thay đổi khu dân cư — one change of a residential area, as an officer made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AreaEvent {
+    /// The change's own id, made by the phone: sending it again changes nothing.
+    pub id: EventId,
+    /// The area it changes; for a new area, the id the phone chose for it.
+    pub area: UnitId,
+    /// Ngày hiệu lực — the first day the change holds (`2026-01-01`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub effective: Date,
+    pub change: AreaChange,
+}
+
+/// What an [`AreaEvent`] changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AreaChange {
+    /// Thành lập — a new area under a commune or ward.
+    Create { parent: UnitId, name: String },
+    /// Đổi tên.
+    Rename { name: String },
+    /// Giải thể — from the effective day on, the area takes no entries; its figures stay.
+    Close,
+}
+
+/// An event as stored: the device that filed it and when (the server's clock).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaRecord {
+    pub event: AreaEvent,
+    pub by: DeviceId,
+    pub at_ms: u64,
+}
+
+/// The answer to a change: the area as it now is (for a closed one, with its last day).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AreaChanged {
+    pub unit: Unit,
+    /// The same change was filed before (a repeat): nothing changed now.
+    pub repeated: bool,
+}
+
+/// Why a change of an area was refused, in Vietnamese for the officer. Nothing changes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AreaProblem {
+    #[error("invalid area name")]
+    InvalidName,
+    #[error("an open area under the same parent is named `{0}`")]
+    NameTaken(String),
+    #[error("the new name is the current one")]
+    SameName,
+    #[error("unit id `{0}` is taken")]
+    IdTaken(String),
+    #[error("unknown unit `{0}`")]
+    UnknownUnit(String),
+    #[error("`{0}` is not a commune or ward")]
+    NotAWard(String),
+    #[error("`{0}` is not a residential area")]
+    NotAnArea(String),
+    #[error("`{name}` closed after {last_day}")]
+    Closed { name: String, last_day: String },
+    #[error("effective date out of range")]
+    EffectiveDate { earliest: Option<String>, latest: String },
+    #[error("too many areas under one ward")]
+    TooManyAreas,
+    #[error("event id reused for another change")]
+    EventIdReused,
+}
+
+impl AreaProblem {
+    /// Every code [`AreaProblem::code`] can return, for API documentation.
+    pub const CODES: &'static [&'static str] = &[
+        "invalid_area_name",
+        "area_name_taken",
+        "area_same_name",
+        "area_id_taken",
+        "unknown_unit",
+        "not_a_ward",
+        "not_an_area",
+        "area_closed",
+        "invalid_effective_date",
+        "too_many_areas",
+        "event_id_reused",
+    ];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidName => "invalid_area_name",
+            Self::NameTaken(_) => "area_name_taken",
+            Self::SameName => "area_same_name",
+            Self::IdTaken(_) => "area_id_taken",
+            Self::UnknownUnit(_) => "unknown_unit",
+            Self::NotAWard(_) => "not_a_ward",
+            Self::NotAnArea(_) => "not_an_area",
+            Self::Closed { .. } => "area_closed",
+            Self::EffectiveDate { .. } => "invalid_effective_date",
+            Self::TooManyAreas => "too_many_areas",
+            Self::EventIdReused => "event_id_reused",
+        }
+    }
+
+    /// Conflicts with what is stored (409), rather than a request wrong in itself (422).
+    /// A closed area answers the domain's `area_closed`, 422 wherever it comes from.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::NameTaken(_) | Self::IdTaken(_) | Self::EventIdReused)
+    }
+
+    pub fn message_vi(&self) -> String {
+        match self {
+            Self::InvalidName => format!(
+                "Tên khu dân cư cần có chữ hoặc số, không quá {MAX_AREA_NAME} ký tự (ví dụ \"Thôn Nà Pài\", \"Tổ 12\")."
+            ),
+            Self::NameTaken(name) => format!("Đã có khu dân cư \"{name}\" trong đơn vị này; hãy đặt tên khác."),
+            Self::SameName => "Tên mới giống tên hiện tại.".into(),
+            Self::IdTaken(_) => "Mã khu dân cư này đã có; hãy tải lại trang rồi thêm lại.".into(),
+            Self::UnknownUnit(id) => format!("Không tìm thấy đơn vị: {id}."),
+            Self::NotAWard(name) => format!("Khu dân cư chỉ lập trong xã, phường, đặc khu; {name} không phải."),
+            Self::NotAnArea(name) => format!("{name} không phải khu dân cư."),
+            Self::Closed { name, last_day } => format!("{name} đã giải thể sau ngày {last_day}."),
+            Self::EffectiveDate { earliest: Some(earliest), latest } => {
+                format!("Ngày hiệu lực phải từ {earliest} đến {latest}.")
+            }
+            Self::EffectiveDate { earliest: None, latest } => format!("Ngày hiệu lực không được sau {latest}."),
+            Self::TooManyAreas => format!("Một xã, phường có tối đa {MAX_AREAS_PER_WARD} khu dân cư đang hoạt động."),
+            Self::EventIdReused => "Thay đổi này trùng mã với một thay đổi khác; hãy tải lại trang rồi làm lại.".into(),
+        }
+    }
+}
+
+/// A name as typed, made canonical: trimmed, runs of spaces as one. `None`: empty, too
+/// long, with control characters, with no letter or digit, or not precomposed (NFC; the
+/// app and the server normalise before asking).
+pub fn area_name(typed: &str) -> Option<String> {
+    let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fine = (1..=MAX_AREA_NAME).contains(&name.chars().count())
+        && name.chars().any(char::is_alphanumeric)
+        && !name.chars().any(|c| c.is_control() || ('\u{300}'..='\u{36f}').contains(&c));
+    fine.then_some(name)
+}
+
+/// Two names the same to a reader: letters compared case-insensitively.
+fn same_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
+impl AreaEvent {
+    /// The unit whose officers may make the change, which the tree must know before it:
+    /// the parent of a new area, else the area.
+    pub fn place(&self) -> &UnitId {
+        match &self.change {
+            AreaChange::Create { parent, .. } => parent,
+            _ => &self.area,
+        }
+    }
+
+    /// The same change with its name made canonical ([`area_name`]).
+    pub fn canonical(mut self) -> Result<Self, AreaProblem> {
+        match &mut self.change {
+            AreaChange::Create { name, .. } | AreaChange::Rename { name } => {
+                *name = area_name(name).ok_or(AreaProblem::InvalidName)?;
+            }
+            AreaChange::Close => {}
+        }
+        Ok(self)
+    }
+
+    /// May this change be made to `tree` (every stored event applied) on `today`? Names
+    /// must already be canonical.
+    pub fn check(&self, tree: &UnitTree, today: Date) -> Result<(), AreaProblem> {
+        let latest = Date::from_days(today.days() + MAX_DAYS_AHEAD);
+        let in_range = |earliest: Option<Date>| {
+            let fits = self.effective <= latest && earliest.is_none_or(|e| self.effective >= e);
+            fits.then_some(()).ok_or_else(|| AreaProblem::EffectiveDate {
+                earliest: earliest.map(Date::to_vietnamese),
+                latest: latest.to_vietnamese(),
+            })
+        };
+        let open = |unit: &Unit| match unit.valid_to {
+            Some(last) => Err(AreaProblem::Closed { name: unit.name.clone(), last_day: last.to_vietnamese() }),
+            None => Ok(()),
+        };
+        let name_free = |parent: &UnitId, name: &str, except: &UnitId| {
+            let taken = tree
+                .children(parent)
+                .find(|u| u.is_area() && u.valid_to.is_none() && &u.id != except && same_name(&u.name, name));
+            taken.map_or(Ok(()), |u| Err(AreaProblem::NameTaken(u.name.clone())))
+        };
+        match &self.change {
+            AreaChange::Create { parent, name } => {
+                if tree.get(&self.area).is_ok() {
+                    return Err(AreaProblem::IdTaken(self.area.to_string()));
+                }
+                let ward = tree.get(parent).map_err(|_| AreaProblem::UnknownUnit(parent.to_string()))?;
+                if !matches!(ward.level, UnitLevel::Commune | UnitLevel::Ward) {
+                    return Err(AreaProblem::NotAWard(ward.name.clone()));
+                }
+                open(ward)?;
+                if tree.children(parent).filter(|u| u.is_area() && u.valid_to.is_none()).count() >= MAX_AREAS_PER_WARD {
+                    return Err(AreaProblem::TooManyAreas);
+                }
+                name_free(parent, name, &self.area)?;
+                in_range(ward.valid_from)
+            }
+            AreaChange::Rename { name } => {
+                let area = self.existing_area(tree)?;
+                open(area)?;
+                if area.name == *name {
+                    return Err(AreaProblem::SameName);
+                }
+                if let Some(parent) = &area.parent {
+                    name_free(parent, name, &area.id)?;
+                }
+                in_range(area.valid_from)
+            }
+            AreaChange::Close => {
+                let area = self.existing_area(tree)?;
+                open(area)?;
+                // Open at least its first day.
+                in_range(area.valid_from.map(|first| Date::from_days(first.days() + 1)))
+            }
+        }
+    }
+
+    fn existing_area<'a>(&self, tree: &'a UnitTree) -> Result<&'a Unit, AreaProblem> {
+        let unit = tree.get(&self.area).map_err(|_| AreaProblem::UnknownUnit(self.area.to_string()))?;
+        if unit.is_area() { Ok(unit) } else { Err(AreaProblem::NotAnArea(unit.name.clone())) }
+    }
+
+    /// Applies the change to a list of units (parents first); an event that no longer
+    /// fits (an area created twice, a change to an unknown one) changes nothing, so any
+    /// set of stored events folds to one tree.
+    fn apply_to(&self, units: &mut Vec<Unit>) {
+        let at = units.iter().position(|u| u.id == self.area);
+        match (&self.change, at) {
+            (AreaChange::Create { parent, name }, None) if units.iter().any(|u| &u.id == parent) => {
+                let area = Unit::new(self.area.clone(), name.clone(), UnitLevel::Area, Some(parent.clone()));
+                units.push(Unit { valid_from: Some(self.effective), ..area });
+            }
+            (AreaChange::Rename { name }, Some(i)) => units[i].name = name.clone(),
+            (AreaChange::Close, Some(i)) if units[i].valid_to.is_none() => {
+                units[i].valid_to = Some(self.effective.previous());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The stored units with the areas' events applied, in the order they took effect (ties:
+/// the order they were filed): every event (`on: None`, the tree the server works with)
+/// or those in effect by a day (the tree of that day).
+pub fn units_with(mut units: Vec<Unit>, records: &[AreaRecord], on: Option<Date>) -> Vec<Unit> {
+    let mut events: Vec<&AreaRecord> = records.iter().filter(|r| on.is_none_or(|d| r.event.effective <= d)).collect();
+    events.sort_by(|a, b| (a.event.effective, a.at_ms, &a.event.id).cmp(&(b.event.effective, b.at_ms, &b.event.id)));
+    for record in events {
+        record.event.apply_to(&mut units);
+    }
+    units
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> UnitId {
+        UnitId::new(s).unwrap()
+    }
+
+    fn day(y: u16, m: u8, d: u8) -> Date {
+        Date::new(y, m, d).unwrap()
+    }
+
+    fn event(n: u32, area: &str, effective: Date, change: AreaChange) -> AreaEvent {
+        AreaEvent { id: EventId::new(format!("e-{n}")).unwrap(), area: id(area), effective, change }
+    }
+
+    fn create(n: u32, area: &str, parent: &str, name: &str, effective: Date) -> AreaEvent {
+        event(n, area, effective, AreaChange::Create { parent: id(parent), name: name.into() })
+    }
+
+    fn record(event: AreaEvent, at_ms: u64) -> AreaRecord {
+        AreaRecord { event, by: DeviceId::new("d-officer").unwrap(), at_ms }
+    }
+
+    fn tree_of(records: &[AreaRecord], on: Option<Date>) -> UnitTree {
+        UnitTree::new(units_with(UnitTree::demo().units().cloned().collect(), records, on)).unwrap()
+    }
+
+    const TODAY: (u16, u8, u8) = (2026, 12, 7);
+
+    fn today() -> Date {
+        day(TODAY.0, TODAY.1, TODAY.2)
+    }
+
+    #[test]
+    fn names_are_trimmed_and_must_say_something() {
+        assert_eq!(area_name("  Thôn   Nà Pài "), Some("Thôn Nà Pài".into()));
+        assert_eq!(area_name("Tổ 12"), Some("Tổ 12".into()));
+        assert_eq!(area_name("   "), None);
+        assert_eq!(area_name("---"), None);
+        assert_eq!(area_name(&"a".repeat(MAX_AREA_NAME + 1)), None);
+        assert_eq!(area_name("Tổ\u{0}1"), None);
+        assert_eq!(area_name("Tô\u{309} 1"), None, "decomposed: the edges normalise to NFC first");
+    }
+
+    #[test]
+    fn an_area_is_created_renamed_and_closed_and_each_day_has_its_tree() {
+        let created = create(1, "kdc-na-pai", "x-xuat-hoa", "Thôn Nà Pài", day(2026, 1, 1));
+        let tree = tree_of(&[], None);
+        assert_eq!(created.check(&tree, today()), Ok(()));
+        let renamed = event(2, "kdc-na-pai", day(2026, 7, 1), AreaChange::Rename { name: "Thôn Nà Pài Mới".into() });
+        let closed = event(3, "kdc-na-pai", day(2027, 1, 1), AreaChange::Close);
+        let records = [record(created, 1), record(renamed.clone(), 2), record(closed.clone(), 3)];
+        let area = |on: Option<Date>| tree_of(&records, on).get(&id("kdc-na-pai")).ok().cloned();
+
+        assert_eq!(area(Some(day(2025, 12, 31))), None, "not yet created");
+        let first = area(Some(day(2026, 3, 1))).unwrap();
+        assert_eq!(
+            (first.name.as_str(), first.valid_from, first.valid_to),
+            ("Thôn Nà Pài", Some(day(2026, 1, 1)), None)
+        );
+        assert_eq!(first.parent, Some(id("x-xuat-hoa")));
+        assert_eq!(area(Some(day(2026, 7, 1))).unwrap().name, "Thôn Nà Pài Mới");
+        let now = area(None).unwrap();
+        assert_eq!((now.name.as_str(), now.valid_to), ("Thôn Nà Pài Mới", Some(day(2026, 12, 31))));
+
+        // The order they were filed in does not matter: the effective dates order them.
+        let shuffled = [records[2].clone(), records[0].clone(), records[1].clone()];
+        assert_eq!(tree_of(&shuffled, None), tree_of(&records, None));
+
+        let all = tree_of(&records, None);
+        assert!(all.area_open_on(&id("kdc-na-pai"), day(2026, 12, 1)).is_ok());
+        assert!(matches!(
+            all.area_open_on(&id("kdc-na-pai"), day(2027, 1, 1)),
+            Err(crate::DomainError::AreaClosed { .. })
+        ));
+        let again = event(4, "kdc-na-pai", day(2027, 2, 1), AreaChange::Close);
+        assert!(matches!(again.check(&all, today()), Err(AreaProblem::Closed { .. })));
+        assert!(matches!(renamed.check(&all, today()), Err(AreaProblem::Closed { .. })));
+    }
+
+    #[test]
+    fn a_change_that_does_not_fit_the_tree_is_refused() {
+        let tree = tree_of(&[], None);
+        let d = day(2026, 1, 1);
+        assert_eq!(
+            create(1, "ntmk-to-11", "x-xuat-hoa", "Tổ mới", d).check(&tree, today()),
+            Err(AreaProblem::IdTaken("ntmk-to-11".into()))
+        );
+        assert_eq!(
+            create(1, "kdc-1", "p-nguyen-thi-minh-khai", "tổ 11", d).check(&tree, today()),
+            Err(AreaProblem::NameTaken("Tổ 11".into())),
+            "names compare without case"
+        );
+        assert_eq!(
+            create(1, "kdc-1", "tp-bac-kan", "Thôn A", d).check(&tree, today()),
+            Err(AreaProblem::NotAWard("Thành phố Bắc Kạn".into()))
+        );
+        assert_eq!(
+            create(1, "kdc-1", "khong-co", "Thôn A", d).check(&tree, today()),
+            Err(AreaProblem::UnknownUnit("khong-co".into()))
+        );
+        let far = create(1, "kdc-1", "x-xuat-hoa", "Thôn A", day(2028, 1, 1)).check(&tree, today());
+        assert!(matches!(far, Err(AreaProblem::EffectiveDate { .. })), "{far:?}");
+        let rename = |name: &str| event(2, "ntmk-to-11", d, AreaChange::Rename { name: name.into() });
+        assert_eq!(rename("Tổ 11").check(&tree, today()), Err(AreaProblem::SameName));
+        assert_eq!(rename("Tổ 13").check(&tree, today()), Err(AreaProblem::NameTaken("Tổ 13".into())));
+        assert_eq!(rename("Tổ 11A").check(&tree, today()), Ok(()));
+        let ward = event(3, "p-duc-xuan", d, AreaChange::Close);
+        assert_eq!(ward.check(&tree, today()), Err(AreaProblem::NotAnArea("Phường Đức Xuân".into())));
+        assert_eq!(AreaEvent { ..rename(" ") }.canonical(), Err(AreaProblem::InvalidName));
+    }
+
+    #[test]
+    fn a_new_area_cannot_close_on_its_first_day_and_a_ward_has_room_for_so_many() {
+        let created = create(1, "kdc-a", "x-xuat-hoa", "Thôn A", day(2026, 3, 1));
+        let tree = tree_of(&[record(created, 1)], None);
+        let close = |d| event(2, "kdc-a", d, AreaChange::Close);
+        assert!(matches!(close(day(2026, 3, 1)).check(&tree, today()), Err(AreaProblem::EffectiveDate { .. })));
+        assert_eq!(close(day(2026, 3, 2)).check(&tree, today()), Ok(()));
+
+        let many: Vec<AreaRecord> = (0..MAX_AREAS_PER_WARD as u32)
+            .map(|n| record(create(n, &format!("kdc-{n}"), "p-duc-xuan", &format!("Tổ số {n}"), day(2026, 1, 1)), 1))
+            .collect();
+        let full = tree_of(&many, None);
+        let one_more = create(9_999, "kdc-more", "p-duc-xuan", "Tổ thêm", day(2026, 1, 1));
+        assert_eq!(one_more.check(&full, today()), Err(AreaProblem::TooManyAreas));
+    }
+
+    #[test]
+    fn the_wire_form_names_its_kind() {
+        let e = create(1, "kdc-a", "x-xuat-hoa", "Thôn A", day(2026, 3, 1));
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":"e-1","area":"kdc-a","effective":"2026-03-01","change":{"kind":"create","parent":"x-xuat-hoa","name":"Thôn A"}}"#
+        );
+        assert_eq!(serde_json::from_str::<AreaEvent>(&json).unwrap(), e);
+    }
+}

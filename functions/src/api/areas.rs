@@ -1,0 +1,76 @@
+//! `POST /api/v1/areas` — officers create, rename and close the residential areas of
+//! their communes and wards (`domain::area`), each change filed once by its id.
+
+use super::json::ApiJson;
+use super::{AppState, Authenticated};
+use crate::ApiError;
+use crate::error::ErrorBody;
+use crate::store::{AccessStore, UnitStore};
+use axum::Json;
+use axum::extract::State;
+use domain::enrol::{AuditEvent, AuditWhat};
+use domain::{Action, AreaChange, AreaChanged, AreaEvent, AreaProblem, AreaRecord, Date, UnitTree, authorize};
+use std::sync::Arc;
+use unicode_normalization::UnicodeNormalization;
+
+/// Files a change of a residential area: a new one under a commune or ward, a new name,
+/// or its closing, each from the day it takes effect.
+#[utoipa::path(post, path = "/api/v1/areas", tag = "units", request_body = AreaEvent, security(("device_token" = [])),
+    responses(
+        (status = 200, description = "Filed, or filed before (the same change sent again): the area as it now is",
+            body = AreaChanged),
+        (status = 403, description = "forbidden: the area or its commune is beyond the caller", body = ErrorBody),
+        (status = 409, description = "area_name_taken, area_id_taken, event_id_reused: the change conflicts with \
+            what is stored; nothing was stored", body = ErrorBody),
+        (status = 422, description = "invalid_area_name, area_same_name, unknown_unit, not_a_ward, not_an_area, \
+            area_closed, invalid_effective_date, too_many_areas, invalid_id, invalid_period: the change does not \
+            fit (an area closed already, say); nothing was stored", body = ErrorBody),
+    ))]
+pub async fn change<S: UnitStore + AccessStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Authenticated(caller): Authenticated,
+    ApiJson(event): ApiJson<AreaEvent>,
+) -> Result<Json<AreaChanged>, ApiError> {
+    let event = nfc(event).canonical()?;
+    let place = event.place().clone();
+    let tree = state.tree_knowing([&place]).await?;
+    tree.get(&place)?;
+    authorize(&caller, Action::ManageAreas, &place, &tree)?;
+    if let Some(earlier) = state.store.area_event(&event.id).await? {
+        return repeated(&earlier, &event, &tree);
+    }
+    let now = state.now_ms();
+    event.check(&tree, Date::in_vietnam(now))?;
+    let record = AreaRecord { event: event.clone(), by: caller.device.clone(), at_ms: now };
+    let audit = AuditEvent {
+        at_ms: now,
+        unit: place,
+        actor: Some(caller.device),
+        what: AuditWhat::AreaChanged { event: event.clone() },
+    };
+    let stored = state.store.file_area_event(&tree, &record, &audit).await?;
+    if stored != record {
+        return repeated(&stored, &event, &tree);
+    }
+    let tree = state.reload().await?;
+    let unit = tree.get(&event.area)?.clone();
+    Ok(Json(AreaChanged { unit, repeated: false }))
+}
+
+/// Names as typed on any keyboard, precomposed (NFC: "Thuỷ" typed as "y" + combining hook).
+fn nfc(mut event: AreaEvent) -> AreaEvent {
+    if let AreaChange::Create { name, .. } | AreaChange::Rename { name } = &mut event.change {
+        *name = name.nfc().collect();
+    }
+    event
+}
+
+/// The answer to a change whose id was filed before: the same change is a repeat, another
+/// one reuses its id.
+fn repeated(earlier: &AreaRecord, event: &AreaEvent, tree: &UnitTree) -> Result<Json<AreaChanged>, ApiError> {
+    if earlier.event != *event {
+        return Err(AreaProblem::EventIdReused.into());
+    }
+    let unit = tree.get(&event.area)?.clone();
+    Ok(Json(AreaChanged { unit, repeated: true }))
+}

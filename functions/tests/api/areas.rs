@@ -1,0 +1,166 @@
+//! A ward keeps its own residential areas (`POST /api/v1/areas`): an officer creates one,
+//! a volunteer enrols in it and syncs, the officer renames it and closes it; each change
+//! is filed once by its id, refused with a Vietnamese reason when it does not fit, and
+//! out of reach of other wards. Over the embedded store and over DynamoDB (moto).
+
+use super::Api;
+use axum::http::StatusCode;
+use domain::Role;
+use functions::store::Store;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn a_ward_creates_renames_and_closes_its_areas() {
+    creates_renames_and_closes(Api::new().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_a_ward_creates_renames_and_closes_its_areas() {
+    creates_renames_and_closes(Api::over_dynamodb().await).await;
+}
+
+#[tokio::test]
+async fn changes_that_do_not_fit_are_refused_and_change_nothing() {
+    refused_changes(Api::new().await).await;
+}
+
+fn create(event: &str, area: &str, parent: &str, name: &str, effective: &str) -> Value {
+    json!({ "id": event, "area": area, "effective": effective,
+            "change": { "kind": "create", "parent": parent, "name": name } })
+}
+
+fn rename(event: &str, area: &str, name: &str, effective: &str) -> Value {
+    json!({ "id": event, "area": area, "effective": effective, "change": { "kind": "rename", "name": name } })
+}
+
+fn close(event: &str, area: &str, effective: &str) -> Value {
+    json!({ "id": event, "area": area, "effective": effective, "change": { "kind": "close" } })
+}
+
+/// The names of the units `token` sees under `unit`.
+async fn names_under<S: Store>(api: &Api<S>, token: &str, unit: &str) -> Vec<String> {
+    let (status, units) = api.call("GET", "/api/v1/units", Some(token), None).await;
+    assert_eq!(status, StatusCode::OK, "{units}");
+    let units = units.as_array().unwrap().iter();
+    units.filter(|u| u["parent"] == unit).map(|u| u["name"].as_str().unwrap().to_string()).collect()
+}
+
+async fn creates_renames_and_closes<S: Store>(api: Api<S>) {
+    // GIVEN the officer of Xã Xuất Hóa
+    let (_, officer) = api.enrol(Role::WardOfficer, "x-xuat-hoa", "Cán bộ xã Xuất Hóa").await;
+
+    // WHEN it creates Thôn Nà Pài (typed with stray spaces, and "à" decomposed)
+    let typed = create("e-napai-1", "kdc-napai", "x-xuat-hoa", "  Thôn  Na\u{300} Pài ", "2026-01-01");
+    let (status, created) = api.post("/api/v1/areas", Some(&officer), &typed).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["unit"]["name"], "Thôn Nà Pài", "trimmed and precomposed");
+    assert_eq!(
+        (created["unit"]["valid_from"].as_str(), created["repeated"].as_bool()),
+        (Some("2026-01-01"), Some(false))
+    );
+    // THEN sending it again (a lost answer) files nothing more
+    let (status, again) = api.post("/api/v1/areas", Some(&officer), &typed).await;
+    assert_eq!((status, again["repeated"].as_bool()), (StatusCode::OK, Some(true)), "{again}");
+    assert_eq!(api.state.store.area_events().await.unwrap().len(), 1);
+    assert!(names_under(&api, &officer, "x-xuat-hoa").await.contains(&"Thôn Nà Pài".to_string()));
+
+    // AND a volunteer enrols in it with a code the officer issues, and syncs
+    let issue = json!({ "role": "volunteer", "unit": "kdc-napai" });
+    let (status, code) = api.post("/api/v1/codes", Some(&officer), &issue).await;
+    assert_eq!(status, StatusCode::OK, "{code}");
+    let join = json!({ "code": code["code"], "label": "Trưởng ban Nà Pài" });
+    let (status, volunteer) = api.post("/api/v1/join", None, &join).await;
+    assert_eq!(status, StatusCode::OK, "{volunteer}");
+    let (device, token) = (volunteer["device"].as_str().unwrap(), volunteer["token"].as_str().unwrap());
+    let cells = |month: &str| {
+        json!({ "protocol": 2, "device": device,
+                "counters": [{ "area": "kdc-napai", "indicator": "dat_hien", "month": month, "inc": 120, "dec": 0 }] })
+    };
+    let (status, answer) = api.post("/api/v1/sync", Some(token), &cells("2026-11")).await;
+    assert_eq!((status, answer["changed"].as_u64()), (StatusCode::OK, Some(1)), "{answer}");
+    assert_eq!(api.total("x-xuat-hoa", "dat_hien", "2026").await, 120, "its figures roll up to the commune");
+
+    // WHEN the officer renames it, and closes it from 1/1/2027
+    let renamed = rename("e-napai-2", "kdc-napai", "Thôn Nà Pài Mới", "2026-07-01");
+    let (status, answer) = api.post("/api/v1/areas", Some(&officer), &renamed).await;
+    assert_eq!((status, answer["unit"]["name"].as_str()), (StatusCode::OK, Some("Thôn Nà Pài Mới")), "{answer}");
+    let (status, answer) =
+        api.post("/api/v1/areas", Some(&officer), &close("e-napai-3", "kdc-napai", "2027-01-01")).await;
+    assert_eq!((status, answer["unit"]["valid_to"].as_str()), (StatusCode::OK, Some("2026-12-31")), "{answer}");
+
+    // THEN its figures stay; entries for months after it closed are refused, earlier ones land
+    assert_eq!(api.total("x-xuat-hoa", "dat_hien", "2026").await, 120);
+    let (status, answer) = api.post("/api/v1/sync", Some(token), &cells("2027-01")).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["refused"][0]["code"], "area_closed", "{answer}");
+    assert!(answer["refused"][0]["message"].as_str().unwrap().contains("đã giải thể sau ngày 31/12/2026"));
+    assert_eq!(api.total("x-xuat-hoa", "dat_hien", "2027").await, 0);
+
+    // AND each change is in the commune's trail, in the province's too
+    let (status, trail) = api.call("GET", "/api/v1/audit?unit=x-xuat-hoa", Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let changes: Vec<&str> = (trail.as_array().unwrap().iter())
+        .filter_map(|e| e["what"]["area_changed"]["event"]["change"]["kind"].as_str())
+        .collect();
+    assert_eq!(changes, ["close", "rename", "create"], "{trail}");
+    let (_, trail) = api.get("/api/v1/audit?unit=tp-bac-kan").await;
+    assert!(trail.to_string().contains("e-napai-1"), "{trail}");
+
+    // AND a store loaded afresh (a new process) has the same tree
+    let fresh = functions::store::load_tree(&api.state.store).await.unwrap();
+    let area = fresh.get(&domain::UnitId::new("kdc-napai").unwrap()).unwrap();
+    assert_eq!(
+        (area.name.as_str(), area.valid_to.map(|d| d.to_string())),
+        ("Thôn Nà Pài Mới", Some("2026-12-31".into()))
+    );
+}
+
+async fn refused_changes<S: Store>(api: Api<S>) {
+    let (_, officer) = api.enrol(Role::WardOfficer, "x-xuat-hoa", "Cán bộ xã Xuất Hóa").await;
+    let (_, other) = api.enrol(Role::WardOfficer, "p-duc-xuan", "Cán bộ phường Đức Xuân").await;
+    let (_, volunteer) = api.phone("phone-a", "xh-na-ban").await;
+    let post = |token: String, body: Value| {
+        let api = &api;
+        async move { api.post("/api/v1/areas", Some(&token), &body).await }
+    };
+    let refused = |(status, body): (StatusCode, Value), want: (StatusCode, &str)| {
+        assert_eq!((status, body["code"].as_str().unwrap_or_default()), (want.0, want.1), "{body}");
+        assert!(!body["message"].as_str().unwrap().is_empty());
+    };
+    let fine = create("e-1", "kdc-1", "x-xuat-hoa", "Thôn Mới", "2026-01-01");
+
+    refused(post(volunteer.clone(), fine.clone()).await, (StatusCode::FORBIDDEN, "forbidden"));
+    refused(post(other.clone(), fine.clone()).await, (StatusCode::FORBIDDEN, "forbidden"));
+    refused(
+        post(other.clone(), rename("e-2", "xh-na-ban", "Thôn X", "2026-01-01")).await,
+        (StatusCode::FORBIDDEN, "forbidden"),
+    );
+    let taken = create("e-3", "kdc-3", "x-xuat-hoa", "thôn nà bản", "2026-01-01");
+    refused(post(officer.clone(), taken).await, (StatusCode::CONFLICT, "area_name_taken"));
+    let id_taken = create("e-4", "xh-na-ban", "x-xuat-hoa", "Thôn Khác", "2026-01-01");
+    refused(post(officer.clone(), id_taken).await, (StatusCode::CONFLICT, "area_id_taken"));
+    let blank = create("e-5", "kdc-5", "x-xuat-hoa", "   ", "2026-01-01");
+    refused(post(officer.clone(), blank).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_area_name"));
+    let long = create("e-6", "kdc-6", "x-xuat-hoa", &"Thôn ".repeat(20), "2026-01-01");
+    refused(post(officer.clone(), long).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_area_name"));
+    let far = create("e-7", "kdc-7", "x-xuat-hoa", "Thôn Xa", "2099-01-01");
+    refused(post(officer.clone(), far).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_effective_date"));
+    let nowhere = rename("e-8", "khong-co", "Thôn X", "2026-01-01");
+    refused(post(officer.clone(), nowhere).await, (StatusCode::UNPROCESSABLE_ENTITY, "unknown_unit"));
+    let same = rename("e-9", "xh-na-ban", "Thôn Nà Bản", "2026-01-01");
+    refused(post(officer.clone(), same).await, (StatusCode::UNPROCESSABLE_ENTITY, "area_same_name"));
+    let ward = close("e-10", "x-xuat-hoa", "2026-01-01");
+    refused(post(officer.clone(), ward).await, (StatusCode::UNPROCESSABLE_ENTITY, "not_an_area"));
+    let bad_date = json!({ "id": "e-11", "area": "kdc-11", "effective": "31/02/2026",
+                           "change": { "kind": "create", "parent": "x-xuat-hoa", "name": "Thôn" } });
+    refused(post(officer.clone(), bad_date).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_period"));
+    let no_kind = json!({ "id": "e-12", "area": "kdc-12", "effective": "2026-01-01", "change": { "kind": "merge" } });
+    refused(post(officer.clone(), no_kind).await, (StatusCode::BAD_REQUEST, "malformed_json"));
+    assert!(api.state.store.area_events().await.unwrap().is_empty(), "nothing was filed");
+
+    // An id used for one change cannot carry another.
+    assert_eq!(post(officer.clone(), fine.clone()).await.0, StatusCode::OK);
+    let reused = create("e-1", "kdc-2", "x-xuat-hoa", "Thôn Khác", "2026-01-01");
+    refused(post(officer.clone(), reused).await, (StatusCode::CONFLICT, "event_id_reused"));
+    assert_eq!(api.state.store.area_events().await.unwrap().len(), 1);
+}
