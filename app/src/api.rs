@@ -158,6 +158,11 @@ pub async fn void_device(token: &str, device: &DeviceId) -> Result<Voided, ApiFa
     call("POST", &format!("/api/v1/devices/{device}/void"), Some(token), NONE).await
 }
 
+/// Creates, renames or closes a residential area (sent again: filed once).
+pub async fn change_area(token: &str, event: &domain::AreaEvent) -> Result<domain::AreaChanged, ApiFailure> {
+    call("POST", "/api/v1/areas", Some(token), Some(event)).await
+}
+
 pub async fn audit(token: &str, unit: &UnitId) -> Result<Vec<AuditEvent>, ApiFailure> {
     call("GET", &format!("/api/v1/audit?unit={unit}"), Some(token), NONE).await
 }

@@ -130,10 +130,9 @@ impl DomainError {
             Self::NotAnArea(id) => {
                 format!("Chỉ nhập số liệu cho khu dân cư (thôn, tổ dân phố); {id} không phải khu dân cư.")
             }
-            Self::AreaClosed { name, last_day } => format!(
-                "{name} đã giải thể sau ngày {last_day}: không ghi số liệu cho các tháng sau đó. \
-                 Hãy hỏi cán bộ phường, xã khu dân cư mới của mình."
-            ),
+            Self::AreaClosed { name, last_day } => {
+                format!("{name} đã giải thể sau ngày {last_day}: không ghi số liệu cho các tháng sau đó.")
+            }
             Self::WrongKind { label, expected, .. } => format!("Chỉ tiêu \"{label}\" nhận giá trị kiểu {expected}."),
             Self::NegativeTotal { label, unit, month, entered, taken, .. } => format!(
                 "Số bớt đi ({}) lớn hơn số máy này đã nhập ({}) cho \"{label}\" trong tháng {}: tổng không thể âm.",

@@ -5,7 +5,7 @@ use super::use_officer_session;
 use crate::CollectAny;
 use crate::{api, clock};
 use domain::enrol::{AuditEvent, AuditWhat};
-use domain::{DeviceId, UnitId};
+use domain::{AreaChange, DeviceId, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -33,6 +33,14 @@ pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String
         AuditWhat::Synced { changed, .. } => format!("Đồng bộ: {changed} ô số liệu thay đổi"),
         AuditWhat::Succeeded { from, to } => {
             format!("Thiết bị {} chuyển sang mã máy mới {}", device_name(from), device_name(to))
+        }
+        AuditWhat::AreaChanged { event } => {
+            let from = event.effective.to_vietnamese();
+            match &event.change {
+                AreaChange::Create { name, .. } => format!("Thành lập khu dân cư «{name}» từ ngày {from}"),
+                AreaChange::Rename { name } => format!("Đổi tên khu dân cư thành «{name}» từ ngày {from}"),
+                AreaChange::Close => format!("Giải thể khu dân cư từ ngày {from}"),
+            }
         }
     }
 }
@@ -67,15 +75,11 @@ pub fn AuditScreen() -> impl IntoView {
         });
     };
     load();
-    let options = session
-        .fixed
-        .profile
-        .units
-        .iter()
+    let options = (session.reach.with_untracked(|r| r.profile.units.clone()).into_iter())
         .filter(|u| session.may(domain::Action::ReadAudit, &u.id))
         .map(|u| {
             let selected = u.id == unit.get_untracked();
-            view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
+            view! { <option value=u.id.to_string() selected=selected>{u.name}</option> }
         })
         .collect_any();
     let rows = move || {

@@ -120,7 +120,7 @@ pub fn CodesScreen() -> impl IntoView {
 /// The form: role, unit, days and uses.
 #[component]
 fn IssueForm(session: OfficerSession, on_issued: impl Fn(IssuedCode) + Copy + 'static) -> impl IntoView {
-    let choices = StoredValue::new(issuable(&session.fixed.profile, &session.fixed.tree));
+    let choices = StoredValue::new(session.reach.with_untracked(|r| issuable(&r.profile, &r.tree)));
     if choices.with_value(Vec::is_empty) {
         return view! { <p class="hint">"Vai trò của bạn không cấp mã tham gia."</p> }.into_any();
     }

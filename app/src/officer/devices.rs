@@ -32,8 +32,7 @@ pub fn DevicesScreen() -> impl IntoView {
     let devices = RwSignal::new(None::<Vec<DeviceSummary>>);
     let error = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(None::<Confirming>);
-    let this_device = &session.fixed.profile.device;
-    let may_void = session.fixed.profile.role == domain::Role::ProvinceAdmin;
+    let may_void = session.reach.with_untracked(|r| r.profile.role == domain::Role::ProvinceAdmin);
     // Answers may arrive after the screen was left: writes then do nothing.
     let replace = move |done: DeviceSummary| {
         devices.try_update(|list| {
@@ -85,7 +84,7 @@ pub fn DevicesScreen() -> impl IntoView {
             }
             list.into_iter()
                 .map(|device| {
-                    let own = &device.device == this_device;
+                    let own = session.reach.with_untracked(|r| r.profile.device == device.device);
                     let active = device.revoked_at_ms.is_none();
                     // Plain clones, not a StoredValue: a row's value lives as long as its view.
                     let id = device.device.clone();

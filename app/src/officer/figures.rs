@@ -35,17 +35,15 @@ pub fn FiguresScreen() -> impl IntoView {
     };
     load();
     // Units above the residential areas, parents first.
-    let options = session
-        .fixed
-        .profile
-        .units
-        .iter()
-        .filter(|u| !u.is_area())
-        .map(|u| {
-            let selected = u.id == unit.get_untracked();
-            view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
-        })
-        .collect_any();
+    let options = session.reach.with_untracked(|r| {
+        (r.profile.units.iter())
+            .filter(|u| !u.is_area())
+            .map(|u| {
+                let selected = u.id == unit.get_untracked();
+                view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
+            })
+            .collect_any()
+    });
     let heading = move || {
         report.with(|cached| match cached {
             Some(c) => {

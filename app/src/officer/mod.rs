@@ -2,6 +2,7 @@
 //! codes, devices and the audit trail, each tab shown only to roles that may use it. It
 //! reads the enrolment the join page stored.
 
+mod areas;
 mod audit;
 mod codes;
 mod devices;
@@ -18,11 +19,22 @@ use std::future::Future;
 
 /// What the enrolment fixes for the life of the page.
 pub struct OfficerFixed {
-    pub profile: Profile,
     token: String,
-    /// The units in reach, as a tree.
-    pub tree: UnitTree,
     pub catalogue: Catalogue,
+}
+
+/// The enrolment as last known, and the units in its reach as a tree: changed when an
+/// officer creates, renames or closes an area, or `GET /me` says more.
+#[derive(Clone)]
+pub struct InReach {
+    pub profile: Profile,
+    pub tree: UnitTree,
+}
+
+impl InReach {
+    pub fn new(profile: Profile) -> Self {
+        InReach { tree: profile::visible_tree(&profile), profile }
+    }
 }
 
 /// The officer's state, shared through context; `Copy`, so views capture it freely.
@@ -30,6 +42,7 @@ pub struct OfficerFixed {
 pub struct OfficerSession {
     /// Lives as long as the page (never freed).
     pub fixed: &'static OfficerFixed,
+    pub reach: RwSignal<InReach>,
     /// The last call that failed for want of a connection or of access, in Vietnamese.
     pub problem: RwSignal<Option<String>>,
     /// The server no longer accepts this device: it must enrol again.
@@ -44,15 +57,26 @@ impl OfficerSession {
     /// May this device do `action` at `unit`? The server decides; this only hides what it
     /// would refuse.
     pub fn may(&self, action: Action, unit: &UnitId) -> bool {
-        authorize(&profile::caller(&self.fixed.profile), action, unit, &self.fixed.tree).is_ok()
+        self.reach.with_untracked(|r| authorize(&profile::caller(&r.profile), action, unit, &r.tree).is_ok())
     }
 
     pub fn scope(&self) -> UnitId {
-        self.fixed.profile.scope.clone()
+        self.reach.with_untracked(|r| r.profile.scope.clone())
     }
 
     pub fn unit_name(&self, id: &UnitId) -> String {
-        profile::unit_name(&self.fixed.profile, id)
+        self.reach.with_untracked(|r| profile::unit_name(&r.profile, id))
+    }
+
+    /// Keeps a fresher enrolment (its units) for this page and the next start.
+    pub fn keep_profile(self, fresh: Profile) {
+        self.reach.set(InReach::new(fresh.clone()));
+        spawn_local(async move {
+            // Kept only by the phone's one writer: another tab of the app may be it.
+            if storage::become_writer(false, || ()).await {
+                storage::keep_profile(fresh);
+            }
+        });
     }
 
     /// Calls the API with this device's token. A lost connection or lost access shows in
@@ -81,11 +105,8 @@ impl OfficerSession {
     /// the next start.
     fn refresh_profile(self) {
         spawn_local(async move {
-            // Kept only by the phone's one writer: another tab of the app may be it.
-            if let Ok(fresh) = self.call(|token| async move { api::me(&token).await }).await
-                && storage::become_writer(false, || ()).await
-            {
-                storage::keep_profile(fresh);
+            if let Ok(fresh) = self.call(|token| async move { api::me(&token).await }).await {
+                self.keep_profile(fresh);
             }
         });
     }
@@ -94,6 +115,7 @@ impl OfficerSession {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Figures,
+    Areas,
     Codes,
     Devices,
     Audit,
@@ -115,12 +137,8 @@ pub fn OfficerApp() -> impl IntoView {
         }
     };
     let session = OfficerSession {
-        fixed: Box::leak(Box::new(OfficerFixed {
-            tree: profile::visible_tree(&enrolment.profile),
-            profile: enrolment.profile,
-            token: enrolment.token,
-            catalogue: Catalogue::standard(),
-        })),
+        fixed: Box::leak(Box::new(OfficerFixed { token: enrolment.token, catalogue: Catalogue::standard() })),
+        reach: RwSignal::new(InReach::new(enrolment.profile)),
         problem: RwSignal::new(None),
         lost_access: RwSignal::new(false),
     };
@@ -130,6 +148,7 @@ pub fn OfficerApp() -> impl IntoView {
     let scope = session.scope();
     let tabs: Vec<(Tab, &'static str)> = [
         (Tab::Figures, "Số liệu", true),
+        (Tab::Areas, "Khu dân cư", session.may(Action::ManageAreas, &scope)),
         (Tab::Codes, "Mã tham gia", session.may(Action::ManageCodes, &scope)),
         (Tab::Devices, "Thiết bị", session.may(Action::ManageDevices, &scope)),
         (Tab::Audit, "Nhật ký", session.may(Action::ReadAudit, &scope)),
@@ -152,8 +171,12 @@ pub fn OfficerApp() -> impl IntoView {
             }
         })
         .collect_any();
-    let p = &session.fixed.profile;
-    let who = format!("{} · {} · {}", p.label, p.role.name_vi(), profile::unit_name(p, &p.scope));
+    let who = move || {
+        session.reach.with(|r| {
+            let p = &r.profile;
+            format!("{} · {} · {}", p.label, p.role.name_vi(), profile::unit_name(p, &p.scope))
+        })
+    };
     view! {
         <header class="bar">
             <div class="brand">
@@ -173,6 +196,7 @@ pub fn OfficerApp() -> impl IntoView {
             <nav class="tabs" role="tablist">{tab_buttons}</nav>
             {move || match tab.get() {
                 Tab::Figures => view! { <figures::FiguresScreen /> }.into_any(),
+                Tab::Areas => view! { <areas::AreasScreen /> }.into_any(),
                 Tab::Codes => view! { <codes::CodesScreen /> }.into_any(),
                 Tab::Devices => view! { <devices::DevicesScreen /> }.into_any(),
                 Tab::Audit => view! { <audit::AuditScreen /> }.into_any(),

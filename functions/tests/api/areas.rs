@@ -164,3 +164,63 @@ async fn refused_changes<S: Store>(api: Api<S>) {
     refused(post(officer.clone(), reused).await, (StatusCode::CONFLICT, "event_id_reused"));
     assert_eq!(api.state.store.area_events().await.unwrap().len(), 1);
 }
+
+/// A province loaded from the dataset has no residential areas (no dataset lists them):
+/// its commune's officer adds one, and a volunteer enrols in it and syncs.
+#[tokio::test]
+async fn a_loaded_province_gets_its_areas_from_its_communes() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = functions::store::EmbeddedStore::open(&dir.path().join("province.redb")).unwrap();
+    let dataset = domain::dataset::Dataset::bundled().unwrap();
+    functions::store::load_province(&store, &dataset, "Thái Nguyên").await.unwrap();
+    let state = functions::app_state(store).await.unwrap();
+    let router = functions::api_router(state.clone());
+    let tree = state.tree().await.unwrap();
+    let ward = tree.units().find(|u| u.name == "Phường Đức Xuân" && u.valid_to.is_none()).unwrap().id.clone();
+    assert!(tree.areas_under(&ward).is_empty(), "no areas until the ward adds them");
+    let call = |path: &str, token: Option<&str>, body: Value| {
+        let mut request = Request::post(path).header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = request.body(Body::from(body.to_string())).unwrap();
+        let router = router.clone();
+        async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body: Value =
+                serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+    let code = |role: Role, unit: &domain::UnitId| {
+        let request = domain::enrol::IssueCode { role, unit: unit.clone(), valid_days: None, uses: None };
+        let (state, tree) = (state.clone(), tree.clone());
+        async move {
+            functions::enrolment::issue_code(&state.store, &tree, None, &request, state.now_ms(), "http://sotay")
+                .await
+                .unwrap()
+                .code
+        }
+    };
+    let officer =
+        call("/api/v1/join", None, json!({ "code": code(Role::WardOfficer, &ward).await, "label": "Cán bộ" })).await;
+    let officer = officer["token"].as_str().unwrap().to_string();
+    let area = create("e-to-1", "kdc-dx-to-1", ward.as_str(), "Tổ 1", "2025-07-01");
+    let added = call("/api/v1/areas", Some(&officer), area).await;
+    assert_eq!(added["unit"]["parent"], ward.as_str());
+
+    let issued = call("/api/v1/codes", Some(&officer), json!({ "role": "volunteer", "unit": "kdc-dx-to-1" })).await;
+    let volunteer = call("/api/v1/join", None, json!({ "code": issued["code"], "label": "Trưởng ban Tổ 1" })).await;
+    assert_eq!(volunteer["profile"]["scope"], "kdc-dx-to-1");
+    let sync = json!({ "protocol": 2, "device": volunteer["device"],
+        "counters": [{ "area": "kdc-dx-to-1", "indicator": "ngay_cong", "month": "2026-11", "inc": 40, "dec": 0 }] });
+    let answer = call("/api/v1/sync", volunteer["token"].as_str(), sync).await;
+    assert_eq!(answer["changed"], 1, "{answer}");
+}

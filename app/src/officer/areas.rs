@@ -1,0 +1,378 @@
+//! Khu dân cư — the officer keeps the residential areas of its commune or ward (no public
+//! dataset lists them): adds one, renames it, closes it, each from the day it takes
+//! effect. A change is checked here as the server will check it (`domain::area`), and
+//! sent again with the same ids after a failure, so it is filed once.
+
+use super::{InReach, OfficerSession, use_officer_session};
+use crate::CollectAny;
+use crate::{api, clock};
+use domain::enrol::Profile;
+use domain::{Action, AreaChange, AreaEvent, Date, EventId, Unit, UnitId, UnitLevel};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The communes and wards in reach whose areas this officer keeps.
+pub fn wards_kept(reach: &InReach, may: impl Fn(&UnitId) -> bool) -> Vec<Unit> {
+    (reach.profile.units.iter())
+        .filter(|u| matches!(u.level, UnitLevel::Commune | UnitLevel::Ward) && may(&u.id))
+        .cloned()
+        .collect()
+}
+
+/// The areas of `ward`: open ones first, each group by name.
+pub fn areas_of(reach: &InReach, ward: &UnitId) -> Vec<Unit> {
+    let mut areas: Vec<Unit> = reach.tree.children(ward).filter(|u| u.is_area()).cloned().collect();
+    areas.sort_by(|a, b| (a.valid_to.is_some(), &a.name).cmp(&(b.valid_to.is_some(), &b.name)));
+    areas
+}
+
+/// The profile with `unit` as the server now has it: replaced where it was, else added
+/// after its parent's other units (parents stay first).
+pub fn with_unit(mut profile: Profile, unit: Unit) -> Profile {
+    match profile.units.iter_mut().find(|u| u.id == unit.id) {
+        Some(slot) => *slot = unit,
+        None => profile.units.push(unit),
+    }
+    profile
+}
+
+/// A fresh id with `prefix`: 64 random bits in hex.
+fn fresh_id(prefix: &str) -> String {
+    let half = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("{prefix}{:08x}{:08x}", half(), half())
+}
+
+/// The change to send: the one that failed to arrive, if it is the same change again
+/// (so it is filed once), else a new one with ids of its own (`id` makes them).
+pub fn to_send(
+    pending: Option<&AreaEvent>,
+    area: Option<UnitId>,
+    effective: Date,
+    change: AreaChange,
+    id: impl Fn(&str) -> String,
+) -> AreaEvent {
+    if let Some(p) = pending.filter(|p| area.as_ref().is_none_or(|a| *a == p.area))
+        && p.effective == effective
+        && p.change == change
+    {
+        return p.clone();
+    }
+    AreaEvent {
+        id: EventId::new(id("e-")).unwrap_or_else(|_| unreachable!("hex ids are slugs")),
+        area: area.unwrap_or_else(|| UnitId::new(id("kdc-")).unwrap_or_else(|_| unreachable!("hex ids are slugs"))),
+        effective,
+        change,
+    }
+}
+
+/// What the officer is doing to one area.
+#[derive(Clone, PartialEq)]
+enum Editing {
+    Rename(UnitId),
+    Close(UnitId),
+}
+
+#[component]
+pub fn AreasScreen() -> impl IntoView {
+    let session = use_officer_session();
+    let reach = session.reach.get_untracked();
+    let wards = wards_kept(&reach, |id| session.may(Action::ManageAreas, id));
+    let Some(first) = wards.first().map(|w| w.id.clone()) else {
+        return view! { <p class="hint">"Vai trò của bạn không quản lý khu dân cư."</p> }.into_any();
+    };
+    let ward = RwSignal::new(first);
+    let editing = RwSignal::new(None::<Editing>);
+    let done = RwSignal::new(None::<String>);
+    let picker = (wards.len() > 1).then(|| {
+        let options =
+            wards.iter().map(|w| view! { <option value=w.id.to_string()>{w.name.clone()}</option> }).collect_any();
+        view! {
+            <label class="pick">
+                "Xã, phường "
+                <select on:change=move |ev| {
+                    if let Ok(id) = UnitId::new(event_target_value(&ev)) {
+                        editing.set(None);
+                        ward.set(id);
+                    }
+                }>{options}</select>
+            </label>
+        }
+    });
+    let rows = move || {
+        let list = session.reach.with(|r| areas_of(r, &ward.get()));
+        if list.is_empty() {
+            return view! { <li class="hint">"Chưa có khu dân cư nào. Hãy thêm ở trên."</li> }.into_any();
+        }
+        list.into_iter().map(|area| view! { <AreaRow session area editing done /> }).collect_any().into_any()
+    };
+    view! {
+        <section class="areas">
+            {picker}
+            <AddForm session ward done />
+            <p class="flash" role="status" data-testid="area-done">{move || done.get()}</p>
+            <h2>"Các khu dân cư"</h2>
+            <ul class="rows" data-testid="area-list">{rows}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// Sends `event`; on success the area joins the officer's units and `then` runs.
+fn send(session: OfficerSession, event: AreaEvent, error: RwSignal<Option<String>>, then: impl Fn(Unit) + 'static) {
+    spawn_local(async move {
+        let sent = event.clone();
+        match session.call(|token| async move { api::change_area(&token, &sent).await }).await {
+            Ok(changed) => {
+                let profile = session.reach.with_untracked(|r| with_unit(r.profile.clone(), changed.unit.clone()));
+                session.keep_profile(profile);
+                then(changed.unit);
+            }
+            Err(message) => {
+                error.try_set(Some(message));
+            }
+        }
+    });
+}
+
+/// Checks a change as the server will, with the name typed made canonical (NFC first).
+fn checked(session: OfficerSession, event: AreaEvent) -> Result<AreaEvent, String> {
+    let event = match event.change {
+        AreaChange::Create { parent, name } => {
+            AreaEvent { change: AreaChange::Create { parent, name: nfc(&name) }, ..event }
+        }
+        AreaChange::Rename { name } => AreaEvent { change: AreaChange::Rename { name: nfc(&name) }, ..event },
+        AreaChange::Close => event,
+    };
+    let event = event.canonical().map_err(|p| p.message_vi())?;
+    session.reach.with_untracked(|r| event.check(&r.tree, clock::today())).map_err(|p| p.message_vi())?;
+    Ok(event)
+}
+
+fn nfc(typed: &str) -> String {
+    String::from(js_sys::JsString::from(typed).normalize("NFC"))
+}
+
+/// The day typed, or why it is not one.
+fn day_typed(text: &str) -> Result<Date, String> {
+    Date::from_vietnamese(text).map_err(|e| e.message_vi())
+}
+
+/// Thêm khu dân cư: its name and the day it starts.
+#[component]
+fn AddForm(session: OfficerSession, ward: RwSignal<UnitId>, done: RwSignal<Option<String>>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let day = RwSignal::new(clock::today().to_vietnamese());
+    let error = RwSignal::new(None::<String>);
+    // A tap again before the answer sends the same change: filed once.
+    let pending = StoredValue::new(None::<AreaEvent>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        let effective = match day_typed(&day.get_untracked()) {
+            Ok(d) => d,
+            Err(message) => return error.set(Some(message)),
+        };
+        let change = AreaChange::Create { parent: ward.get_untracked(), name: name.get_untracked() };
+        let draft = pending.with_value(|p| to_send(p.as_ref(), None, effective, change, fresh_id));
+        let event = match checked(session, draft) {
+            Ok(event) => event,
+            Err(message) => return error.set(Some(message)),
+        };
+        pending.set_value(Some(event.clone()));
+        error.set(None);
+        send(session, event, error, move |unit| {
+            pending.try_set_value(None);
+            name.try_set(String::new());
+            done.try_set(Some(format!("Đã thêm {}.", unit.name)));
+        });
+    };
+    view! {
+        <form class="issue" on:submit=submit>
+            <h1>"Thêm khu dân cư"</h1>
+            <label>
+                "Tên thôn, bản, tổ dân phố"
+                <input
+                    autocomplete="off"
+                    placeholder="Ví dụ: Thôn Nà Pài, Tổ 12"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+            </label>
+            <label>
+                "Thành lập từ ngày (ngày/tháng/năm)"
+                <input
+                    inputmode="numeric"
+                    prop:value=move || day.get()
+                    on:input=move |ev| day.set(event_target_value(&ev))
+                />
+            </label>
+            <p class="alert" role="alert">{move || error.get()}</p>
+            <button type="submit" class="primary">"Thêm khu dân cư"</button>
+        </form>
+    }
+}
+
+/// One area: its name and dates, and renaming or closing it.
+#[component]
+fn AreaRow(
+    session: OfficerSession,
+    area: Unit,
+    editing: RwSignal<Option<Editing>>,
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let dates = match (area.valid_from, area.valid_to) {
+        (_, Some(last)) => format!("Đã giải thể sau ngày {}", last.to_vietnamese()),
+        (Some(first), None) => format!("Từ ngày {}", first.to_vietnamese()),
+        (None, None) => String::new(),
+    };
+    let open = area.valid_to.is_none();
+    let id = StoredValue::new(area.id.clone());
+    let name = RwSignal::new(area.name.clone());
+    let day = RwSignal::new(clock::today().to_vietnamese());
+    let error = RwSignal::new(None::<String>);
+    let pending = StoredValue::new(None::<AreaEvent>);
+    let is = move |what: fn(UnitId) -> Editing| editing.with(|e| e.as_ref() == Some(&what(id.get_value())));
+    let act = move |change: AreaChange| {
+        done.set(None);
+        let effective = match day_typed(&day.get_untracked()) {
+            Ok(d) => d,
+            Err(message) => return error.set(Some(message)),
+        };
+        let draft = pending.with_value(|p| to_send(p.as_ref(), Some(id.get_value()), effective, change, fresh_id));
+        let event = match checked(session, draft) {
+            Ok(event) => event,
+            Err(message) => return error.set(Some(message)),
+        };
+        pending.set_value(Some(event.clone()));
+        error.set(None);
+        let closing = event.change == AreaChange::Close;
+        send(session, event, error, move |unit| {
+            editing.try_set(None);
+            let said = if closing {
+                format!("Đã giải thể {}.", unit.name)
+            } else {
+                format!("Đã đổi tên thành {}.", unit.name)
+            };
+            done.try_set(Some(said));
+        });
+    };
+    let day_field = move || {
+        view! {
+            <label>
+                "Từ ngày (ngày/tháng/năm)"
+                <input
+                    inputmode="numeric"
+                    prop:value=move || day.get()
+                    on:input=move |ev| day.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+    let actions = open.then(|| {
+        view! {
+            <Show when=move || !is(Editing::Rename) && !is(Editing::Close)>
+                <div class="actions">
+                    <button on:click=move |_| editing.set(Some(Editing::Rename(id.get_value())))>"Đổi tên"</button>
+                    <button on:click=move |_| editing.set(Some(Editing::Close(id.get_value())))>"Giải thể"</button>
+                </div>
+            </Show>
+            <Show when=move || is(Editing::Rename)>
+                <form class="edit" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    act(AreaChange::Rename { name: name.get_untracked() });
+                }>
+                    <label>
+                        "Tên mới"
+                        <input prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </label>
+                    {day_field()}
+                    <p class="alert" role="alert">{move || error.get()}</p>
+                    <div class="actions">
+                        <button type="submit" class="primary">"Lưu tên mới"</button>
+                        <button type="button" on:click=move |_| editing.set(None)>"Hủy"</button>
+                    </div>
+                </form>
+            </Show>
+            <Show when=move || is(Editing::Close)>
+                <form class="edit" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    act(AreaChange::Close);
+                }>
+                    <p class="hint">
+                        "Số liệu đã có vẫn giữ. Khu dân cư không nhận số liệu của các tháng bắt đầu từ ngày giải thể \
+                         trở đi (giải thể giữa tháng: vẫn nhận tháng đó)."
+                    </p>
+                    {day_field()}
+                    <p class="alert" role="alert">{move || error.get()}</p>
+                    <div class="actions">
+                        <button type="submit" class="primary">"Xác nhận giải thể"</button>
+                        <button type="button" on:click=move |_| editing.set(None)>"Không giải thể"</button>
+                    </div>
+                </form>
+            </Show>
+        }
+    });
+    view! {
+        <li>
+            <strong>{area.name.clone()}</strong>
+            <span class="when">{dates}</span>
+            {actions}
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{Caller, DeviceId, Role, UnitTree};
+
+    fn reach_of(role: Role, scope: &str) -> InReach {
+        let caller = Caller { device: DeviceId::new("d-test").unwrap(), role, scope: UnitId::new(scope).unwrap() };
+        let units = domain::visible_units(&caller, &UnitTree::demo());
+        InReach::new(Profile { device: caller.device, label: "Máy thử".into(), role, scope: caller.scope, units })
+    }
+
+    fn names(units: &[Unit]) -> Vec<&str> {
+        units.iter().map(|u| u.name.as_str()).collect()
+    }
+
+    #[test]
+    fn an_officer_keeps_the_areas_of_its_ward_and_an_administrator_of_every_ward() {
+        let officer = reach_of(Role::WardOfficer, "x-xuat-hoa");
+        assert_eq!(names(&wards_kept(&officer, |_| true)), ["Xã Xuất Hóa"]);
+        let admin = reach_of(Role::ProvinceAdmin, "tp-bac-kan");
+        assert_eq!(wards_kept(&admin, |_| true).len(), 4);
+        assert!(wards_kept(&admin, |_| false).is_empty(), "only where it may manage areas");
+        assert_eq!(names(&areas_of(&officer, &UnitId::new("x-xuat-hoa").unwrap())), ["Thôn Nà Bản", "Thôn Tổng Nẻng"]);
+    }
+
+    #[test]
+    fn a_changed_area_takes_its_place_and_closed_ones_go_last() {
+        let officer = reach_of(Role::WardOfficer, "x-xuat-hoa");
+        let ward = UnitId::new("x-xuat-hoa").unwrap();
+        let new = Unit::new(UnitId::new("kdc-a").unwrap(), "Thôn An", UnitLevel::Area, Some(ward.clone()));
+        let profile = with_unit(officer.profile.clone(), new);
+        let mut closed = profile.units.iter().find(|u| u.name == "Thôn Nà Bản").unwrap().clone();
+        closed.valid_to = Some(Date::new(2026, 6, 30).unwrap());
+        let profile = with_unit(profile, closed);
+        assert_eq!(profile.units.len(), officer.profile.units.len() + 1);
+        let reach = InReach::new(profile);
+        assert_eq!(names(&areas_of(&reach, &ward)), ["Thôn An", "Thôn Tổng Nẻng", "Thôn Nà Bản"]);
+    }
+
+    #[test]
+    fn a_change_sent_again_keeps_its_ids() {
+        let day = Date::new(2026, 1, 1).unwrap();
+        let change = AreaChange::Close;
+        let area = UnitId::new("xh-na-ban").unwrap();
+        let pending =
+            AreaEvent { id: EventId::new("e-1").unwrap(), area: area.clone(), effective: day, change: change.clone() };
+        let fresh = |prefix: &str| format!("{prefix}2");
+        assert_eq!(to_send(Some(&pending), Some(area.clone()), day, change.clone(), fresh), pending);
+        let other_day = Date::new(2026, 2, 1).unwrap();
+        assert_eq!(to_send(Some(&pending), Some(area), other_day, change, fresh).id.as_str(), "e-2");
+        let new = AreaChange::Create { parent: UnitId::new("x-xuat-hoa").unwrap(), name: "Thôn An".into() };
+        let created = to_send(None, None, day, new, fresh);
+        assert_eq!((created.id.as_str(), created.area.as_str()), ("e-2", "kdc-2"));
+    }
+}
