@@ -60,6 +60,29 @@ fn timeout_signal() -> Option<web_sys::AbortSignal> {
 /// One request: `body` (JSON) if given, the token if given; the answer's text if the
 /// server took it. Not generic, so its code is in the WASM once.
 async fn send(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Result<String, ApiFailure> {
+    let response = respond(method, path, token, body).await?;
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    text.ok_or(ApiFailure::Unreachable)
+}
+
+/// A file the server makes (a report as .xlsx or CSV), as a Blob.
+pub async fn file(token: &str, path: &str) -> Result<web_sys::Blob, ApiFailure> {
+    let response = respond("GET", path, Some(token), None).await?;
+    let blob = response.blob().map_err(|_| ApiFailure::Unreachable)?;
+    let blob = JsFuture::from(blob).await.map_err(|_| ApiFailure::Unreachable)?;
+    Ok(blob.unchecked_into())
+}
+
+/// One request, answered with a success status; a refusal read as its Vietnamese message.
+async fn respond(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<web_sys::Response, ApiFailure> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_signal(timeout_signal().as_ref());
@@ -77,15 +100,15 @@ async fn send(method: &str, path: &str, token: Option<&str>, body: Option<String
         .await
         .map_err(|_| ApiFailure::Unreachable)?
         .unchecked_into();
+    if response.ok() {
+        return Ok(response);
+    }
     let status = response.status();
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
         Err(_) => None,
     };
     let text = text.ok_or(ApiFailure::Unreachable)?;
-    if response.ok() {
-        return Ok(text);
-    }
     match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) if status < 500 => Err(ApiFailure::Refused { code: body.code, message: body.message }),
         _ => Err(ApiFailure::Server(status)),

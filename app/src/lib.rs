@@ -10,6 +10,7 @@
 mod api;
 mod clock;
 mod device;
+mod download;
 mod entry;
 mod join;
 mod officer;

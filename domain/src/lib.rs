@@ -19,6 +19,7 @@ mod ledger;
 pub mod limits;
 mod period;
 mod report;
+pub mod report_table;
 pub mod rollup;
 pub mod search;
 mod snapshot;

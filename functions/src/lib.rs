@@ -6,6 +6,7 @@
 pub mod api;
 pub mod enrolment;
 pub mod error;
+pub mod export;
 pub mod secrets;
 pub mod site;
 pub mod store;

@@ -6,28 +6,14 @@ use super::use_device_page;
 use crate::{APP_VERSION, clock, storage};
 use domain::Backup;
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
-/// Offers `text` as a file named `name` to the browser's downloads.
+/// Offers `text` as a JSON file named `name` to the browser's downloads.
 fn download(name: &str, text: &str) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or(JsValue::NULL)?;
-    let document = window.document().ok_or(JsValue::NULL)?;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&text.into()), &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    document.body().ok_or(JsValue::NULL)?.append_child(&link)?;
-    link.click();
-    link.remove();
-    // The download has its own copy once it started; the URL is let go a little later.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)?;
-    Ok(())
+    crate::download::offer(name, &blob)
 }
 
 /// "Lần xuất gần nhất: …", or that there is none.

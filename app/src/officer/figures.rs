@@ -1,5 +1,6 @@
-//! Số liệu — the year's report of a unit in reach (the officer's own by default): its
-//! child units for a chosen indicator, then every indicator's total by content.
+//! Số liệu — the report of a unit in reach (the officer's own by default) for a chosen
+//! period: its child units for a chosen indicator, then every indicator's total by
+//! content; the same report downloaded as .xlsx or CSV (made by the server).
 
 use super::use_officer_session;
 use crate::CollectAny;
@@ -10,6 +11,18 @@ use domain::{Report, ReportPeriod, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// The parts of a year a report can cover, as `ReportPeriod` writes them after the year.
+const PARTS: [(&str, &str); 8] = [
+    ("", "Cả năm"),
+    ("-H1", "6 tháng đầu năm"),
+    ("-H2", "6 tháng cuối năm"),
+    ("-9M", "9 tháng"),
+    ("-Q1", "Quý I"),
+    ("-Q2", "Quý II"),
+    ("-Q3", "Quý III"),
+    ("-Q4", "Quý IV"),
+];
+
 #[component]
 pub fn FiguresScreen() -> impl IntoView {
     let session = use_officer_session();
@@ -17,12 +30,18 @@ pub fn FiguresScreen() -> impl IntoView {
     // The report of the chosen unit; an answer for a unit no longer chosen is dropped.
     let report = RwSignal::new(None::<Cached<Report>>);
     let error = RwSignal::new(None::<String>);
+    let this_year = clock::today().month().year();
+    let (year, part) = (RwSignal::new(this_year), RwSignal::new(""));
+    let chosen = move || format!("{}{}", year.get_untracked(), part.get_untracked()).parse::<ReportPeriod>().ok();
     let load = move || {
-        let (id, year) = (unit.get_untracked(), clock::today().month().year());
-        let Ok(period) = ReportPeriod::year(year) else { return };
+        let id = unit.get_untracked();
+        let Some(period) = chosen() else { return };
         spawn_local(async move {
             match session.call(|token| async move { api::report(&token, &id, period).await }).await {
-                Ok(fresh) if unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit) => {
+                Ok(fresh)
+                    if unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit)
+                        && chosen() == Some(fresh.period) =>
+                {
                     report.try_set(Some(Cached { value: fresh, fetched_at: clock::stamp() }));
                     error.try_set(None);
                 }
@@ -44,6 +63,28 @@ pub fn FiguresScreen() -> impl IntoView {
             })
             .collect_any()
     });
+    let reload = move || {
+        report.set(None);
+        load();
+    };
+    let parts = PARTS.iter().map(|(p, name)| view! { <option value=*p>{*name}</option> }).collect_any();
+    let years = (0..5)
+        .map(|back| this_year - back)
+        .map(|y| view! { <option value=y.to_string()>{y.to_string()}</option> })
+        .collect_any();
+    // The report as a file the server makes, offered to the browser's downloads.
+    let download = move |extension: &'static str| {
+        let (id, Some(period)) = (unit.get_untracked(), chosen()) else { return };
+        spawn_local(async move {
+            let path = format!("/api/v1/units/{id}/report.{extension}?period={period}");
+            let fetched = session.call(|token| async move { api::file(&token, &path).await }).await;
+            let offered = fetched.and_then(|blob| {
+                let name = domain::report_table::file_name(&id, period, extension);
+                crate::download::offer(&name, &blob).map_err(|_| "Trình duyệt không cho tải tệp về.".to_string())
+            });
+            error.try_set(offered.err());
+        });
+    };
     let heading = move || {
         report.with(|cached| match cached {
             Some(c) => {
@@ -64,9 +105,31 @@ pub fn FiguresScreen() -> impl IntoView {
                     }
                 }>{options}</select>
             </label>
+            <div class="pair">
+                <label class="pick">
+                    "Kỳ báo cáo"
+                    <select on:change=move |ev| {
+                        part.set(PARTS.iter().find(|(p, _)| *p == event_target_value(&ev)).map_or("", |(p, _)| *p));
+                        reload();
+                    }>{parts}</select>
+                </label>
+                <label class="pick">
+                    "Năm"
+                    <select on:change=move |ev| {
+                        if let Ok(y) = event_target_value(&ev).parse() {
+                            year.set(y);
+                            reload();
+                        }
+                    }>{years}</select>
+                </label>
+            </div>
             <h1 data-testid="report-heading">{heading}</h1>
             <p class="alert" role="alert">{move || error.get()}</p>
-            <button on:click=move |_| load()>"Tải lại"</button>
+            <div class="actions">
+                <button on:click=move |_| load()>"Tải lại"</button>
+                <button on:click=move |_| download("xlsx")>"Tải Excel (.xlsx)"</button>
+                <button on:click=move |_| download("csv")>"Tải CSV"</button>
+            </div>
             <ReportView report catalogue=&session.fixed.catalogue />
         </section>
     }

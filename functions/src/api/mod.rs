@@ -162,6 +162,8 @@ fn v1_routes<S: Store>() -> Routes<S> {
         .route("/units", get(units::list::<S>))
         .route("/areas", post(areas::change::<S>))
         .route("/units/{id}/report", get(report::report::<S>))
+        .route("/units/{id}/report.xlsx", get(report::report_xlsx::<S>))
+        .route("/units/{id}/report.csv", get(report::report_csv::<S>))
         .route("/sync", post(sync::sync::<S>))
         .route("/join", post(access::join::<S>))
         .route("/me", get(access::me::<S>))

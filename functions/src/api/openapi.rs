@@ -25,6 +25,8 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response};
         document,
         super::sync::sync,
         super::report::report,
+        super::report::report_xlsx,
+        super::report::report_csv,
         super::units::list,
         super::units::catalogue,
         super::areas::change,

@@ -3,10 +3,13 @@
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, Freshness, ReportStore, UnitStore};
+use crate::store::{AccessStore, Freshness, ReportStore, StoreError, UnitStore};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use domain::report_table::ReportTable;
 use domain::{Action, DomainError, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, unit_figures};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
@@ -40,12 +43,86 @@ pub async fn report<S: ReportStore + AccessStore + UnitStore>(
     Path(id): Path<String>,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Report>, ApiError> {
+    Ok(Json(build(&state, &caller, id, query).await?))
+}
+
+/// The same report as an Excel workbook: the Front's annex table by content, a column per
+/// child unit, real number cells.
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{id}/report.xlsx",
+    tag = "reports",
+    params(("id" = UnitId, Path, description = "The unit"), ReportQuery),
+    security(("device_token" = [])),
+    responses(
+        (status = 200, description = "The workbook", content_type = XLSX, body = Vec<u8>),
+        (status = 403, description = "forbidden: the unit is outside the caller's reach", body = ErrorBody),
+        (status = 422, description = "invalid_period, invalid_id, unknown_unit: no period (or not one the app \
+            knows), or no such unit", body = ErrorBody),
+    )
+)]
+pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let report = build(&state, &caller, id, query).await?;
+    let table = ReportTable::new(&report, &state.catalogue);
+    let bytes = crate::export::xlsx(&table).map_err(|e| StoreError(format!("writing the workbook: {e}")))?;
+    Ok(file(&report, "xlsx", XLSX, bytes))
+}
+
+/// The same report as CSV for Excel in Vietnamese settings (UTF-8 with a byte order mark,
+/// `;` between fields).
+#[utoipa::path(
+    get,
+    path = "/api/v1/units/{id}/report.csv",
+    tag = "reports",
+    params(("id" = UnitId, Path, description = "The unit"), ReportQuery),
+    security(("device_token" = [])),
+    responses(
+        (status = 200, description = "The table", content_type = CSV, body = String),
+        (status = 403, description = "forbidden: the unit is outside the caller's reach", body = ErrorBody),
+        (status = 422, description = "invalid_period, invalid_id, unknown_unit: no period (or not one the app \
+            knows), or no such unit", body = ErrorBody),
+    )
+)]
+pub async fn report_csv<S: ReportStore + AccessStore + UnitStore>(
+    State(state): State<Arc<AppState<S>>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let report = build(&state, &caller, id, query).await?;
+    let csv = ReportTable::new(&report, &state.catalogue).to_csv();
+    Ok(file(&report, "csv", CSV, csv.into_bytes()))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const CSV: &str = "text/csv; charset=utf-8";
+
+/// A download: `bao-cao-{unit}-{period}.{extension}`.
+fn file(report: &Report, extension: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
+    let name = domain::report_table::file_name(&report.unit.unit, report.period, extension);
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let headers = [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)];
+    (headers, bytes).into_response()
+}
+
+/// The report of the unit `id` for the query's period, if the caller may read it.
+async fn build<S: ReportStore + AccessStore + UnitStore>(
+    state: &AppState<S>,
+    caller: &domain::Caller,
+    id: String,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Report, ApiError> {
     let tree = state.tree().await?;
     // The period is the query's one field: whatever refuses the query is a missing period.
     let Query(query) = query.map_err(|_| DomainError::InvalidPeriod(String::new()))?;
     let period: ReportPeriod = query.period.parse()?;
     let unit = tree.get(&UnitId::new(id)?)?;
-    authorize(&caller, Action::ReadFigures, &unit.id, &tree)?;
+    authorize(caller, Action::ReadFigures, &unit.id, &tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };
     // Each unit's figures come from its own rollups (two reads), so a province's hundred
     // communes are read a few at a time rather than one after another.
@@ -57,7 +134,7 @@ pub async fn report<S: ReportStore + AccessStore + UnitStore>(
     let children: Vec<UnitFigures> =
         stream::iter(tree.children(&unit.id)).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
     let unit = figures_of(unit).await?;
-    Ok(Json(Report { period, period_name: period.to_vietnamese(), unit, children }))
+    Ok(Report { period, period_name: period.to_vietnamese(), unit, children })
 }
 
 /// How many units' figures a report reads at once.

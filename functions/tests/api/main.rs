@@ -18,6 +18,7 @@ use tower::ServiceExt;
 mod access;
 mod areas;
 mod bad_input;
+mod export;
 #[path = "../store/moto.rs"]
 #[allow(dead_code)]
 mod moto;

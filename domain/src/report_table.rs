@@ -1,0 +1,242 @@
+//! Bảng báo cáo — a [`Report`] as the Front's annex table: a row per indicator, grouped
+//! by the 5 contents (the general baselines first), with the columns STT | Chỉ tiêu |
+//! Đơn vị tính | Kết quả | Ghi chú, then one per child unit. The one model of the CSV
+//! (here) and the .xlsx (on the server), so the two never disagree; cells are worded by
+//! [`crate::format`], as the screen words them.
+
+use crate::format;
+use crate::{Catalogue, Figure, Indicator, IndicatorKind, Report, ReportPeriod};
+
+/// One cell of a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableCell {
+    /// A whole amount in the indicator's unit (a counter's total, a level's).
+    Amount(i64),
+    /// A share, as a fraction (0,937 for 93,7%).
+    Share(f64),
+    /// What no number says: a flag's "3 có / 4 đã trả lời / tổng 5 khu dân cư",
+    /// "Chưa có số liệu".
+    Text(String),
+}
+
+impl TableCell {
+    fn of(indicator: &Indicator, figure: &Figure, period: ReportPeriod) -> Self {
+        match *figure {
+            Figure::Counter { total } => TableCell::Amount(total),
+            Figure::Level { total, reporting, .. } if reporting > 0 => {
+                TableCell::Amount(i64::try_from(total).unwrap_or(i64::MAX))
+            }
+            Figure::Ratio { numerator, denominator } if denominator > 0 => {
+                TableCell::Share(numerator as f64 / denominator as f64)
+            }
+            _ => TableCell::Text(format::figure(indicator, figure, period)),
+        }
+    }
+
+    /// As a CSV field for Excel in Vietnamese settings: integers plain, shares with a
+    /// decimal comma (`93,7%`).
+    fn csv(&self) -> String {
+        match self {
+            TableCell::Amount(n) => n.to_string(),
+            TableCell::Share(share) => format!("{:.1}%", share * 100.0).replace('.', ","),
+            TableCell::Text(text) => text.clone(),
+        }
+    }
+}
+
+/// One indicator's row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRow {
+    /// STT — its number in the table, from 1.
+    pub number: usize,
+    pub label: String,
+    /// Đơn vị tính.
+    pub unit: String,
+    /// Kết quả — the unit's figure.
+    pub result: TableCell,
+    /// Ghi chú — how many areas a level or a flag rests on, when not all.
+    pub note: String,
+    /// One per child unit, in the order of [`ReportTable::children`].
+    pub children: Vec<TableCell>,
+}
+
+/// Rows under one heading: a content, or the general baselines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableGroup {
+    pub heading: String,
+    pub rows: Vec<TableRow>,
+}
+
+/// The whole table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportTable {
+    /// "Kết quả thực hiện Cuộc vận động … — Phường Đức Xuân — Năm 2025".
+    pub title: String,
+    pub unit_name: String,
+    pub period_name: String,
+    /// The child units' names, one column each.
+    pub children: Vec<String>,
+    pub groups: Vec<TableGroup>,
+}
+
+/// The fixed columns before the children's.
+pub const HEADINGS: [&str; 5] = ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả", "Ghi chú"];
+
+const CAMPAIGN: &str = "Kết quả thực hiện Cuộc vận động \"Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh\"";
+
+impl ReportTable {
+    /// The table of `report`, its indicators in catalogue order (records, which have no
+    /// figure, left out).
+    pub fn new(report: &Report, catalogue: &Catalogue) -> Self {
+        let period = report.period;
+        let mut number = 0;
+        let mut group = |heading: String, content: Option<u8>| {
+            let rows: Vec<TableRow> = catalogue
+                .of_content(content)
+                .filter_map(|indicator| {
+                    let figure = report.unit.figures.get(&indicator.id)?;
+                    number += 1;
+                    let children = (report.children.iter())
+                        .map(|child| match child.figures.get(&indicator.id) {
+                            Some(f) => TableCell::of(indicator, f, period),
+                            None => TableCell::Text(String::new()),
+                        })
+                        .collect();
+                    Some(TableRow {
+                        number,
+                        label: indicator.label.clone(),
+                        unit: indicator.unit.clone(),
+                        result: TableCell::of(indicator, figure, period),
+                        note: note(indicator, figure),
+                        children,
+                    })
+                })
+                .collect();
+            TableGroup { heading, rows }
+        };
+        let mut groups = vec![group("Số liệu chung".to_string(), None)];
+        for content in &catalogue.contents {
+            groups.push(group(content.heading(), Some(content.number)));
+        }
+        groups.retain(|g| !g.rows.is_empty());
+        ReportTable {
+            title: format!("{CAMPAIGN} — {} — {}", report.unit.name, report.period_name),
+            unit_name: report.unit.name.clone(),
+            period_name: report.period_name.clone(),
+            children: report.children.iter().map(|c| c.name.clone()).collect(),
+            groups,
+        }
+    }
+
+    /// The column headings: the fixed ones, then a child unit's name each.
+    pub fn headings(&self) -> Vec<String> {
+        HEADINGS.iter().map(|h| h.to_string()).chain(self.children.iter().cloned()).collect()
+    }
+
+    /// The table as CSV for Excel in Vietnamese settings: UTF-8 with a byte order mark
+    /// (so Excel reads the diacritics), fields separated by `;` (the list separator
+    /// there), quoted where needed; the title first, then the headings, each group's
+    /// heading on a line of its own, then its rows.
+    pub fn to_csv(&self) -> String {
+        let field = |text: &str| {
+            if text.contains([';', '"', '\n', '\r']) {
+                format!("\"{}\"", text.replace('"', "\"\""))
+            } else {
+                text.into()
+            }
+        };
+        let line = |fields: Vec<String>| fields.iter().map(|f| field(f)).collect::<Vec<_>>().join(";") + "\r\n";
+        let mut out = String::from("\u{feff}");
+        out += &line(vec![self.title.clone()]);
+        out += &line(self.headings());
+        for group in &self.groups {
+            out += &line(vec![String::new(), group.heading.clone()]);
+            for row in &group.rows {
+                let fixed =
+                    [row.number.to_string(), row.label.clone(), row.unit.clone(), row.result.csv(), row.note.clone()];
+                out += &line(fixed.into_iter().chain(row.children.iter().map(TableCell::csv)).collect());
+            }
+        }
+        out
+    }
+}
+
+/// The name a downloaded report takes: `bao-cao-p-duc-xuan-2025-H1.xlsx`.
+pub fn file_name(unit: &crate::UnitId, period: ReportPeriod, extension: &str) -> String {
+    format!("bao-cao-{unit}-{}.{extension}", period.to_string().replace("..", "-"))
+}
+
+/// What a level or a flag rests on, when not every area: "12/15 khu dân cư đã báo".
+fn note(indicator: &Indicator, figure: &Figure) -> String {
+    match (*figure, &indicator.kind) {
+        (Figure::Level { reporting, areas, .. }, IndicatorKind::Level) if reporting > 0 && reporting < areas => {
+            format!("{reporting}/{areas} khu dân cư đã báo")
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IndicatorId, UnitFigures, UnitId, UnitLevel};
+    use std::collections::BTreeMap;
+
+    fn figures(name: &str, list: &[(&str, Figure)]) -> UnitFigures {
+        UnitFigures {
+            unit: UnitId::new(crate::search::fold(name).replace(' ', "-")).unwrap(),
+            name: name.into(),
+            level: UnitLevel::Ward,
+            areas: 3,
+            figures: list.iter().map(|(id, f)| (IndicatorId::new(*id).unwrap(), *f)).collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    fn report() -> Report {
+        let period = ReportPeriod::year(2025).unwrap();
+        let unit = figures(
+            "Phường Đức Xuân",
+            &[
+                ("dat_hien", Figure::Counter { total: 8_111 }),
+                ("so_ho", Figure::Level { total: 420, reporting: 2, areas: 3 }),
+                ("ngay_hoi_ddk", Figure::Flag { yes: 2, answered: 3, of: 3 }),
+                ("ty_le_ngo_co_den", Figure::Ratio { numerator: 178, denominator: 190 }),
+                ("so_ho_ngheo", Figure::Level { total: 0, reporting: 0, areas: 3 }),
+            ],
+        );
+        let child = figures("Tổ 8A", &[("dat_hien", Figure::Counter { total: 111 })]);
+        Report { period, period_name: period.to_vietnamese(), unit, children: vec![child] }
+    }
+
+    #[test]
+    fn rows_follow_the_contents_and_cells_keep_numbers_as_numbers() {
+        let table = ReportTable::new(&report(), &Catalogue::standard());
+        assert!(table.title.ends_with("— Phường Đức Xuân — Năm 2025"), "{}", table.title);
+        let headings: Vec<&str> = table.groups.iter().map(|g| g.heading.as_str()).collect();
+        assert_eq!(headings[0], "Số liệu chung");
+        assert!(headings[1].starts_with("Nội dung 1."), "{headings:?}");
+        let rows: Vec<&TableRow> = table.groups.iter().flat_map(|g| &g.rows).collect();
+        assert_eq!(rows.iter().map(|r| r.number).collect::<Vec<_>>(), (1..=5).collect::<Vec<_>>());
+        let row = |label: &str| *rows.iter().find(|r| r.label.starts_with(label)).unwrap();
+        assert_eq!(row("Đất nhân dân hiến").result, TableCell::Amount(8_111));
+        assert_eq!(row("Đất nhân dân hiến").children, [TableCell::Amount(111)]);
+        assert_eq!(row("Tổng số hộ").result, TableCell::Amount(420));
+        assert_eq!(row("Tổng số hộ").note, "2/3 khu dân cư đã báo");
+        assert_eq!(row("Số hộ nghèo").result, TableCell::Text("Chưa có số liệu".into()));
+        assert_eq!(row("Tỷ lệ ngõ").result, TableCell::Share(178.0 / 190.0));
+        assert_eq!(row("Tổ chức Ngày hội").result, TableCell::Text("2 có / 3 đã trả lời / tổng 3 khu dân cư".into()));
+        assert_eq!(row("Tổ chức Ngày hội").children, [TableCell::Text(String::new())], "no figure, no text");
+    }
+
+    #[test]
+    fn the_csv_has_a_byte_order_mark_semicolons_and_quotes_where_needed() {
+        let csv = ReportTable::new(&report(), &Catalogue::standard()).to_csv();
+        assert!(csv.starts_with("\u{feff}\"Kết quả thực hiện Cuộc vận động \"\"Toàn dân"), "{csv}");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[1], "STT;Chỉ tiêu;Đơn vị tính;Kết quả;Ghi chú;Tổ 8A");
+        assert!(lines.contains(&";Số liệu chung"));
+        assert!(csv.contains("\r\n"));
+        assert!(lines.iter().any(|l| l.starts_with("5;Tỷ lệ ngõ được chiếu sáng;%;93,7%;")), "{csv}");
+        assert!(lines.iter().any(|l| l.contains(";Đất nhân dân hiến;m²;8111;;111")), "{csv}");
+    }
+}

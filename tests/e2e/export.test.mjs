@@ -1,0 +1,49 @@
+// A ward's report for a chosen period, downloaded as Excel and CSV in the real browser:
+// the officer picks the quarter, the heading says it, and the files hold the figure.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+import { startBoth, stopBoth, Phone, eventually, SHOTS } from './support.mjs';
+
+let server, browser;
+
+before(async () => ({ server, browser } = await startBoth()));
+after(() => stopBoth({ server, browser }));
+
+test('an officer downloads the quarter\'s report as .xlsx and CSV', async () => {
+  // A volunteer of Tổ 11 has synced 640 m² of land donated this month.
+  const volunteer = await server.enrol('volunteer', 'Tổ 11', 'Trưởng ban Tổ 11');
+  const now = new Date();
+  const month = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  await server.api('POST', 'api/v1/sync', volunteer.token, { protocol: 2, device: volunteer.device,
+    counters: [{ area: server.unitId('Tổ 11'), indicator: 'dat_hien', month, inc: 640, dec: 0 }] });
+
+  const officer = await Phone.open(browser, server, 'Cán bộ', server.url);
+  await officer.join(await server.issueCode('ward_officer', 'Phường Nguyễn Thị Minh Khai'), 'Cán bộ phường NTMK');
+  await officer.page.waitForURL(/officer/);
+  const page = officer.page;
+  const quarter = ['I', 'II', 'III', 'IV'][Math.floor(now.getMonth() / 3)];
+  await page.getByLabel('Kỳ báo cáo').selectOption({ label: `Quý ${quarter}` });
+  await eventually(() => page.getByTestId('report-heading').innerText(),
+    (t) => t.includes(`Quý ${quarter} năm ${now.getFullYear()}`), 'the quarter in the heading');
+  await officer.chooseWardIndicator('Đất nhân dân hiến');
+  await eventually(() => officer.wardTable(), (rows) => rows.some((r) => r[0] === 'Tổ 11' && r[1] === '640 m²'), 'Tổ 11');
+  await officer.screenshot(`${SHOTS}officer-report-period.png`);
+
+  const fetch = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+    return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+  };
+  const period = `${now.getFullYear()}-Q${Math.floor(now.getMonth() / 3) + 1}`;
+  const xlsx = await fetch('Tải Excel (.xlsx)');
+  assert.equal(xlsx.name, `bao-cao-${server.unitId('Phường Nguyễn Thị Minh Khai')}-${period}.xlsx`);
+  assert.equal(xlsx.bytes.subarray(0, 2).toString(), 'PK', 'a workbook is a zip');
+  const csv = await fetch('Tải CSV');
+  assert.equal(csv.name, `bao-cao-${server.unitId('Phường Nguyễn Thị Minh Khai')}-${period}.csv`);
+  const text = csv.bytes.toString('utf8');
+  assert.ok(text.startsWith('\ufeff'), 'a byte order mark');
+  assert.match(text, new RegExp(`Quý ${quarter} năm ${now.getFullYear()}`));
+  assert.match(text, /;Đất nhân dân hiến;m²;640;;640;/);
+  assert.deepEqual(officer.errors, []);
+});
