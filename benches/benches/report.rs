@@ -63,10 +63,8 @@ fn province_report(c: &mut Criterion) {
     let (router, token) = router;
     let (router, token) = (&router, &token);
     let get = move |path: &'static str| async move {
-        let request = Request::get(path)
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
+        let request =
+            Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
         let response = router.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.into_body().collect().await.unwrap().to_bytes()

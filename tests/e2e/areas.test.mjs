@@ -131,3 +131,18 @@ test('a volunteer cannot change areas', async () => {
   assert.equal(refused.json.code, 'forbidden');
   assert.match(refused.json.message, /không được quản lý khu dân cư/);
 });
+
+test('an administrator finds a commune among its units by typing its name without diacritics', async () => {
+  const admin = await Phone.open(browser, server, 'Quản trị');
+  await admin.join(await server.issueCode('province_admin', 'Thành phố Bắc Kạn'), 'Quản trị tỉnh');
+  await admin.page.waitForURL(/officer/);
+  await admin.page.getByRole('tab', { name: 'Nhật ký' }).click();
+  const select = admin.page.getByRole('combobox', { name: /^Đơn vị/ });
+  await eventually(() => select.locator('option').count(), (n) => n >= 12, 'every unit in reach');
+  await admin.page.getByLabel('Tìm đơn vị (gõ không dấu được)').fill('nong thuong');
+  await eventually(() => select.locator('option').allInnerTexts(), (o) => o.length === 1 && o[0] === 'Xã Nông Thượng',
+    'one match');
+  assert.equal(await select.inputValue(), server.unitId('Xã Nông Thượng'), 'the match is picked');
+  await admin.screenshot(`${SHOTS}officer-find-unit.png`);
+  assert.deepEqual(admin.errors, []);
+});

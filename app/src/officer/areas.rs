@@ -3,6 +3,7 @@
 //! effect. A change is checked here as the server will check it (`domain::area`), and
 //! sent again with the same ids after a failure, so it is filed once.
 
+use super::unit_picker::UnitPicker;
 use super::{InReach, OfficerSession, use_officer_session};
 use crate::CollectAny;
 use crate::{api, clock};
@@ -84,19 +85,11 @@ pub fn AreasScreen() -> impl IntoView {
     let editing = RwSignal::new(None::<Editing>);
     let done = RwSignal::new(None::<String>);
     let picker = (wards.len() > 1).then(|| {
-        let options =
-            wards.iter().map(|w| view! { <option value=w.id.to_string()>{w.name.clone()}</option> }).collect_any();
-        view! {
-            <label class="pick">
-                "Xã, phường "
-                <select on:change=move |ev| {
-                    if let Ok(id) = UnitId::new(event_target_value(&ev)) {
-                        editing.set(None);
-                        ward.set(id);
-                    }
-                }>{options}</select>
-            </label>
-        }
+        let pick = move |id: UnitId| {
+            editing.set(None);
+            ward.set(id);
+        };
+        view! { <UnitPicker label="Xã, phường" units=Signal::stored(wards) chosen=ward on_pick=pick /> }
     });
     let rows = move || {
         let list = session.reach.with(|r| areas_of(r, &ward.get()));

@@ -1,6 +1,7 @@
 //! Nhật ký — the audit trail of a unit in reach, newest first: codes issued and
 //! withdrawn, devices enrolled and revoked, syncs.
 
+use super::unit_picker::UnitPicker;
 use super::use_officer_session;
 use crate::CollectAny;
 use crate::{api, clock};
@@ -75,13 +76,13 @@ pub fn AuditScreen() -> impl IntoView {
         });
     };
     load();
-    let options = (session.reach.with_untracked(|r| r.profile.units.clone()).into_iter())
+    let units: Vec<_> = (session.reach.with_untracked(|r| r.profile.units.clone()).into_iter())
         .filter(|u| session.may(domain::Action::ReadAudit, &u.id))
-        .map(|u| {
-            let selected = u.id == unit.get_untracked();
-            view! { <option value=u.id.to_string() selected=selected>{u.name}</option> }
-        })
-        .collect_any();
+        .collect();
+    let pick = move |id: UnitId| {
+        unit.set(id);
+        load();
+    };
     let rows = move || {
         events.with(|shown| {
             let (of, list) = shown.as_ref().filter(|(of, _)| *of == unit.get())?;
@@ -112,15 +113,7 @@ pub fn AuditScreen() -> impl IntoView {
     };
     view! {
         <section class="audit">
-            <label class="pick">
-                "Đơn vị "
-                <select on:change=move |ev| {
-                    if let Ok(id) = UnitId::new(event_target_value(&ev)) {
-                        unit.set(id);
-                        load();
-                    }
-                }>{options}</select>
-            </label>
+            <UnitPicker label="Đơn vị" units=Signal::stored(units) chosen=unit on_pick=pick />
             <h1>"Nhật ký"</h1>
             <p class="alert" role="alert">{move || error.get()}</p>
             <ul class="rows" data-testid="audit-list">{rows}</ul>

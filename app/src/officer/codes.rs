@@ -2,6 +2,7 @@
 //! for; the code shown as text, link and QR code) and the codes of its scope, each
 //! withdrawable while it can still enrol a device.
 
+use super::unit_picker::UnitPicker;
 use super::{OfficerSession, use_officer_session};
 use crate::CollectAny;
 use crate::{api, clock, profile};
@@ -138,16 +139,7 @@ fn IssueForm(session: OfficerSession, on_issued: impl Fn(IssuedCode) + Copy + 's
             .map(|(i, (r, _))| view! { <option value=i.to_string()>{r.name_vi()}</option> })
             .collect_any()
     });
-    let unit_options = move || {
-        units_of(role.get())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|u| {
-                let selected = u.id == unit.get_untracked();
-                view! { <option value=u.id.to_string() selected=selected>{u.name}</option> }
-            })
-            .collect_any()
-    };
+    let unit_choices = Signal::derive(move || units_of(role.get()).unwrap_or_default());
     let unit_label = move || if role.get() == Role::Volunteer { "Khu dân cư" } else { "Đơn vị" };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -192,14 +184,7 @@ fn IssueForm(session: OfficerSession, on_issued: impl Fn(IssuedCode) + Copy + 's
                     }
                 }>{role_options}</select>
             </label>
-            <label>
-                {unit_label}
-                <select on:change=move |ev| {
-                    if let Ok(id) = domain::UnitId::new(event_target_value(&ev)) {
-                        unit.set(id);
-                    }
-                }>{unit_options}</select>
-            </label>
+            <UnitPicker label=Signal::derive(unit_label) units=unit_choices chosen=unit on_pick=move |id| unit.set(id) />
             <div class="pair">
                 <label>
                     "Hiệu lực (ngày)"

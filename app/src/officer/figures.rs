@@ -2,6 +2,7 @@
 //! period: its child units for a chosen indicator, then every indicator's total by
 //! content; the same report downloaded as .xlsx or CSV (made by the server).
 
+use super::unit_picker::UnitPicker;
 use super::use_officer_session;
 use crate::CollectAny;
 use crate::report_view::ReportView;
@@ -54,15 +55,12 @@ pub fn FiguresScreen() -> impl IntoView {
     };
     load();
     // Units above the residential areas, parents first.
-    let options = session.reach.with_untracked(|r| {
-        (r.profile.units.iter())
-            .filter(|u| !u.is_area())
-            .map(|u| {
-                let selected = u.id == unit.get_untracked();
-                view! { <option value=u.id.to_string() selected=selected>{u.name.clone()}</option> }
-            })
-            .collect_any()
-    });
+    let units = session.reach.with_untracked(|r| r.profile.units.iter().filter(|u| !u.is_area()).cloned().collect());
+    let pick = move |id: UnitId| {
+        unit.set(id);
+        report.set(None);
+        load();
+    };
     let reload = move || {
         report.set(None);
         load();
@@ -95,16 +93,7 @@ pub fn FiguresScreen() -> impl IntoView {
     };
     view! {
         <section class="ward">
-            <label class="pick">
-                "Đơn vị "
-                <select on:change=move |ev| {
-                    if let Ok(id) = UnitId::new(event_target_value(&ev)) {
-                        unit.set(id);
-                        report.set(None);
-                        load();
-                    }
-                }>{options}</select>
-            </label>
+            <UnitPicker label="Đơn vị" units=Signal::stored(units) chosen=unit on_pick=pick />
             <div class="pair">
                 <label class="pick">
                     "Kỳ báo cáo"

@@ -7,6 +7,7 @@ mod audit;
 mod codes;
 mod devices;
 mod figures;
+mod unit_picker;
 
 use crate::CollectAny;
 use crate::api::ApiFailure;
