@@ -18,6 +18,10 @@ pub const MAX_AREA_NAME: usize = 60;
 /// Most open areas under one commune or ward (the largest wards have about a hundred).
 pub const MAX_AREAS_PER_WARD: usize = 300;
 
+/// The prefix of the ids of areas the wards create (the dataset's are `u-…`): a loaded
+/// unit never takes the id of an area.
+pub const AREA_ID_PREFIX: &str = "kdc-";
+
 /// How far ahead an effective date may be: a decision is announced before it holds.
 pub const MAX_DAYS_AHEAD: i64 = 366;
 
@@ -76,6 +80,8 @@ pub enum AreaProblem {
     SameName,
     #[error("unit id `{0}` is taken")]
     IdTaken(String),
+    #[error("the id of a new area must start with `kdc-`")]
+    InvalidAreaId,
     #[error("unknown unit `{0}`")]
     UnknownUnit(String),
     #[error("`{0}` is not a commune or ward")]
@@ -99,6 +105,7 @@ impl AreaProblem {
         "area_name_taken",
         "area_same_name",
         "area_id_taken",
+        "invalid_area_id",
         "unknown_unit",
         "not_a_ward",
         "not_an_area",
@@ -114,6 +121,7 @@ impl AreaProblem {
             Self::NameTaken(_) => "area_name_taken",
             Self::SameName => "area_same_name",
             Self::IdTaken(_) => "area_id_taken",
+            Self::InvalidAreaId => "invalid_area_id",
             Self::UnknownUnit(_) => "unknown_unit",
             Self::NotAWard(_) => "not_a_ward",
             Self::NotAnArea(_) => "not_an_area",
@@ -138,6 +146,9 @@ impl AreaProblem {
             Self::NameTaken(name) => format!("Đã có khu dân cư \"{name}\" trong đơn vị này; hãy đặt tên khác."),
             Self::SameName => "Tên mới giống tên hiện tại.".into(),
             Self::IdTaken(_) => "Mã khu dân cư này đã có; hãy tải lại trang rồi thêm lại.".into(),
+            Self::InvalidAreaId => {
+                format!("Mã khu dân cư mới phải bắt đầu bằng \"{AREA_ID_PREFIX}\"; hãy tải lại trang rồi thêm lại.")
+            }
             Self::UnknownUnit(id) => format!("Không tìm thấy đơn vị: {id}."),
             Self::NotAWard(name) => format!("Khu dân cư chỉ lập trong xã, phường, đặc khu; {name} không phải."),
             Self::NotAnArea(name) => format!("{name} không phải khu dân cư."),
@@ -153,12 +164,13 @@ impl AreaProblem {
 }
 
 /// A name as typed, made canonical: trimmed, runs of spaces as one. `None`: empty, too
-/// long, with control characters, with no letter or digit, or not precomposed (NFC; the
-/// app and the server normalise before asking).
+/// long, not starting with a letter or digit (so no spreadsheet reads it as a formula),
+/// with control characters, or not precomposed (NFC; the app and the server normalise
+/// before asking).
 pub fn area_name(typed: &str) -> Option<String> {
     let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
     let fine = (1..=MAX_AREA_NAME).contains(&name.chars().count())
-        && name.chars().any(char::is_alphanumeric)
+        && name.chars().next().is_some_and(char::is_alphanumeric)
         && !name.chars().any(|c| c.is_control() || ('\u{300}'..='\u{36f}').contains(&c));
     fine.then_some(name)
 }
@@ -212,6 +224,9 @@ impl AreaEvent {
         };
         match &self.change {
             AreaChange::Create { parent, name } => {
+                if !self.area.as_str().starts_with(AREA_ID_PREFIX) {
+                    return Err(AreaProblem::InvalidAreaId);
+                }
                 if tree.get(&self.area).is_ok() {
                     return Err(AreaProblem::IdTaken(self.area.to_string()));
                 }
@@ -322,6 +337,8 @@ mod tests {
         assert_eq!(area_name("Tổ 12"), Some("Tổ 12".into()));
         assert_eq!(area_name("   "), None);
         assert_eq!(area_name("---"), None);
+        assert_eq!(area_name("=1+2"), None, "no formula in a spreadsheet");
+        assert_eq!(area_name("-Tổ 1"), None);
         assert_eq!(area_name(&"a".repeat(MAX_AREA_NAME + 1)), None);
         assert_eq!(area_name("Tổ\u{0}1"), None);
         assert_eq!(area_name("Tô\u{309} 1"), None, "decomposed: the edges normalise to NFC first");
@@ -367,10 +384,12 @@ mod tests {
     fn a_change_that_does_not_fit_the_tree_is_refused() {
         let tree = tree_of(&[], None);
         let d = day(2026, 1, 1);
-        assert_eq!(
-            create(1, "ntmk-to-11", "x-xuat-hoa", "Tổ mới", d).check(&tree, today()),
-            Err(AreaProblem::IdTaken("ntmk-to-11".into()))
-        );
+        let taken = create(1, "ntmk-to-11", "x-xuat-hoa", "Tổ mới", d);
+        assert_eq!(taken.check(&tree, today()), Err(AreaProblem::InvalidAreaId), "not an id a ward makes");
+        let first = create(1, "kdc-1", "x-xuat-hoa", "Tổ mới", d);
+        let with_it = tree_of(&[record(first.clone(), 1)], None);
+        let again = create(2, "kdc-1", "p-duc-xuan", "Tổ khác", d);
+        assert_eq!(again.check(&with_it, today()), Err(AreaProblem::IdTaken("kdc-1".into())));
         assert_eq!(
             create(1, "kdc-1", "p-nguyen-thi-minh-khai", "tổ 11", d).check(&tree, today()),
             Err(AreaProblem::NameTaken("Tổ 11".into())),

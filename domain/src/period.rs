@@ -156,6 +156,9 @@ impl Date {
     pub fn month(self) -> Month {
         self.month
     }
+    pub fn day(self) -> u8 {
+        self.day
+    }
     /// Reads a date typed day first, whatever the phone's language: `5/11/2026`,
     /// `05/11/2026`, or with `-`, `.` or `,` between (what a number pad offers).
     pub fn from_vietnamese(text: &str) -> Result<Date, DomainError> {

@@ -33,13 +33,29 @@ impl TableCell {
         }
     }
 
+    /// In words, as a printed report writes it: `8.111 m²`, `93,7%`, the text as it is.
+    pub fn words(&self, unit: &str) -> String {
+        match self {
+            TableCell::Amount(n) => format::amount(*n, unit),
+            TableCell::Share(share) => format!("{:.1}%", share * 100.0).replace('.', ","),
+            TableCell::Text(text) => text.clone(),
+        }
+    }
+
+    /// The number alone, Vietnamese style, for a table whose unit has a column: `8.111`.
+    pub fn figure(&self) -> String {
+        match self {
+            TableCell::Amount(n) => format::signed(*n),
+            other => other.words(""),
+        }
+    }
+
     /// As a CSV field for Excel in Vietnamese settings: integers plain, shares with a
     /// decimal comma (`93,7%`).
     fn csv(&self) -> String {
         match self {
             TableCell::Amount(n) => n.to_string(),
-            TableCell::Share(share) => format!("{:.1}%", share * 100.0).replace('.', ","),
-            TableCell::Text(text) => text.clone(),
+            other => other.words(""),
         }
     }
 }

@@ -47,3 +47,36 @@ test('an officer downloads the quarter\'s report as .xlsx and CSV', async () => 
   assert.match(text, /;Đất nhân dân hiến;m²;640;;640;/);
   assert.deepEqual(officer.errors, []);
 });
+
+test('the report prints in the Front\'s layout on A4', async () => {
+  const officer = await Phone.open(browser, server, 'Cán bộ in');
+  await officer.join(await server.issueCode('ward_officer', 'Phường Nguyễn Thị Minh Khai'), 'Cán bộ in báo cáo');
+  await officer.page.waitForURL(/officer/);
+  const page = officer.page;
+  await eventually(() => page.getByTestId('report-heading').innerText(), (t) => !/đang tải/.test(t), 'the report');
+  await page.getByRole('button', { name: 'In báo cáo' }).click();
+  const doc = page.getByTestId('print-view');
+  const text = await doc.innerText();
+  for (const part of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'ỦY BAN MTTQ VIỆT NAM',
+    'PHƯỜNG NGUYỄN THỊ MINH KHAI', 'Số: …/BC-MTTQ', 'BÁO CÁO', 'I. Đặc điểm tình hình',
+    'III. Kết quả thực hiện 5 nội dung', 'VI. Kiến nghị', 'TM. BAN THƯỜNG TRỰC', 'CHỦ TỊCH']) {
+    assert.ok(text.includes(part), `the document has "${part}"`);
+  }
+  assert.match(text, /Phường Nguyễn Thị Minh Khai, ngày \d\d tháng \d\d năm \d{4}/);
+  assert.match(text, /Đất nhân dân hiến: 640 m²\./, 'the figures in section III');
+  const headings = await doc.locator('table.annex th').allInnerTexts();
+  assert.deepEqual(headings, ['STT', 'Chỉ tiêu', 'Đơn vị tính', 'Kết quả', 'Ghi chú']);
+  // The officer writes section I on the page.
+  await doc.locator('p.write').first().fill('Phường có 15 tổ dân phố.');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByRole('tab', { name: 'Số liệu' }).isVisible(), false, 'no app chrome on paper');
+  await page.screenshot({ path: `${SHOTS}officer-print.png` });
+  const pdf = await page.pdf({ format: 'A4', path: `${SHOTS}bao-cao.pdf` });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+  assert.ok(pages.length >= 2, `the annex starts a page of its own: ${pages.length} pages`);
+  await page.emulateMedia({ media: 'screen' });
+  await page.getByRole('button', { name: 'Quay lại' }).click();
+  await page.getByTestId('report-heading').waitFor();
+  assert.deepEqual(officer.errors, []);
+});

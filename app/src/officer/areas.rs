@@ -1,7 +1,8 @@
 //! Khu dân cư — the officer keeps the residential areas of its commune or ward (no public
 //! dataset lists them): adds one, renames it, closes it, each from the day it takes
 //! effect. A change is checked here as the server will check it (`domain::area`), and
-//! sent again with the same ids after a failure, so it is filed once.
+//! the same change made again after a failure is sent with the same ids, so it is filed
+//! once (`OfficerSession::pending_area`).
 
 use super::unit_picker::UnitPicker;
 use super::{InReach, OfficerSession, use_officer_session};
@@ -116,6 +117,7 @@ fn send(session: OfficerSession, event: AreaEvent, error: RwSignal<Option<String
         let sent = event.clone();
         match session.call(|token| async move { api::change_area(&token, &sent).await }).await {
             Ok(changed) => {
+                session.pending_area.set_value(None);
                 let profile = session.reach.with_untracked(|r| with_unit(r.profile.clone(), changed.unit.clone()));
                 session.keep_profile(profile);
                 then(changed.unit);
@@ -127,22 +129,24 @@ fn send(session: OfficerSession, event: AreaEvent, error: RwSignal<Option<String
     });
 }
 
-/// Checks a change as the server will, with the name typed made canonical (NFC first).
-fn checked(session: OfficerSession, event: AreaEvent) -> Result<AreaEvent, String> {
-    let event = match event.change {
-        AreaChange::Create { parent, name } => {
-            AreaEvent { change: AreaChange::Create { parent, name: nfc(&name) }, ..event }
-        }
-        AreaChange::Rename { name } => AreaEvent { change: AreaChange::Rename { name: nfc(&name) }, ..event },
-        AreaChange::Close => event,
-    };
-    let event = event.canonical().map_err(|p| p.message_vi())?;
-    session.reach.with_untracked(|r| event.check(&r.tree, clock::today())).map_err(|p| p.message_vi())?;
-    Ok(event)
+/// The change to send, checked as the server will check it: the one sent before without
+/// an answer if it is the same change, else a new one.
+fn prepared(
+    session: OfficerSession,
+    area: Option<UnitId>,
+    effective: Date,
+    change: AreaChange,
+) -> Result<AreaEvent, String> {
+    let draft = session.pending_area.with_value(|p| to_send(p.as_ref(), area, effective, change, fresh_id));
+    session.reach.with_untracked(|r| draft.check(&r.tree, clock::today())).map_err(|p| p.message_vi())?;
+    session.pending_area.set_value(Some(draft.clone()));
+    Ok(draft)
 }
 
-fn nfc(typed: &str) -> String {
-    String::from(js_sys::JsString::from(typed).normalize("NFC"))
+/// A name as typed, precomposed (NFC) and made canonical (`domain::area::area_name`).
+fn name_typed(typed: &str) -> Result<String, String> {
+    let nfc = String::from(js_sys::JsString::from(typed).normalize("NFC"));
+    domain::area::area_name(&nfc).ok_or_else(|| domain::AreaProblem::InvalidName.message_vi())
 }
 
 /// The day typed, or why it is not one.
@@ -156,8 +160,6 @@ fn AddForm(session: OfficerSession, ward: RwSignal<UnitId>, done: RwSignal<Optio
     let name = RwSignal::new(String::new());
     let day = RwSignal::new(clock::today().to_vietnamese());
     let error = RwSignal::new(None::<String>);
-    // A tap again before the answer sends the same change: filed once.
-    let pending = StoredValue::new(None::<AreaEvent>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
@@ -165,16 +167,15 @@ fn AddForm(session: OfficerSession, ward: RwSignal<UnitId>, done: RwSignal<Optio
             Ok(d) => d,
             Err(message) => return error.set(Some(message)),
         };
-        let change = AreaChange::Create { parent: ward.get_untracked(), name: name.get_untracked() };
-        let draft = pending.with_value(|p| to_send(p.as_ref(), None, effective, change, fresh_id));
-        let event = match checked(session, draft) {
+        let event = name_typed(&name.get_untracked())
+            .map(|name| AreaChange::Create { parent: ward.get_untracked(), name })
+            .and_then(|change| prepared(session, None, effective, change));
+        let event = match event {
             Ok(event) => event,
             Err(message) => return error.set(Some(message)),
         };
-        pending.set_value(Some(event.clone()));
         error.set(None);
         send(session, event, error, move |unit| {
-            pending.try_set_value(None);
             name.try_set(String::new());
             done.try_set(Some(format!("Đã thêm {}.", unit.name)));
         });
@@ -223,7 +224,6 @@ fn AreaRow(
     let name = RwSignal::new(area.name.clone());
     let day = RwSignal::new(clock::today().to_vietnamese());
     let error = RwSignal::new(None::<String>);
-    let pending = StoredValue::new(None::<AreaEvent>);
     let is = move |what: fn(UnitId) -> Editing| editing.with(|e| e.as_ref() == Some(&what(id.get_value())));
     let act = move |change: AreaChange| {
         done.set(None);
@@ -231,12 +231,10 @@ fn AreaRow(
             Ok(d) => d,
             Err(message) => return error.set(Some(message)),
         };
-        let draft = pending.with_value(|p| to_send(p.as_ref(), Some(id.get_value()), effective, change, fresh_id));
-        let event = match checked(session, draft) {
+        let event = match prepared(session, Some(id.get_value()), effective, change) {
             Ok(event) => event,
             Err(message) => return error.set(Some(message)),
         };
-        pending.set_value(Some(event.clone()));
         error.set(None);
         let closing = event.change == AreaChange::Close;
         send(session, event, error, move |unit| {
@@ -272,7 +270,10 @@ fn AreaRow(
             <Show when=move || is(Editing::Rename)>
                 <form class="edit" on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
-                    act(AreaChange::Rename { name: name.get_untracked() });
+                    match name_typed(&name.get_untracked()) {
+                        Ok(name) => act(AreaChange::Rename { name }),
+                        Err(message) => error.set(Some(message)),
+                    }
                 }>
                     <label>
                         "Tên mới"

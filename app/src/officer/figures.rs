@@ -2,12 +2,14 @@
 //! period: its child units for a chosen indicator, then every indicator's total by
 //! content; the same report downloaded as .xlsx or CSV (made by the server).
 
+use super::print::PrintView;
 use super::unit_picker::UnitPicker;
 use super::use_officer_session;
 use crate::CollectAny;
 use crate::report_view::ReportView;
 use crate::storage::Cached;
 use crate::{api, clock};
+use domain::report_table::ReportTable;
 use domain::{Report, ReportPeriod, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -91,8 +93,14 @@ pub fn FiguresScreen() -> impl IntoView {
             None => format!("{} — đang tải số liệu…", session.unit_name(&unit.get())),
         })
     };
+    let printing = RwSignal::new(false);
+    let print_view = move || {
+        let table = report.with(|c| c.as_ref().map(|c| ReportTable::new(&c.value, &session.fixed.catalogue)))?;
+        Some(view! { <PrintView table on_close=move || printing.set(false) /> })
+    };
     view! {
-        <section class="ward">
+        <Show when=move || printing.get() && report.with(Option::is_some)>{print_view}</Show>
+        <section class="ward" class:hidden=move || printing.get()>
             <UnitPicker label="Đơn vị" units=Signal::stored(units) chosen=unit on_pick=pick />
             <div class="pair">
                 <label class="pick">
@@ -118,6 +126,9 @@ pub fn FiguresScreen() -> impl IntoView {
                 <button on:click=move |_| load()>"Tải lại"</button>
                 <button on:click=move |_| download("xlsx")>"Tải Excel (.xlsx)"</button>
                 <button on:click=move |_| download("csv")>"Tải CSV"</button>
+                <button on:click=move |_| printing.set(true) disabled=move || report.with(Option::is_none)>
+                    "In báo cáo"
+                </button>
             </div>
             <ReportView report catalogue=&session.fixed.catalogue />
         </section>

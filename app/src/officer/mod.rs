@@ -7,6 +7,7 @@ mod audit;
 mod codes;
 mod devices;
 mod figures;
+mod print;
 mod unit_picker;
 
 use crate::CollectAny;
@@ -48,6 +49,9 @@ pub struct OfficerSession {
     pub problem: RwSignal<Option<String>>,
     /// The server no longer accepts this device: it must enrol again.
     pub lost_access: RwSignal<bool>,
+    /// The last change of an area sent without an answer: the same change made again is
+    /// sent with its ids, so it is filed once (kept across tabs, for the page's life).
+    pub pending_area: StoredValue<Option<domain::AreaEvent>>,
 }
 
 pub fn use_officer_session() -> OfficerSession {
@@ -142,6 +146,7 @@ pub fn OfficerApp() -> impl IntoView {
         reach: RwSignal::new(InReach::new(enrolment.profile)),
         problem: RwSignal::new(None),
         lost_access: RwSignal::new(false),
+        pending_area: StoredValue::new(None),
     };
     provide_context(session);
     session.refresh_profile();

@@ -22,7 +22,7 @@ use unicode_normalization::UnicodeNormalization;
         (status = 403, description = "forbidden: the area or its commune is beyond the caller", body = ErrorBody),
         (status = 409, description = "area_name_taken, area_id_taken, event_id_reused: the change conflicts with \
             what is stored; nothing was stored", body = ErrorBody),
-        (status = 422, description = "invalid_area_name, area_same_name, unknown_unit, not_a_ward, not_an_area, \
+        (status = 422, description = "invalid_area_name, invalid_area_id, area_same_name, unknown_unit, not_a_ward, not_an_area, \
             area_closed, invalid_effective_date, too_many_areas, invalid_id, invalid_period: the change does not \
             fit (an area closed already, say); nothing was stored", body = ErrorBody),
     ))]
@@ -33,11 +33,14 @@ pub async fn change<S: UnitStore + AccessStore>(
 ) -> Result<Json<AreaChanged>, ApiError> {
     let event = nfc(event).canonical()?;
     let place = event.place().clone();
-    let tree = state.tree_knowing([&place]).await?;
+    // One change at a time, checked against the tree with every change filed before it:
+    // over a shared store (other Lambda instances file changes too), loaded fresh.
+    let _one_at_a_time = state.area_changes.lock().await;
+    let tree = if S::SHARED { state.reload().await? } else { state.tree().await? };
     tree.get(&place)?;
     authorize(&caller, Action::ManageAreas, &place, &tree)?;
     if let Some(earlier) = state.store.area_event(&event.id).await? {
-        return repeated(&earlier, &event, &tree);
+        return repeated(&earlier, &event, &*state.reload().await?);
     }
     let now = state.now_ms();
     event.check(&tree, Date::in_vietnam(now))?;
@@ -50,7 +53,7 @@ pub async fn change<S: UnitStore + AccessStore>(
     };
     let stored = state.store.file_area_event(&tree, &record, &audit).await?;
     if stored != record {
-        return repeated(&stored, &event, &tree);
+        return repeated(&stored, &event, &*state.reload().await?);
     }
     let tree = state.reload().await?;
     let unit = tree.get(&event.area)?.clone();

@@ -38,6 +38,9 @@ pub struct AppState<S> {
     pub store: S,
     /// Read through [`AppState::tree`] and [`AppState::tree_knowing`].
     tree: RwLock<KnownTree>,
+    /// Held while a change of an area is checked, filed and the tree loaded again: one
+    /// change at a time in this process, each checked against the tree with the last.
+    pub area_changes: tokio::sync::Mutex<()>,
     pub catalogue: Catalogue,
     pub clock: Clock,
     /// Where the app is served, for join links (`https://sotay.example.gov.vn`); when
@@ -67,7 +70,8 @@ impl<S> AppState<S> {
     pub fn new(store: S, tree: UnitTree, catalogue: Catalogue) -> Self {
         let clock = system_clock();
         let tree = RwLock::new(KnownTree { tree: Arc::new(tree), loaded_ms: clock() });
-        AppState { store, tree, catalogue, clock, public_url: None, trust_proxy: false }
+        let area_changes = tokio::sync::Mutex::new(());
+        AppState { store, tree, area_changes, catalogue, clock, public_url: None, trust_proxy: false }
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -117,7 +121,7 @@ impl<S: UnitStore> AppState<S> {
     pub async fn reload(&self) -> Result<Arc<UnitTree>, ApiError> {
         match crate::store::stored_tree(&self.store).await? {
             Some(tree) => Ok(self.keep(tree)),
-            None => Ok(self.known()),
+            None => Ok(self.keep(self.known().as_ref().clone())),
         }
     }
 }

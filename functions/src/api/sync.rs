@@ -31,7 +31,7 @@ use std::sync::Arc;
         (status = 403, description = "forbidden, wrong_device: another device's cells, or (protocol 1) an area \
             outside the device's scope; nothing was stored", body = ErrorBody),
         (status = 422, description = "unsupported_protocol, too_many_cells, duplicate_cell, invalid_id, \
-            invalid_period, unknown_unit, not_an_area, unknown_indicator, wrong_kind, invalid_amount, \
+            invalid_period, unknown_unit, not_an_area, area_closed, unknown_indicator, wrong_kind, invalid_amount, \
             negative_total, stamp_in_future: a protocol or size refused, or (protocol 1) a domain rule refused a \
             cell; nothing was stored", body = ErrorBody),
         (status = 429, description = "too_many_attempts, quota_exceeded: too many wrong tokens from this client, \
@@ -45,7 +45,8 @@ pub async fn sync<S: TallyStore + AccessStore + UnitStore>(
     Extension(record): Extension<DeviceRecord>,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
-    let tree = state.tree().await?;
+    let areas = request.counters.iter().map(|c| &c.area).chain(request.registers.iter().map(|r| &r.area));
+    let tree = state.tree_knowing(areas).await?;
     if request.device != caller.device {
         return Err(AccessError::WrongDevice.into());
     }

@@ -137,8 +137,10 @@ async fn refused_changes<S: Store>(api: Api<S>) {
     );
     let taken = create("e-3", "kdc-3", "x-xuat-hoa", "thôn nà bản", "2026-01-01");
     refused(post(officer.clone(), taken).await, (StatusCode::CONFLICT, "area_name_taken"));
-    let id_taken = create("e-4", "xh-na-ban", "x-xuat-hoa", "Thôn Khác", "2026-01-01");
-    refused(post(officer.clone(), id_taken).await, (StatusCode::CONFLICT, "area_id_taken"));
+    let not_ours = create("e-4", "xh-na-ban", "x-xuat-hoa", "Thôn Khác", "2026-01-01");
+    refused(post(officer.clone(), not_ours).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_area_id"));
+    let formula = create("e-4b", "kdc-4b", "x-xuat-hoa", "=HYPERLINK(1)", "2026-01-01");
+    refused(post(officer.clone(), formula).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_area_name"));
     let blank = create("e-5", "kdc-5", "x-xuat-hoa", "   ", "2026-01-01");
     refused(post(officer.clone(), blank).await, (StatusCode::UNPROCESSABLE_ENTITY, "invalid_area_name"));
     let long = create("e-6", "kdc-6", "x-xuat-hoa", &"Thôn ".repeat(20), "2026-01-01");
@@ -158,8 +160,10 @@ async fn refused_changes<S: Store>(api: Api<S>) {
     refused(post(officer.clone(), no_kind).await, (StatusCode::BAD_REQUEST, "malformed_json"));
     assert!(api.state.store.area_events().await.unwrap().is_empty(), "nothing was filed");
 
-    // An id used for one change cannot carry another.
+    // An id used for one change cannot carry another; an area id is taken once.
     assert_eq!(post(officer.clone(), fine.clone()).await.0, StatusCode::OK);
+    let id_taken = create("e-13", "kdc-1", "x-xuat-hoa", "Thôn Khác", "2026-01-01");
+    refused(post(officer.clone(), id_taken).await, (StatusCode::CONFLICT, "area_id_taken"));
     let reused = create("e-1", "kdc-2", "x-xuat-hoa", "Thôn Khác", "2026-01-01");
     refused(post(officer.clone(), reused).await, (StatusCode::CONFLICT, "event_id_reused"));
     assert_eq!(api.state.store.area_events().await.unwrap().len(), 1);
@@ -223,4 +227,25 @@ async fn a_loaded_province_gets_its_areas_from_its_communes() {
         "counters": [{ "area": "kdc-dx-to-1", "indicator": "ngay_cong", "month": "2026-11", "inc": 40, "dec": 0 }] });
     let answer = call("/api/v1/sync", volunteer["token"].as_str(), sync).await;
     assert_eq!(answer["changed"], 1, "{answer}");
+}
+
+/// Two officers add the same name at the same moment: the process checks and files one
+/// change at a time, so the second sees the first and is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_areas_of_one_name_added_at_once_are_one_area() {
+    use functions::store::UnitStore;
+    let api = Api::new().await;
+    let (_, a) = api.enrol(Role::WardOfficer, "x-xuat-hoa", "Cán bộ A").await;
+    let (_, b) = api.enrol(Role::WardOfficer, "x-xuat-hoa", "Cán bộ B").await;
+    for round in 0..5 {
+        let name = format!("Thôn Song Song {round}");
+        let first = create(&format!("e-a-{round}"), &format!("kdc-a-{round}"), "x-xuat-hoa", &name, "2026-01-01");
+        let second = create(&format!("e-b-{round}"), &format!("kdc-b-{round}"), "x-xuat-hoa", &name, "2026-01-01");
+        let (one, two) =
+            tokio::join!(api.post("/api/v1/areas", Some(&a), &first), api.post("/api/v1/areas", Some(&b), &second));
+        let mut statuses = [one.0, two.0];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{} / {}", one.1, two.1);
+    }
+    assert_eq!(api.state.store.area_events().await.unwrap().len(), 5);
 }
