@@ -60,29 +60,6 @@ fn timeout_signal() -> Option<web_sys::AbortSignal> {
 /// One request: `body` (JSON) if given, the token if given; the answer's text if the
 /// server took it. Not generic, so its code is in the WASM once.
 async fn send(method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Result<String, ApiFailure> {
-    let response = respond(method, path, token, body).await?;
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
-        Err(_) => None,
-    };
-    text.ok_or(ApiFailure::Unreachable)
-}
-
-/// A file the server makes (a report as .xlsx or CSV), as a Blob.
-pub async fn file(token: &str, path: &str) -> Result<web_sys::Blob, ApiFailure> {
-    let response = respond("GET", path, Some(token), None).await?;
-    let blob = response.blob().map_err(|_| ApiFailure::Unreachable)?;
-    let blob = JsFuture::from(blob).await.map_err(|_| ApiFailure::Unreachable)?;
-    Ok(blob.unchecked_into())
-}
-
-/// One request, answered with a success status; a refusal read as its Vietnamese message.
-async fn respond(
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<String>,
-) -> Result<web_sys::Response, ApiFailure> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_signal(timeout_signal().as_ref());
@@ -100,19 +77,44 @@ async fn respond(
         .await
         .map_err(|_| ApiFailure::Unreachable)?
         .unchecked_into();
-    if response.ok() {
-        return Ok(response);
-    }
     let status = response.status();
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
         Err(_) => None,
     };
     let text = text.ok_or(ApiFailure::Unreachable)?;
+    if response.ok() {
+        return Ok(text);
+    }
     match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) if status < 500 => Err(ApiFailure::Refused { code: body.code, message: body.message }),
         _ => Err(ApiFailure::Server(status)),
     }
+}
+
+/// A file the server makes (a report as .xlsx or CSV), as a Blob; for the officers'
+/// page only. [`send`] is left as it was, whole, rather than sharing its parts: the
+/// volunteer's first load has a few dozen bytes to spare (BENCHMARKS.md).
+pub async fn file(token: &str, path: &str) -> Result<web_sys::Blob, ApiFailure> {
+    let unreachable = |_| ApiFailure::Unreachable;
+    let init = web_sys::RequestInit::new();
+    init.set_signal(timeout_signal().as_ref());
+    let headers = web_sys::Headers::new().map_err(unreachable)?;
+    let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(ApiFailure::Unreachable)?;
+    let fetched = JsFuture::from(window.fetch_with_str_and_init(path, &init)).await;
+    let response: web_sys::Response = fetched.map_err(unreachable)?.unchecked_into();
+    let read = if response.ok() { response.blob() } else { response.text() };
+    let answer = JsFuture::from(read.map_err(unreachable)?).await.map_err(unreachable)?;
+    if response.ok() {
+        return Ok(answer.unchecked_into());
+    }
+    let refused = serde_json::from_str::<ErrorBody>(&answer.as_string().unwrap_or_default());
+    Err(match refused {
+        Ok(body) if response.status() < 500 => ApiFailure::Refused { code: body.code, message: body.message },
+        _ => ApiFailure::Server(response.status()),
+    })
 }
 
 /// [`send`], the answer read as `T`.
