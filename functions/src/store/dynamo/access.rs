@@ -88,6 +88,11 @@ impl DynamoStore {
     pub(super) fn new_device_put(&self, record: &DeviceRecord) -> Result<TransactWriteItem, StoreError> {
         let mut item = key(DEVICES.into(), record.summary.device.to_string());
         item.insert("record".into(), json(record));
+        self.put_if_new(item)
+    }
+
+    /// The `Put` of `item`, on the condition that no item has its key yet.
+    pub(super) fn put_if_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))

@@ -486,13 +486,7 @@ impl UnitStore for DynamoStore {
     ) -> Result<AreaRecord, StoreError> {
         let item = items::area_item(record);
         self.meter.write(capacity::item_size(&item));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build)?;
-        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        let mut writes = vec![self.put_if_new(item)?];
         writes.extend(self.audit_puts(tree, audit)?);
         if self.transact(writes).await? {
             return Ok(record.clone());
