@@ -7,7 +7,7 @@
 //! numerator by the rolled-up denominator — never an average of ratios.
 
 use crate::{
-    Catalogue, IndicatorId, IndicatorKind, RegisterRollups, ReportPeriod, RollupChange, Unit, UnitId, UnitLevel,
+    Catalogue, Date, IndicatorId, IndicatorKind, RegisterRollups, ReportPeriod, RollupChange, Unit, UnitId, UnitLevel,
     UnitTree,
 };
 use serde::{Deserialize, Serialize};
@@ -80,6 +80,16 @@ pub struct Report {
 
 /// Computes a unit's figures from its counter totals over the period and its register
 /// rollups up to the period's end (see [`crate::rollup`]).
+/// How many residential areas at or below `unit` existed during the period: an area a
+/// ward created after it, or closed before it, is not one of "m khu dân cư".
+fn areas_in(tree: &UnitTree, unit: &Unit, period: ReportPeriod) -> usize {
+    let first = Date::first_of(period.first());
+    let last = period.last();
+    let after = (28..=31).rev().find_map(|d| Date::new(last.year(), last.month(), d).ok()).unwrap_or(first);
+    let existed = |area: &Unit| area.valid_from.is_none_or(|f| f <= after) && area.valid_to.is_none_or(|t| t >= first);
+    tree.areas_under(&unit.id).iter().filter(|id| tree.get(id).is_ok_and(existed)).count()
+}
+
 pub fn unit_figures(
     catalogue: &Catalogue,
     tree: &UnitTree,
@@ -88,7 +98,7 @@ pub fn unit_figures(
     counter_totals: &BTreeMap<IndicatorId, i64>,
     rollups: &RegisterRollups,
 ) -> UnitFigures {
-    let area_count = u32::try_from(tree.areas_under(&unit.id).len()).unwrap_or(u32::MAX);
+    let area_count = u32::try_from(areas_in(tree, unit, period)).unwrap_or(u32::MAX);
     // Levels add up every month up to the end; flags count January of the period's years.
     let mut levels: BTreeMap<&IndicatorId, RollupChange> = BTreeMap::new();
     let mut flags: BTreeMap<&IndicatorId, RollupChange> = BTreeMap::new();
@@ -139,6 +149,38 @@ pub fn unit_figures(
 mod tests {
     use super::*;
     use crate::{DeviceId, Hlc, MemoryTally, RegisterCell, RegisterValue, Stamp, SyncRequest};
+
+    #[test]
+    fn a_unit_counts_the_areas_that_existed_during_the_period() {
+        use crate::{AreaChange, AreaEvent, AreaRecord, Date, EventId};
+        let record = |n: u32, area: &str, effective: Date, change: AreaChange| AreaRecord {
+            event: AreaEvent {
+                id: EventId::new(format!("e-{n}")).unwrap(),
+                area: UnitId::new(area).unwrap(),
+                effective,
+                change,
+            },
+            by: DeviceId::new("d-officer").unwrap(),
+            at_ms: u64::from(n),
+        };
+        let day = |y, m, d| Date::new(y, m, d).unwrap();
+        let ward = UnitId::new("x-xuat-hoa").unwrap();
+        let create = AreaChange::Create { parent: ward.clone(), name: "Thôn Mới".into() };
+        let events =
+            [record(1, "kdc-moi", day(2026, 3, 1), create), record(2, "xh-na-ban", day(2026, 1, 1), AreaChange::Close)];
+        let units = crate::area::units_with(UnitTree::demo().units().cloned().collect(), &events, None);
+        let tree = UnitTree::new(units).unwrap();
+        let unit = tree.get(&ward).unwrap();
+        let areas = |period: &str| {
+            let period: ReportPeriod = period.parse().unwrap();
+            unit_figures(&Catalogue::standard(), &tree, unit, period, &BTreeMap::new(), &RegisterRollups::new()).areas
+        };
+        assert_eq!(areas("2025"), 2, "before: Tổng Nẻng and Nà Bản");
+        assert_eq!(areas("2026-01"), 1, "Nà Bản closed, Thôn Mới not yet created");
+        assert_eq!(areas("2026-Q1"), 2, "Tổng Nẻng and, from March, Thôn Mới");
+        assert_eq!(areas("2026"), 2);
+        assert_eq!(areas("2025..2026"), 3, "every area of the years");
+    }
 
     fn reg(area: &str, ind: &str, bucket: &str, value: RegisterValue) -> RegisterCell {
         let stamp = Stamp { hlc: Hlc { wall: 1, n: 0 }, device: DeviceId::new("d").unwrap() };
