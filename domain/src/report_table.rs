@@ -12,8 +12,8 @@ use crate::{Catalogue, Figure, Indicator, IndicatorKind, Report, ReportPeriod};
 pub enum TableCell {
     /// A whole amount in the indicator's unit (a counter's total, a level's).
     Amount(i64),
-    /// A share, as a fraction (0,937 for 93,7%).
-    Share(f64),
+    /// A share, from its parts (178 of 190: 93,7%).
+    Share { numerator: i64, denominator: i64 },
     /// What no number says: a flag's "3 có / 4 đã trả lời / tổng 5 khu dân cư",
     /// "Chưa có số liệu".
     Text(String),
@@ -26,9 +26,7 @@ impl TableCell {
             Figure::Level { total, reporting, .. } if reporting > 0 => {
                 TableCell::Amount(i64::try_from(total).unwrap_or(i64::MAX))
             }
-            Figure::Ratio { numerator, denominator } if denominator > 0 => {
-                TableCell::Share(numerator as f64 / denominator as f64)
-            }
+            Figure::Ratio { numerator, denominator } if denominator > 0 => TableCell::Share { numerator, denominator },
             _ => TableCell::Text(format::figure(indicator, figure, period)),
         }
     }
@@ -37,7 +35,9 @@ impl TableCell {
     pub fn words(&self, unit: &str) -> String {
         match self {
             TableCell::Amount(n) => format::amount(*n, unit),
-            TableCell::Share(share) => format!("{:.1}%", share * 100.0).replace('.', ","),
+            TableCell::Share { numerator, denominator } => {
+                format::percent(*numerator, *denominator).unwrap_or_else(|| format::ratio(*numerator, *denominator))
+            }
             TableCell::Text(text) => text.clone(),
         }
     }
@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(row("Tổng số hộ").result, TableCell::Amount(420));
         assert_eq!(row("Tổng số hộ").note, "2/3 khu dân cư đã báo");
         assert_eq!(row("Số hộ nghèo").result, TableCell::Text("Chưa có số liệu".into()));
-        assert_eq!(row("Tỷ lệ ngõ").result, TableCell::Share(178.0 / 190.0));
+        assert_eq!(row("Tỷ lệ ngõ").result, TableCell::Share { numerator: 178, denominator: 190 });
         assert_eq!(row("Tổ chức Ngày hội").result, TableCell::Text("2 có / 3 đã trả lời / tổng 3 khu dân cư".into()));
         assert_eq!(row("Tổ chức Ngày hội").children, [TableCell::Text(String::new())], "no figure, no text");
     }

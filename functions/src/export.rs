@@ -56,7 +56,9 @@ pub fn xlsx(table: &ReportTable) -> Result<Vec<u8>, XlsxError> {
             for (col, value) in figures {
                 match value {
                     TableCell::Amount(n) => sheet.write_number_with_format(row, col, *n as f64, &amount)?,
-                    TableCell::Share(s) => sheet.write_number_with_format(row, col, *s, &share)?,
+                    TableCell::Share { numerator, denominator } => {
+                        sheet.write_number_with_format(row, col, *numerator as f64 / *denominator as f64, &share)?
+                    }
                     TableCell::Text(text) => sheet.write_string_with_format(row, col, text, &cell)?,
                 };
             }

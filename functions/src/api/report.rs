@@ -67,10 +67,7 @@ pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore>(
     Path(id): Path<String>,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let report = build(&state, &caller, id, query).await?;
-    let table = ReportTable::new(&report, &state.catalogue);
-    let bytes = crate::export::xlsx(&table).map_err(|e| StoreError(format!("writing the workbook: {e}")))?;
-    Ok(file(&report, "xlsx", XLSX, bytes))
+    download(&state, &caller, id, query, Format::Xlsx).await
 }
 
 /// The same report as CSV for Excel in Vietnamese settings (UTF-8 with a byte order mark,
@@ -94,20 +91,41 @@ pub async fn report_csv<S: ReportStore + AccessStore + UnitStore>(
     Path(id): Path<String>,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let report = build(&state, &caller, id, query).await?;
-    let csv = ReportTable::new(&report, &state.catalogue).to_csv();
-    Ok(file(&report, "csv", CSV, csv.into_bytes()))
+    download(&state, &caller, id, query, Format::Csv).await
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const CSV: &str = "text/csv; charset=utf-8";
 
-/// A download: `bao-cao-{unit}-{period}.{extension}`.
-fn file(report: &Report, extension: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
+/// A file a report downloads as.
+#[derive(Clone, Copy)]
+enum Format {
+    Xlsx,
+    Csv,
+}
+
+/// The report as a file, `bao-cao-{unit}-{period}.{extension}`, both formats written from
+/// the one `ReportTable`.
+async fn download<S: ReportStore + AccessStore + UnitStore>(
+    state: &AppState<S>,
+    caller: &domain::Caller,
+    id: String,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let report = build(state, caller, id, query).await?;
+    let table = ReportTable::new(&report, &state.catalogue);
+    let (extension, content_type, bytes) = match format {
+        Format::Xlsx => {
+            let bytes = crate::export::xlsx(&table).map_err(|e| StoreError(format!("writing the workbook: {e}")))?;
+            ("xlsx", XLSX, bytes)
+        }
+        Format::Csv => ("csv", CSV, table.to_csv().into_bytes()),
+    };
     let name = domain::report_table::file_name(&report.unit.unit, report.period, extension);
     let disposition = format!("attachment; filename=\"{name}\"");
     let headers = [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)];
-    (headers, bytes).into_response()
+    Ok((headers, bytes).into_response())
 }
 
 /// The report of the unit `id` for the query's period, if the caller may read it.

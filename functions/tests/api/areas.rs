@@ -90,6 +90,15 @@ async fn creates_renames_and_closes<S: Store>(api: Api<S>) {
 
     // THEN its figures stay; entries for months after it closed are refused, earlier ones land
     assert_eq!(api.total("x-xuat-hoa", "dat_hien", "2026").await, 120);
+    let areas = |period: &'static str| {
+        let api = &api;
+        async move { api.get(&format!("/api/v1/units/x-xuat-hoa/report?period={period}")).await.1["unit"]["areas"].clone() }
+    };
+    assert_eq!(
+        (areas("2025").await, areas("2026").await, areas("2027").await),
+        (json!(2), json!(3), json!(2)),
+        "a report counts the areas of its period"
+    );
     let (status, answer) = api.post("/api/v1/sync", Some(token), &cells("2027-01")).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["refused"][0]["code"], "area_closed", "{answer}");
@@ -248,4 +257,64 @@ async fn two_areas_of_one_name_added_at_once_are_one_area() {
         assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{} / {}", one.1, two.1);
     }
     assert_eq!(api.state.store.area_events().await.unwrap().len(), 5);
+}
+
+/// Two Lambda instances over one table: an area one of them creates is known to the other
+/// as soon as a request names it (a code for it), and its new name within a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_a_change_filed_by_one_instance_reaches_another() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tower::ServiceExt;
+
+    let first = Api::over_dynamodb().await;
+    let (_, officer) = first.enrol(Role::WardOfficer, "x-xuat-hoa", "Cán bộ xã Xuất Hóa").await;
+    // GIVEN a second instance that loaded the tree before the change
+    let tree = functions::store::load_tree(&first.state.store).await.unwrap();
+    let mut second = functions::AppState::new(first.state.store.clone(), tree, domain::Catalogue::standard());
+    let ahead = Arc::new(AtomicU64::new(0));
+    let (system, offset) = (functions::api::system_clock(), ahead.clone());
+    second.clock = Arc::new(move || system() + offset.load(Ordering::Relaxed));
+    let second = functions::api_router(Arc::new(second));
+    let on_second = |method: &str, path: &str, body: Option<Value>| {
+        let mut request =
+            Request::builder().method(method).uri(path).header("authorization", format!("Bearer {}", first.admin));
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request = request.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+        let router = second.clone();
+        async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body: Value =
+                serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+            (status, body)
+        }
+    };
+
+    // WHEN the first instance creates an area
+    let area = create("e-two-1", "kdc-hai", "x-xuat-hoa", "Thôn Hai Nơi", "2026-01-01");
+    assert_eq!(first.post("/api/v1/areas", Some(&officer), &area).await.0, StatusCode::OK);
+
+    // THEN the second, past a second since it loaded, issues a code for it
+    ahead.store(functions::api::MISS_RELOAD_MS + 1, Ordering::Relaxed);
+    let code = json!({ "role": "volunteer", "unit": "kdc-hai" });
+    let (status, issued) = on_second("POST", "/api/v1/codes", Some(code)).await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+
+    // AND a rename on the first shows on the second once its tree is a minute old
+    let renamed = rename("e-two-2", "kdc-hai", "Thôn Hai Nơi Mới", "2026-02-01");
+    assert_eq!(first.post("/api/v1/areas", Some(&officer), &renamed).await.0, StatusCode::OK);
+    let name_on_second = || async {
+        let (_, units) = on_second("GET", "/api/v1/units", None).await;
+        let units = units.as_array().unwrap().clone();
+        units.into_iter().find(|u| u["id"] == "kdc-hai").unwrap()["name"].as_str().unwrap().to_string()
+    };
+    assert_eq!(name_on_second().await, "Thôn Hai Nơi", "within the minute, the tree it loaded");
+    ahead.fetch_add(functions::api::TREE_MAX_AGE_MS, Ordering::Relaxed);
+    assert_eq!(name_on_second().await, "Thôn Hai Nơi Mới");
 }
