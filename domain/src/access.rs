@@ -71,10 +71,14 @@ pub enum Action {
     Succeed,
     /// Create, rename and close residential areas (at the commune or ward they sit in).
     ManageAreas,
+    /// Register, withdraw and register again the models of areas and wards.
+    ManageModels,
+    /// Inspect models and record their acceptance, commendation and replication.
+    JudgeModels,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::WriteCells,
         Action::ReadFigures,
         Action::IssueVolunteerCode,
@@ -87,6 +91,8 @@ impl Action {
         Action::VoidDevice,
         Action::Succeed,
         Action::ManageAreas,
+        Action::ManageModels,
+        Action::JudgeModels,
     ];
 
     /// The action of issuing a code that enrols a device as `role`.
@@ -139,9 +145,12 @@ pub const PERMISSIONS: &[Permission] = {
         allow(WardOfficer, ManageDevices, Subtree),
         allow(WardOfficer, ReadAudit, Subtree),
         allow(WardOfficer, ManageAreas, Subtree),
+        allow(WardOfficer, ManageModels, Subtree),
+        allow(WardOfficer, JudgeModels, Subtree),
         allow(WardOfficer, Succeed, Scope),
         allow(Inspector, ReadFigures, Subtree),
         allow(Inspector, ReadAudit, Subtree),
+        allow(Inspector, JudgeModels, Subtree),
         allow(Inspector, Succeed, Scope),
         allow(ProvinceAdmin, ReadFigures, Subtree),
         allow(ProvinceAdmin, IssueVolunteerCode, Subtree),
@@ -153,6 +162,8 @@ pub const PERMISSIONS: &[Permission] = {
         allow(ProvinceAdmin, ReadAudit, Subtree),
         allow(ProvinceAdmin, VoidDevice, Subtree),
         allow(ProvinceAdmin, ManageAreas, Subtree),
+        allow(ProvinceAdmin, ManageModels, Subtree),
+        allow(ProvinceAdmin, JudgeModels, Subtree),
         allow(ProvinceAdmin, Succeed, Scope),
     ]
 };
@@ -191,6 +202,8 @@ impl Action {
             Action::VoidDevice => "hủy số liệu của một thiết bị",
             Action::Succeed => "chuyển sang một thiết bị mới",
             Action::ManageAreas => "quản lý khu dân cư",
+            Action::ManageModels => "đăng ký mô hình",
+            Action::JudgeModels => "kiểm tra, nghiệm thu mô hình",
         }
     }
 }
@@ -246,9 +259,10 @@ mod tests {
             (Role::WardOfficer, IssueOfficerCode) | (Role::ProvinceAdmin, IssueAdminCode) => unit == scope,
             (
                 Role::WardOfficer,
-                ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas,
+                ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas
+                | ManageModels | JudgeModels,
             ) => under(scope),
-            (Role::Inspector, ReadFigures | ReadAudit) => under(scope),
+            (Role::Inspector, ReadFigures | ReadAudit | JudgeModels) => under(scope),
             (Role::ProvinceAdmin, WriteCells) => false,
             (Role::ProvinceAdmin, _) => under(scope),
             _ => false,

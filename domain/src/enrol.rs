@@ -292,6 +292,10 @@ pub enum AuditWhat {
     AreaChanged {
         event: crate::AreaEvent,
     },
+    /// A model took a step (was registered, inspected, accepted…).
+    ModelStep {
+        event: crate::ModelEvent,
+    },
 }
 
 /// Why a caller, a token or a code was refused. Nothing changes when one is returned.

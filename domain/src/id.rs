@@ -80,6 +80,7 @@ macro_rules! id_type {
 id_type!(UnitId, "Mã đơn vị — identifier of a unit of the administrative tree, our own (not an official code).");
 id_type!(IndicatorId, "Mã chỉ tiêu — identifier of an indicator in the catalogue.");
 id_type!(DeviceId, "Mã thiết bị — identifier of one installation of the app on one phone.");
+id_type!(ModelId, "Mã mô hình — identifier of one model an area or a ward registered, made where it was registered.");
 id_type!(EventId, "Mã sự kiện — identifier of one change (of an area, say), made where the change was made.");
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod error;
 pub mod format;
 mod id;
 mod ledger;
+pub mod model;
 pub mod limits;
 mod period;
 mod report;
@@ -39,7 +40,8 @@ pub use cell::{
 pub use clock::{Hlc, Stamp};
 pub use enrol::{AccessError, JoinCode};
 pub use error::DomainError;
-pub use id::{DeviceId, EventId, ID_PATTERN, IndicatorId, MAX_ID_LEN, UnitId};
+pub use id::{DeviceId, EventId, ID_PATTERN, IndicatorId, MAX_ID_LEN, ModelId, UnitId};
+pub use model::{Model, ModelEvent, ModelProblem, ModelRecord, ModelReport, ModelStatus, ModelStep};
 pub use ledger::{Answered, Entry, EntryChange, LEDGER_FORMAT, Ledger, LedgerUnreadable, Review};
 pub use period::{Bucket, Date, Month, ReportPeriod, YEARS};
 pub use report::{Figure, Report, UnitFigures, unit_figures};

@@ -290,6 +290,15 @@ impl ReportPeriod {
     pub fn contains(self, m: Month) -> bool {
         self.first <= m && m <= self.last
     }
+    /// Its first day.
+    pub fn first_day(self) -> Date {
+        Date::first_of(self.first)
+    }
+    /// Its last day.
+    pub fn last_day(self) -> Date {
+        let next = if self.last.month == 12 { (self.last.year + 1, 1) } else { (self.last.year, self.last.month + 1) };
+        Date::from_days(Date::first_of(Month { year: next.0, month: next.1 }).days() - 1)
+    }
     /// Years whose flags the period counts.
     pub fn years(self) -> std::ops::RangeInclusive<u16> {
         self.first.year()..=self.last.year()

@@ -7,7 +7,7 @@
 //! numerator by the rolled-up denominator — never an average of ratios.
 
 use crate::{
-    Catalogue, Date, IndicatorId, IndicatorKind, RegisterRollups, ReportPeriod, RollupChange, Unit, UnitId, UnitLevel,
+    Catalogue, IndicatorId, IndicatorKind, RegisterRollups, ReportPeriod, RollupChange, Unit, UnitId, UnitLevel,
     UnitTree,
 };
 use serde::{Deserialize, Serialize};
@@ -83,10 +83,8 @@ pub struct Report {
 /// How many residential areas at or below `unit` existed during the period: an area a
 /// ward created after it, or closed before it, is not one of "m khu dân cư".
 fn areas_in(tree: &UnitTree, unit: &Unit, period: ReportPeriod) -> usize {
-    let first = Date::first_of(period.first());
-    let last = period.last();
-    let after = (28..=31).rev().find_map(|d| Date::new(last.year(), last.month(), d).ok()).unwrap_or(first);
-    let existed = |area: &Unit| area.valid_from.is_none_or(|f| f <= after) && area.valid_to.is_none_or(|t| t >= first);
+    let (first, last) = (period.first_day(), period.last_day());
+    let existed = |area: &Unit| area.valid_from.is_none_or(|f| f <= last) && area.valid_to.is_none_or(|t| t >= first);
     tree.areas_under(&unit.id).iter().filter(|id| tree.get(id).is_ok_and(existed)).count()
 }
 

@@ -5,7 +5,8 @@
 //! [`crate::format`], as the screen words them.
 
 use crate::format;
-use crate::{Catalogue, Figure, Indicator, IndicatorKind, Report, ReportPeriod};
+use crate::model::{COUNT_ROWS, ModelReport};
+use crate::{Catalogue, Figure, Indicator, IndicatorKind, Report, ReportPeriod, UnitId};
 
 /// One cell of a figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +93,8 @@ pub struct ReportTable {
     pub period_name: String,
     /// The child units' names, one column each.
     pub children: Vec<String>,
+    /// Their ids, in the same order.
+    pub child_units: Vec<UnitId>,
     pub groups: Vec<TableGroup>,
 }
 
@@ -140,8 +143,41 @@ impl ReportTable {
             unit_name: report.unit.name.clone(),
             period_name: report.period_name.clone(),
             children: report.children.iter().map(|c| c.name.clone()).collect(),
+            child_units: report.children.iter().map(|c| c.unit.clone()).collect(),
             groups,
         }
+    }
+
+    /// The table with the models of the same unit and period as a last group ("Mô
+    /// hình"): a row per step, the note giving it by content ("ND1: 3; ND4: 1").
+    pub fn with_models(mut self, models: &ModelReport) -> Self {
+        let mut number = self.groups.iter().map(|g| g.rows.len()).sum::<usize>();
+        let rows = COUNT_ROWS
+            .iter()
+            .map(|(label, count)| {
+                number += 1;
+                let children = (self.child_units.iter())
+                    .map(|id| {
+                        let child = models.children.iter().find(|c| &c.unit == id);
+                        TableCell::Amount(child.map_or(0, |c| i64::from(count(&c.counts))))
+                    })
+                    .collect();
+                let by_content: Vec<String> = (models.unit.by_content.iter())
+                    .filter(|(_, c)| count(c) > 0)
+                    .map(|(content, c)| format!("ND{content}: {}", count(c)))
+                    .collect();
+                TableRow {
+                    number,
+                    label: label.to_string(),
+                    unit: "mô hình".into(),
+                    result: TableCell::Amount(i64::from(count(&models.unit.counts))),
+                    note: by_content.join("; "),
+                    children,
+                }
+            })
+            .collect();
+        self.groups.push(TableGroup { heading: "Mô hình (theo 5 nội dung)".into(), rows });
+        self
     }
 
     /// The column headings: the fixed ones, then a child unit's name each.
@@ -254,5 +290,32 @@ mod tests {
         assert!(csv.contains("\r\n"));
         assert!(lines.iter().any(|l| l.starts_with("5;Tỷ lệ ngõ được chiếu sáng;%;93,7%;")), "{csv}");
         assert!(lines.iter().any(|l| l.contains(";Đất nhân dân hiến;m²;8111;;111")), "{csv}");
+    }
+
+    #[test]
+    fn models_are_a_last_group_with_a_column_per_child() {
+        use crate::model::{ModelCounts, UnitModels};
+        let report = report();
+        let counts = |registered, passed| ModelCounts { registered, passed, active: registered, ..Default::default() };
+        let of = |unit: &UnitFigures, c: ModelCounts, content| UnitModels {
+            unit: unit.unit.clone(),
+            name: unit.name.clone(),
+            counts: c,
+            by_content: BTreeMap::from([(content, c)]),
+        };
+        let models = ModelReport {
+            period: report.period,
+            unit: of(&report.unit, counts(122, 78), 3),
+            children: vec![of(&report.children[0], counts(4, 1), 3)],
+            models: vec![],
+        };
+        let table = ReportTable::new(&report, &Catalogue::standard()).with_models(&models);
+        let group = table.groups.last().unwrap();
+        assert_eq!(group.heading, "Mô hình (theo 5 nội dung)");
+        let registered = group.rows.iter().find(|r| r.label == "Mô hình đăng ký").unwrap();
+        assert_eq!((registered.number, &registered.result), (7, &TableCell::Amount(122)));
+        assert_eq!((registered.note.as_str(), &registered.children[..]), ("ND3: 122", &[TableCell::Amount(4)][..]));
+        let csv = table.to_csv();
+        assert!(csv.contains("8;Mô hình rút đăng ký;mô hình;0;;0"), "{csv}");
     }
 }

@@ -7,6 +7,7 @@ mod copies;
 mod golden;
 mod ledger_format;
 mod merge_laws;
+mod models;
 mod numbers;
 mod restores;
 mod totals;
