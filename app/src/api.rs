@@ -159,6 +159,16 @@ pub async fn report(token: &str, unit: &UnitId, period: ReportPeriod) -> Result<
     call("GET", &format!("/api/v1/units/{unit}/report?period={period}"), Some(token), NONE).await
 }
 
+/// The models of a unit and its children for a period, counted and listed.
+pub async fn models(token: &str, unit: &UnitId, period: ReportPeriod) -> Result<domain::ModelReport, ApiFailure> {
+    call("GET", &format!("/api/v1/units/{unit}/models?period={period}"), Some(token), NONE).await
+}
+
+/// Files a model's step (sent again: filed once).
+pub async fn model_step(token: &str, event: &domain::ModelEvent) -> Result<domain::ModelFiled, ApiFailure> {
+    call("POST", "/api/v1/models", Some(token), Some(event)).await
+}
+
 pub async fn issue_code(token: &str, request: &IssueCode) -> Result<IssuedCode, ApiFailure> {
     call("POST", "/api/v1/codes", Some(token), Some(request)).await
 }

@@ -259,8 +259,8 @@ mod tests {
             (Role::WardOfficer, IssueOfficerCode) | (Role::ProvinceAdmin, IssueAdminCode) => unit == scope,
             (
                 Role::WardOfficer,
-                ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas
-                | ManageModels | JudgeModels,
+                ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas | ManageModels
+                | JudgeModels,
             ) => under(scope),
             (Role::Inspector, ReadFigures | ReadAudit | JudgeModels) => under(scope),
             (Role::ProvinceAdmin, WriteCells) => false,

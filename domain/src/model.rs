@@ -115,6 +115,15 @@ pub struct Model {
     pub steps: Vec<ModelRecord>,
 }
 
+/// The answer to a step: the model as it now is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModelFiled {
+    pub model: Model,
+    /// The same step was filed before (a repeat): nothing changed now.
+    pub repeated: bool,
+}
+
 /// The unit-less steps, in the order the lifecycle takes them (what a screen offers).
 pub const FOLLOWING_STEPS: [ModelStep; 7] = [
     ModelStep::Reregister,
@@ -429,7 +438,10 @@ pub fn models(records: &[ModelRecord]) -> Vec<Model> {
 impl Model {
     /// Its status at the end of `day` (`None`: not registered yet).
     pub fn status_on(&self, day: Date) -> Option<ModelStatus> {
-        self.steps.iter().take_while(|s| s.event.day <= day).fold(None, |status, s| ModelStatus::after(status, &s.event.step))
+        self.steps
+            .iter()
+            .take_while(|s| s.event.day <= day)
+            .fold(None, |status, s| ModelStatus::after(status, &s.event.step))
     }
 
     /// Whether it took `step` (of that kind) during the period.
@@ -460,8 +472,11 @@ pub struct ModelCounts {
     pub replicated: u32,
 }
 
+/// One count of [`ModelCounts`].
+pub type CountOf = fn(&ModelCounts) -> u32;
+
 /// The rows of [`ModelCounts`] as a report names them, in order.
-pub const COUNT_ROWS: [(&str, fn(&ModelCounts) -> u32); 9] = [
+pub const COUNT_ROWS: [(&str, CountOf); 9] = [
     ("Mô hình đang thực hiện (cuối kỳ)", |c| c.active),
     ("Mô hình đăng ký", |c| c.registered),
     ("Mô hình rút đăng ký", |c| c.withdrawn),

@@ -39,7 +39,7 @@ pub fn with_unit(mut profile: Profile, unit: Unit) -> Profile {
 }
 
 /// A fresh id with `prefix`: 64 random bits in hex.
-fn fresh_id(prefix: &str) -> String {
+pub(super) fn fresh_id(prefix: &str) -> String {
     let half = || (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
     format!("{prefix}{:08x}{:08x}", half(), half())
 }

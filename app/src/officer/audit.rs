@@ -6,7 +6,7 @@ use super::use_officer_session;
 use crate::CollectAny;
 use crate::{api, clock};
 use domain::enrol::{AuditEvent, AuditWhat};
-use domain::{AreaChange, DeviceId, UnitId};
+use domain::{AreaChange, DeviceId, ModelStep, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -41,6 +41,13 @@ pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String
                 AreaChange::Create { name, .. } => format!("Thành lập khu dân cư «{name}» từ ngày {from}"),
                 AreaChange::Rename { name } => format!("Đổi tên khu dân cư thành «{name}» từ ngày {from}"),
                 AreaChange::Close => format!("Giải thể khu dân cư từ ngày {from}"),
+            }
+        }
+        AuditWhat::ModelStep { event } => {
+            let day = event.day.to_vietnamese();
+            match &event.step {
+                ModelStep::Register { name, .. } => format!("Đăng ký mô hình «{name}» ngày {day}"),
+                step => format!("Mô hình {}: {} ngày {day}", event.model, step.name_vi()),
             }
         }
     }

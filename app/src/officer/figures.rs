@@ -10,7 +10,7 @@ use crate::report_view::ReportView;
 use crate::storage::Cached;
 use crate::{api, clock};
 use domain::report_table::ReportTable;
-use domain::{Report, ReportPeriod, UnitId};
+use domain::{ModelReport, Report, ReportPeriod, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,6 +32,7 @@ pub fn FiguresScreen() -> impl IntoView {
     let unit = RwSignal::new(session.scope());
     // The report of the chosen unit; an answer for a unit no longer chosen is dropped.
     let report = RwSignal::new(None::<Cached<Report>>);
+    let models = RwSignal::new(None::<ModelReport>);
     let error = RwSignal::new(None::<String>);
     let this_year = clock::today().month().year();
     let (year, part) = (RwSignal::new(this_year), RwSignal::new(""));
@@ -39,6 +40,7 @@ pub fn FiguresScreen() -> impl IntoView {
     let load = move || {
         let id = unit.get_untracked();
         let Some(period) = chosen() else { return };
+        let of = id.clone();
         spawn_local(async move {
             match session.call(|token| async move { api::report(&token, &id, period).await }).await {
                 Ok(fresh)
@@ -47,6 +49,14 @@ pub fn FiguresScreen() -> impl IntoView {
                 {
                     report.try_set(Some(Cached { value: fresh, fetched_at: clock::stamp() }));
                     error.try_set(None);
+                    // The models, for the printed report's last group.
+                    let models_of = session.call(|token| async move { api::models(&token, &of, period).await }).await;
+                    if let Ok(fresh) = models_of
+                        && unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit)
+                        && chosen() == Some(fresh.period)
+                    {
+                        models.try_set(Some(fresh));
+                    }
                 }
                 Ok(_) => {}
                 Err(message) => {
@@ -61,10 +71,12 @@ pub fn FiguresScreen() -> impl IntoView {
     let pick = move |id: UnitId| {
         unit.set(id);
         report.set(None);
+        models.set(None);
         load();
     };
     let reload = move || {
         report.set(None);
+        models.set(None);
         load();
     };
     let parts = PARTS.iter().map(|(p, name)| view! { <option value=*p>{*name}</option> }).collect_any();
@@ -96,6 +108,10 @@ pub fn FiguresScreen() -> impl IntoView {
     let printing = RwSignal::new(false);
     let print_view = move || {
         let table = report.with(|c| c.as_ref().map(|c| ReportTable::new(&c.value, &session.fixed.catalogue)))?;
+        let table = match models.get_untracked() {
+            Some(m) => table.with_models(&m),
+            None => table,
+        };
         Some(view! { <PrintView table on_close=move || printing.set(false) /> })
     };
     view! {

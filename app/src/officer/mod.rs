@@ -1,5 +1,5 @@
-//! The officers' app (`/officer.html`, its own WASM): figures of the units in reach, join
-//! codes, devices and the audit trail, each tab shown only to roles that may use it. It
+//! The officers' app (`/officer.html`, its own WASM): figures of the units in reach, their
+//! models, join codes, devices and the audit trail, each tab shown only to roles that may use it. It
 //! reads the enrolment the join page stored.
 
 mod areas;
@@ -7,6 +7,7 @@ mod audit;
 mod codes;
 mod devices;
 mod figures;
+mod models;
 mod print;
 mod unit_picker;
 
@@ -52,6 +53,8 @@ pub struct OfficerSession {
     /// The last change of an area sent without an answer: the same change made again is
     /// sent with its ids, so it is filed once (kept across tabs, for the page's life).
     pub pending_area: StoredValue<Option<domain::AreaEvent>>,
+    /// The same for the last step of a model.
+    pub pending_model: StoredValue<Option<domain::ModelEvent>>,
 }
 
 pub fn use_officer_session() -> OfficerSession {
@@ -120,6 +123,7 @@ impl OfficerSession {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Figures,
+    Models,
     Areas,
     Codes,
     Devices,
@@ -147,6 +151,7 @@ pub fn OfficerApp() -> impl IntoView {
         problem: RwSignal::new(None),
         lost_access: RwSignal::new(false),
         pending_area: StoredValue::new(None),
+        pending_model: StoredValue::new(None),
     };
     provide_context(session);
     session.refresh_profile();
@@ -154,6 +159,7 @@ pub fn OfficerApp() -> impl IntoView {
     let scope = session.scope();
     let tabs: Vec<(Tab, &'static str)> = [
         (Tab::Figures, "Số liệu", true),
+        (Tab::Models, "Mô hình", true),
         (Tab::Areas, "Khu dân cư", session.may(Action::ManageAreas, &scope)),
         (Tab::Codes, "Mã tham gia", session.may(Action::ManageCodes, &scope)),
         (Tab::Devices, "Thiết bị", session.may(Action::ManageDevices, &scope)),
@@ -202,6 +208,7 @@ pub fn OfficerApp() -> impl IntoView {
             <nav class="tabs" role="tablist">{tab_buttons}</nav>
             {move || match tab.get() {
                 Tab::Figures => view! { <figures::FiguresScreen /> }.into_any(),
+                Tab::Models => view! { <models::ModelsScreen /> }.into_any(),
                 Tab::Areas => view! { <areas::AreasScreen /> }.into_any(),
                 Tab::Codes => view! { <codes::CodesScreen /> }.into_any(),
                 Tab::Devices => view! { <devices::DevicesScreen /> }.into_any(),

@@ -6,7 +6,13 @@ fn day(y: u16, m: u8, d: u8) -> Date {
 }
 
 fn event(n: u32, model: &str, on: Date, step: ModelStep) -> ModelEvent {
-    ModelEvent { id: EventId::new(format!("e-{n}")).unwrap(), model: ModelId::new(model).unwrap(), day: on, step, note: String::new() }
+    ModelEvent {
+        id: EventId::new(format!("e-{n}")).unwrap(),
+        model: ModelId::new(model).unwrap(),
+        day: on,
+        step,
+        note: String::new(),
+    }
 }
 
 fn record(n: u32, model: &str, on: Date, step: ModelStep) -> ModelRecord {
@@ -61,7 +67,10 @@ fn steps_fold_into_models_whatever_order_they_arrive_in() {
     let records = thanh_xuan();
     let folded = models(&records);
     assert_eq!(folded.len(), 2);
-    assert_eq!((folded[0].name.as_str(), folded[0].status, folded[0].steps.len()), ("Tổ dân phố 5 không", ModelStatus::Passed, 5));
+    assert_eq!(
+        (folded[0].name.as_str(), folded[0].status, folded[0].steps.len()),
+        ("Tổ dân phố 5 không", ModelStatus::Passed, 5)
+    );
     assert_eq!(folded[1].status, ModelStatus::Withdrawn);
     let mut reversed = records.clone();
     reversed.reverse();
@@ -101,11 +110,20 @@ fn the_check_refuses_what_cannot_be_filed() {
     let step = |on, step| event(21, "mh-1", on, step);
     assert_eq!(check(&step(day(2020, 11, 1), ModelStep::Commend), Some(&folded[0])), Ok(()));
     assert_eq!(check(&step(day(2020, 11, 1), ModelStep::Inspect), Some(&folded[0])), Err("step_out_of_order"));
-    assert_eq!(check(&step(day(2020, 10, 1), ModelStep::Commend), Some(&folded[0])), Err("invalid_step_day"), "before the last step");
-    assert_eq!(check(&step(day(2020, 12, 2), ModelStep::Commend), Some(&folded[0])), Err("invalid_step_day"), "after today");
+    assert_eq!(
+        check(&step(day(2020, 10, 1), ModelStep::Commend), Some(&folded[0])),
+        Err("invalid_step_day"),
+        "before the last step"
+    );
+    assert_eq!(
+        check(&step(day(2020, 12, 2), ModelStep::Commend), Some(&folded[0])),
+        Err("invalid_step_day"),
+        "after today"
+    );
     let problem = step(day(2020, 11, 1), ModelStep::Reregister).check(&tree, &catalogue, Some(&folded[1]), today);
     assert!(problem.is_ok(), "a withdrawn model may register again");
-    let problem = step(day(2020, 11, 1), ModelStep::Pass).check(&tree, &catalogue, Some(&folded[1]), today).unwrap_err();
+    let problem =
+        step(day(2020, 11, 1), ModelStep::Pass).check(&tree, &catalogue, Some(&folded[1]), today).unwrap_err();
     assert_eq!(
         problem.message_vi(),
         "Mô hình đang ở trạng thái \"Đã rút\": chưa thể ghi \"Nghiệm thu đạt\". Bước tiếp theo có thể là: Đăng ký lại."
@@ -137,13 +155,19 @@ fn a_report_counts_models_by_step_unit_and_content() {
     assert_eq!(report.unit.by_content[&4].withdrawn, 1);
     let to_11 = report.children.iter().find(|c| c.unit.as_str() == "ntmk-to-11").unwrap();
     assert_eq!((to_11.counts.registered, to_11.counts.passed), (1, 1));
-    assert!(report.children.iter().all(|c| c.unit.as_str() == "ntmk-to-11" || c.counts == ModelCounts::default()),
-        "the ward's own model counts for the ward, not for an area");
+    assert!(
+        report.children.iter().all(|c| c.unit.as_str() == "ntmk-to-11" || c.counts == ModelCounts::default()),
+        "the ward's own model counts for the ward, not for an area"
+    );
     assert_eq!(report.models.len(), 2);
     let q2 = model_report(&tree, &ward, "2020-Q2".parse().unwrap(), &all).unit.counts;
     assert_eq!((q2.registered, q2.inspected, q2.reregistered, q2.passed, q2.active), (0, 2, 1, 0, 1));
     let next_year = model_report(&tree, &ward, "2021".parse().unwrap(), &all);
-    assert_eq!((next_year.unit.counts.active, next_year.unit.counts.registered), (1, 0), "under way, registered before");
+    assert_eq!(
+        (next_year.unit.counts.active, next_year.unit.counts.registered),
+        (1, 0),
+        "under way, registered before"
+    );
     assert_eq!(next_year.models.len(), 1, "the withdrawn one is not listed");
     let city = model_report(&tree, &UnitId::new("tp-bac-kan").unwrap(), "2020".parse().unwrap(), &all);
     assert_eq!(city.unit.counts, c, "a unit above counts its subtree's");

@@ -5,6 +5,7 @@ mod areas;
 mod caller;
 mod health;
 mod json;
+mod models;
 mod openapi;
 mod report;
 mod succession;
@@ -165,6 +166,8 @@ fn v1_routes<S: Store>() -> Routes<S> {
         .route("/catalogue", get(units::catalogue::<S>))
         .route("/units", get(units::list::<S>))
         .route("/areas", post(areas::change::<S>))
+        .route("/models", post(models::step::<S>))
+        .route("/units/{id}/models", get(models::list::<S>))
         .route("/units/{id}/report", get(report::report::<S>))
         .route("/units/{id}/report.xlsx", get(report::report_xlsx::<S>))
         .route("/units/{id}/report.csv", get(report::report_csv::<S>))

@@ -30,6 +30,8 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response};
         super::units::list,
         super::units::catalogue,
         super::areas::change,
+        super::models::step,
+        super::models::list,
         super::access::join,
         super::access::me,
         super::access::issue_code,

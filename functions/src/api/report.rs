@@ -3,7 +3,7 @@
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, Freshness, ReportStore, StoreError, UnitStore};
+use crate::store::{AccessStore, Freshness, ModelStore, ReportStore, StoreError, UnitStore};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub struct ReportQuery {
     /// `2025`, `2025-H1`, `2025-9M`, `2025-Q3`, `2025-11` or `2021..2025`.
     #[param(value_type = ReportPeriod)]
-    period: String,
+    pub(super) period: String,
 }
 
 /// Figures of the unit and of each child unit for the period.
@@ -61,7 +61,7 @@ pub async fn report<S: ReportStore + AccessStore + UnitStore>(
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore>(
+pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore + ModelStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -85,7 +85,7 @@ pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore>(
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report_csv<S: ReportStore + AccessStore + UnitStore>(
+pub async fn report_csv<S: ReportStore + AccessStore + UnitStore + ModelStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -106,7 +106,7 @@ enum Format {
 
 /// The report as a file, `bao-cao-{unit}-{period}.{extension}`, both formats written from
 /// the one `ReportTable`.
-async fn download<S: ReportStore + AccessStore + UnitStore>(
+async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore>(
     state: &AppState<S>,
     caller: &domain::Caller,
     id: String,
@@ -114,7 +114,8 @@ async fn download<S: ReportStore + AccessStore + UnitStore>(
     format: Format,
 ) -> Result<Response, ApiError> {
     let report = build(state, caller, id, query).await?;
-    let table = ReportTable::new(&report, &state.catalogue);
+    let models = super::models::report(state, caller, &report.unit.unit, report.period).await?;
+    let table = ReportTable::new(&report, &state.catalogue).with_models(&models);
     let (extension, content_type, bytes) = match format {
         Format::Xlsx => {
             let bytes = crate::export::xlsx(&table).map_err(|e| StoreError(format!("writing the workbook: {e}")))?;

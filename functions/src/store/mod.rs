@@ -12,8 +12,8 @@ pub use embedded::EmbeddedStore;
 use domain::dataset::Dataset;
 use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
 use domain::{
-    AccessError, AreaRecord, CounterCell, DeviceId, EventId, IndicatorId, RegisterRollups, ReportPeriod, SyncRequest,
-    SyncResponse, Unit, UnitId, UnitTree,
+    AccessError, AreaRecord, CounterCell, DeviceId, EventId, IndicatorId, ModelId, ModelRecord, RegisterRollups,
+    ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -128,6 +128,34 @@ pub trait UnitStore: Send + Sync + 'static {
         record: &AreaRecord,
         audit: &AuditEvent,
     ) -> impl Future<Output = Result<AreaRecord, StoreError>> + Send;
+}
+
+/// The models areas and wards registered (`domain::model`), kept as their steps.
+pub trait ModelStore: Send + Sync + 'static {
+    /// Every step ever filed, in no particular order.
+    fn model_steps(&self) -> impl Future<Output = Result<Vec<ModelRecord>, StoreError>> + Send;
+    /// The steps of one model, strongly consistent.
+    fn steps_of(&self, model: &ModelId) -> impl Future<Output = Result<Vec<ModelRecord>, StoreError>> + Send;
+    /// Files a step once by its id, with its audit event, in one atomic write, on the
+    /// condition that the model still has the `known` steps it was checked against.
+    fn file_model_step(
+        &self,
+        tree: &UnitTree,
+        record: &ModelRecord,
+        audit: &AuditEvent,
+        known: usize,
+    ) -> impl Future<Output = Result<Filing, StoreError>> + Send;
+}
+
+/// What became of a step to file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filing {
+    Filed,
+    /// Its id was filed before: this is the record stored under it (a repeat, or an id
+    /// reused for another step). Nothing was written.
+    Earlier(ModelRecord),
+    /// Another step of the model was filed meanwhile: check again. Nothing was written.
+    Moved,
 }
 
 /// A join code as stored: what officers see, and the SHA-256 of the code (never the code).
@@ -294,8 +322,8 @@ pub trait AccessStore: Send + Sync + 'static {
 }
 
 /// Everything the API needs.
-pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore {}
-impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore> Store for T {}
+pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore {}
+impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore> Store for T {}
 
 /// Adds a province of today's map and its communes and wards (`Dataset::province_today`)
 /// that the store does not hold yet, parents first: loading it again adds nothing.

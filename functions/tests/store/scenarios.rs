@@ -616,6 +616,7 @@ mod access {
                 AuditWhat::Voided { .. } => "voided",
                 AuditWhat::Succeeded { .. } => "succeeded",
                 AuditWhat::AreaChanged { .. } => "area",
+                AuditWhat::ModelStep { .. } => "model",
             })
             .collect();
         assert_eq!(
@@ -682,4 +683,56 @@ pub async fn changes_of_areas_are_filed_once_and_shape_the_tree(store: &impl Sto
     let trail = store.audit(&id("tp-bac-kan"), 100).await.unwrap();
     let filed_changes = trail.iter().filter(|e| matches!(e.what, AuditWhat::AreaChanged { .. })).count();
     assert_eq!(filed_changes, 3, "each change once, under the commune and the province");
+}
+
+/// A model's step is filed once by its id, with its audit event, and only on the state it
+/// was checked against: a step checked before another one landed is told to check again.
+pub async fn steps_of_models_are_filed_once_on_the_state_they_were_checked_against(store: &impl Store) {
+    use domain::enrol::{AuditEvent, AuditWhat};
+    use domain::{EventId, ModelEvent, ModelId, ModelRecord, ModelStep, Role};
+    use functions::store::Filing;
+    let tree = load_tree(store).await.unwrap();
+    let model = ModelId::new("mh-to11").unwrap();
+    let record = |n: u64, step: ModelStep| ModelRecord {
+        event: ModelEvent {
+            id: EventId::new(format!("e-{n}")).unwrap(),
+            model: model.clone(),
+            day: Date::new(2026, 3, n as u8).unwrap(),
+            step,
+            note: String::new(),
+        },
+        by: DeviceId::new("d-officer").unwrap(),
+        role: Role::WardOfficer,
+        at_ms: 1_000 + n,
+    };
+    let audit = |r: &ModelRecord| AuditEvent {
+        at_ms: r.at_ms,
+        unit: UnitId::new("ntmk-to-11").unwrap(),
+        actor: Some(r.by.clone()),
+        what: AuditWhat::ModelStep { event: r.event.clone() },
+    };
+    let unit = UnitId::new("ntmk-to-11").unwrap();
+    let registered = record(1, ModelStep::Register { unit, content: 3, name: "Đường hoa".into() });
+    let inspected = record(2, ModelStep::Inspect);
+    let passed = record(3, ModelStep::Pass);
+    let failed = record(4, ModelStep::Fail);
+    assert_eq!(store.file_model_step(&tree, &registered, &audit(&registered), 0).await.unwrap(), Filing::Filed);
+    assert_eq!(store.file_model_step(&tree, &inspected, &audit(&inspected), 1).await.unwrap(), Filing::Filed);
+    // GIVEN a repeat, THEN the first record stands and nothing is written
+    let repeat = ModelRecord { at_ms: 9_999, ..inspected.clone() };
+    assert_eq!(
+        store.file_model_step(&tree, &repeat, &audit(&repeat), 2).await.unwrap(),
+        Filing::Earlier(inspected.clone())
+    );
+    // GIVEN two verdicts checked against the inspected model, THEN only the first lands
+    assert_eq!(store.file_model_step(&tree, &passed, &audit(&passed), 2).await.unwrap(), Filing::Filed);
+    assert_eq!(store.file_model_step(&tree, &failed, &audit(&failed), 2).await.unwrap(), Filing::Moved);
+    let mut filed = store.steps_of(&model).await.unwrap();
+    filed.sort_by_key(|r| r.at_ms);
+    assert_eq!(filed, [registered.clone(), inspected, passed]);
+    assert_eq!(store.model_steps().await.unwrap().len(), 3);
+    assert!(store.steps_of(&ModelId::new("mh-to").unwrap()).await.unwrap().is_empty(), "no prefix match");
+    let trail = store.audit(&UnitId::new("tp-bac-kan").unwrap(), 100).await.unwrap();
+    let filed_steps = trail.iter().filter(|e| matches!(e.what, AuditWhat::ModelStep { .. })).count();
+    assert_eq!(filed_steps, 3, "each step once, up to the province");
 }

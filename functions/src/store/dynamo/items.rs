@@ -8,6 +8,8 @@
 //! | one area's register of one indicator | `REG#{area}` | `{indicator}` | `v` (version), `{bucket}` (JSON of the state) |
 //! | unit of the tree | `UNITS` | position, 8 digits | `unit` (JSON) |
 //! | a change of a residential area | `AREAS` | the event's id | `record` (JSON) |
+//! | a step of a model | `MODELS` | `{model}#{step id}` | `record` (JSON) |
+//! | how many steps a model has | `MODELS` | `{model}` | `n` |
 //!
 //! Cells and totals are packed per month: a day's sync of one area touches one cell item
 //! and one totals item per level of the tree, whatever the number of indicators (see the
@@ -18,8 +20,8 @@
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, Month, RegisterHistory,
-    RegisterState, RollupChange, Unit, UnitId,
+    AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, ModelId, ModelRecord,
+    Month, RegisterHistory, RegisterState, RollupChange, Unit, UnitId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -241,4 +243,28 @@ pub fn area_item(record: &AreaRecord) -> Item {
 
 pub fn area_of(item: &Item) -> Result<AreaRecord, StoreError> {
     serde_json::from_str(text(item, "record")?).map_err(|_| corrupt("record"))
+}
+
+/// The partition of the models' steps and of each model's count of steps.
+pub const MODELS: &str = "MODELS";
+
+/// A model's step: `MODELS`, `{model}#{step id}`.
+pub fn model_step_item(record: &ModelRecord) -> Item {
+    let mut item = key(MODELS.into(), format!("{}#{}", record.event.model, record.event.id));
+    item.insert("record".into(), s(serde_json::to_string(record).expect("records serialise")));
+    item
+}
+
+/// The sort keys of one model's steps, as an inclusive range (`~` sorts after every slug
+/// character).
+pub fn model_steps_range(model: &ModelId) -> (String, String) {
+    (format!("{model}#"), format!("{model}#~"))
+}
+
+/// A model's step, or `None` for the item counting its steps (`MODELS`, `{model}`: `n`).
+pub fn model_step_of(item: &Item) -> Result<Option<ModelRecord>, StoreError> {
+    if !item.contains_key("record") {
+        return Ok(None);
+    }
+    serde_json::from_str(text(item, "record")?).map(Some).map_err(|_| corrupt("record"))
 }

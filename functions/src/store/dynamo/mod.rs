@@ -11,6 +11,7 @@ mod access;
 mod capacity;
 mod chunks;
 mod items;
+mod models;
 mod retry;
 mod succession;
 mod void;

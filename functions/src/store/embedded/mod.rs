@@ -2,6 +2,7 @@
 //! write transaction, so a cell and the totals it moves change together or not at all.
 
 mod access;
+mod models;
 mod succession;
 mod void;
 
@@ -83,6 +84,7 @@ impl EmbeddedStore {
         txn.open_table(REGISTERS)?;
         txn.open_table(ROLLUPS)?;
         txn.open_table(AREAS)?;
+        txn.open_table(models::MODELS)?;
         access::open_tables(&txn)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
