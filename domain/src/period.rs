@@ -290,6 +290,11 @@ impl ReportPeriod {
     pub fn contains(self, m: Month) -> bool {
         self.first <= m && m <= self.last
     }
+    /// The same period a year earlier ("cùng kỳ năm trước"), if its year is kept.
+    pub fn year_before(self) -> Option<Self> {
+        let back = |m: Month| Month::new(m.year.checked_sub(1)?, m.month).ok();
+        Some(Self { first: back(self.first)?, last: back(self.last)?, label: self.label })
+    }
     /// Its first day.
     pub fn first_day(self) -> Date {
         Date::first_of(self.first)

@@ -71,6 +71,9 @@ pub struct TableRow {
     pub unit: String,
     /// Kết quả — the unit's figure.
     pub result: TableCell,
+    /// Cùng kỳ năm trước — the figure of the same period a year earlier, when the table
+    /// has that column ([`ReportTable::beside`]).
+    pub previous: Option<TableCell>,
     /// Ghi chú — how many areas a level or a flag rests on, when not all.
     pub note: String,
     /// One per child unit, in the order of [`ReportTable::children`].
@@ -91,6 +94,8 @@ pub struct ReportTable {
     pub title: String,
     pub unit_name: String,
     pub period_name: String,
+    /// The period a year earlier, when its figures are beside this one's.
+    pub previous_name: Option<String>,
     /// The child units' names, one column each.
     pub children: Vec<String>,
     /// Their ids, in the same order.
@@ -100,6 +105,9 @@ pub struct ReportTable {
 
 /// The fixed columns before the children's.
 pub const HEADINGS: [&str; 5] = ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả", "Ghi chú"];
+
+/// The heading of the column of the same period a year earlier.
+pub const PREVIOUS: &str = "Cùng kỳ năm trước";
 
 const CAMPAIGN: &str = "Kết quả thực hiện Cuộc vận động \"Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh\"";
 
@@ -126,6 +134,7 @@ impl ReportTable {
                         label: indicator.label.clone(),
                         unit: indicator.unit.clone(),
                         result: TableCell::of(indicator, figure, period),
+                        previous: None,
                         note: note(indicator, figure),
                         children,
                     })
@@ -142,6 +151,7 @@ impl ReportTable {
             title: format!("{CAMPAIGN} — {} — {}", report.unit.name, report.period_name),
             unit_name: report.unit.name.clone(),
             period_name: report.period_name.clone(),
+            previous_name: None,
             children: report.children.iter().map(|c| c.name.clone()).collect(),
             child_units: report.children.iter().map(|c| c.unit.clone()).collect(),
             groups,
@@ -171,6 +181,7 @@ impl ReportTable {
                     label: label.to_string(),
                     unit: "mô hình".into(),
                     result: TableCell::Amount(i64::from(count(&models.unit.counts))),
+                    previous: None,
                     note: by_content.join("; "),
                     children,
                 }
@@ -180,9 +191,34 @@ impl ReportTable {
         self
     }
 
+    /// The table with `earlier`'s results (the same unit, a year before, with the same
+    /// groups) as the column "Cùng kỳ năm trước": a row's figure found by its group and
+    /// label; a row the earlier table lacks shows nothing.
+    pub fn beside(mut self, earlier: &ReportTable) -> Self {
+        for group in &mut self.groups {
+            let before = earlier.groups.iter().find(|g| g.heading == group.heading);
+            for row in &mut group.rows {
+                let found = before.and_then(|g| g.rows.iter().find(|r| r.label == row.label));
+                row.previous = Some(found.map_or(TableCell::Text(String::new()), |r| r.result.clone()));
+            }
+        }
+        self.previous_name = Some(earlier.period_name.clone());
+        self
+    }
+
+    /// The fixed columns: STT, Chỉ tiêu, Đơn vị tính, Kết quả, then "Cùng kỳ năm trước"
+    /// when the table has it, then Ghi chú.
+    pub fn fixed_headings(&self) -> Vec<&'static str> {
+        let mut fixed = HEADINGS.to_vec();
+        if self.previous_name.is_some() {
+            fixed.insert(4, PREVIOUS);
+        }
+        fixed
+    }
+
     /// The column headings: the fixed ones, then a child unit's name each.
     pub fn headings(&self) -> Vec<String> {
-        HEADINGS.iter().map(|h| h.to_string()).chain(self.children.iter().cloned()).collect()
+        self.fixed_headings().into_iter().map(String::from).chain(self.children.iter().cloned()).collect()
     }
 
     /// The table as CSV for Excel in Vietnamese settings: UTF-8 with a byte order mark
@@ -204,9 +240,11 @@ impl ReportTable {
         for group in &self.groups {
             out += &line(vec![String::new(), group.heading.clone()]);
             for row in &group.rows {
-                let fixed =
-                    [row.number.to_string(), row.label.clone(), row.unit.clone(), row.result.csv(), row.note.clone()];
-                out += &line(fixed.into_iter().chain(row.children.iter().map(TableCell::csv)).collect());
+                let fixed = [row.number.to_string(), row.label.clone(), row.unit.clone(), row.result.csv()]
+                    .into_iter()
+                    .chain(row.previous.as_ref().map(TableCell::csv))
+                    .chain([row.note.clone()]);
+                out += &line(fixed.chain(row.children.iter().map(TableCell::csv)).collect());
             }
         }
         out
@@ -317,5 +355,31 @@ mod tests {
         assert_eq!((registered.note.as_str(), &registered.children[..]), ("ND3: 122", &[TableCell::Amount(4)][..]));
         let csv = table.to_csv();
         assert!(csv.contains("8;Mô hình rút đăng ký;mô hình;0;;0"), "{csv}");
+    }
+
+    #[test]
+    fn the_same_period_a_year_earlier_sits_beside_the_result() {
+        let now = report();
+        let mut then = report();
+        then.period_name = "Năm 2024".into();
+        then.unit.figures.insert(IndicatorId::new("dat_hien").unwrap(), Figure::Counter { total: 5_000 });
+        then.unit.figures.remove(&IndicatorId::new("so_ho").unwrap());
+        let catalogue = Catalogue::standard();
+        let table = ReportTable::new(&now, &catalogue).beside(&ReportTable::new(&then, &catalogue));
+        assert_eq!(
+            table.headings()[..6],
+            ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả", "Cùng kỳ năm trước", "Ghi chú"]
+        );
+        let rows: Vec<&TableRow> = table.groups.iter().flat_map(|g| &g.rows).collect();
+        let row = |label: &str| *rows.iter().find(|r| r.label.starts_with(label)).unwrap();
+        assert_eq!(row("Đất nhân dân hiến").previous, Some(TableCell::Amount(5_000)));
+        assert_eq!(row("Tổng số hộ").previous, Some(TableCell::Text(String::new())), "not in the earlier table");
+        let csv = table.to_csv();
+        assert!(csv.lines().any(|l| l.contains(";Đất nhân dân hiến;m²;8111;5000;;111")), "{csv}");
+        assert_eq!(
+            "2025-H1".parse::<ReportPeriod>().unwrap().year_before().unwrap().to_vietnamese(),
+            "6 tháng đầu năm 2024"
+        );
+        assert_eq!(ReportPeriod::year(2000).unwrap().year_before(), None, "before the years kept");
     }
 }

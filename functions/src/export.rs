@@ -29,17 +29,30 @@ pub fn xlsx(table: &ReportTable) -> Result<Vec<u8>, XlsxError> {
         0,
         1,
         last,
-        &format!("Đơn vị: {} · Kỳ báo cáo: {}", table.unit_name, table.period_name),
+        &match &table.previous_name {
+            Some(before) => {
+                format!("Đơn vị: {} · Kỳ báo cáo: {} · So với: {before}", table.unit_name, table.period_name)
+            }
+            None => format!("Đơn vị: {} · Kỳ báo cáo: {}", table.unit_name, table.period_name),
+        },
         &Format::new(),
     )?;
     const HEAD: RowNum = 3;
     for (col, name) in columns.iter().enumerate() {
         sheet.write_string_with_format(HEAD, col as ColNum, name, &heading)?;
     }
-    for (col, width) in [6.0, 44.0, 12.0, 16.0, 22.0].into_iter().enumerate() {
+    let fixed = table.fixed_headings();
+    for (col, name) in fixed.iter().enumerate() {
+        let width = match *name {
+            "STT" => 6.0,
+            "Chỉ tiêu" => 44.0,
+            "Đơn vị tính" => 12.0,
+            "Ghi chú" => 22.0,
+            _ => 16.0,
+        };
         sheet.set_column_width(col as ColNum, width)?;
     }
-    for col in 5..=last {
+    for col in fixed.len() as ColNum..=last {
         sheet.set_column_width(col, 14)?;
     }
     let mut row = HEAD + 1;
@@ -48,12 +61,12 @@ pub fn xlsx(table: &ReportTable) -> Result<Vec<u8>, XlsxError> {
         sheet.merge_range(row, 1, row, last, &g.heading, &group)?;
         row += 1;
         for r in &g.rows {
+            let note = TableCell::Text(r.note.clone());
+            let figures = [&r.result].into_iter().chain(&r.previous).chain([&note]).chain(&r.children);
             sheet.write_number_with_format(row, 0, r.number as f64, &cell)?;
             sheet.write_string_with_format(row, 1, &r.label, &cell)?;
             sheet.write_string_with_format(row, 2, &r.unit, &cell)?;
-            sheet.write_string_with_format(row, 4, &r.note, &cell)?;
-            let figures = std::iter::once((3, &r.result)).chain((5..).zip(&r.children));
-            for (col, value) in figures {
+            for (col, value) in (3..).zip(figures) {
                 match value {
                     TableCell::Amount(n) => sheet.write_number_with_format(row, col, *n as f64, &amount)?,
                     TableCell::Share { numerator, denominator } => {

@@ -44,7 +44,7 @@ test('an officer downloads the quarter\'s report as .xlsx and CSV', async () => 
   const text = csv.bytes.toString('utf8');
   assert.ok(text.startsWith('\ufeff'), 'a byte order mark');
   assert.match(text, new RegExp(`Quý ${quarter} năm ${now.getFullYear()}`));
-  assert.match(text, /;Đất nhân dân hiến;m²;640;;640;/);
+  assert.match(text, /;Đất nhân dân hiến;m²;640;0;;640;/, 'this quarter, the same quarter a year earlier, by area');
   assert.deepEqual(officer.errors, []);
 });
 
@@ -65,7 +65,8 @@ test('the report prints in the Front\'s layout on A4', async () => {
   assert.match(text, /Phường Nguyễn Thị Minh Khai, ngày \d\d tháng \d\d năm \d{4}/);
   assert.match(text, /Đất nhân dân hiến: 640 m²\./, 'the figures in section III');
   const headings = await doc.locator('table.annex th').allInnerTexts();
-  assert.deepEqual(headings, ['STT', 'Chỉ tiêu', 'Đơn vị tính', 'Kết quả', 'Ghi chú']);
+  assert.deepEqual(headings, ['STT', 'Chỉ tiêu', 'Đơn vị tính', 'Kết quả', 'Cùng kỳ năm trước', 'Ghi chú']);
+  assert.match(text, /Mô hình đăng ký/, 'the models in the annex');
   // The officer writes section I on the page.
   await doc.locator('p.write').first().fill('Phường có 15 tổ dân phố.');
   await page.emulateMedia({ media: 'print' });

@@ -4,13 +4,13 @@
 
 use super::print::PrintView;
 use super::unit_picker::UnitPicker;
-use super::use_officer_session;
+use super::{OfficerSession, use_officer_session};
 use crate::CollectAny;
 use crate::report_view::ReportView;
 use crate::storage::Cached;
 use crate::{api, clock};
 use domain::report_table::ReportTable;
-use domain::{ModelReport, Report, ReportPeriod, UnitId};
+use domain::{Report, ReportPeriod, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,7 +32,8 @@ pub fn FiguresScreen() -> impl IntoView {
     let unit = RwSignal::new(session.scope());
     // The report of the chosen unit; an answer for a unit no longer chosen is dropped.
     let report = RwSignal::new(None::<Cached<Report>>);
-    let models = RwSignal::new(None::<ModelReport>);
+    // The report as printed, once its models (and its year before) are in.
+    let printed = RwSignal::new(None::<ReportTable>);
     let error = RwSignal::new(None::<String>);
     let this_year = clock::today().month().year();
     let (year, part) = (RwSignal::new(this_year), RwSignal::new(""));
@@ -49,13 +50,20 @@ pub fn FiguresScreen() -> impl IntoView {
                 {
                     report.try_set(Some(Cached { value: fresh, fetched_at: clock::stamp() }));
                     error.try_set(None);
-                    // The models, for the printed report's last group.
-                    let models_of = session.call(|token| async move { api::models(&token, &of, period).await }).await;
-                    if let Ok(fresh) = models_of
-                        && unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit)
-                        && chosen() == Some(fresh.period)
-                    {
-                        models.try_set(Some(fresh));
+                    // For the printed report: the table with its models, and the same
+                    // period a year earlier beside it.
+                    if let Some(table) = table_of(session, &of, period).await {
+                        let earlier = match period.year_before() {
+                            Some(before) => table_of(session, &of, before).await,
+                            None => None,
+                        };
+                        let table = match earlier {
+                            Some(earlier) => table.beside(&earlier),
+                            None => table,
+                        };
+                        if unit.try_get_untracked().as_ref() == Some(&of) && chosen() == Some(period) {
+                            printed.try_set(Some(table));
+                        }
                     }
                 }
                 Ok(_) => {}
@@ -71,12 +79,12 @@ pub fn FiguresScreen() -> impl IntoView {
     let pick = move |id: UnitId| {
         unit.set(id);
         report.set(None);
-        models.set(None);
+        printed.set(None);
         load();
     };
     let reload = move || {
         report.set(None);
-        models.set(None);
+        printed.set(None);
         load();
     };
     let parts = PARTS.iter().map(|(p, name)| view! { <option value=*p>{*name}</option> }).collect_any();
@@ -107,15 +115,11 @@ pub fn FiguresScreen() -> impl IntoView {
     };
     let printing = RwSignal::new(false);
     let print_view = move || {
-        let table = report.with(|c| c.as_ref().map(|c| ReportTable::new(&c.value, &session.fixed.catalogue)))?;
-        let table = match models.get_untracked() {
-            Some(m) => table.with_models(&m),
-            None => table,
-        };
+        let table = printed.get_untracked()?;
         Some(view! { <PrintView table on_close=move || printing.set(false) /> })
     };
     view! {
-        <Show when=move || printing.get() && report.with(Option::is_some)>{print_view}</Show>
+        <Show when=move || printing.get() && printed.with(Option::is_some)>{print_view}</Show>
         <section class="ward" class:hidden=move || printing.get()>
             <UnitPicker label="Đơn vị" units=Signal::stored(units) chosen=unit on_pick=pick />
             <div class="pair">
@@ -142,11 +146,19 @@ pub fn FiguresScreen() -> impl IntoView {
                 <button on:click=move |_| load()>"Tải lại"</button>
                 <button on:click=move |_| download("xlsx")>"Tải Excel (.xlsx)"</button>
                 <button on:click=move |_| download("csv")>"Tải CSV"</button>
-                <button on:click=move |_| printing.set(true) disabled=move || report.with(Option::is_none)>
+                <button on:click=move |_| printing.set(true) disabled=move || printed.with(Option::is_none)>
                     "In báo cáo"
                 </button>
             </div>
             <ReportView report catalogue=&session.fixed.catalogue />
         </section>
     }
+}
+
+/// The report of `unit` for `period` as the Front's table, its models the last group.
+async fn table_of(session: OfficerSession, unit: &UnitId, period: ReportPeriod) -> Option<ReportTable> {
+    let (a, b) = (unit.clone(), unit.clone());
+    let report = session.call(|token| async move { api::report(&token, &a, period).await }).await.ok()?;
+    let models = session.call(|token| async move { api::models(&token, &b, period).await }).await.ok()?;
+    Some(ReportTable::new(&report, &session.fixed.catalogue).with_models(&models))
 }

@@ -28,7 +28,7 @@ pub fn PrintView(table: ReportTable, on_close: impl Fn() + Copy + Send + Sync + 
     let results = table
         .groups
         .iter()
-        .filter(|g| g.heading.starts_with("Nội dung"))
+        .filter(|g| g.heading != "Số liệu chung")
         .map(|g| {
             let lines = g
                 .rows
@@ -41,6 +41,7 @@ pub fn PrintView(table: ReportTable, on_close: impl Fn() + Copy + Send + Sync + 
             }
         })
         .collect_any();
+    let columns = table.fixed_headings().len() - 1;
     let annex = table
         .groups
         .iter()
@@ -55,6 +56,7 @@ pub fn PrintView(table: ReportTable, on_close: impl Fn() + Copy + Send + Sync + 
                             <td>{r.label.clone()}</td>
                             <td>{r.unit.clone()}</td>
                             <td class="num">{r.result.figure()}</td>
+                            {r.previous.as_ref().map(|p| view! { <td class="num">{p.figure()}</td> })}
                             <td>{r.note.clone()}</td>
                         </tr>
                     }
@@ -63,12 +65,13 @@ pub fn PrintView(table: ReportTable, on_close: impl Fn() + Copy + Send + Sync + 
             view! {
                 <tr class="group">
                     <td></td>
-                    <td colspan="4">{g.heading.clone()}</td>
+                    <td colspan=columns.to_string()>{g.heading.clone()}</td>
                 </tr>
                 {rows}
             }
         })
         .collect_any();
+    let headings = table.fixed_headings().into_iter().map(|h| view! { <th>{h}</th> }).collect_any();
     let print = |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.print();
@@ -112,13 +115,7 @@ pub fn PrintView(table: ReportTable, on_close: impl Fn() + Copy + Send + Sync + 
             <h2 class="annex-title">"PHỤ LỤC: SỐ LIỆU KẾT QUẢ THỰC HIỆN"</h2>
             <table class="annex">
                 <thead>
-                    <tr>
-                        <th>"STT"</th>
-                        <th>"Chỉ tiêu"</th>
-                        <th>"Đơn vị tính"</th>
-                        <th>"Kết quả"</th>
-                        <th>"Ghi chú"</th>
-                    </tr>
+                    <tr>{headings}</tr>
                 </thead>
                 <tbody>{annex}</tbody>
             </table>

@@ -114,8 +114,15 @@ async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore>(
     format: Format,
 ) -> Result<Response, ApiError> {
     let report = build(state, caller, id, query).await?;
-    let models = super::models::report(state, caller, &report.unit.unit, report.period).await?;
-    let table = ReportTable::new(&report, &state.catalogue).with_models(&models);
+    let table = table_of(state, caller, &report).await?;
+    // The same period a year earlier beside it.
+    let table = match report.period.year_before() {
+        Some(before) => {
+            let earlier = report_of(state, caller, &report.unit.unit, before).await?;
+            table.beside(&table_of(state, caller, &earlier).await?)
+        }
+        None => table,
+    };
     let (extension, content_type, bytes) = match format {
         Format::Xlsx => {
             let bytes = crate::export::xlsx(&table).map_err(|e| StoreError(format!("writing the workbook: {e}")))?;
@@ -129,6 +136,16 @@ async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore>(
     Ok((headers, bytes).into_response())
 }
 
+/// A report as the Front's table, its models the last group.
+async fn table_of<S: ReportStore + AccessStore + UnitStore + ModelStore>(
+    state: &AppState<S>,
+    caller: &domain::Caller,
+    report: &Report,
+) -> Result<ReportTable, ApiError> {
+    let models = super::models::report(state, caller, &report.unit.unit, report.period).await?;
+    Ok(ReportTable::new(report, &state.catalogue).with_models(&models))
+}
+
 /// The report of the unit `id` for the query's period, if the caller may read it.
 async fn build<S: ReportStore + AccessStore + UnitStore>(
     state: &AppState<S>,
@@ -136,11 +153,21 @@ async fn build<S: ReportStore + AccessStore + UnitStore>(
     id: String,
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Report, ApiError> {
-    let tree = state.tree().await?;
     // The period is the query's one field: whatever refuses the query is a missing period.
     let Query(query) = query.map_err(|_| DomainError::InvalidPeriod(String::new()))?;
     let period: ReportPeriod = query.period.parse()?;
-    let unit = tree.get(&UnitId::new(id)?)?;
+    report_of(state, caller, &UnitId::new(id)?, period).await
+}
+
+/// The report of `unit` for `period`, if the caller may read it.
+async fn report_of<S: ReportStore + AccessStore + UnitStore>(
+    state: &AppState<S>,
+    caller: &domain::Caller,
+    unit: &UnitId,
+    period: ReportPeriod,
+) -> Result<Report, ApiError> {
+    let tree = state.tree().await?;
+    let unit = tree.get(unit)?;
     authorize(caller, Action::ReadFigures, &unit.id, &tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };
     // Each unit's figures come from its own rollups (two reads), so a province's hundred

@@ -21,10 +21,11 @@ async fn download(api: &Api, path: &str, token: &str) -> (StatusCode, String, St
 
 #[tokio::test]
 async fn a_report_downloads_as_a_workbook_and_as_csv() {
-    // GIVEN land donated in two areas of one ward
+    // GIVEN land donated in two areas of one ward, and the year before in one
     let api = Api::new().await;
-    for (phone, area, amount) in [("phone-a", "ntmk-to-11", 8_000), ("phone-b", "ntmk-to-13", 111)] {
-        let (status, answer) = api.sync(&counter_sync(phone, area, "dat_hien", "2025-11", amount, 0)).await;
+    let donations = [("phone-a", "ntmk-to-11", "2025-11", 8_000), ("phone-b", "ntmk-to-13", "2025-11", 111)];
+    for (phone, area, month, amount) in donations.into_iter().chain([("phone-c", "ntmk-to-11", "2024-03", 4_000)]) {
+        let (status, answer) = api.sync(&counter_sync(phone, area, "dat_hien", month, amount, 0)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
     }
     let admin = api.admin.clone();
@@ -41,12 +42,17 @@ async fn a_report_downloads_as_a_workbook_and_as_csv() {
     let sheet = book.worksheet_range("Báo cáo").unwrap();
     let text = |row: u32, col: u32| sheet.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default();
     assert!(text(0, 0).ends_with("— Phường Nguyễn Thị Minh Khai — Năm 2025"), "{}", text(0, 0));
-    let headings: Vec<String> = (0..8).map(|col| text(3, col)).collect();
-    assert_eq!(headings, ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả", "Ghi chú", "Tổ 11", "Tổ 13", "Tổ 15"]);
+    assert_eq!(text(1, 0), "Đơn vị: Phường Nguyễn Thị Minh Khai · Kỳ báo cáo: Năm 2025 · So với: Năm 2024");
+    let headings: Vec<String> = (0..9).map(|col| text(3, col)).collect();
+    assert_eq!(
+        headings,
+        ["STT", "Chỉ tiêu", "Đơn vị tính", "Kết quả", "Cùng kỳ năm trước", "Ghi chú", "Tổ 11", "Tổ 13", "Tổ 15"]
+    );
     let row = (0..sheet.height() as u32).find(|&r| text(r, 1) == "Đất nhân dân hiến").expect("the land row");
     assert_eq!(sheet.get_value((row, 3)), Some(&Data::Float(8_111.0)));
-    assert_eq!(sheet.get_value((row, 5)), Some(&Data::Float(8_000.0)));
-    assert_eq!(sheet.get_value((row, 6)), Some(&Data::Float(111.0)));
+    assert_eq!(sheet.get_value((row, 4)), Some(&Data::Float(4_000.0)), "the year before");
+    assert_eq!(sheet.get_value((row, 6)), Some(&Data::Float(8_000.0)));
+    assert_eq!(sheet.get_value((row, 7)), Some(&Data::Float(111.0)));
     assert_eq!(text(row, 2), "m²");
     assert!((0..sheet.height() as u32).any(|r| text(r, 1).starts_with("Nội dung 3.")), "grouped by content");
 
@@ -56,7 +62,7 @@ async fn a_report_downloads_as_a_workbook_and_as_csv() {
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"));
     let csv = String::from_utf8(bytes).unwrap();
     assert!(csv.starts_with('\u{feff}'), "a byte order mark for Excel");
-    assert!(csv.lines().any(|l| l.ends_with(";Đất nhân dân hiến;m²;8111;;8000;111;0")), "{csv}");
+    assert!(csv.lines().any(|l| l.ends_with(";Đất nhân dân hiến;m²;8111;4000;;8000;111;0")), "{csv}");
 }
 
 #[tokio::test]

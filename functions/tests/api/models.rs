@@ -99,7 +99,7 @@ async fn lifecycle<S: Store>(api: Api<S>) {
     assert_eq!(status, StatusCode::OK);
     let csv = csv.as_str().unwrap();
     assert!(csv.contains(";Mô hình (theo 5 nội dung)\r\n"), "{csv}");
-    assert!(csv.lines().any(|l| l.contains(";Mô hình nghiệm thu đạt;mô hình;1;ND3: 1;")), "{csv}");
+    assert!(csv.lines().any(|l| l.contains(";Mô hình nghiệm thu đạt;mô hình;1;0;ND3: 1;")), "{csv}");
     // AND the trail words each step under the ward
     let (_, trail) = api.call("GET", "/api/v1/audit?unit=p-nguyen-thi-minh-khai", Some(&officer), None).await;
     let steps = trail.as_array().unwrap().iter().filter(|e| e["what"]["model_step"].is_object()).count();
