@@ -58,7 +58,13 @@ pub struct ModelEvent {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ModelStep {
     /// Đăng ký — an area or a commune or ward registers a model under a content.
-    Register { unit: UnitId, content: u8, name: String },
+    Register {
+        unit: UnitId,
+        /// The content, 1 to 5.
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
+        content: u8,
+        name: String,
+    },
     /// Rút đăng ký.
     Withdraw,
     /// Đăng ký lại — registered again after withdrawing, or confirmed after an
@@ -108,6 +114,7 @@ pub struct Model {
     /// The area, commune or ward that registered it.
     pub unit: UnitId,
     /// Its content, 1 to 5.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub content: u8,
     pub name: String,
     pub status: ModelStatus,

@@ -48,11 +48,14 @@ pub fn FiguresScreen() -> impl IntoView {
                     if unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit)
                         && chosen() == Some(fresh.period) =>
                 {
+                    let table = ReportTable::new(&fresh, &session.fixed.catalogue);
                     report.try_set(Some(Cached { value: fresh, fetched_at: clock::stamp() }));
                     error.try_set(None);
                     // For the printed report: the table with its models, and the same
                     // period a year earlier beside it.
-                    if let Some(table) = table_of(session, &of, period).await {
+                    let models = session.call(|token| async move { api::models(&token, &of, period).await }).await;
+                    if let Ok(models) = models {
+                        let (table, of) = (table.with_models(&models), models.unit.unit);
                         let earlier = match period.year_before() {
                             Some(before) => table_of(session, &of, before).await,
                             None => None,
