@@ -8,6 +8,7 @@
 //! and cells to review) and [`OfficerApp`], in `src/bin/`.
 
 mod api;
+mod chart;
 mod clock;
 mod device;
 mod download;

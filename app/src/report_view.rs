@@ -1,9 +1,11 @@
 //! A report on screen, for the ward tab and the officers' figures: each child unit and
-//! the unit's sum for a chosen indicator, then every indicator's total by content.
+//! the unit's sum for a chosen indicator, as a table and as bars, then every indicator's
+//! total by content.
 
 use crate::CollectAny;
+use crate::chart::BarChart;
 use crate::storage::Cached;
-use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, ReportPeriod, UnitLevel, format};
+use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, ReportPeriod, UnitLevel, chart, format};
 use leptos::prelude::*;
 
 fn text(indicator: &Indicator, figure: Option<&Figure>, period: ReportPeriod) -> String {
@@ -13,9 +15,18 @@ fn text(indicator: &Indicator, figure: Option<&Figure>, period: ReportPeriod) ->
     }
 }
 
+/// The indicator a report shows first: land donated, the campaign's best known figure.
+pub const FIRST_SHOWN: &str = "dat_hien";
+
 #[component]
-pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static Catalogue) -> impl IntoView {
-    let chosen = RwSignal::new("dat_hien".to_string());
+pub fn ReportView(
+    report: RwSignal<Option<Cached<Report>>>,
+    catalogue: &'static Catalogue,
+    /// The indicator chosen (its id), which a page may share with its other views.
+    #[prop(optional)]
+    chosen: Option<RwSignal<String>>,
+) -> impl IntoView {
+    let chosen = chosen.unwrap_or_else(|| RwSignal::new(FIRST_SHOWN.to_string()));
     let options = catalogue
         .indicators
         .iter()
@@ -64,6 +75,13 @@ pub fn ReportView(report: RwSignal<Option<Cached<Report>>>, catalogue: &'static 
                         </tr>
                     </tfoot>
                 </table>
+                <BarChart
+                    title=format!("{} theo {}", indicator.label, children.to_lowercase())
+                    bars=chart::bars(
+                        indicator,
+                        report.children.iter().map(|c| (c.name.clone(), c.figures.get(&indicator.id))),
+                    )
+                />
             })
         })
     };

@@ -129,8 +129,8 @@ async fn file_models(store: &EmbeddedStore, tree: &UnitTree) {
                 actor: Some(by.clone()),
                 what: AuditWhat::ModelStep { event: event.clone() },
             };
-            let record = ModelRecord { event, by, role: Role::WardOfficer, at_ms: n };
-            assert_eq!(store.file_model_step(tree, &record, &audit, known).await.unwrap(), Filing::Filed);
+            let record = ModelRecord { event, by, role: Role::WardOfficer, at_ms: n, seq: known };
+            assert_eq!(store.file_model_step(tree, &record, &audit).await.unwrap(), Filing::Filed);
         }
     }
 }

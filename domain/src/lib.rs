@@ -9,6 +9,7 @@ pub mod area;
 pub mod backup;
 mod catalogue;
 mod cell;
+pub mod chart;
 mod clock;
 pub mod dataset;
 pub mod enrol;

@@ -9,8 +9,8 @@
 //! and filed once by it. [`ModelStatus::after`] is the one rule of which step may follow
 //! which; [`ModelEvent::check`] is what the server asks before filing one; [`models`]
 //! folds the stored events into each model's state, in the order of their days (ties:
-//! the order they were filed), so however syncs are lost, repeated or reordered, the
-//! same events give the same models. [`model_report`] counts them for a unit and a
+//! the order they were filed), so however they are read back, repeated or reordered,
+//! the same stored steps give the same models. [`model_report`] counts them for a unit and a
 //! period as the Front's reports do ("11 phường đăng ký 122 mô hình … đăng ký lại 78").
 //!
 //! Scoring sheets (criteria, items, self and inspection scores, a pass mark) are not here
@@ -96,7 +96,8 @@ pub enum ModelStatus {
     Replicated,
 }
 
-/// A step as stored: who filed it, in which role, and when (the server's clock).
+/// A step as stored: who filed it, in which role, when (the server's clock), and its
+/// place among the model's steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelRecord {
@@ -104,6 +105,10 @@ pub struct ModelRecord {
     pub by: DeviceId,
     pub role: Role,
     pub at_ms: u64,
+    /// How many steps of the model were stored before it: the stores file a step only on
+    /// that count, so it orders a model's steps as they were filed (clocks of two servers
+    /// may disagree).
+    pub seq: usize,
 }
 
 /// A model as its steps leave it.
@@ -179,8 +184,9 @@ impl ModelStatus {
             (Some(Registered | Inspected), ModelStep::Inspect) => Inspected,
             (Some(Inspected), ModelStep::Pass) => Passed,
             (Some(Inspected), ModelStep::Fail) => Failed,
-            (Some(Passed | Replicated), ModelStep::Commend) => Commended,
-            (Some(Passed | Commended), ModelStep::Replicate) => Replicated,
+            // Commended and kept up year after year, in either order.
+            (Some(Passed | Commended | Replicated), ModelStep::Commend) => Commended,
+            (Some(Passed | Commended | Replicated), ModelStep::Replicate) => Replicated,
             _ => return None,
         })
     }
@@ -286,9 +292,9 @@ impl ModelProblem {
                 "Tên mô hình cần có chữ, không quá {MAX_MODEL_NAME} ký tự, không bắt đầu bằng = + - @ \
                  (ví dụ \"Khu dân cư ba không\")."
             ),
-            Self::InvalidNote => {
-                format!("Ghi chú không quá {MAX_STEP_NOTE} ký tự và không bắt đầu bằng = + - @.")
-            }
+            Self::InvalidNote => format!(
+                "Ghi chú không quá {MAX_STEP_NOTE} ký tự, không bắt đầu bằng = + - @ và không có ký tự điều khiển."
+            ),
             Self::UnknownContent(n) => format!("Không có nội dung {n}; Cuộc vận động có 5 nội dung."),
             Self::InvalidModelId => {
                 format!("Mã mô hình mới phải bắt đầu bằng \"{MODEL_ID_PREFIX}\"; hãy tải lại trang rồi đăng ký lại.")
@@ -332,13 +338,18 @@ pub fn model_name(typed: &str) -> Option<String> {
     canonical_text(typed, MAX_MODEL_NAME).filter(|name| name.chars().any(char::is_alphanumeric))
 }
 
+/// A step's note as typed, made canonical ([`canonical_text`]'s rules).
+pub fn step_note(typed: &str) -> Result<String, ModelProblem> {
+    canonical_text(typed, MAX_STEP_NOTE).ok_or(ModelProblem::InvalidNote)
+}
+
 impl ModelEvent {
     /// The same step with its name and note made canonical.
     pub fn canonical(mut self) -> Result<Self, ModelProblem> {
         if let ModelStep::Register { name, .. } = &mut self.step {
             *name = model_name(name).ok_or(ModelProblem::InvalidName)?;
         }
-        self.note = canonical_text(&self.note, MAX_STEP_NOTE).ok_or(ModelProblem::InvalidNote)?;
+        self.note = step_note(&self.note)?;
         Ok(self)
     }
 
@@ -399,7 +410,7 @@ impl ModelEvent {
 }
 
 /// Folds stored steps into models: each model's steps in the order of their days (ties:
-/// the order they were filed, then their ids), a step that does not fit where it falls
+/// the order they were filed, [`ModelRecord::seq`]), a step that does not fit where it falls
 /// left out, so any set of stored steps gives one answer. Models in the order they were
 /// registered, then by name.
 pub fn models(records: &[ModelRecord]) -> Vec<Model> {
@@ -410,7 +421,7 @@ pub fn models(records: &[ModelRecord]) -> Vec<Model> {
     let mut out: Vec<Model> = by_model
         .into_values()
         .filter_map(|mut steps| {
-            steps.sort_by(|a, b| (a.event.day, a.at_ms, &a.event.id).cmp(&(b.event.day, b.at_ms, &b.event.id)));
+            steps.sort_by(|a, b| (a.event.day, a.seq, &a.event.id).cmp(&(b.event.day, b.seq, &b.event.id)));
             steps.dedup_by(|a, b| a.event.id == b.event.id);
             let mut model: Option<Model> = None;
             for record in steps {

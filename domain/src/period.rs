@@ -290,8 +290,12 @@ impl ReportPeriod {
     pub fn contains(self, m: Month) -> bool {
         self.first <= m && m <= self.last
     }
-    /// The same period a year earlier ("cùng kỳ năm trước"), if its year is kept.
+    /// The same period a year earlier ("cùng kỳ năm trước"), if its year is kept; a
+    /// range of years has none (a year earlier it would overlap itself).
     pub fn year_before(self) -> Option<Self> {
+        if self.label == PeriodLabel::Years {
+            return None;
+        }
         let back = |m: Month| Month::new(m.year.checked_sub(1)?, m.month).ok();
         Some(Self { first: back(self.first)?, last: back(self.last)?, label: self.label })
     }

@@ -31,6 +31,22 @@ test('an officer downloads the quarter\'s report as .xlsx and CSV', async () => 
   await eventually(() => officer.wardTable(), (rows) => rows.some((r) => r[0] === 'Tổ 11' && r[1] === '640 m²'), 'Tổ 11');
   await officer.screenshot(`${SHOTS}officer-report-period.png`);
 
+  // The same figures as bars, one per area, drawn (SVG, not boxes of no size).
+  const chart = page.locator('figure.chart').first();
+  assert.equal(await chart.locator('figcaption').innerText(), 'Đất nhân dân hiến theo khu dân cư');
+  assert.deepEqual(await chart.locator('text').allTextContents(),
+    ['Tổ 11: 640 m²', 'Tổ 13: 0 m²', 'Tổ 15: 0 m²']);
+  const widths = await chart.locator('rect').evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect().width));
+  assert.ok(widths[0] > 300 && widths[1] === 0, `the one donation is the longest bar: ${widths}`);
+  await chart.scrollIntoViewIfNeeded();
+  await officer.screenshot(`${SHOTS}officer-chart.png`);
+  // Its trend over five years, a bar a year, this year's the only one.
+  await page.getByRole('button', { name: 'Xem 5 năm gần đây' }).click();
+  const trend = page.getByTestId('trend').locator('text');
+  const years = await eventually(() => trend.allTextContents(), (t) => t.length === 5, 'five years');
+  assert.equal(years[4], `Năm ${now.getFullYear()}: 640 m²`);
+  assert.equal(years[0], `Năm ${now.getFullYear() - 4}: 0 m²`);
+
   const fetch = async (button) => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
     return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };

@@ -6,11 +6,12 @@ use super::print::PrintView;
 use super::unit_picker::UnitPicker;
 use super::{OfficerSession, use_officer_session};
 use crate::CollectAny;
+use crate::chart::BarChart;
 use crate::report_view::ReportView;
 use crate::storage::Cached;
 use crate::{api, clock};
 use domain::report_table::ReportTable;
-use domain::{Report, ReportPeriod, UnitId};
+use domain::{IndicatorId, Report, ReportPeriod, UnitId, chart};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -52,21 +53,26 @@ pub fn FiguresScreen() -> impl IntoView {
                     report.try_set(Some(Cached { value: fresh, fetched_at: clock::stamp() }));
                     error.try_set(None);
                     // For the printed report: the table with its models, and the same
-                    // period a year earlier beside it.
-                    let models = session.call(|token| async move { api::models(&token, &of, period).await }).await;
-                    if let Ok(models) = models {
-                        let (table, of) = (table.with_models(&models), models.unit.unit);
-                        let earlier = match period.year_before() {
-                            Some(before) => table_of(session, &of, before).await,
-                            None => None,
-                        };
-                        let table = match earlier {
-                            Some(earlier) => table.beside(&earlier),
-                            None => table,
-                        };
-                        if unit.try_get_untracked().as_ref() == Some(&of) && chosen() == Some(period) {
-                            printed.try_set(Some(table));
+                    // period a year earlier beside it; without them if they fail, said.
+                    let unit_id = of.clone();
+                    let models = session.call(|token| async move { api::models(&token, &unit_id, period).await }).await;
+                    let table = match models {
+                        Ok(models) => table.with_models(&models),
+                        Err(message) => {
+                            error.try_set(Some(format!("Chưa tải được mô hình: {message}")));
+                            table
                         }
+                    };
+                    let earlier = match period.year_before() {
+                        Some(before) => table_of(session, &of, before).await,
+                        None => None,
+                    };
+                    let table = match earlier {
+                        Some(earlier) => table.beside(&earlier),
+                        None => table,
+                    };
+                    if unit.try_get_untracked().as_ref() == Some(&of) && chosen() == Some(period) {
+                        printed.try_set(Some(table));
                     }
                 }
                 Ok(_) => {}
@@ -117,6 +123,7 @@ pub fn FiguresScreen() -> impl IntoView {
         })
     };
     let printing = RwSignal::new(false);
+    let indicator = RwSignal::new(crate::report_view::FIRST_SHOWN.to_string());
     let print_view = move || {
         let table = printed.get_untracked()?;
         Some(view! { <PrintView table on_close=move || printing.set(false) /> })
@@ -153,7 +160,8 @@ pub fn FiguresScreen() -> impl IntoView {
                     "In báo cáo"
                 </button>
             </div>
-            <ReportView report catalogue=&session.fixed.catalogue />
+            <ReportView report catalogue=&session.fixed.catalogue chosen=indicator />
+            <Trend session unit indicator />
         </section>
     }
 }
@@ -164,4 +172,58 @@ async fn table_of(session: OfficerSession, unit: &UnitId, period: ReportPeriod) 
     let report = session.call(|token| async move { api::report(&token, &a, period).await }).await.ok()?;
     let models = session.call(|token| async move { api::models(&token, &b, period).await }).await.ok()?;
     Some(ReportTable::new(&report, &session.fixed.catalogue).with_models(&models))
+}
+
+/// How many years a trend shows, this one included.
+const TREND_YEARS: u16 = 5;
+
+/// Xu hướng — the chosen indicator of the unit over the last five years, as bars, loaded
+/// when asked for (a report a year).
+#[component]
+fn Trend(session: OfficerSession, unit: RwSignal<UnitId>, indicator: RwSignal<String>) -> impl IntoView {
+    let years = RwSignal::new(None::<(UnitId, Vec<Report>)>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let load = move |_| {
+        let id = unit.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            let this_year = clock::today().month().year();
+            let mut reports = Vec::new();
+            for year in (this_year + 1 - TREND_YEARS)..=this_year {
+                let Ok(period) = ReportPeriod::year(year) else { continue };
+                let of = id.clone();
+                match session.call(|token| async move { api::report(&token, &of, period).await }).await {
+                    Ok(report) => reports.push(report),
+                    Err(message) => {
+                        error.try_set(Some(message));
+                        busy.try_set(false);
+                        return;
+                    }
+                }
+            }
+            error.try_set(None);
+            busy.try_set(false);
+            years.try_set(Some((id, reports)));
+        });
+    };
+    let chart = move || {
+        let id = IndicatorId::new(indicator.get()).ok()?;
+        let shown = session.fixed.catalogue.get(&id).ok()?;
+        years.with(|loaded| {
+            let (of, reports) = loaded.as_ref().filter(|(of, _)| *of == unit.get())?;
+            let bars =
+                chart::bars(shown, reports.iter().map(|r| (r.period_name.clone(), r.unit.figures.get(&shown.id))));
+            let title = format!("{} — {}, {} năm gần đây", shown.label, session.unit_name(of), TREND_YEARS);
+            Some(view! { <BarChart title bars /> })
+        })
+    };
+    view! {
+        <h2>"Xu hướng"</h2>
+        <button on:click=load disabled=move || busy.get()>
+            {move || if busy.get() { "Đang tải…" } else { "Xem 5 năm gần đây" }}
+        </button>
+        <p class="alert" role="alert">{move || error.get()}</p>
+        <div data-testid="trend">{chart}</div>
+    }
 }

@@ -53,8 +53,8 @@ pub struct OfficerSession {
     /// The last change of an area sent without an answer: the same change made again is
     /// sent with its ids, so it is filed once (kept across tabs, for the page's life).
     pub pending_area: StoredValue<Option<domain::AreaEvent>>,
-    /// The same for the last step of a model.
-    pub pending_model: StoredValue<Option<domain::ModelEvent>>,
+    /// The same for the steps of models: each sent without an answer, until one lands.
+    pub pending_model: StoredValue<Vec<domain::ModelEvent>>,
 }
 
 pub fn use_officer_session() -> OfficerSession {
@@ -151,7 +151,7 @@ pub fn OfficerApp() -> impl IntoView {
         problem: RwSignal::new(None),
         lost_access: RwSignal::new(false),
         pending_area: StoredValue::new(None),
-        pending_model: StoredValue::new(None),
+        pending_model: StoredValue::new(Vec::new()),
     };
     provide_context(session);
     session.refresh_profile();

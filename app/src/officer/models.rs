@@ -8,7 +8,7 @@ use super::unit_picker::UnitPicker;
 use super::{OfficerSession, use_officer_session};
 use crate::CollectAny;
 use crate::{api, clock};
-use domain::model::{COUNT_ROWS, model_name};
+use domain::model::{COUNT_ROWS, model_name, step_note};
 use domain::{
     Action, Date, EventId, Model, ModelEvent, ModelId, ModelProblem, ModelReport, ModelStep, ReportPeriod, Unit,
     UnitId, UnitLevel,
@@ -16,19 +16,20 @@ use domain::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The step to send: the one that failed to arrive, if it is the same step again (so it
-/// is filed once), else a new one with ids of its own (`id` makes them).
+/// The step to send: one sent before without an answer, if it is the same step again (so
+/// it is filed once), else a new one with ids of its own (`id` makes them).
 pub fn to_send(
-    pending: Option<&ModelEvent>,
+    pending: &[ModelEvent],
     model: Option<ModelId>,
     day: Date,
     step: ModelStep,
     note: String,
     id: impl Fn(&str) -> String,
 ) -> ModelEvent {
-    if let Some(p) = pending.filter(|p| model.as_ref().is_none_or(|m| *m == p.model))
-        && (p.day, &p.step, &p.note) == (day, &step, &note)
-    {
+    let same = |p: &&ModelEvent| {
+        model.as_ref().is_none_or(|m| *m == p.model) && (p.day, &p.step, &p.note) == (day, &step, &note)
+    };
+    if let Some(p) = pending.iter().find(same) {
         return p.clone();
     }
     let slug = |prefix: &str| id(prefix);
@@ -69,7 +70,10 @@ pub fn ModelsScreen() -> impl IntoView {
         let (id, Ok(period)) = (unit.get_untracked(), ReportPeriod::year(year.get_untracked())) else { return };
         spawn_local(async move {
             match session.call(|token| async move { api::models(&token, &id, period).await }).await {
-                Ok(fresh) if unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit) && fresh.period == period => {
+                Ok(fresh)
+                    if unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit)
+                        && year.try_get_untracked().and_then(|y| ReportPeriod::year(y).ok()) == Some(fresh.period) =>
+                {
                     report.try_set(Some(fresh));
                     error.try_set(None);
                 }
@@ -153,7 +157,7 @@ fn send(
         let sent = event.clone();
         match session.call(|token| async move { api::model_step(&token, &sent).await }).await {
             Ok(filed) => {
-                session.pending_model.set_value(None);
+                session.pending_model.update_value(|p| p.retain(|e| *e != event));
                 done.try_set(Some(format!("Đã ghi \"{}\": {}.", event.step.name_vi(), filed.model.name)));
                 on_filed();
             }
@@ -172,15 +176,18 @@ fn prepared(
     step: ModelStep,
     note: &str,
 ) -> Result<ModelEvent, String> {
-    let note = String::from(js_sys::JsString::from(note).normalize("NFC"));
+    let note = step_note(&String::from(js_sys::JsString::from(note).normalize("NFC"))).map_err(|p| p.message_vi())?;
     let draft = session
         .pending_model
-        .with_value(|p| to_send(p.as_ref(), model.map(|m| m.id.clone()), day, step, note, super::areas::fresh_id));
-    let draft = draft.canonical().map_err(|p| p.message_vi())?;
+        .with_value(|p| to_send(p, model.map(|m| m.id.clone()), day, step, note, super::areas::fresh_id));
     let checked =
         session.reach.with_untracked(|r| draft.check(&r.tree, &session.fixed.catalogue, model, clock::today()));
     checked.map_err(|p| p.message_vi())?;
-    session.pending_model.set_value(Some(draft.clone()));
+    session.pending_model.update_value(|p| {
+        if !p.contains(&draft) {
+            p.push(draft.clone());
+        }
+    });
     Ok(draft)
 }
 
@@ -324,13 +331,19 @@ fn ModelRow(
             </details>
             {can_step.then(move || view! {
                 <Show when=move || !open.get()>
-                    <button on:click=move |_| open.set(true)>"Ghi bước tiếp theo"</button>
+                    <button on:click=move |_| {
+                        step.set(0);
+                        open.set(true);
+                    }>"Ghi bước tiếp theo"</button>
                 </Show>
                 <Show when=move || open.get()>
                     <form class="edit" on:submit=submit>
                         <label>
                             "Bước"
-                            <select on:change=move |ev| step.set(event_target_value(&ev).parse().unwrap_or(0))>
+                            <select
+                                prop:value=move || step.get().to_string()
+                                on:change=move |ev| step.set(event_target_value(&ev).parse().unwrap_or(0))
+                            >
                                 {options}
                             </select>
                         </label>
@@ -371,13 +384,14 @@ mod tests {
             step: ModelStep::Inspect,
             note: "Đoàn quận".into(),
         };
-        let again = to_send(Some(&pending), Some(model.clone()), day, ModelStep::Inspect, "Đoàn quận".into(), fresh);
-        assert_eq!(again, pending);
-        let other = to_send(Some(&pending), Some(model), day, ModelStep::Pass, "Đoàn quận".into(), fresh);
+        let pending = [pending];
+        let again = to_send(&pending, Some(model.clone()), day, ModelStep::Inspect, "Đoàn quận".into(), fresh);
+        assert_eq!(again, pending[0]);
+        let other = to_send(&pending, Some(model), day, ModelStep::Pass, "Đoàn quận".into(), fresh);
         assert_eq!(other.id.as_str(), "e-2");
         let register =
             ModelStep::Register { unit: UnitId::new("ntmk-to-11").unwrap(), content: 3, name: "Đường hoa".into() };
-        let new = to_send(Some(&pending), None, day, register, String::new(), fresh);
+        let new = to_send(&pending, None, day, register, String::new(), fresh);
         assert_eq!((new.id.as_str(), new.model.as_str()), ("e-2", "mh-2"));
     }
 

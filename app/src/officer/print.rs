@@ -1,9 +1,10 @@
 //! In báo cáo — a report in the Front's layout ("Báo cáo kết quả thực hiện Cuộc vận
 //! động"), for paper or a PDF on A4 from the browser's print: the issuing body and the
 //! national motto, "Số: …/BC-MTTQ", place and date, sections I–VI (III holds the figures
-//! by content; the others the officer writes on the page, or by hand on the paper), the
-//! signature block and the annex table STT | Chỉ tiêu | Đơn vị tính | Kết quả | Ghi chú.
-//! Built from the same `ReportTable` as the downloads.
+//! by content and the models; the others the officer writes on the page, or by hand on
+//! the paper), the signature block and the annex table STT | Chỉ tiêu | Đơn vị tính |
+//! Kết quả | Cùng kỳ năm trước | Ghi chú. Built from the same `ReportTable` as the
+//! downloads.
 
 use crate::{CollectAny, clock};
 use domain::report_table::ReportTable;

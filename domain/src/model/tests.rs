@@ -21,6 +21,7 @@ fn record(n: u32, model: &str, on: Date, step: ModelStep) -> ModelRecord {
         by: DeviceId::new("d-officer").unwrap(),
         role: Role::WardOfficer,
         at_ms: u64::from(n),
+        seq: n as usize,
     }
 }
 
@@ -56,6 +57,9 @@ fn the_lifecycle_is_one_table() {
     assert_eq!(after(Some(Withdrawn), ModelStep::Reregister), Some(Registered));
     assert_eq!(after(Some(Passed), ModelStep::Commend), Some(Commended));
     assert_eq!(after(Some(Commended), ModelStep::Replicate), Some(Replicated));
+    assert_eq!(after(Some(Commended), ModelStep::Commend), Some(Commended), "commended year after year");
+    assert_eq!(after(Some(Replicated), ModelStep::Replicate), Some(Replicated));
+    assert_eq!(after(Some(Replicated), ModelStep::Inspect), None, "accepted once");
     assert_eq!(after(Some(Failed), ModelStep::Reregister), None, "a failed model ends");
     let next: Vec<_> = Inspected.next_steps().map(ModelStep::name_vi).collect();
     assert_eq!(next, ["Đăng ký lại", "Kiểm tra, thẩm định", "Nghiệm thu đạt", "Nghiệm thu không đạt", "Rút đăng ký"]);

@@ -69,7 +69,9 @@ proptest! {
                 statuses[m] = ModelStatus::after(statuses[m], &event.step);
                 prop_assert!(statuses[m].is_some(), "the check allows only what the lifecycle allows");
                 let by = DeviceId::new(format!("officer-{}", n % 2)).unwrap();
-                stored.push(ModelRecord { event, by, role: Role::WardOfficer, at_ms: n as u64 });
+                // One clock tick for all: only the order they were filed tells them apart.
+                let seq = known.as_ref().map_or(0, |x| x.steps.len());
+                stored.push(ModelRecord { event, by, role: Role::WardOfficer, at_ms: 0, seq });
             }
         }
         // Delivered repeated and shuffled.

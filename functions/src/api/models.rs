@@ -59,14 +59,15 @@ pub async fn step<S: UnitStore + AccessStore + ModelStore>(
         }
         let now = state.now_ms();
         event.check(&tree, &state.catalogue, model.as_ref(), Date::in_vietnam(now))?;
-        let record = ModelRecord { event: event.clone(), by: caller.device.clone(), role: caller.role, at_ms: now };
+        let (by, role, seq) = (caller.device.clone(), caller.role, stored.len());
+        let record = ModelRecord { event: event.clone(), by, role, at_ms: now, seq };
         let audit = AuditEvent {
             at_ms: now,
             unit,
             actor: Some(caller.device.clone()),
             what: AuditWhat::ModelStep { event: event.clone() },
         };
-        match state.store.file_model_step(&tree, &record, &audit, stored.len()).await? {
+        match state.store.file_model_step(&tree, &record, &audit).await? {
             Filing::Filed => {
                 let steps: Vec<ModelRecord> = stored.into_iter().chain([record]).collect();
                 let model = models(&steps)

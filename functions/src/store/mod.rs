@@ -137,13 +137,13 @@ pub trait ModelStore: Send + Sync + 'static {
     /// The steps of one model, strongly consistent.
     fn steps_of(&self, model: &ModelId) -> impl Future<Output = Result<Vec<ModelRecord>, StoreError>> + Send;
     /// Files a step once by its id, with its audit event, in one atomic write, on the
-    /// condition that the model still has the `known` steps it was checked against.
+    /// condition that the model still has the steps it was checked against (`record.seq`
+    /// of them).
     fn file_model_step(
         &self,
         tree: &UnitTree,
         record: &ModelRecord,
         audit: &AuditEvent,
-        known: usize,
     ) -> impl Future<Output = Result<Filing, StoreError>> + Send;
 }
 

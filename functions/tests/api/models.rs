@@ -8,7 +8,7 @@
 use super::Api;
 use axum::http::StatusCode;
 use domain::Role;
-use functions::store::{ModelStore as _, Store};
+use functions::store::Store;
 use serde_json::{Value, json};
 
 fn register(id: &str, model: &str, unit: &str, content: u8, name: &str, day: &str) -> Value {

@@ -693,7 +693,7 @@ pub async fn steps_of_models_are_filed_once_on_the_state_they_were_checked_again
     use functions::store::Filing;
     let tree = load_tree(store).await.unwrap();
     let model = ModelId::new("mh-to11").unwrap();
-    let record = |n: u64, step: ModelStep| ModelRecord {
+    let record = |n: u64, seq: usize, step: ModelStep| ModelRecord {
         event: ModelEvent {
             id: EventId::new(format!("e-{n}")).unwrap(),
             model: model.clone(),
@@ -704,6 +704,7 @@ pub async fn steps_of_models_are_filed_once_on_the_state_they_were_checked_again
         by: DeviceId::new("d-officer").unwrap(),
         role: Role::WardOfficer,
         at_ms: 1_000 + n,
+        seq,
     };
     let audit = |r: &ModelRecord| AuditEvent {
         at_ms: r.at_ms,
@@ -712,21 +713,21 @@ pub async fn steps_of_models_are_filed_once_on_the_state_they_were_checked_again
         what: AuditWhat::ModelStep { event: r.event.clone() },
     };
     let unit = UnitId::new("ntmk-to-11").unwrap();
-    let registered = record(1, ModelStep::Register { unit, content: 3, name: "Đường hoa".into() });
-    let inspected = record(2, ModelStep::Inspect);
-    let passed = record(3, ModelStep::Pass);
-    let failed = record(4, ModelStep::Fail);
-    assert_eq!(store.file_model_step(&tree, &registered, &audit(&registered), 0).await.unwrap(), Filing::Filed);
-    assert_eq!(store.file_model_step(&tree, &inspected, &audit(&inspected), 1).await.unwrap(), Filing::Filed);
+    let registered = record(1, 0, ModelStep::Register { unit, content: 3, name: "Đường hoa".into() });
+    let inspected = record(2, 1, ModelStep::Inspect);
+    let passed = record(3, 2, ModelStep::Pass);
+    let failed = record(4, 2, ModelStep::Fail);
+    assert_eq!(store.file_model_step(&tree, &registered, &audit(&registered)).await.unwrap(), Filing::Filed);
+    assert_eq!(store.file_model_step(&tree, &inspected, &audit(&inspected)).await.unwrap(), Filing::Filed);
     // GIVEN a repeat, THEN the first record stands and nothing is written
     let repeat = ModelRecord { at_ms: 9_999, ..inspected.clone() };
     assert_eq!(
-        store.file_model_step(&tree, &repeat, &audit(&repeat), 2).await.unwrap(),
+        store.file_model_step(&tree, &repeat, &audit(&repeat)).await.unwrap(),
         Filing::Earlier(inspected.clone())
     );
     // GIVEN two verdicts checked against the inspected model, THEN only the first lands
-    assert_eq!(store.file_model_step(&tree, &passed, &audit(&passed), 2).await.unwrap(), Filing::Filed);
-    assert_eq!(store.file_model_step(&tree, &failed, &audit(&failed), 2).await.unwrap(), Filing::Moved);
+    assert_eq!(store.file_model_step(&tree, &passed, &audit(&passed)).await.unwrap(), Filing::Filed);
+    assert_eq!(store.file_model_step(&tree, &failed, &audit(&failed)).await.unwrap(), Filing::Moved);
     let mut filed = store.steps_of(&model).await.unwrap();
     filed.sort_by_key(|r| r.at_ms);
     assert_eq!(filed, [registered.clone(), inspected, passed]);

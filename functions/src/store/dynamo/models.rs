@@ -27,8 +27,8 @@ impl ModelStore for DynamoStore {
         tree: &UnitTree,
         record: &ModelRecord,
         audit: &AuditEvent,
-        known: usize,
     ) -> Result<Filing, StoreError> {
+        let known = record.seq;
         let step = items::model_step_item(record);
         self.meter.write(super::capacity::item_size(&step));
         let mut count = key(items::MODELS.into(), record.event.model.to_string());

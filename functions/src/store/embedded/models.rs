@@ -52,8 +52,8 @@ impl ModelStore for EmbeddedStore {
         tree: &UnitTree,
         record: &ModelRecord,
         audit: &AuditEvent,
-        known: usize,
     ) -> Result<Filing, StoreError> {
+        let known = record.seq;
         let (tree, record, audit) = (tree.clone(), record.clone(), audit.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
