@@ -164,6 +164,21 @@ pub async fn models(token: &str, unit: &UnitId, period: ReportPeriod) -> Result<
     call("GET", &format!("/api/v1/units/{unit}/models?period={period}"), Some(token), NONE).await
 }
 
+/// The honours of a unit and its children for a period, counted and listed.
+pub async fn honours(token: &str, unit: &UnitId, period: ReportPeriod) -> Result<domain::HonourReport, ApiFailure> {
+    call("GET", &format!("/api/v1/units/{unit}/honours?period={period}"), Some(token), NONE).await
+}
+
+/// Records a title, commendation or exemplar (sent again: filed once).
+pub async fn record_honour(token: &str, honour: &domain::Honour) -> Result<domain::HonourFiled, ApiFailure> {
+    call("POST", "/api/v1/honours", Some(token), Some(honour)).await
+}
+
+/// Withdraws a wrong record of an honour.
+pub async fn withdraw_honour(token: &str, id: &domain::EventId) -> Result<domain::HonourRecord, ApiFailure> {
+    call("POST", &format!("/api/v1/honours/{id}/withdraw"), Some(token), Some(&serde_json::json!({}))).await
+}
+
 /// Files a model's step (sent again: filed once).
 pub async fn model_step(token: &str, event: &domain::ModelEvent) -> Result<domain::ModelFiled, ApiFailure> {
     call("POST", "/api/v1/models", Some(token), Some(event)).await

@@ -75,10 +75,12 @@ pub enum Action {
     ManageModels,
     /// Inspect models and record their acceptance, commendation and replication.
     JudgeModels,
+    /// Record titles, commendations and exemplars as decided, and withdraw a wrong one.
+    RecordHonours,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::WriteCells,
         Action::ReadFigures,
         Action::IssueVolunteerCode,
@@ -93,6 +95,7 @@ impl Action {
         Action::ManageAreas,
         Action::ManageModels,
         Action::JudgeModels,
+        Action::RecordHonours,
     ];
 
     /// The action of issuing a code that enrols a device as `role`.
@@ -147,10 +150,12 @@ pub const PERMISSIONS: &[Permission] = {
         allow(WardOfficer, ManageAreas, Subtree),
         allow(WardOfficer, ManageModels, Subtree),
         allow(WardOfficer, JudgeModels, Subtree),
+        allow(WardOfficer, RecordHonours, Subtree),
         allow(WardOfficer, Succeed, Scope),
         allow(Inspector, ReadFigures, Subtree),
         allow(Inspector, ReadAudit, Subtree),
         allow(Inspector, JudgeModels, Subtree),
+        allow(Inspector, RecordHonours, Subtree),
         allow(Inspector, Succeed, Scope),
         allow(ProvinceAdmin, ReadFigures, Subtree),
         allow(ProvinceAdmin, IssueVolunteerCode, Subtree),
@@ -164,6 +169,7 @@ pub const PERMISSIONS: &[Permission] = {
         allow(ProvinceAdmin, ManageAreas, Subtree),
         allow(ProvinceAdmin, ManageModels, Subtree),
         allow(ProvinceAdmin, JudgeModels, Subtree),
+        allow(ProvinceAdmin, RecordHonours, Subtree),
         allow(ProvinceAdmin, Succeed, Scope),
     ]
 };
@@ -204,6 +210,7 @@ impl Action {
             Action::ManageAreas => "quản lý khu dân cư",
             Action::ManageModels => "đăng ký mô hình",
             Action::JudgeModels => "kiểm tra, nghiệm thu mô hình",
+            Action::RecordHonours => "ghi danh hiệu, khen thưởng",
         }
     }
 }
@@ -260,9 +267,9 @@ mod tests {
             (
                 Role::WardOfficer,
                 ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas | ManageModels
-                | JudgeModels,
+                | JudgeModels | RecordHonours,
             ) => under(scope),
-            (Role::Inspector, ReadFigures | ReadAudit | JudgeModels) => under(scope),
+            (Role::Inspector, ReadFigures | ReadAudit | JudgeModels | RecordHonours) => under(scope),
             (Role::ProvinceAdmin, WriteCells) => false,
             (Role::ProvinceAdmin, _) => under(scope),
             _ => false,

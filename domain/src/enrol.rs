@@ -296,6 +296,14 @@ pub enum AuditWhat {
     ModelStep {
         event: crate::ModelEvent,
     },
+    /// A title, commendation or exemplar was recorded.
+    HonourRecorded {
+        honour: crate::Honour,
+    },
+    /// A wrong one was withdrawn.
+    HonourWithdrawn {
+        id: crate::EventId,
+    },
 }
 
 /// Why a caller, a token or a code was refused. Nothing changes when one is returned.

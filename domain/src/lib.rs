@@ -15,6 +15,7 @@ pub mod dataset;
 pub mod enrol;
 mod error;
 pub mod format;
+pub mod honour;
 mod id;
 mod ledger;
 pub mod limits;
@@ -41,6 +42,7 @@ pub use cell::{
 pub use clock::{Hlc, Stamp};
 pub use enrol::{AccessError, JoinCode};
 pub use error::DomainError;
+pub use honour::{Honour, HonourFiled, HonourProblem, HonourRecord, HonourReport};
 pub use id::{DeviceId, EventId, ID_PATTERN, IndicatorId, MAX_ID_LEN, ModelId, UnitId};
 pub use ledger::{Answered, Entry, EntryChange, LEDGER_FORMAT, Ledger, LedgerUnreadable, Review};
 pub use model::{Model, ModelEvent, ModelFiled, ModelProblem, ModelRecord, ModelReport, ModelStatus, ModelStep};

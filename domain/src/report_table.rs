@@ -5,6 +5,7 @@
 //! [`crate::format`], as the screen words them.
 
 use crate::format;
+use crate::honour::{HONOUR_ROWS, HonourReport};
 use crate::model::{COUNT_ROWS, ModelReport};
 use crate::{Catalogue, Figure, Indicator, IndicatorKind, Report, ReportPeriod, UnitId};
 
@@ -214,6 +215,33 @@ impl ReportTable {
             fixed.insert(4, PREVIOUS);
         }
         fixed
+    }
+
+    /// The table with the honours of the same unit and period as a last group ("Danh
+    /// hiệu, khen thưởng").
+    pub fn with_honours(mut self, honours: &HonourReport) -> Self {
+        let mut number = self.groups.iter().map(|g| g.rows.len()).sum::<usize>();
+        let amount = |n: u64| TableCell::Amount(i64::try_from(n).unwrap_or(i64::MAX));
+        let rows = HONOUR_ROWS
+            .iter()
+            .map(|(label, unit, count)| {
+                number += 1;
+                let children = (self.child_units.iter())
+                    .map(|id| amount(honours.children.iter().find(|c| &c.unit == id).map_or(0, |c| count(&c.counts))))
+                    .collect();
+                TableRow {
+                    number,
+                    label: label.to_string(),
+                    unit: unit.to_string(),
+                    result: amount(count(&honours.unit.counts)),
+                    previous: None,
+                    note: String::new(),
+                    children,
+                }
+            })
+            .collect();
+        self.groups.push(TableGroup { heading: "Danh hiệu, khen thưởng".into(), rows });
+        self
     }
 
     /// The column headings: the fixed ones, then a child unit's name each.

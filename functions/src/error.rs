@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
 use domain::enrol::Refusal;
-use domain::{AccessError, AreaProblem, DomainError, ModelProblem};
+use domain::{AccessError, AreaProblem, DomainError, HonourProblem, ModelProblem};
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -25,8 +25,12 @@ pub struct ErrorCode;
 impl ErrorCode {
     /// The domain's codes, those of access, and the edge's own.
     pub fn all() -> impl Iterator<Item = &'static str> {
-        let codes =
-            DomainError::CODES.iter().chain(AccessError::CODES).chain(AreaProblem::CODES).chain(ModelProblem::CODES);
+        let codes = DomainError::CODES
+            .iter()
+            .chain(AccessError::CODES)
+            .chain(AreaProblem::CODES)
+            .chain(ModelProblem::CODES)
+            .chain(HonourProblem::CODES);
         let mut all: Vec<&'static str> = codes.chain(ApiError::CODES).copied().collect();
         let mut seen = std::collections::BTreeSet::new();
         all.retain(|code| seen.insert(*code));
@@ -58,6 +62,8 @@ pub enum ApiError {
     Area(#[from] AreaProblem),
     #[error(transparent)]
     Model(#[from] ModelProblem),
+    #[error(transparent)]
+    Honour(#[from] HonourProblem),
     #[error("malformed request body: {0}")]
     MalformedJson(String),
     #[error("request body too large")]
@@ -90,6 +96,8 @@ impl ApiError {
             ApiError::Area(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Model(e) if e.is_conflict() => StatusCode::CONFLICT,
             ApiError::Model(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Honour(e) if e.is_conflict() => StatusCode::CONFLICT,
+            ApiError::Honour(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Access(e) => match e.refusal() {
                 Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Refusal::Forbidden => StatusCode::FORBIDDEN,
@@ -113,6 +121,7 @@ impl ApiError {
             ApiError::Access(e) => (e.code(), e.message_vi()),
             ApiError::Area(e) => (e.code(), e.message_vi()),
             ApiError::Model(e) => (e.code(), e.message_vi()),
+            ApiError::Honour(e) => (e.code(), e.message_vi()),
             ApiError::MalformedJson(detail) => {
                 ("malformed_json", format!("Dữ liệu gửi lên không đúng định dạng ({detail})."))
             }

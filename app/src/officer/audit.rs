@@ -50,6 +50,10 @@ pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String
                 step => format!("Mô hình {}: {} ngày {day}", event.model, step.name_vi()),
             }
         }
+        AuditWhat::HonourRecorded { honour } => {
+            format!("Ghi {} (quyết định số {})", honour.describe(), honour.decision.number)
+        }
+        AuditWhat::HonourWithdrawn { id } => format!("Hủy bản ghi khen thưởng {id}"),
     }
 }
 

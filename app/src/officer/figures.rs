@@ -63,6 +63,16 @@ pub fn FiguresScreen() -> impl IntoView {
                             table
                         }
                     };
+                    let unit_id = of.clone();
+                    let honours =
+                        session.call(|token| async move { api::honours(&token, &unit_id, period).await }).await;
+                    let table = match honours {
+                        Ok(honours) => table.with_honours(&honours),
+                        Err(message) => {
+                            error.try_set(Some(format!("Chưa tải được khen thưởng: {message}")));
+                            table
+                        }
+                    };
                     let earlier = match period.year_before() {
                         Some(before) => table_of(session, &of, before).await,
                         None => None,
@@ -171,7 +181,9 @@ async fn table_of(session: OfficerSession, unit: &UnitId, period: ReportPeriod) 
     let (a, b) = (unit.clone(), unit.clone());
     let report = session.call(|token| async move { api::report(&token, &a, period).await }).await.ok()?;
     let models = session.call(|token| async move { api::models(&token, &b, period).await }).await.ok()?;
-    Some(ReportTable::new(&report, &session.fixed.catalogue).with_models(&models))
+    let c = unit.clone();
+    let honours = session.call(|token| async move { api::honours(&token, &c, period).await }).await.ok()?;
+    Some(ReportTable::new(&report, &session.fixed.catalogue).with_models(&models).with_honours(&honours))
 }
 
 /// How many years a trend shows, this one included.

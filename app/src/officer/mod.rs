@@ -1,5 +1,5 @@
 //! The officers' app (`/officer.html`, its own WASM): figures of the units in reach, their
-//! models, join codes, devices and the audit trail, each tab shown only to roles that may use it. It
+//! models and honours, join codes, devices and the audit trail, each tab shown only to roles that may use it. It
 //! reads the enrolment the join page stored.
 
 mod areas;
@@ -7,6 +7,7 @@ mod audit;
 mod codes;
 mod devices;
 mod figures;
+mod honours;
 mod models;
 mod print;
 mod unit_picker;
@@ -124,6 +125,7 @@ impl OfficerSession {
 enum Tab {
     Figures,
     Models,
+    Honours,
     Areas,
     Codes,
     Devices,
@@ -160,6 +162,7 @@ pub fn OfficerApp() -> impl IntoView {
     let tabs: Vec<(Tab, &'static str)> = [
         (Tab::Figures, "Số liệu", true),
         (Tab::Models, "Mô hình", true),
+        (Tab::Honours, "Khen thưởng", true),
         (Tab::Areas, "Khu dân cư", session.may(Action::ManageAreas, &scope)),
         (Tab::Codes, "Mã tham gia", session.may(Action::ManageCodes, &scope)),
         (Tab::Devices, "Thiết bị", session.may(Action::ManageDevices, &scope)),
@@ -209,6 +212,7 @@ pub fn OfficerApp() -> impl IntoView {
             {move || match tab.get() {
                 Tab::Figures => view! { <figures::FiguresScreen /> }.into_any(),
                 Tab::Models => view! { <models::ModelsScreen /> }.into_any(),
+                Tab::Honours => view! { <honours::HonoursScreen /> }.into_any(),
                 Tab::Areas => view! { <areas::AreasScreen /> }.into_any(),
                 Tab::Codes => view! { <codes::CodesScreen /> }.into_any(),
                 Tab::Devices => view! { <devices::DevicesScreen /> }.into_any(),

@@ -4,6 +4,7 @@ mod access;
 mod areas;
 mod caller;
 mod health;
+mod honours;
 mod json;
 mod models;
 mod openapi;
@@ -39,8 +40,9 @@ pub struct AppState<S> {
     pub store: S,
     /// Read through [`AppState::tree`] and [`AppState::tree_knowing`].
     tree: RwLock<KnownTree>,
-    /// Held while a change of an area is checked, filed and the tree loaded again: one
-    /// change at a time in this process, each checked against the tree with the last.
+    /// Held while a change of an area (or a record of an honour) is checked, filed and the
+    /// tree loaded again: one change at a time in this process, each checked against the
+    /// last.
     pub area_changes: tokio::sync::Mutex<()>,
     pub catalogue: Catalogue,
     pub clock: Clock,
@@ -167,6 +169,9 @@ fn v1_routes<S: Store>() -> Routes<S> {
         .route("/units", get(units::list::<S>))
         .route("/areas", post(areas::change::<S>))
         .route("/models", post(models::step::<S>))
+        .route("/honours", post(honours::record::<S>))
+        .route("/honours/{id}/withdraw", post(honours::withdraw::<S>))
+        .route("/units/{id}/honours", get(honours::list::<S>))
         .route("/units/{id}/models", get(models::list::<S>))
         .route("/units/{id}/report", get(report::report::<S>))
         .route("/units/{id}/report.xlsx", get(report::report_xlsx::<S>))

@@ -3,7 +3,7 @@
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, Freshness, ModelStore, ReportStore, StoreError, UnitStore};
+use crate::store::{AccessStore, Freshness, HonourStore, ModelStore, ReportStore, StoreError, UnitStore};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -61,7 +61,7 @@ pub async fn report<S: ReportStore + AccessStore + UnitStore>(
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore + ModelStore>(
+pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -85,7 +85,7 @@ pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore + ModelStore>(
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report_csv<S: ReportStore + AccessStore + UnitStore + ModelStore>(
+pub async fn report_csv<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -106,7 +106,7 @@ enum Format {
 
 /// The report as a file, `bao-cao-{unit}-{period}.{extension}`, both formats written from
 /// the one `ReportTable`.
-async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore>(
+async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
     state: &AppState<S>,
     caller: &domain::Caller,
     id: String,
@@ -136,14 +136,15 @@ async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore>(
     Ok((headers, bytes).into_response())
 }
 
-/// A report as the Front's table, its models the last group.
-async fn table_of<S: ReportStore + AccessStore + UnitStore + ModelStore>(
+/// A report as the Front's table, its models and honours the last groups.
+async fn table_of<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
     state: &AppState<S>,
     caller: &domain::Caller,
     report: &Report,
 ) -> Result<ReportTable, ApiError> {
     let models = super::models::report(state, caller, &report.unit.unit, report.period).await?;
-    Ok(ReportTable::new(report, &state.catalogue).with_models(&models))
+    let honours = super::honours::report(state, caller, &report.unit.unit, report.period).await?;
+    Ok(ReportTable::new(report, &state.catalogue).with_models(&models).with_honours(&honours))
 }
 
 /// The report of the unit `id` for the query's period, if the caller may read it.

@@ -11,9 +11,10 @@ pub use embedded::EmbeddedStore;
 
 use domain::dataset::Dataset;
 use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
+use domain::honour::Withdrawal;
 use domain::{
-    AccessError, AreaRecord, CounterCell, DeviceId, EventId, IndicatorId, ModelId, ModelRecord, RegisterRollups,
-    ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
+    AccessError, AreaRecord, CounterCell, DeviceId, EventId, HonourRecord, IndicatorId, ModelId, ModelRecord,
+    RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -145,6 +146,32 @@ pub trait ModelStore: Send + Sync + 'static {
         record: &ModelRecord,
         audit: &AuditEvent,
     ) -> impl Future<Output = Result<Filing, StoreError>> + Send;
+}
+
+/// Titles, commendations and exemplars as decided (`domain::honour`).
+pub trait HonourStore: Send + Sync + 'static {
+    /// Every record ever filed, withdrawn ones included, in no particular order.
+    fn honours(&self) -> impl Future<Output = Result<Vec<HonourRecord>, StoreError>> + Send;
+    /// The record filed under `id`, strongly consistent.
+    fn honour(&self, id: &EventId) -> impl Future<Output = Result<Option<HonourRecord>, StoreError>> + Send;
+    /// Files a record once by its id, with its audit event, in one atomic write. Returns
+    /// what is stored under the id: `record` when it was new, else the earlier record.
+    fn file_honour(
+        &self,
+        tree: &UnitTree,
+        record: &HonourRecord,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<HonourRecord, StoreError>> + Send;
+    /// Marks the record withdrawn (once: a second withdrawal keeps the first), with its
+    /// audit event, in one atomic write. Returns the record as stored; `None`: no record
+    /// has the id.
+    fn withdraw_honour(
+        &self,
+        tree: &UnitTree,
+        id: &EventId,
+        withdrawal: &Withdrawal,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<Option<HonourRecord>, StoreError>> + Send;
 }
 
 /// What became of a step to file.
@@ -322,8 +349,14 @@ pub trait AccessStore: Send + Sync + 'static {
 }
 
 /// Everything the API needs.
-pub trait Store: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore {}
-impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore> Store for T {}
+pub trait Store:
+    TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore
+{
+}
+impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore>
+    Store for T
+{
+}
 
 /// Adds a province of today's map and its communes and wards (`Dataset::province_today`)
 /// that the store does not hold yet, parents first: loading it again adds nothing.

@@ -19,6 +19,7 @@ mod access;
 mod areas;
 mod bad_input;
 mod export;
+mod honours;
 mod models;
 #[path = "../store/moto.rs"]
 #[allow(dead_code)]

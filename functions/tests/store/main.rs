@@ -19,6 +19,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn honours_are_filed_once_and_withdrawn_once() {
+                let (store, _keep) = $make.await;
+                scenarios::honours_are_filed_once_and_withdrawn_once(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn steps_of_models_are_filed_once_on_the_state_they_were_checked_against() {
                 let (store, _keep) = $make.await;
                 scenarios::steps_of_models_are_filed_once_on_the_state_they_were_checked_against(&store).await;

@@ -617,6 +617,7 @@ mod access {
                 AuditWhat::Succeeded { .. } => "succeeded",
                 AuditWhat::AreaChanged { .. } => "area",
                 AuditWhat::ModelStep { .. } => "model",
+                AuditWhat::HonourRecorded { .. } | AuditWhat::HonourWithdrawn { .. } => "honour",
             })
             .collect();
         assert_eq!(
@@ -736,4 +737,48 @@ pub async fn steps_of_models_are_filed_once_on_the_state_they_were_checked_again
     let trail = store.audit(&UnitId::new("tp-bac-kan").unwrap(), 100).await.unwrap();
     let filed_steps = trail.iter().filter(|e| matches!(e.what, AuditWhat::ModelStep { .. })).count();
     assert_eq!(filed_steps, 3, "each step once, up to the province");
+}
+
+/// A record of an honour is filed once by its id, with its audit event; withdrawn once,
+/// kept.
+pub async fn honours_are_filed_once_and_withdrawn_once(store: &impl Store) {
+    use domain::enrol::{AuditEvent, AuditWhat};
+    use domain::honour::{Decision, HonourKind, Withdrawal};
+    use domain::{EventId, Honour, HonourRecord};
+    let tree = load_tree(store).await.unwrap();
+    let unit = UnitId::new("ntmk-to-11").unwrap();
+    let honour = Honour {
+        id: EventId::new("h-1").unwrap(),
+        unit: unit.clone(),
+        kind: HonourKind::CulturalArea { year: 2025 },
+        decision: Decision {
+            number: "125/QĐ-UBND".into(),
+            day: Date::new(2025, 11, 20).unwrap(),
+            issuer: "UBND phường".into(),
+        },
+    };
+    let record =
+        HonourRecord { honour: honour.clone(), by: DeviceId::new("d-officer").unwrap(), at_ms: 1_000, withdrawn: None };
+    let audit = |what| AuditEvent { at_ms: 1_000, unit: unit.clone(), actor: None, what };
+    let recorded = audit(AuditWhat::HonourRecorded { honour: honour.clone() });
+    assert_eq!(store.file_honour(&tree, &record, &recorded).await.unwrap(), record);
+    let again = HonourRecord { at_ms: 2_000, ..record.clone() };
+    assert_eq!(store.file_honour(&tree, &again, &recorded).await.unwrap(), record, "the first stands");
+    assert_eq!(store.honours().await.unwrap(), std::slice::from_ref(&record));
+    let withdrawal = Withdrawal { by: DeviceId::new("d-officer").unwrap(), at_ms: 3_000 };
+    let withdrawn = audit(AuditWhat::HonourWithdrawn { id: honour.id.clone() });
+    let after = store.withdraw_honour(&tree, &honour.id, &withdrawal, &withdrawn).await.unwrap().unwrap();
+    assert_eq!(after.withdrawn, Some(withdrawal.clone()));
+    let later = Withdrawal { at_ms: 4_000, ..withdrawal.clone() };
+    let twice = store.withdraw_honour(&tree, &honour.id, &later, &withdrawn).await.unwrap().unwrap();
+    assert_eq!(twice.withdrawn, Some(withdrawal), "the first withdrawal stands");
+    assert_eq!(store.honour(&honour.id).await.unwrap(), Some(after));
+    let unknown = EventId::new("h-none").unwrap();
+    assert_eq!(store.withdraw_honour(&tree, &unknown, &later, &withdrawn).await.unwrap(), None);
+    let trail = store.audit(&UnitId::new("tp-bac-kan").unwrap(), 100).await.unwrap();
+    let filed = trail
+        .iter()
+        .filter(|e| matches!(e.what, AuditWhat::HonourRecorded { .. } | AuditWhat::HonourWithdrawn { .. }))
+        .count();
+    assert_eq!(filed, 2, "recorded once, withdrawn once");
 }

@@ -10,6 +10,7 @@
 //! | a change of a residential area | `AREAS` | the event's id | `record` (JSON) |
 //! | a step of a model | `MODELS` | `{model}#{step id}` | `record` (JSON) |
 //! | how many steps a model has | `MODELS` | `{model}` | `n` |
+//! | a title, commendation or exemplar | `HONOURS` | its id | `record` (JSON), `withdrawn` once withdrawn |
 //!
 //! Cells and totals are packed per month: a day's sync of one area touches one cell item
 //! and one totals item per level of the tree, whatever the number of indicators (see the
@@ -20,8 +21,8 @@
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, IndicatorId, ModelId, ModelRecord,
-    Month, RegisterHistory, RegisterState, RollupChange, Unit, UnitId,
+    AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, HonourRecord, IndicatorId, ModelId,
+    ModelRecord, Month, RegisterHistory, RegisterState, RollupChange, Unit, UnitId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -267,4 +268,17 @@ pub fn model_step_of(item: &Item) -> Result<Option<ModelRecord>, StoreError> {
         return Ok(None);
     }
     serde_json::from_str(text(item, "record")?).map(Some).map_err(|_| corrupt("record"))
+}
+
+/// The partition of the honours.
+pub const HONOURS: &str = "HONOURS";
+
+pub fn honour_item(record: &HonourRecord) -> Item {
+    let mut item = key(HONOURS.into(), record.honour.id.to_string());
+    item.insert("record".into(), s(serde_json::to_string(record).expect("records serialise")));
+    item
+}
+
+pub fn honour_of(item: &Item) -> Result<HonourRecord, StoreError> {
+    serde_json::from_str(text(item, "record")?).map_err(|_| corrupt("record"))
 }

@@ -10,6 +10,7 @@
 mod access;
 mod capacity;
 mod chunks;
+mod honours;
 mod items;
 mod models;
 mod retry;

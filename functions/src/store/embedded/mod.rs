@@ -2,6 +2,7 @@
 //! write transaction, so a cell and the totals it moves change together or not at all.
 
 mod access;
+mod honours;
 mod models;
 mod succession;
 mod void;
@@ -85,6 +86,7 @@ impl EmbeddedStore {
         txn.open_table(ROLLUPS)?;
         txn.open_table(AREAS)?;
         txn.open_table(models::MODELS)?;
+        txn.open_table(honours::HONOURS)?;
         access::open_tables(&txn)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
