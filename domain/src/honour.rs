@@ -58,9 +58,17 @@ pub enum HonourLevel {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HonourKind {
     /// Danh hiệu "Thôn / Tổ dân phố văn hóa" of a residential area for a year.
-    CulturalArea { year: u16 },
+    CulturalArea {
+        #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
+        year: u16,
+    },
     /// Hộ được công nhận "Gia đình văn hóa" in a year.
-    CulturalFamilies { year: u16, households: u32 },
+    CulturalFamilies {
+        #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
+        year: u16,
+        #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 4_294_967_295_u64))]
+        households: u32,
+    },
     /// Giấy khen or bằng khen, to the unit itself (`recipient` empty) or to a person in it.
     Commendation { form: CommendationForm, level: HonourLevel, recipient: String, reason: String },
     /// Điển hình "Dân vận khéo": a person or a collective, with a short citation.

@@ -31,7 +31,8 @@ use unicode_normalization::UnicodeNormalization;
         (status = 409, description = "already_recognised, event_id_reused: the record conflicts with what is stored; \
             nothing was stored", body = ErrorBody),
         (status = 422, description = "invalid_decision, invalid_text, invalid_year, invalid_households, unknown_unit, \
-            wrong_unit, invalid_id: the record does not fit; nothing was stored", body = ErrorBody),
+            wrong_unit, invalid_id, invalid_period: the record does not fit (a day that is no date, say); nothing was \
+            stored", body = ErrorBody),
     ))]
 pub async fn record<S: UnitStore + AccessStore + HonourStore>(
     State(state): State<Arc<AppState<S>>>,
