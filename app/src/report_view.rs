@@ -1,11 +1,9 @@
 //! A report on screen, for the ward tab and the officers' figures: each child unit and
-//! the unit's sum for a chosen indicator, as a table and as bars, then every indicator's
-//! total by content.
+//! the unit's sum for a chosen indicator, then every indicator's total by content.
 
 use crate::CollectAny;
-use crate::chart::BarChart;
 use crate::storage::Cached;
-use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, ReportPeriod, UnitLevel, chart, format};
+use domain::{Catalogue, Figure, Indicator, IndicatorId, Report, ReportPeriod, UnitLevel, format};
 use leptos::prelude::*;
 
 fn text(indicator: &Indicator, figure: Option<&Figure>, period: ReportPeriod) -> String {
@@ -13,6 +11,11 @@ fn text(indicator: &Indicator, figure: Option<&Figure>, period: ReportPeriod) ->
         Some(f) => format::figure(indicator, f, period),
         None => "—".into(),
     }
+}
+
+/// What a report's children are: its areas, or units.
+pub fn children_word(report: &Report) -> &'static str {
+    if report.children.iter().all(|c| c.level == UnitLevel::Area) { "Khu dân cư" } else { "Đơn vị" }
 }
 
 /// The indicator a report shows first: land donated, the campaign's best known figure.
@@ -56,8 +59,7 @@ pub fn ReportView(
                     }
                 })
                 .collect_any();
-            let children =
-                if report.children.iter().all(|c| c.level == UnitLevel::Area) { "Khu dân cư" } else { "Đơn vị" };
+            let children = children_word(report);
             let sum = text(indicator, report.unit.figures.get(&indicator.id), report.period);
             Some(view! {
                 <table data-testid="ward-table">
@@ -75,13 +77,6 @@ pub fn ReportView(
                         </tr>
                     </tfoot>
                 </table>
-                <BarChart
-                    title=format!("{} theo {}", indicator.label, children.to_lowercase())
-                    bars=chart::bars(
-                        indicator,
-                        report.children.iter().map(|c| (c.name.clone(), c.figures.get(&indicator.id))),
-                    )
-                />
             })
         })
     };

@@ -44,6 +44,8 @@ const TEMPLATES: [&str; 6] = ["page.html", "elsewhere.js", "install.js", "style.
 
 /// The script that writes the service worker (`dist/sw.js`) over the built `dist/`.
 const SERVICE_WORKER: &str = "xtask/service-worker.mjs";
+/// Writes each file a browser fetches compressed beside it (`.br`, `.gz`).
+const COMPRESS: &str = "xtask/compress.mjs";
 
 /// The script that minifies JavaScript (terser: the JS glue and the inline scripts) and
 /// CSS (lightningcss).
@@ -78,7 +80,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let mut input = DefaultHasher::new();
     input.write_u64(hash_dir(&root.join("public"))?);
     input.write(WASM_OPT.concat().as_bytes());
-    input.write(PRECOMPRESSED.concat().as_bytes());
+    input.write(&std::fs::read(root.join(COMPRESS))?);
     input.write(START.as_bytes());
     input.write(&std::fs::read(root.join(SERVICE_WORKER))?);
     input.write(&std::fs::read(root.join(MINIFY))?);
@@ -171,7 +173,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         }
     }
     run(Command::new("node").arg(root.join(SERVICE_WORKER)).arg(&dist))?;
-    precompress(&dist)?;
+    run(Command::new("node").arg(root.join(COMPRESS)).arg(&dist))?;
     std::fs::write(&stamp, input_hash)?;
     Ok(dist)
 }
@@ -197,31 +199,6 @@ fn data_uri(svg: &str) -> String {
         })
         .collect();
     format!("data:image/svg+xml,{escaped}")
-}
-
-/// What is written compressed, and how: what a browser fetches, brotli at its best
-/// (quality 11, the largest window) and gzip at level 9 for browsers without brotli.
-const PRECOMPRESSED: [&str; 6] = ["wasm", "js", "css", "html", "svg", "webmanifest"];
-
-/// Writes `name.br` and `name.gz` beside each file of `dist` a browser fetches.
-fn precompress(dist: &Path) -> Result<()> {
-    use std::io::Write;
-    for entry in std::fs::read_dir(dist)? {
-        let path = entry?.path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        if !PRECOMPRESSED.contains(&ext) {
-            continue;
-        }
-        let bytes = std::fs::read(&path)?;
-        let mut br = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
-        brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)?;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&bytes)?;
-        std::fs::write(path.with_extension(format!("{ext}.br")), br)?;
-        std::fs::write(path.with_extension(format!("{ext}.gz")), gz.finish()?)?;
-    }
-    Ok(())
 }
 
 /// The commit the app is built from (`d952baf`, `d952baf-dirty`), if git knows it.

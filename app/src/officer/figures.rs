@@ -138,6 +138,17 @@ pub fn FiguresScreen() -> impl IntoView {
         let table = printed.get_untracked()?;
         Some(view! { <PrintView table on_close=move || printing.set(false) /> })
     };
+    // The chosen indicator as a bar per child unit.
+    let by_child = move || {
+        let id = IndicatorId::new(indicator.get()).ok()?;
+        let shown = session.fixed.catalogue.get(&id).ok()?;
+        report.with(|cached| {
+            let report = &cached.as_ref()?.value;
+            let bars = chart::bars(shown, report.children.iter().map(|c| (c.name.clone(), c.figures.get(&shown.id))));
+            let title = format!("{} theo {}", shown.label, crate::report_view::children_word(report).to_lowercase());
+            Some(view! { <BarChart title bars /> })
+        })
+    };
     view! {
         <Show when=move || printing.get() && printed.with(Option::is_some)>{print_view}</Show>
         <section class="ward" class:hidden=move || printing.get()>
@@ -171,6 +182,7 @@ pub fn FiguresScreen() -> impl IntoView {
                 </button>
             </div>
             <ReportView report catalogue=&session.fixed.catalogue chosen=indicator />
+            {by_child}
             <Trend session unit indicator />
         </section>
     }
