@@ -1,5 +1,6 @@
 // The installable, offline app, in the real browser: it is installable (Chromium's own
-// check), its service worker precaches every file of the build and never an API answer;
+// check), its service worker precaches every file of the build (the officers' page only
+// on an officer's phone, once opened) and never an API answer;
 // a phone that visited once opens it cold with the server down, shows its area and last
 // figures, records, and syncs once the server is back; a new build served while a page
 // runs the old one is offered ("Đã có phiên bản mới") and applied whole on "Cập nhật",
@@ -63,9 +64,11 @@ function cached(page) {
   });
 }
 
-/** The files of a build a browser fetches: what the worker must hold. */
-function appFiles(dist) {
+/** The files of a build a browser fetches: what the worker must hold (the officers'
+ * page and its files only on a phone that opens it). */
+function appFiles(dist, { officers = false } = {}) {
   return readdirSync(dist).filter((f) => /\.(html|js|wasm|css|svg|png|webmanifest)$/.test(f) && f !== 'sw.js')
+    .filter((f) => officers || !f.startsWith('officer'))
     .map((f) => `/${f}`).sort();
 }
 
@@ -92,7 +95,7 @@ test('the app is installable, and its worker holds every file of the build and n
   const names = Object.keys(caches);
   assert.equal(names.length, 1, `one cache: ${names}`);
   assert.match(names[0], /^sotay-[0-9a-f]{16}-precache-v2-/, 'named by the build\'s SHA-256');
-  assert.deepEqual(caches[names[0]], appFiles(DIST), 'every file of the build, officers\' pages included');
+  assert.deepEqual(caches[names[0]], appFiles(DIST), 'every file of the build but the officers\' page');
   assert.ok(!caches[names[0]].some((p) => p.startsWith('/api/')), 'no API answer kept');
 
   // "Máy này" tells what the browser holds for the app, and whether it keeps it for good
@@ -139,6 +142,35 @@ test('a phone that visited once opens cold with the server down, records, and sy
     server.admin.token);
   assert.equal(report.unit.figures.dat_hien.counter.total, 150, 'the entry made offline counted once');
   assert.deepEqual(phone.errors, []);
+  await context.close();
+});
+
+test('an officer\'s phone keeps the officers\' page once opened, and opens it with the server down', async () => {
+  const dir = profileDir();
+  let context = await launch(dir);
+  let officer = await Phone.inContext(context, server, 'Cán bộ ngoại tuyến');
+  await officer.join(await server.issueCode('ward_officer', 'Phường Đức Xuân'), 'Cán bộ Đức Xuân');
+  await officer.page.waitForURL(/officer/);
+  await officer.page.getByTestId('report-heading').waitFor();
+  await controlled(officer.page);
+  await officer.page.reload();
+  await eventually(() => officer.page.getByTestId('report-heading').innerText(), (t) => !/đang tải/.test(t), 'the report');
+  const caches = await cached(officer.page);
+  const kept = Object.entries(caches).filter(([name]) => !name.includes('precache')).flatMap(([, files]) => files).sort();
+  assert.deepEqual(kept, appFiles(DIST, { officers: true }).filter((f) => f.startsWith('/officer')), 'its page, JS and WASM');
+  await context.close();
+
+  await server.halt();
+  try {
+    context = await launch(dir);
+    officer = await Phone.inContext(context, server, 'Cán bộ ngoại tuyến', new URL('officer.html', server.url).href);
+    await officer.page.getByRole('tab', { name: 'Số liệu' }).waitFor();
+    assert.match(await officer.page.getByTestId('area-name').innerText(), /Phường Đức Xuân/);
+    await eventually(() => officer.page.getByTestId('officer-status').innerText(), (t) => /Không kết nối được máy chủ/.test(t),
+      'offline, said');
+  } finally {
+    await server.resume();
+  }
   await context.close();
 });
 
