@@ -4,11 +4,12 @@
 //! its id, so it is filed once.
 
 use super::unit_picker::UnitPicker;
+use super::yearly::{UnitAndYear, Yearly};
 use super::{OfficerSession, use_officer_session};
 use crate::CollectAny;
 use crate::{api, clock};
 use domain::honour::{CommendationForm, Decision, HONOUR_ROWS, HonourKind, HonourLevel};
-use domain::{Action, Date, EventId, Honour, HonourRecord, HonourReport, ReportPeriod, Unit, UnitId};
+use domain::{Action, Date, EventId, Honour, HonourRecord, HonourReport, Unit, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -38,41 +39,17 @@ fn nfc(typed: &str) -> String {
 #[component]
 pub fn HonoursScreen() -> impl IntoView {
     let session = use_officer_session();
-    let unit = RwSignal::new(session.scope());
-    let this_year = clock::today().month().year();
-    let year = RwSignal::new(this_year);
-    let report = RwSignal::new(None::<HonourReport>);
-    let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
+    let yearly = Yearly::<HonourReport>::new(session);
+    let (report, error, done) = (yearly.answer, yearly.error, RwSignal::new(None::<String>));
+    let (unit, year) = (yearly.unit, yearly.year);
     let load = move || {
-        let (id, Ok(period)) = (unit.get_untracked(), ReportPeriod::year(year.get_untracked())) else { return };
-        spawn_local(async move {
-            match session.call(|token| async move { api::honours(&token, &id, period).await }).await {
-                Ok(fresh)
-                    if unit.try_get_untracked().as_ref() == Some(&fresh.unit.unit)
-                        && year.try_get_untracked().and_then(|y| ReportPeriod::year(y).ok()) == Some(fresh.period) =>
-                {
-                    report.try_set(Some(fresh));
-                    error.try_set(None);
-                }
-                Ok(_) => {}
-                Err(message) => {
-                    error.try_set(Some(message));
-                }
-            }
-        });
+        yearly.load(
+            session,
+            |token, unit, period| async move { api::honours(&token, &unit, period).await },
+            |r| (&r.unit.unit, r.period),
+        )
     };
     load();
-    let units = session.reach.with_untracked(|r| r.profile.units.iter().filter(|u| !u.is_area()).cloned().collect());
-    let pick = move |id: UnitId| {
-        unit.set(id);
-        report.set(None);
-        load();
-    };
-    let years = (0..5)
-        .map(|back| this_year - back)
-        .map(|y| view! { <option value=y.to_string()>{y.to_string()}</option> })
-        .collect_any();
     let counts = move || {
         report.with(|r| {
             let r = r.as_ref()?;
@@ -105,17 +82,7 @@ pub fn HonoursScreen() -> impl IntoView {
     };
     view! {
         <section class="honours">
-            <UnitPicker label="Đơn vị" units=Signal::stored(units) chosen=unit on_pick=pick />
-            <label class="pick">
-                "Năm"
-                <select on:change=move |ev| {
-                    if let Ok(y) = event_target_value(&ev).parse() {
-                        year.set(y);
-                        report.set(None);
-                        load();
-                    }
-                }>{years}</select>
-            </label>
+            <UnitAndYear session yearly on_change=load />
             <h1>{move || format!("Danh hiệu, khen thưởng — {} — năm {}", session.unit_name(&unit.get()), year.get())}</h1>
             <p class="alert" role="alert">{move || error.get()}</p>
             {counts}

@@ -11,6 +11,7 @@ mod honours;
 mod models;
 mod print;
 mod unit_picker;
+mod yearly;
 
 use crate::CollectAny;
 use crate::api::ApiFailure;
