@@ -27,11 +27,11 @@ fn magnitude(figure: &Figure) -> f64 {
 }
 
 /// A figure as a bar's words: short, for a line beside its label (`8.111 m²`, `93,7%`,
-/// `2/3 khu dân cư`, "chưa có số liệu").
+/// `640 triệu đồng`, `2/3 khu dân cư`, "chưa có số liệu").
 fn words(indicator: &Indicator, figure: Option<&Figure>) -> String {
     match figure.copied() {
         None | Some(Figure::Level { reporting: 0, .. }) => "chưa có số liệu".into(),
-        Some(Figure::Counter { total }) => format::amount(total, &indicator.unit),
+        Some(Figure::Counter { total }) => format::worded(total, &indicator.unit),
         Some(Figure::Level { total, .. }) => format::amount(i64::try_from(total).unwrap_or(i64::MAX), &indicator.unit),
         Some(Figure::Ratio { numerator, denominator }) => {
             format::percent(numerator, denominator).unwrap_or_else(|| "chưa có số liệu".into())

@@ -44,6 +44,30 @@ pub fn amount(n: i64, unit: &str) -> String {
     format!("{} {unit}", signed(n))
 }
 
+/// Money as reports word it: "640 triệu đồng", "12,5 triệu đồng", "1,25 tỷ đồng"; in
+/// full when the short form would round ("12.345.678 đồng": never 12,35 triệu, nor 12
+/// triệu for 12,5), and below a million as it is ("950.000 đồng").
+pub fn money(dong: i64) -> String {
+    let n = u128::from(dong.unsigned_abs());
+    let sign = if dong < 0 { "-" } else { "" };
+    for (scale, word) in [(1_000_000_000u128, "tỷ"), (1_000_000, "triệu")] {
+        if n >= scale && (n * 100).is_multiple_of(scale) {
+            let hundredths = n * 100 / scale;
+            let whole = group(u64::try_from(hundredths / 100).unwrap_or(u64::MAX));
+            let decimals = format!("{:02}", hundredths % 100);
+            let decimals = decimals.trim_end_matches('0');
+            let comma = if decimals.is_empty() { String::new() } else { format!(",{decimals}") };
+            return format!("{sign}{whole}{comma} {word} đồng");
+        }
+    }
+    format!("{} đồng", signed(dong))
+}
+
+/// An amount as a printed report words it: money by [`money`], the rest by [`amount`].
+pub fn worded(n: i64, unit: &str) -> String {
+    if unit == "đồng" { money(n) } else { amount(n, unit) }
+}
+
 /// A size in bytes with one decimal at most, as "Máy này" shows storage: `850 KB`,
 /// `1,2 MB`, `2,3 GB` (powers of 1.024, rounded half up).
 pub fn bytes(n: u64) -> String {
@@ -338,5 +362,18 @@ mod tests {
         for typed in ["", "-", "10.5", "2,5", "1e5", "8 11", "1.000 000", "99999999999999999"] {
             assert!(!message(typed).contains("\"\""), "{typed}: an empty quote");
         }
+    }
+
+    #[test]
+    fn money_is_worded_short_only_when_exact() {
+        assert_eq!(money(640_000_000), "640 triệu đồng");
+        assert_eq!(money(12_500_000), "12,5 triệu đồng", "never 13 triệu");
+        assert_eq!(money(1_250_000_000), "1,25 tỷ đồng");
+        assert_eq!(money(2_000_000_000), "2 tỷ đồng");
+        assert_eq!(money(1_234_000_000), "1.234 triệu đồng");
+        assert_eq!(money(12_345_678), "12.345.678 đồng", "in full rather than rounded");
+        assert_eq!(money(950_000), "950.000 đồng");
+        assert_eq!(money(-3_000_000), "-3 triệu đồng");
+        assert_eq!(money(10_000_000_000_000), "10.000 tỷ đồng");
     }
 }

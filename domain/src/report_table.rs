@@ -33,10 +33,11 @@ impl TableCell {
         }
     }
 
-    /// In words, as a printed report writes it: `8.111 m²`, `93,7%`, the text as it is.
+    /// In words, as a printed report writes it: `8.111 m²`, `640 triệu đồng`, `93,7%`, the
+    /// text as it is.
     pub fn words(&self, unit: &str) -> String {
         match self {
-            TableCell::Amount(n) => format::amount(*n, unit),
+            TableCell::Amount(n) => format::worded(*n, unit),
             TableCell::Share { numerator, denominator } => {
                 format::percent(*numerator, *denominator).unwrap_or_else(|| format::ratio(*numerator, *denominator))
             }
@@ -409,5 +410,12 @@ mod tests {
             "6 tháng đầu năm 2024"
         );
         assert_eq!(ReportPeriod::year(2000).unwrap().year_before(), None, "before the years kept");
+    }
+
+    #[test]
+    fn money_is_worded_as_reports_word_it() {
+        assert_eq!(TableCell::Amount(640_000_000).words("đồng"), "640 triệu đồng");
+        assert_eq!(TableCell::Amount(640_000_000).figure(), "640.000.000", "the annex keeps the full number");
+        assert_eq!(TableCell::Amount(8_111).words("m²"), "8.111 m²");
     }
 }
