@@ -1,8 +1,12 @@
 // A ward's report for a chosen period, downloaded as Excel and CSV in the real browser:
-// the officer picks the quarter, the heading says it, and the files hold the figure.
+// the officer picks the quarter, the heading says it, and the files hold the figure; the
+// workbook opens in LibreOffice (headless, printed to PDF); the figures as bars.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { startBoth, stopBoth, Phone, eventually, SHOTS } from './support.mjs';
 
@@ -55,6 +59,19 @@ test('an officer downloads the quarter\'s report as .xlsx and CSV', async () => 
   const xlsx = await fetch('Tải Excel (.xlsx)');
   assert.equal(xlsx.name, `bao-cao-${server.unitId('Phường Nguyễn Thị Minh Khai')}-${period}.xlsx`);
   assert.equal(xlsx.bytes.subarray(0, 2).toString(), 'PK', 'a workbook is a zip');
+  // LibreOffice opens the workbook and prints it to PDF without error.
+  const work = mkdtempSync(join(tmpdir(), 'sotay-xlsx-'));
+  try {
+    writeFileSync(join(work, xlsx.name), xlsx.bytes);
+    execFileSync('soffice', [`-env:UserInstallation=file://${work}/profile`, '--headless', '--convert-to', 'pdf',
+      '--outdir', work, join(work, xlsx.name)], { stdio: 'pipe', timeout: 120_000 });
+    const pdf = readFileSync(join(work, xlsx.name.replace(/\.xlsx$/, '.pdf')));
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-', 'LibreOffice printed the workbook');
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+    assert.ok(pages.length >= 1, `${pages.length} pages`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   const csv = await fetch('Tải CSV');
   assert.equal(csv.name, `bao-cao-${server.unitId('Phường Nguyễn Thị Minh Khai')}-${period}.csv`);
   const text = csv.bytes.toString('utf8');

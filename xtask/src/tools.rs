@@ -73,16 +73,24 @@ pub fn test_tools(_root: &Path) -> Result<()> {
             "schemathesis==4.32.5",
         ]))?;
     }
-    if Path::new("/usr/bin/chromium").exists() {
+    // Chromium for the browser tests; LibreOffice (without its desktop) to open the
+    // downloaded workbook.
+    let missing: Vec<&str> = [("/usr/bin/chromium", "chromium"), ("/usr/bin/soffice", "libreoffice-calc-nogui")]
+        .into_iter()
+        .filter(|(path, _)| !Path::new(path).exists())
+        .map(|(_, package)| package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     if !has("apt-get") {
-        bail!("the end-to-end tests need Chromium at /usr/bin/chromium (Debian package `chromium`)");
+        bail!("the end-to-end tests need Debian's packages {missing:?} (Chromium at /usr/bin/chromium, soffice)");
     }
-    eprintln!("xtask: installing Chromium from Debian's packages");
+    eprintln!("xtask: installing {missing:?} from Debian's packages");
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends", "chromium"])
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
