@@ -78,6 +78,15 @@ test('an officer downloads the quarter\'s report as .xlsx and CSV', async () => 
   assert.ok(text.startsWith('\ufeff'), 'a byte order mark');
   assert.match(text, new RegExp(`Quý ${quarter} năm ${now.getFullYear()}`));
   assert.match(text, /;Đất nhân dân hiến;m²;640;0;;640;/, 'this quarter, the same quarter a year earlier, by area');
+
+  // The five years up to this one, and one month.
+  await page.getByLabel('Kỳ báo cáo').selectOption({ label: 'Giai đoạn 5 năm (đến năm đã chọn)' });
+  await eventually(() => page.getByTestId('report-heading').innerText(),
+    (t) => t.includes(`Giai đoạn ${now.getFullYear() - 4}–${now.getFullYear()}`), 'the five years in the heading');
+  await eventually(() => officer.wardTable(), (rows) => rows.some((r) => r[0] === 'Tổ 11' && r[1] === '640 m²'), 'over five years');
+  await page.getByLabel('Kỳ báo cáo').selectOption({ label: `Tháng ${now.getMonth() + 1}` });
+  await eventually(() => page.getByTestId('report-heading').innerText(),
+    (t) => t.includes(`Tháng ${now.getMonth() + 1}/${now.getFullYear()}`), 'the month in the heading');
   assert.deepEqual(officer.errors, []);
 });
 

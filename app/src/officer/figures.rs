@@ -15,8 +15,9 @@ use domain::{IndicatorId, Report, ReportPeriod, UnitId, chart};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The parts of a year a report can cover, as `ReportPeriod` writes them after the year.
-const PARTS: [(&str, &str); 8] = [
+/// The parts of a year a report can cover, as `ReportPeriod` writes them after the year,
+/// then each month; and the five years up to the year ("giai đoạn").
+const PARTS: [(&str, &str); 21] = [
     ("", "Cả năm"),
     ("-H1", "6 tháng đầu năm"),
     ("-H2", "6 tháng cuối năm"),
@@ -25,7 +26,29 @@ const PARTS: [(&str, &str); 8] = [
     ("-Q2", "Quý II"),
     ("-Q3", "Quý III"),
     ("-Q4", "Quý IV"),
+    ("-01", "Tháng 1"),
+    ("-02", "Tháng 2"),
+    ("-03", "Tháng 3"),
+    ("-04", "Tháng 4"),
+    ("-05", "Tháng 5"),
+    ("-06", "Tháng 6"),
+    ("-07", "Tháng 7"),
+    ("-08", "Tháng 8"),
+    ("-09", "Tháng 9"),
+    ("-10", "Tháng 10"),
+    ("-11", "Tháng 11"),
+    ("-12", "Tháng 12"),
+    (FIVE_YEARS, "Giai đoạn 5 năm (đến năm đã chọn)"),
 ];
+
+/// The part that stands for the five years up to the year chosen.
+const FIVE_YEARS: &str = "5Y";
+
+/// The period of `part` of `year`, as the API reads it.
+pub fn period_of(year: u16, part: &str) -> Option<ReportPeriod> {
+    let text = if part == FIVE_YEARS { format!("{}..{year}", year.checked_sub(4)?) } else { format!("{year}{part}") };
+    text.parse().ok()
+}
 
 #[component]
 pub fn FiguresScreen() -> impl IntoView {
@@ -38,7 +61,7 @@ pub fn FiguresScreen() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let this_year = clock::today().month().year();
     let (year, part) = (RwSignal::new(this_year), RwSignal::new(""));
-    let chosen = move || format!("{}{}", year.get_untracked(), part.get_untracked()).parse::<ReportPeriod>().ok();
+    let chosen = move || period_of(year.get_untracked(), part.get_untracked());
     let load = move || {
         let id = unit.get_untracked();
         let Some(period) = chosen() else { return };
@@ -249,5 +272,18 @@ fn Trend(session: OfficerSession, unit: RwSignal<UnitId>, indicator: RwSignal<St
         </button>
         <p class="alert" role="alert">{move || error.get()}</p>
         <div data-testid="trend">{chart}</div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_part_is_a_period_the_api_reads() {
+        let names: Vec<String> = PARTS.iter().map(|(p, _)| period_of(2025, p).unwrap().to_vietnamese()).collect();
+        assert_eq!(names[0], "Năm 2025");
+        assert_eq!(names[8], "Tháng 1/2025");
+        assert_eq!(names[20], "Giai đoạn 2021–2025");
     }
 }
