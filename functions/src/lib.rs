@@ -16,10 +16,18 @@ pub use error::ApiError;
 
 use domain::Catalogue;
 use std::sync::Arc;
-use store::{Store, StoreError, load_tree};
+use store::{Store, StoreError, load_tree, stored_tree};
 
-/// The handlers' state over a store: its tree (the demo tree on first start) and the catalogue.
-pub async fn app_state<S: Store>(store: S) -> Result<Arc<AppState<S>>, StoreError> {
-    let tree = load_tree(&store).await?;
+/// Whether a store with no units is given the demo tree from the seed articles: only when
+/// asked (`SOTAY_DEMO=1`, or `--demo 1` on the local server; `cargo xtask serve` asks). A
+/// province's deployment starts empty and loads its units (`load-units`).
+pub fn demo_asked(setting: Option<&str>) -> bool {
+    matches!(setting, Some("1" | "true" | "yes"))
+}
+
+/// The handlers' state over a store: its tree (the demo tree on a first start if `demo`;
+/// else none until a province is loaded) and the catalogue.
+pub async fn app_state<S: Store>(store: S, demo: bool) -> Result<Arc<AppState<S>>, StoreError> {
+    let tree = if demo { load_tree(&store).await? } else { stored_tree(&store).await?.unwrap_or_default() };
     Ok(Arc::new(AppState::new(store, tree, Catalogue::standard())))
 }

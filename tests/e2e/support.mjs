@@ -56,7 +56,8 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'sotay-e2e-'));
   const helpers = [];
   let store = ['--data', join(dir, 'e2e.redb')];
-  const env = {};
+  // The demo tree from the seed articles in a new store: the tests' units.
+  const env = { SOTAY_DEMO: "1" };
   if (process.env.SOTAY_E2E_STORE === 'dynamodb') {
     const motoPort = await freePort();
     const moto = startProcess('python3', ['tests/tools/moto_dynamodb.py', String(motoPort)], {},

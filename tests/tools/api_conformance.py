@@ -67,7 +67,8 @@ def start_server(binary, folder):
     # Behind a proxy as a province runs it: each role's run comes from a client address of
     # its own (`X-Forwarded-For`), so the wrong tokens schemathesis sends count against
     # per-client limits run by run, not all together.
-    args = [binary, "--addr", addr, "--data", str(folder / "api.redb"), "--dist", str(dist), "--behind-proxy", "1"]
+    args = [binary, "--addr", addr, "--data", str(folder / "api.redb"), "--dist", str(dist), "--behind-proxy", "1",
+            "--demo", "1"]
     server = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     timer = threading.Timer(30, server.kill)
     timer.start()

@@ -90,7 +90,8 @@ fn serve(root: &Path, args: &[String]) -> Result<()> {
     tools::build_tools(root)?;
     let dist = app::build(root)?;
     let server = build_release_server(root)?;
-    run(Command::new(server).arg("--dist").arg(dist).args(args))
+    // To try the app: a new data file is given the demo tree from the seed articles.
+    run(Command::new(server).arg("--dist").arg(dist).arg("--demo").arg("1").args(args))
 }
 
 fn test(root: &Path) -> Result<()> {

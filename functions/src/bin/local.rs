@@ -2,9 +2,12 @@
 //!
 //! `sotay-local [--addr 127.0.0.1:8080] [--data data/sotay.redb] [--dist dist]
 //!              [--store embedded|dynamodb] [--table sotay] [--endpoint http://127.0.0.1:8000]
-//!              [--public-url https://sotay.example.gov.vn] [--behind-proxy 1]`
+//!              [--public-url https://sotay.example.gov.vn] [--behind-proxy 1] [--demo 1]`
 //! (or `SOTAY_ADDR`, `SOTAY_DATA`, `SOTAY_DIST`, `SOTAY_STORE`, `SOTAY_TABLE`,
-//! `SOTAY_DYNAMODB_ENDPOINT`, `SOTAY_PUBLIC_URL`, `SOTAY_BEHIND_PROXY`). Behind the
+//! `SOTAY_DYNAMODB_ENDPOINT`, `SOTAY_PUBLIC_URL`, `SOTAY_BEHIND_PROXY`, `SOTAY_DEMO`).
+//! `--demo 1` gives a store with no units the demo tree from the seed articles (what
+//! `cargo xtask serve` does, to try the app); without it a new store stays empty until a
+//! province is loaded. Behind the
 //! province's TLS reverse proxy, `--behind-proxy 1` takes the client's address (for the
 //! limits on join attempts and wrong tokens) from the last `X-Forwarded-For` entry. The embedded store in one local file is
 //! the default; with `--store dynamodb` the same app runs against DynamoDB or a
@@ -66,7 +69,8 @@ async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow:
     if command.as_deref() == Some("load-units") {
         return load_units(&store).await;
     }
-    let mut state = Arc::into_inner(functions::app_state(store).await?).expect("just made");
+    let demo = functions::demo_asked(Some(setting("--demo", "SOTAY_DEMO", "").as_str()));
+    let mut state = Arc::into_inner(functions::app_state(store, demo).await?).expect("just made");
     let addr = setting("--addr", "SOTAY_ADDR", "127.0.0.1:8080");
     let public_url = setting("--public-url", "SOTAY_PUBLIC_URL", "");
     state.public_url = Some(public_url).filter(|u| !u.is_empty());
@@ -106,6 +110,10 @@ async fn print_admin_link<S: Store>(state: &AppState<S>, base: &str, days: u16) 
             let roots: Vec<_> = tree.units().filter(|u| u.parent.is_none()).collect();
             match roots.as_slice() {
                 [root] => root.id.clone(),
+                [] => bail!(
+                    "Chưa có đơn vị nào: hãy nạp tỉnh trước (sotay-local load-units --province \"Thái Nguyên\"), \
+                     hoặc chạy thử với dữ liệu mẫu (--demo 1)."
+                ),
                 _ => bail!("the tree has several top units: name one with --unit"),
             }
         }
@@ -124,7 +132,13 @@ async fn serve<S: Store>(state: AppState<S>, addr: &str, data: &str) -> anyhow::
     let dist = PathBuf::from(setting("--dist", "SOTAY_DIST", "dist"));
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?;
-    if state.store.devices().await?.is_empty() {
+    let no_units = state.tree().await.map_err(|e| anyhow::anyhow!("{e}"))?.units().next().is_none();
+    if no_units {
+        println!(
+            "Chưa có đơn vị nào: hãy nạp tỉnh (sotay-local load-units --province \"Thái Nguyên\"), \
+             hoặc chạy thử với dữ liệu mẫu (--demo 1)."
+        );
+    } else if state.store.devices().await?.is_empty() {
         let base = state.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
         println!("Chưa có thiết bị nào được ghi danh.");
         print_admin_link(&state, &base, 1).await?;

@@ -191,7 +191,7 @@ async fn a_loaded_province_gets_its_areas_from_its_communes() {
     let store = functions::store::EmbeddedStore::open(&dir.path().join("province.redb")).unwrap();
     let dataset = domain::dataset::Dataset::bundled().unwrap();
     functions::store::load_province(&store, &dataset, "Thái Nguyên").await.unwrap();
-    let state = functions::app_state(store).await.unwrap();
+    let state = functions::app_state(store, false).await.unwrap();
     let router = functions::api_router(state.clone());
     let tree = state.tree().await.unwrap();
     let ward = tree.units().find(|u| u.name == "Phường Đức Xuân" && u.valid_to.is_none()).unwrap().id.clone();

@@ -117,6 +117,7 @@ async fn invoke(
     let started = Instant::now();
     let mut lambda = Command::new(binary)
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("SOTAY_DEMO", "1")
         .env("AWS_LAMBDA_FUNCTION_NAME", "sotay-api")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
