@@ -168,11 +168,7 @@ impl AreaProblem {
 /// with control characters, or not precomposed (NFC; the app and the server normalise
 /// before asking).
 pub fn area_name(typed: &str) -> Option<String> {
-    let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
-    let fine = (1..=MAX_AREA_NAME).contains(&name.chars().count())
-        && name.chars().next().is_some_and(char::is_alphanumeric)
-        && !name.chars().any(|c| c.is_control() || ('\u{300}'..='\u{36f}').contains(&c));
-    fine.then_some(name)
+    crate::text::canonical(typed, MAX_AREA_NAME).filter(|name| name.chars().next().is_some_and(char::is_alphanumeric))
 }
 
 /// Two names the same to a reader: letters compared case-insensitively.

@@ -220,16 +220,7 @@ impl HonourLevel {
     }
 }
 
-/// Text as typed, made canonical: trimmed, runs of spaces as one; `None` when longer
-/// than `max`, with control characters or combining marks (not NFC), or starting with a
-/// character a spreadsheet reads as a formula.
-fn text(typed: &str, max: usize) -> Option<String> {
-    let text = typed.split_whitespace().collect::<Vec<_>>().join(" ");
-    let fine = text.chars().count() <= max
-        && !text.starts_with(['=', '+', '-', '@'])
-        && !text.chars().any(|c| c.is_control() || ('\u{300}'..='\u{36f}').contains(&c));
-    fine.then_some(text)
-}
+use crate::text::canonical as text;
 
 impl Honour {
     /// The same record with its texts made canonical.

@@ -28,6 +28,7 @@ pub mod search;
 mod snapshot;
 pub mod sync;
 mod tally;
+pub mod text;
 mod unit;
 pub mod void;
 

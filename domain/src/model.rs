@@ -321,26 +321,15 @@ impl ModelProblem {
     }
 }
 
-/// Text as typed, made canonical: trimmed, runs of spaces as one. `None`: longer than
-/// `max`, with control characters or combining marks (not NFC: the app and the server
-/// normalise first), or starting with a character a spreadsheet reads as a formula.
-fn canonical_text(typed: &str, max: usize) -> Option<String> {
-    let text = typed.split_whitespace().collect::<Vec<_>>().join(" ");
-    let fine = text.chars().count() <= max
-        && !text.starts_with(['=', '+', '-', '@'])
-        && !text.chars().any(|c| c.is_control() || ('\u{300}'..='\u{36f}').contains(&c));
-    fine.then_some(text)
-}
-
 /// A model's name as typed, made canonical; `None` if it has no letter or digit or
-/// breaks [`canonical_text`]'s rules.
+/// breaks [`crate::text::canonical`]'s rule.
 pub fn model_name(typed: &str) -> Option<String> {
-    canonical_text(typed, MAX_MODEL_NAME).filter(|name| name.chars().any(char::is_alphanumeric))
+    crate::text::canonical(typed, MAX_MODEL_NAME).filter(|name| name.chars().any(char::is_alphanumeric))
 }
 
-/// A step's note as typed, made canonical ([`canonical_text`]'s rules).
+/// A step's note as typed, made canonical ([`crate::text::canonical`]).
 pub fn step_note(typed: &str) -> Result<String, ModelProblem> {
-    canonical_text(typed, MAX_STEP_NOTE).ok_or(ModelProblem::InvalidNote)
+    crate::text::canonical(typed, MAX_STEP_NOTE).ok_or(ModelProblem::InvalidNote)
 }
 
 impl ModelEvent {
