@@ -78,8 +78,6 @@ pub struct Report {
     pub children: Vec<UnitFigures>,
 }
 
-/// Computes a unit's figures from its counter totals over the period and its register
-/// rollups up to the period's end (see [`crate::rollup`]).
 /// How many residential areas at or below `unit` existed during the period: an area a
 /// ward created after it, or closed before it, is not one of "m khu dân cư".
 fn areas_in(tree: &UnitTree, unit: &Unit, period: ReportPeriod) -> usize {
@@ -88,6 +86,8 @@ fn areas_in(tree: &UnitTree, unit: &Unit, period: ReportPeriod) -> usize {
     tree.areas_under(&unit.id).iter().filter(|id| tree.get(id).is_ok_and(existed)).count()
 }
 
+/// Computes a unit's figures from its counter totals over the period and its register
+/// rollups up to the period's end (see [`crate::rollup`]).
 pub fn unit_figures(
     catalogue: &Catalogue,
     tree: &UnitTree,

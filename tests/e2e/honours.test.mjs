@@ -45,8 +45,29 @@ test('a ward records a title and a commendation, and withdraws a wrong one', asy
   await form.getByLabel('Loại').selectOption({ label: 'Giấy khen' });
   await form.getByLabel('Người được khen (để trống nếu khen tập thể)').fill('Bà Lường Thị Hoa');
   await form.getByLabel('Số quyết định').fill('45/QĐ-MTTQ');
+  // Its first try reaches the server but the answer is lost; after a look at another
+  // tab, the officer saves again: the same record, filed once.
+  let lost = 0;
+  await page.route('**/api/v1/honours', async (route) => {
+    await route.fetch();
+    lost += 1;
+    await route.abort('internetdisconnected');
+  }, { times: 1 });
+  await save();
+  await eventually(() => form.getByRole('alert').innerText(), (t) => t.length > 0, 'the lost answer said');
+  assert.equal(lost, 1, 'the record reached the server');
+  await page.getByRole('tab', { name: 'Số liệu' }).click();
+  await page.getByRole('tab', { name: 'Khen thưởng' }).click();
+  await form.getByLabel('Loại').selectOption({ label: 'Giấy khen' });
+  await form.getByLabel('Khu dân cư, xã, phường').selectOption({ label: 'Tổ 11' });
+  await form.getByLabel('Người được khen (để trống nếu khen tập thể)').fill('Bà Lường Thị Hoa');
+  await form.getByLabel('Số quyết định').fill('45/QĐ-MTTQ');
+  await form.getByLabel('Cơ quan quyết định').fill('UBND phường Nguyễn Thị Minh Khai');
   await save();
   await eventually(() => done.innerText(), (t) => t === 'Đã ghi: Giấy khen cấp huyện cho Bà Lường Thị Hoa.', 'commended');
+  const filed = await server.api('GET',
+    `api/v1/units/${server.unitId('Phường Nguyễn Thị Minh Khai')}/honours?period=${year}`, server.admin.token);
+  assert.equal(filed.records.filter((r) => r.honour.kind.kind === 'commendation').length, 1, 'filed once');
   const counts = page.getByTestId('honour-counts');
   await eventually(() => counts.innerText(), (t) => /Thôn, Tổ dân phố văn hóa"\s+1 lượt/.test(t) && /Giấy khen\s+1 bản/.test(t),
     'counted');

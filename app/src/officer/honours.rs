@@ -124,8 +124,9 @@ fn RecordForm(
     let (number, day, issuer) =
         (RwSignal::new(String::new()), RwSignal::new(clock::today().to_vietnamese()), RwSignal::new(String::new()));
     let error = RwSignal::new(None::<String>);
-    // The record sent last without an answer: the same record again keeps its id.
-    let pending = StoredValue::new(None::<Honour>);
+    // The record sent last without an answer (kept across tabs): the same record again
+    // keeps its id.
+    let pending = session.pending_honour;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);

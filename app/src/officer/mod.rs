@@ -57,6 +57,8 @@ pub struct OfficerSession {
     pub pending_area: StoredValue<Option<domain::AreaEvent>>,
     /// The same for the steps of models: each sent without an answer, until one lands.
     pub pending_model: StoredValue<Vec<domain::ModelEvent>>,
+    /// The same for the last record of an honour.
+    pub pending_honour: StoredValue<Option<domain::Honour>>,
 }
 
 pub fn use_officer_session() -> OfficerSession {
@@ -155,6 +157,7 @@ pub fn OfficerApp() -> impl IntoView {
         lost_access: RwSignal::new(false),
         pending_area: StoredValue::new(None),
         pending_model: StoredValue::new(Vec::new()),
+        pending_honour: StoredValue::new(None),
     };
     provide_context(session);
     session.refresh_profile();
