@@ -184,6 +184,14 @@ pub async fn model_step(token: &str, event: &domain::ModelEvent) -> Result<domai
     call("POST", "/api/v1/models", Some(token), Some(event)).await
 }
 
+pub async fn sheets(token: &str) -> Result<Vec<domain::SheetRecord>, ApiFailure> {
+    call("GET", "/api/v1/sheets", Some(token), NONE).await
+}
+
+pub async fn set_sheet(token: &str, sheet: &domain::ScoringSheet) -> Result<domain::SheetFiled, ApiFailure> {
+    call("POST", "/api/v1/sheets", Some(token), Some(sheet)).await
+}
+
 pub async fn issue_code(token: &str, request: &IssueCode) -> Result<IssuedCode, ApiFailure> {
     call("POST", "/api/v1/codes", Some(token), Some(request)).await
 }

@@ -113,13 +113,13 @@ fn raw(key: &str) -> Option<String> {
 }
 
 /// The value stored under `key`, if there is one this version can read.
-fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
+pub(crate) fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
     serde_json::from_str(&raw(key)?).ok()
 }
 
 /// Stores a value serialised by the caller (so that only the serialisation is generic,
 /// and the write is in the WASM once).
-fn write(key: &str, json: serde_json::Result<String>) -> Result<(), StorageFailure> {
+pub(crate) fn write(key: &str, json: serde_json::Result<String>) -> Result<(), StorageFailure> {
     if WRITER_ELSEWHERE.with(|w| w.get()) {
         return Err(StorageFailure::Elsewhere);
     }

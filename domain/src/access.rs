@@ -77,10 +77,13 @@ pub enum Action {
     JudgeModels,
     /// Record titles, commendations and exemplars as decided, and withdraw a wrong one.
     RecordHonours,
+    /// Set the scoring sheets the models of a subtree are scored on (a province's or a
+    /// district's Front).
+    SetScoringSheets,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::WriteCells,
         Action::ReadFigures,
         Action::IssueVolunteerCode,
@@ -96,6 +99,7 @@ impl Action {
         Action::ManageModels,
         Action::JudgeModels,
         Action::RecordHonours,
+        Action::SetScoringSheets,
     ];
 
     /// The action of issuing a code that enrols a device as `role`.
@@ -156,6 +160,7 @@ pub const PERMISSIONS: &[Permission] = {
         allow(Inspector, ReadAudit, Subtree),
         allow(Inspector, JudgeModels, Subtree),
         allow(Inspector, RecordHonours, Subtree),
+        allow(Inspector, SetScoringSheets, Subtree),
         allow(Inspector, Succeed, Scope),
         allow(ProvinceAdmin, ReadFigures, Subtree),
         allow(ProvinceAdmin, IssueVolunteerCode, Subtree),
@@ -170,6 +175,7 @@ pub const PERMISSIONS: &[Permission] = {
         allow(ProvinceAdmin, ManageModels, Subtree),
         allow(ProvinceAdmin, JudgeModels, Subtree),
         allow(ProvinceAdmin, RecordHonours, Subtree),
+        allow(ProvinceAdmin, SetScoringSheets, Subtree),
         allow(ProvinceAdmin, Succeed, Scope),
     ]
 };
@@ -211,6 +217,7 @@ impl Action {
             Action::ManageModels => "đăng ký mô hình",
             Action::JudgeModels => "kiểm tra, nghiệm thu mô hình",
             Action::RecordHonours => "ghi danh hiệu, khen thưởng",
+            Action::SetScoringSheets => "lập phiếu chấm điểm mô hình",
         }
     }
 }
@@ -269,7 +276,7 @@ mod tests {
                 ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas | ManageModels
                 | JudgeModels | RecordHonours,
             ) => under(scope),
-            (Role::Inspector, ReadFigures | ReadAudit | JudgeModels | RecordHonours) => under(scope),
+            (Role::Inspector, ReadFigures | ReadAudit | JudgeModels | RecordHonours | SetScoringSheets) => under(scope),
             (Role::ProvinceAdmin, WriteCells) => false,
             (Role::ProvinceAdmin, _) => under(scope),
             _ => false,

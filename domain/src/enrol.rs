@@ -304,6 +304,10 @@ pub enum AuditWhat {
     HonourWithdrawn {
         id: crate::EventId,
     },
+    /// A scoring sheet was set.
+    SheetSet {
+        sheet: crate::ScoringSheet,
+    },
 }
 
 /// Why a caller, a token or a code was refused. Nothing changes when one is returned.

@@ -24,6 +24,7 @@ mod period;
 mod report;
 pub mod report_table;
 pub mod rollup;
+pub mod scoring;
 pub mod search;
 mod snapshot;
 pub mod sync;
@@ -50,6 +51,7 @@ pub use model::{Model, ModelEvent, ModelFiled, ModelProblem, ModelRecord, ModelR
 pub use period::{Bucket, Date, Month, ReportPeriod, YEARS};
 pub use report::{Figure, Report, UnitFigures, unit_figures};
 pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves, removal_moves};
+pub use scoring::{ScoringSheet, SheetFiled, SheetProblem, SheetRecord};
 pub use snapshot::AreaSnapshot;
 pub use sync::{
     Ahead, CounterCell, MAX_AMOUNT, MAX_CELLS, MAX_CLOCK_AHEAD_MS, MAX_REQUEST_BYTES, OLDEST_PROTOCOL, PROTOCOL,

@@ -2,8 +2,8 @@
 //! contents ("Khu dân cư ba không", "Tổ dân phố 5 không", "Đường hoa"…), followed
 //! through their lifecycle:
 //!
-//! đăng ký → (rút / đăng ký lại) → kiểm tra, thẩm định → nghiệm thu (đạt / không đạt)
-//! → biểu dương, khen thưởng → duy trì, nhân rộng.
+//! đăng ký → (tự chấm điểm) → (rút / đăng ký lại) → kiểm tra, thẩm định → chấm điểm →
+//! nghiệm thu (đạt / không đạt) → biểu dương, khen thưởng → duy trì, nhân rộng.
 //!
 //! Each step is a [`ModelEvent`] with an id of its own, made where the step was taken,
 //! and filed once by it. [`ModelStatus::after`] is the one rule of which step may follow
@@ -13,10 +13,10 @@
 //! the same stored steps give the same models. [`model_report`] counts them for a unit and a
 //! period as the Front's reports do ("11 phường đăng ký 122 mô hình … đăng ký lại 78").
 //!
-//! Scoring sheets (criteria, items, self and inspection scores, a pass mark) are not here
-//! yet: the verdict of an inspection is recorded as the step "nghiệm thu đạt" or "không
-//! đạt".
+//! Scores are given on the scoring sheet that applies to the model ([`crate::scoring`]);
+//! once one applies, the verdict follows the inspection's score, computed, never typed.
 
+use crate::scoring::{SheetProblem, SheetRecord, Total, sheet_for};
 use crate::{Action, Catalogue, Date, DeviceId, EventId, ModelId, ReportPeriod, Role, UnitId, UnitLevel, UnitTree};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -70,8 +70,19 @@ pub enum ModelStep {
     /// Đăng ký lại — registered again after withdrawing, or confirmed after an
     /// inspection ("đăng ký lại 78 mô hình hiệu quả, tiêu biểu nhất").
     Reregister,
+    /// Tự chấm điểm — the area or ward scores itself on the sheet, before the inspection
+    /// (may be done again).
+    SelfScore {
+        /// The sheet scored on: the one that applies to the model when scored.
+        sheet: EventId,
+        /// Points per item of the sheet, criterion after criterion.
+        points: Vec<u16>,
+    },
     /// Kiểm tra, thẩm định (may be done more than once).
     Inspect,
+    /// Chấm điểm — the inspection team scores the model on the sheet (may be done again
+    /// before the verdict).
+    Score { sheet: EventId, points: Vec<u16> },
     /// Nghiệm thu đạt.
     Pass,
     /// Nghiệm thu không đạt: the model ends here.
@@ -90,6 +101,8 @@ pub enum ModelStatus {
     Registered,
     Withdrawn,
     Inspected,
+    /// Chấm điểm: the inspection team's score awaits the verdict it computes.
+    Scored,
     Passed,
     Failed,
     Commended,
@@ -154,7 +167,9 @@ impl ModelStep {
             ModelStep::Register { .. } => "Đăng ký",
             ModelStep::Withdraw => "Rút đăng ký",
             ModelStep::Reregister => "Đăng ký lại",
+            ModelStep::SelfScore { .. } => "Tự chấm điểm",
             ModelStep::Inspect => "Kiểm tra, thẩm định",
+            ModelStep::Score { .. } => "Chấm điểm",
             ModelStep::Pass => "Nghiệm thu đạt",
             ModelStep::Fail => "Nghiệm thu không đạt",
             ModelStep::Commend => "Biểu dương, khen thưởng",
@@ -166,7 +181,9 @@ impl ModelStep {
     /// register again; inspection teams (and the ward) inspect and judge.
     pub fn action(&self) -> Action {
         match self {
-            ModelStep::Register { .. } | ModelStep::Withdraw | ModelStep::Reregister => Action::ManageModels,
+            ModelStep::Register { .. } | ModelStep::Withdraw | ModelStep::Reregister | ModelStep::SelfScore { .. } => {
+                Action::ManageModels
+            }
             _ => Action::JudgeModels,
         }
     }
@@ -181,9 +198,11 @@ impl ModelStatus {
             (None, ModelStep::Register { .. }) => Registered,
             (Some(Registered | Inspected), ModelStep::Withdraw) => Withdrawn,
             (Some(Withdrawn | Inspected), ModelStep::Reregister) => Registered,
+            (Some(Registered), ModelStep::SelfScore { .. }) => Registered,
             (Some(Registered | Inspected), ModelStep::Inspect) => Inspected,
-            (Some(Inspected), ModelStep::Pass) => Passed,
-            (Some(Inspected), ModelStep::Fail) => Failed,
+            (Some(Inspected | Scored), ModelStep::Score { .. }) => Scored,
+            (Some(Inspected | Scored), ModelStep::Pass) => Passed,
+            (Some(Inspected | Scored), ModelStep::Fail) => Failed,
             // Commended and kept up year after year, in either order.
             (Some(Passed | Commended | Replicated), ModelStep::Commend) => Commended,
             (Some(Passed | Commended | Replicated), ModelStep::Replicate) => Replicated,
@@ -196,6 +215,16 @@ impl ModelStatus {
         FOLLOWING_STEPS.iter().filter(move |step| ModelStatus::after(Some(self), step).is_some())
     }
 
+    /// Whether a score (the model's own, or the inspection's) may be given now.
+    pub fn takes_score(self, own: bool) -> bool {
+        let step = if own {
+            ModelStep::SelfScore { sheet: placeholder(), points: vec![] }
+        } else {
+            ModelStep::Score { sheet: placeholder(), points: vec![] }
+        };
+        ModelStatus::after(Some(self), &step).is_some()
+    }
+
     /// Still under way: registered, and neither withdrawn nor failed.
     pub fn is_active(self) -> bool {
         !matches!(self, ModelStatus::Withdrawn | ModelStatus::Failed)
@@ -206,6 +235,7 @@ impl ModelStatus {
             ModelStatus::Registered => "Đã đăng ký",
             ModelStatus::Withdrawn => "Đã rút",
             ModelStatus::Inspected => "Đã kiểm tra",
+            ModelStatus::Scored => "Đã chấm điểm",
             ModelStatus::Passed => "Nghiệm thu đạt",
             ModelStatus::Failed => "Không đạt",
             ModelStatus::Commended => "Tiêu biểu, được khen thưởng",
@@ -243,6 +273,12 @@ pub enum ModelProblem {
     TooManySteps,
     #[error("event id reused for another step")]
     EventIdReused,
+    #[error(transparent)]
+    Sheet(#[from] SheetProblem),
+    #[error("the model must be scored first")]
+    ScoreFirst { sheet: String },
+    #[error("the verdict must follow the score")]
+    NotTheScore { total: String },
 }
 
 impl ModelProblem {
@@ -261,6 +297,8 @@ impl ModelProblem {
         "invalid_step_day",
         "too_many_steps",
         "event_id_reused",
+        "score_first",
+        "verdict_not_score",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -278,12 +316,22 @@ impl ModelProblem {
             Self::Day { .. } => "invalid_step_day",
             Self::TooManySteps => "too_many_steps",
             Self::EventIdReused => "event_id_reused",
+            Self::Sheet(problem) => problem.code(),
+            Self::ScoreFirst { .. } => "score_first",
+            Self::NotTheScore { .. } => "verdict_not_score",
         }
     }
 
     /// Conflicts with what is stored (409), rather than a request wrong in itself (422).
     pub fn is_conflict(&self) -> bool {
-        matches!(self, Self::ModelIdTaken(_) | Self::OutOfOrder { .. } | Self::EventIdReused)
+        matches!(
+            self,
+            Self::ModelIdTaken(_)
+                | Self::OutOfOrder { .. }
+                | Self::EventIdReused
+                | Self::ScoreFirst { .. }
+                | Self::NotTheScore { .. }
+        )
     }
 
     pub fn message_vi(&self) -> String {
@@ -317,6 +365,13 @@ impl ModelProblem {
             Self::Day { earliest: None, latest } => format!("Ngày không được sau {latest}."),
             Self::TooManySteps => format!("Một mô hình có tối đa {MAX_STEPS} bước."),
             Self::EventIdReused => "Bước này trùng mã với một bước khác; hãy tải lại trang rồi làm lại.".into(),
+            Self::Sheet(problem) => problem.message_vi(),
+            Self::ScoreFirst { sheet } => {
+                format!("Mô hình cần được đoàn kiểm tra chấm điểm theo phiếu \"{sheet}\" trước khi nghiệm thu.")
+            }
+            Self::NotTheScore { total } => {
+                format!("Kết quả nghiệm thu theo điểm chấm: {total}. Không thể ghi kết quả khác.")
+            }
         }
     }
 }
@@ -349,6 +404,7 @@ impl ModelEvent {
         tree: &UnitTree,
         catalogue: &Catalogue,
         model: Option<&Model>,
+        sheets: &[SheetRecord],
         today: Date,
     ) -> Result<(), ModelProblem> {
         let day_from = |earliest: Option<Date>| {
@@ -391,6 +447,7 @@ impl ModelEvent {
                 if model.steps.len() >= MAX_STEPS {
                     return Err(ModelProblem::TooManySteps);
                 }
+                model.check_score(step, tree, sheets)?;
                 // Steps are recorded in order: none before the last one's day.
                 day_from(model.steps.last().map(|s| s.event.day))
             }
@@ -443,6 +500,50 @@ pub fn models(records: &[ModelRecord]) -> Vec<Model> {
 }
 
 impl Model {
+    /// The sheet that scores it now, if one applies.
+    pub fn sheet<'a>(&self, tree: &UnitTree, sheets: &'a [SheetRecord]) -> Option<&'a crate::ScoringSheet> {
+        sheet_for(tree, sheets, &self.unit, self.content)
+    }
+
+    /// Its last score (`own`: its self-score, else the inspection's), on the sheet it
+    /// names; `None` if it has none or the sheet is unknown.
+    pub fn score(&self, own: bool, sheets: &[SheetRecord]) -> Option<Total> {
+        self.steps.iter().rev().find_map(|s| match (&s.event.step, own) {
+            (ModelStep::SelfScore { sheet, points }, true) | (ModelStep::Score { sheet, points }, false) => {
+                let sheet = sheets.iter().find(|r| r.sheet.id == *sheet)?;
+                sheet.sheet.total(points).ok()
+            }
+            _ => None,
+        })
+    }
+
+    /// Scores are given on the sheet that applies, within its items; once a sheet applies,
+    /// the verdict is the inspection's score.
+    pub fn check_score(&self, step: &ModelStep, tree: &UnitTree, sheets: &[SheetRecord]) -> Result<(), ModelProblem> {
+        let applies = self.sheet(tree, sheets);
+        match step {
+            ModelStep::SelfScore { sheet, points } | ModelStep::Score { sheet, points } => {
+                let given = sheets
+                    .iter()
+                    .find(|r| r.sheet.id == *sheet)
+                    .ok_or_else(|| SheetProblem::UnknownSheet(sheet.to_string()))?;
+                if applies.is_none_or(|a| a.id != *sheet) {
+                    return Err(SheetProblem::NotThisModel { sheet: given.sheet.name.clone() }.into());
+                }
+                given.sheet.total(points)?;
+                Ok(())
+            }
+            ModelStep::Pass | ModelStep::Fail => match (self.status, self.score(false, sheets), applies) {
+                (ModelStatus::Scored, Some(total), _) if total.passed != (*step == ModelStep::Pass) => {
+                    Err(ModelProblem::NotTheScore { total: total.describe() })
+                }
+                (ModelStatus::Inspected, _, Some(sheet)) => Err(ModelProblem::ScoreFirst { sheet: sheet.name.clone() }),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
     /// Its status at the end of `day` (`None`: not registered yet).
     pub fn status_on(&self, day: Date) -> Option<ModelStatus> {
         self.steps
@@ -473,6 +574,9 @@ pub struct ModelCounts {
     pub withdrawn: u32,
     pub reregistered: u32,
     pub inspected: u32,
+    /// Scored by an inspection team.
+    #[serde(default)]
+    pub scored: u32,
     pub passed: u32,
     pub failed: u32,
     pub commended: u32,
@@ -483,12 +587,13 @@ pub struct ModelCounts {
 pub type CountOf = fn(&ModelCounts) -> u32;
 
 /// The rows of [`ModelCounts`] as a report names them, in order.
-pub const COUNT_ROWS: [(&str, CountOf); 9] = [
+pub const COUNT_ROWS: [(&str, CountOf); 10] = [
     ("Mô hình đang thực hiện (cuối kỳ)", |c| c.active),
     ("Mô hình đăng ký", |c| c.registered),
     ("Mô hình rút đăng ký", |c| c.withdrawn),
     ("Mô hình đăng ký lại", |c| c.reregistered),
     ("Mô hình được kiểm tra, thẩm định", |c| c.inspected),
+    ("Mô hình được chấm điểm", |c| c.scored),
     ("Mô hình nghiệm thu đạt", |c| c.passed),
     ("Mô hình nghiệm thu không đạt", |c| c.failed),
     ("Mô hình tiêu biểu, được biểu dương, khen thưởng", |c| c.commended),
@@ -503,6 +608,7 @@ impl ModelCounts {
         count(model.took(period, |s| *s == ModelStep::Withdraw), &mut self.withdrawn);
         count(model.took(period, |s| *s == ModelStep::Reregister), &mut self.reregistered);
         count(model.took(period, |s| *s == ModelStep::Inspect), &mut self.inspected);
+        count(model.took(period, |s| matches!(s, ModelStep::Score { .. })), &mut self.scored);
         count(model.took(period, |s| *s == ModelStep::Pass), &mut self.passed);
         count(model.took(period, |s| *s == ModelStep::Fail), &mut self.failed);
         count(model.took(period, |s| *s == ModelStep::Commend), &mut self.commended);
@@ -567,6 +673,11 @@ pub fn model_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: &
         models.push(model.clone());
     }
     ModelReport { period, unit: this, children, models }
+}
+
+/// A sheet id for asking the lifecycle table about a score, whatever its sheet.
+fn placeholder() -> EventId {
+    EventId::new("pc-").expect("a slug")
 }
 
 #[cfg(test)]

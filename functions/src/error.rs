@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
 use domain::enrol::Refusal;
-use domain::{AccessError, AreaProblem, DomainError, HonourProblem, ModelProblem};
+use domain::{AccessError, AreaProblem, DomainError, HonourProblem, ModelProblem, SheetProblem};
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -30,7 +30,8 @@ impl ErrorCode {
             .chain(AccessError::CODES)
             .chain(AreaProblem::CODES)
             .chain(ModelProblem::CODES)
-            .chain(HonourProblem::CODES);
+            .chain(HonourProblem::CODES)
+            .chain(SheetProblem::CODES);
         let mut all: Vec<&'static str> = codes.chain(ApiError::CODES).copied().collect();
         let mut seen = std::collections::BTreeSet::new();
         all.retain(|code| seen.insert(*code));
@@ -64,6 +65,8 @@ pub enum ApiError {
     Model(#[from] ModelProblem),
     #[error(transparent)]
     Honour(#[from] HonourProblem),
+    #[error(transparent)]
+    Sheet(#[from] SheetProblem),
     #[error("malformed request body: {0}")]
     MalformedJson(String),
     #[error("request body too large")]
@@ -98,6 +101,8 @@ impl ApiError {
             ApiError::Model(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Honour(e) if e.is_conflict() => StatusCode::CONFLICT,
             ApiError::Honour(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Sheet(e) if e.is_conflict() => StatusCode::CONFLICT,
+            ApiError::Sheet(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Access(e) => match e.refusal() {
                 Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Refusal::Forbidden => StatusCode::FORBIDDEN,
@@ -122,6 +127,7 @@ impl ApiError {
             ApiError::Area(e) => (e.code(), e.message_vi()),
             ApiError::Model(e) => (e.code(), e.message_vi()),
             ApiError::Honour(e) => (e.code(), e.message_vi()),
+            ApiError::Sheet(e) => (e.code(), e.message_vi()),
             ApiError::MalformedJson(detail) => {
                 ("malformed_json", format!("Dữ liệu gửi lên không đúng định dạng ({detail})."))
             }

@@ -54,6 +54,7 @@ pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String
             format!("Ghi {} (quyết định số {})", honour.describe(), honour.decision.number)
         }
         AuditWhat::HonourWithdrawn { id } => format!("Hủy bản ghi khen thưởng {id}"),
+        AuditWhat::SheetSet { sheet } => format!("Lập phiếu chấm điểm «{}» (nội dung {})", sheet.name, sheet.content),
     }
 }
 

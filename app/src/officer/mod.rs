@@ -8,8 +8,10 @@ mod codes;
 mod devices;
 mod figures;
 mod honours;
+mod kept;
 mod models;
 mod print;
+mod scoring;
 mod unit_picker;
 mod yearly;
 
@@ -55,8 +57,14 @@ pub struct OfficerSession {
     /// The last change of an area sent without an answer: the same change made again is
     /// sent with its ids, so it is filed once (kept across tabs, for the page's life).
     pub pending_area: StoredValue<Option<domain::AreaEvent>>,
-    /// The same for the steps of models: each sent without an answer, until one lands.
-    pub pending_model: StoredValue<Vec<domain::ModelEvent>>,
+    /// The same for the steps of models: each made and not yet filed, in order, kept on
+    /// the phone (`kept`) and sent again when the connection is back: an inspection team
+    /// scores without signal.
+    pub pending_model: RwSignal<Vec<domain::ModelEvent>>,
+    /// How many held steps have landed since the page opened: the models tab reloads.
+    pub held_steps_filed: RwSignal<u32>,
+    /// The scoring sheets that concern this officer, as last fetched (kept on the phone).
+    pub sheets: RwSignal<Vec<domain::SheetRecord>>,
     /// The same for the last record of an honour.
     pub pending_honour: StoredValue<Option<domain::Honour>>,
 }
@@ -113,6 +121,76 @@ impl OfficerSession {
         }
     }
 
+    /// Holds a step until it is filed, on the phone too; refused (with the reason) if the
+    /// phone cannot keep it.
+    pub fn hold_step(self, event: &domain::ModelEvent) -> Result<(), String> {
+        let mut held = self.pending_model.get_untracked();
+        if !held.contains(event) {
+            held.push(event.clone());
+        }
+        kept::keep_pending_steps(&held).map_err(|e| e.to_string())?;
+        self.pending_model.set(held);
+        Ok(())
+    }
+
+    /// Lets go of a step the server filed or refused.
+    pub fn release_step(self, event: &domain::ModelEvent) {
+        let mut held = self.pending_model.get_untracked();
+        held.retain(|e| e != event);
+        let _ = kept::keep_pending_steps(&held);
+        self.pending_model.set(held);
+    }
+
+    /// Sends a held step: filed, or refused (`Err(Some(reason))`), it is let go; with no
+    /// answer, or no access now (`Err(None)`), it stays held, the bar saying why.
+    pub async fn send_step(self, event: &domain::ModelEvent) -> Result<domain::ModelFiled, Option<String>> {
+        match api::model_step(&self.fixed.token, event).await {
+            Ok(filed) => {
+                self.problem.set(None);
+                self.release_step(event);
+                Ok(filed)
+            }
+            Err(refused @ ApiFailure::Refused { .. }) if !refused.lost_access() => {
+                self.release_step(event);
+                Err(Some(refused.to_string()))
+            }
+            Err(failure) => {
+                self.lost_access.set(failure.lost_access());
+                self.problem.set(Some(failure.to_string()));
+                Err(None)
+            }
+        }
+    }
+
+    /// Sends the held steps in the order they were made (each with its ids, so each is
+    /// filed once); stops at the first that finds no server. A refused one is let go, its
+    /// reason shown in the bar.
+    pub fn send_held_steps(self) {
+        spawn_local(async move {
+            for event in self.pending_model.get_untracked() {
+                match self.send_step(&event).await {
+                    Ok(_) => self.held_steps_filed.update(|n| *n += 1),
+                    Err(Some(reason)) => {
+                        let what = event.step.name_vi();
+                        self.problem
+                            .set(Some(format!("Bước \"{what}\" ghi khi không có mạng không được nhận: {reason}")));
+                    }
+                    Err(None) => return,
+                }
+            }
+        });
+    }
+
+    /// Fetches the scoring sheets and keeps them for a start without signal.
+    fn refresh_sheets(self) {
+        spawn_local(async move {
+            if let Ok(sheets) = self.call(|token| async move { api::sheets(&token).await }).await {
+                kept::keep_sheets(&sheets);
+                self.sheets.set(sheets);
+            }
+        });
+    }
+
     /// Asks the server what this device may see now (`GET /me`) and keeps the answer for
     /// the next start.
     fn refresh_profile(self) {
@@ -156,11 +234,18 @@ pub fn OfficerApp() -> impl IntoView {
         problem: RwSignal::new(None),
         lost_access: RwSignal::new(false),
         pending_area: StoredValue::new(None),
-        pending_model: StoredValue::new(Vec::new()),
+        pending_model: RwSignal::new(kept::pending_steps()),
+        held_steps_filed: RwSignal::new(0),
+        sheets: RwSignal::new(kept::sheets()),
         pending_honour: StoredValue::new(None),
     };
     provide_context(session);
     session.refresh_profile();
+    session.refresh_sheets();
+    session.send_held_steps();
+    // Back in signal: what was made without it goes now.
+    let online = window_event_listener(leptos::ev::online, move |_| session.send_held_steps());
+    on_cleanup(move || online.remove());
 
     let scope = session.scope();
     let tabs: Vec<(Tab, &'static str)> = [

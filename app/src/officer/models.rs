@@ -1,17 +1,24 @@
 //! Mô hình — the models of a unit in reach for a year: how many took each step, a model
 //! registered for an area or a ward under one of the 5 contents, and each model's next
-//! step (inspected, accepted, commended…) with its day and a note. A step is checked here
-//! as the server checks it (`domain::model`); the same step made again after a failure is
-//! sent with the same ids, so it is filed once (`OfficerSession::pending_model`).
+//! step (inspected, scored, accepted, commended…) with its day and a note. A step is
+//! checked here as the server checks it (`domain::model`), then held on the phone until
+//! the server files it: made without signal, it shows as "chưa gửi" and goes when the
+//! connection is back; made again after a failure, it is sent with the same ids, so it is
+//! filed once (`OfficerSession::pending_model`). The models last fetched for a unit and
+//! year are kept on the phone, so an inspection team finds them without signal.
 
+use super::kept;
+use super::scoring::{ScoreForm, SheetsPanel, score_line};
 use super::unit_picker::UnitPicker;
 use super::yearly::{UnitAndYear, Yearly};
 use super::{OfficerSession, use_officer_session};
 use crate::CollectAny;
+use crate::api::ApiFailure;
 use crate::{api, clock};
-use domain::model::{COUNT_ROWS, model_name, step_note};
+use domain::model::{COUNT_ROWS, model_name, models, step_note};
 use domain::{
-    Action, Date, EventId, Model, ModelEvent, ModelId, ModelProblem, ModelReport, ModelStep, Unit, UnitId, UnitLevel,
+    Action, Date, DeviceId, EventId, Model, ModelEvent, ModelId, ModelProblem, ModelRecord, ModelReport, ModelStep,
+    Role, Unit, UnitId, UnitLevel, UnitTree,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -42,6 +49,36 @@ pub fn to_send(
     }
 }
 
+/// The models of `fetched` with the steps this phone holds unsent folded in (models it
+/// registered unsent too, if at or below `unit`), each with the ids of its unsent steps.
+pub fn with_held(
+    fetched: &[Model],
+    held: &[ModelEvent],
+    (by, role): (&DeviceId, Role),
+    tree: &UnitTree,
+    unit: &UnitId,
+) -> Vec<(Model, Vec<EventId>)> {
+    let mut records: Vec<ModelRecord> = fetched.iter().flat_map(|m| m.steps.iter().cloned()).collect();
+    let mut unsent: Vec<&EventId> = vec![];
+    for event in held {
+        if records.iter().any(|r| r.event.id == event.id) {
+            continue; // filed meanwhile
+        }
+        let seq = records.iter().filter(|r| r.event.model == event.model).count();
+        records.push(ModelRecord { event: event.clone(), by: by.clone(), role, at_ms: 0, seq });
+        unsent.push(&event.id);
+    }
+    models(&records)
+        .into_iter()
+        .filter(|m| fetched.iter().any(|f| f.id == m.id) || tree.self_and_ancestors(&m.unit).contains(unit))
+        .map(|m| {
+            let unsent = m.steps.iter().filter(|s| unsent.contains(&&s.event.id)).map(|s| s.event.id.clone());
+            let unsent = unsent.collect();
+            (m, unsent)
+        })
+        .collect()
+}
+
 /// The open areas, communes and wards at or below `unit` for which this officer may
 /// register models, parents first.
 pub fn registering_units(
@@ -66,11 +103,28 @@ pub fn ModelsScreen() -> impl IntoView {
     let load = move || {
         yearly.load(
             session,
-            |token, unit, period| async move { api::models(&token, &unit, period).await },
+            move |token, unit, period| async move {
+                match api::models(&token, &unit, period).await {
+                    Ok(fresh) => {
+                        kept::keep_models(&fresh);
+                        Ok(fresh)
+                    }
+                    // Without signal: the models last fetched, the failure still said.
+                    Err(ApiFailure::Unreachable) => {
+                        if let Some(kept) = kept::models(&unit, period) {
+                            yearly.answer.try_set(Some(kept));
+                        }
+                        Err(ApiFailure::Unreachable)
+                    }
+                    Err(failure) => Err(failure),
+                }
+            },
             |r| (&r.unit.unit, r.period),
         )
     };
     load();
+    // Steps made without signal landed: counted now.
+    Effect::watch(move || session.held_steps_filed.get(), move |_, _, _| load(), false);
     let counts = move || {
         report.with(|r| {
             let r = r.as_ref()?;
@@ -89,13 +143,22 @@ pub fn ModelsScreen() -> impl IntoView {
         })
     };
     let list = move || {
-        let Some(models) = report.with(|r| r.as_ref().map(|r| r.models.clone())) else {
+        let Some(fetched) = report.with(|r| r.as_ref().map(|r| r.models.clone())) else {
             return view! { <li class="hint">"Đang tải…"</li> }.into_any();
         };
+        let held = session.pending_model.get();
+        let chosen = unit.get_untracked();
+        let models = session.reach.with_untracked(|r| {
+            let me = (&r.profile.device, r.profile.role);
+            with_held(&fetched, &held, me, &r.tree, &chosen)
+        });
         if models.is_empty() {
             return view! { <li class="hint">"Chưa có mô hình nào trong năm."</li> }.into_any();
         }
-        models.into_iter().map(|model| view! { <ModelRow session model done on_filed=load /> }).collect_any().into_any()
+        (models.into_iter())
+            .map(|(model, unsent)| view! { <ModelRow session model unsent done on_filed=load /> })
+            .collect_any()
+            .into_any()
     };
     view! {
         <section class="models">
@@ -103,6 +166,7 @@ pub fn ModelsScreen() -> impl IntoView {
             <h1>{move || format!("Mô hình — {} — năm {}", session.unit_name(&unit.get()), year.get())}</h1>
             <p class="alert" role="alert">{move || error.get()}</p>
             {counts}
+            <SheetsPanel session unit />
             <RegisterForm session unit done on_filed=load />
             <p class="flash" role="status" data-testid="model-done">{move || done.get()}</p>
             <h2>"Các mô hình"</h2>
@@ -111,8 +175,9 @@ pub fn ModelsScreen() -> impl IntoView {
     }
 }
 
-/// Sends `event`; on success says so and `on_filed` reloads the list.
-fn send(
+/// Sends a held `event`; filed, says so and `on_filed` reloads the list; refused, lets it
+/// go and says why; without signal, keeps it held and says it goes later.
+pub(super) fn send(
     session: OfficerSession,
     event: ModelEvent,
     error: RwSignal<Option<String>>,
@@ -120,22 +185,26 @@ fn send(
     on_filed: impl Fn() + 'static,
 ) {
     spawn_local(async move {
-        let sent = event.clone();
-        match session.call(|token| async move { api::model_step(&token, &sent).await }).await {
+        match session.send_step(&event).await {
             Ok(filed) => {
-                session.pending_model.update_value(|p| p.retain(|e| *e != event));
                 done.try_set(Some(format!("Đã ghi \"{}\": {}.", event.step.name_vi(), filed.model.name)));
                 on_filed();
             }
-            Err(message) => {
+            Err(Some(message)) => {
                 error.try_set(Some(message));
+            }
+            Err(None) => {
+                let what = event.step.name_vi();
+                done.try_set(Some(format!(
+                    "Chưa gửi được: bước \"{what}\" đã lưu trên máy này, sẽ tự gửi khi có mạng."
+                )));
             }
         }
     });
 }
 
-/// The step to send, checked as the server will check it.
-fn prepared(
+/// The step to send, checked as the server will check it, and held until it is filed.
+pub(super) fn prepared(
     session: OfficerSession,
     model: Option<&Model>,
     day: Date,
@@ -145,15 +214,12 @@ fn prepared(
     let note = step_note(&String::from(js_sys::JsString::from(note).normalize("NFC"))).map_err(|p| p.message_vi())?;
     let draft = session
         .pending_model
-        .with_value(|p| to_send(p, model.map(|m| m.id.clone()), day, step, note, super::areas::fresh_id));
-    let checked =
-        session.reach.with_untracked(|r| draft.check(&r.tree, &session.fixed.catalogue, model, clock::today()));
-    checked.map_err(|p| p.message_vi())?;
-    session.pending_model.update_value(|p| {
-        if !p.contains(&draft) {
-            p.push(draft.clone());
-        }
+        .with_untracked(|p| to_send(p, model.map(|m| m.id.clone()), day, step, note, super::areas::fresh_id));
+    let checked = session.sheets.with_untracked(|sheets| {
+        session.reach.with_untracked(|r| draft.check(&r.tree, &session.fixed.catalogue, model, sheets, clock::today()))
     });
+    checked.map_err(|p| p.message_vi())?;
+    session.hold_step(&draft)?;
     Ok(draft)
 }
 
@@ -243,20 +309,42 @@ fn RegisterForm(
 fn ModelRow(
     session: OfficerSession,
     model: Model,
+    /// Its steps this phone holds unsent.
+    unsent: Vec<EventId>,
     done: RwSignal<Option<String>>,
     on_filed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let next: Vec<ModelStep> =
-        model.status.next_steps().filter(|s| session.may(s.action(), &model.unit)).cloned().collect();
+    let sheets = session.sheets.get_untracked();
+    let (next, sheet) = session.reach.with_untracked(|r| {
+        let next: Vec<ModelStep> = (model.status.next_steps())
+            .filter(|s| session.may(s.action(), &model.unit) && model.check_score(s, &r.tree, &sheets).is_ok())
+            .cloned()
+            .collect();
+        (next, model.sheet(&r.tree, &sheets).cloned())
+    });
     let about = format!("{} · Nội dung {} · {}", session.unit_name(&model.unit), model.content, model.status.name_vi());
+    let scores = [(true, "Tự chấm"), (false, "Đoàn kiểm tra chấm")]
+        .into_iter()
+        .filter_map(|(own, who)| model.score(own, &sheets).map(|total| format!("{who}: {}", total.describe())))
+        .map(|line| view! { <span class="when score">{line}</span> })
+        .collect_any();
     let steps = (model.steps.iter())
         .map(|s| {
             let note = if s.event.note.is_empty() { String::new() } else { format!(" — {}", s.event.note) };
-            let line =
-                format!("{}: {} ({}){note}", s.event.day.to_vietnamese(), s.event.step.name_vi(), s.role.name_vi());
-            view! { <li>{line}</li> }
+            let unsent = if unsent.contains(&s.event.id) { " — chưa gửi, sẽ gửi khi có mạng" } else { "" };
+            let (day, name) = (s.event.day.to_vietnamese(), s.event.step.name_vi());
+            let score = score_line(&s.event.step, &sheets);
+            let line = format!("{day}: {name}{score} ({}){note}{unsent}", s.role.name_vi());
+            view! { <li class:unsent=!unsent.is_empty()>{line}</li> }
         })
         .collect_any();
+    let scoring = sheet.map(|sheet| {
+        [(true, Action::ManageModels), (false, Action::JudgeModels)]
+            .into_iter()
+            .filter(|(own, action)| model.status.takes_score(*own) && session.may(*action, &model.unit))
+            .map(|(own, _)| view! { <ScoreForm session model=model.clone() sheet=sheet.clone() own done on_filed /> })
+            .collect_any()
+    });
     let open = RwSignal::new(false);
     let step = RwSignal::new(0usize);
     let day = RwSignal::new(clock::today().to_vietnamese());
@@ -291,10 +379,12 @@ fn ModelRow(
         <li data-model=model.with_value(|m| m.id.to_string())>
             <strong>{model.with_value(|m| m.name.clone())}</strong>
             <span class="when">{about}</span>
+            {scores}
             <details>
                 <summary>"Các bước"</summary>
                 <ul>{steps}</ul>
             </details>
+            {scoring}
             {can_step.then(move || view! {
                 <Show when=move || !open.get()>
                     <button on:click=move |_| {
@@ -359,6 +449,49 @@ mod tests {
             ModelStep::Register { unit: UnitId::new("ntmk-to-11").unwrap(), content: 3, name: "Đường hoa".into() };
         let new = to_send(&pending, None, day, register, String::new(), fresh);
         assert_eq!((new.id.as_str(), new.model.as_str()), ("e-2", "mh-2"));
+    }
+
+    #[test]
+    fn steps_held_unsent_show_in_their_models() {
+        let tree = UnitTree::demo();
+        let day = Date::new(2026, 5, 20).unwrap();
+        let event = |id: &str, model: &str, step| ModelEvent {
+            id: EventId::new(id).unwrap(),
+            model: ModelId::new(model).unwrap(),
+            day,
+            step,
+            note: String::new(),
+        };
+        let register = |unit: &str| ModelStep::Register {
+            unit: UnitId::new(unit).unwrap(),
+            content: 2,
+            name: "Tổ văn minh".into(),
+        };
+        let filed = ModelRecord {
+            event: event("e-1", "mh-1", register("ntmk-to-11")),
+            by: DeviceId::new("ward").unwrap(),
+            role: Role::WardOfficer,
+            at_ms: 1,
+            seq: 0,
+        };
+        let fetched = models(&[filed]);
+        let held = [
+            event("e-1", "mh-1", register("ntmk-to-11")), // filed meanwhile
+            event("e-2", "mh-1", ModelStep::Inspect),
+            event("e-3", "mh-2", register("ntmk-to-13")),
+            event("e-4", "mh-3", register("dx-to-8a")), // another ward's
+        ];
+        let me = (&DeviceId::new("team").unwrap(), Role::Inspector);
+        let ward = UnitId::new("p-nguyen-thi-minh-khai").unwrap();
+        let shown = with_held(&fetched, &held, me, &tree, &ward);
+        let ids: Vec<(&str, domain::ModelStatus, usize)> =
+            shown.iter().map(|(m, unsent)| (m.id.as_str(), m.status, unsent.len())).collect();
+        assert_eq!(
+            ids,
+            [("mh-1", domain::ModelStatus::Inspected, 1), ("mh-2", domain::ModelStatus::Registered, 1)],
+            "the held inspection folded in, the model registered unsent listed, another ward's not"
+        );
+        assert_eq!(shown[0].0.steps[1].role, Role::Inspector);
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn the_check_refuses_what_cannot_be_filed() {
     let (tree, catalogue) = (UnitTree::demo(), Catalogue::standard());
     let today = day(2020, 12, 1);
     let folded = models(&thanh_xuan());
-    let check = |e: &ModelEvent, m: Option<&Model>| e.check(&tree, &catalogue, m, today).map_err(|p| p.code());
+    let check = |e: &ModelEvent, m: Option<&Model>| e.check(&tree, &catalogue, m, &[], today).map_err(|p| p.code());
     let new = |step| event(20, "mh-3", day(2020, 11, 1), step);
     assert_eq!(check(&new(register("ntmk-to-13", 2, "Đường hoa")), None), Ok(()));
     assert_eq!(check(&new(register("ntmk-to-13", 6, "Đường hoa")), None), Err("unknown_content"));
@@ -124,10 +124,10 @@ fn the_check_refuses_what_cannot_be_filed() {
         Err("invalid_step_day"),
         "after today"
     );
-    let problem = step(day(2020, 11, 1), ModelStep::Reregister).check(&tree, &catalogue, Some(&folded[1]), today);
+    let problem = step(day(2020, 11, 1), ModelStep::Reregister).check(&tree, &catalogue, Some(&folded[1]), &[], today);
     assert!(problem.is_ok(), "a withdrawn model may register again");
     let problem =
-        step(day(2020, 11, 1), ModelStep::Pass).check(&tree, &catalogue, Some(&folded[1]), today).unwrap_err();
+        step(day(2020, 11, 1), ModelStep::Pass).check(&tree, &catalogue, Some(&folded[1]), &[], today).unwrap_err();
     assert_eq!(
         problem.message_vi(),
         "Mô hình đang ở trạng thái \"Đã rút\": chưa thể ghi \"Nghiệm thu đạt\". Bước tiếp theo có thể là: Đăng ký lại."

@@ -9,6 +9,7 @@ mod json;
 mod models;
 mod openapi;
 mod report;
+mod sheets;
 mod succession;
 mod sync;
 mod units;
@@ -170,6 +171,7 @@ fn v1_routes<S: Store>() -> Routes<S> {
         .route("/areas", post(areas::change::<S>))
         .route("/models", post(models::step::<S>))
         .route("/honours", post(honours::record::<S>))
+        .route("/sheets", get(sheets::list::<S>).post(sheets::set::<S>))
         .route("/honours/{id}/withdraw", post(honours::withdraw::<S>))
         .route("/units/{id}/honours", get(honours::list::<S>))
         .route("/units/{id}/models", get(models::list::<S>))

@@ -7,7 +7,7 @@ use super::report::ReportQuery;
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, Filing, ModelStore, StoreError, UnitStore};
+use crate::store::{AccessStore, Filing, ModelStore, SheetStore, StoreError, UnitStore};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -31,13 +31,15 @@ const ATTEMPTS: usize = 3;
             body = ModelFiled),
         (status = 403, description = "forbidden: the model's unit is beyond the caller, or the caller's role \
             does not take this step", body = ErrorBody),
-        (status = 409, description = "step_out_of_order, model_id_taken, event_id_reused: the step conflicts with \
-            what is stored; nothing was stored", body = ErrorBody),
+        (status = 409, description = "step_out_of_order, model_id_taken, event_id_reused, score_first, \
+            verdict_not_score: the step conflicts with what is stored (a verdict that is not the score's, say); \
+            nothing was stored", body = ErrorBody),
         (status = 422, description = "invalid_model_name, invalid_note, unknown_content, invalid_model_id, \
             unknown_model, unknown_unit, not_an_area_or_ward, unit_closed, invalid_step_day, too_many_steps, \
-            invalid_id, invalid_period: the step does not fit; nothing was stored", body = ErrorBody),
+            unknown_sheet, sheet_not_for_model, invalid_score, score_above_max, invalid_id, invalid_period: the \
+            step does not fit; nothing was stored", body = ErrorBody),
     ))]
-pub async fn step<S: UnitStore + AccessStore + ModelStore>(
+pub async fn step<S: UnitStore + AccessStore + ModelStore + SheetStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     ApiJson(event): ApiJson<ModelEvent>,
@@ -58,7 +60,8 @@ pub async fn step<S: UnitStore + AccessStore + ModelStore>(
             return repeated(earlier, &event, &stored);
         }
         let now = state.now_ms();
-        event.check(&tree, &state.catalogue, model.as_ref(), Date::in_vietnam(now))?;
+        let sheets = state.store.sheets().await?;
+        event.check(&tree, &state.catalogue, model.as_ref(), &sheets, Date::in_vietnam(now))?;
         let (by, role, seq) = (caller.device.clone(), caller.role, stored.len());
         let record = ModelRecord { event: event.clone(), by, role, at_ms: now, seq };
         let audit = AuditEvent {

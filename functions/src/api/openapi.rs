@@ -35,6 +35,8 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response};
         super::honours::record,
         super::honours::withdraw,
         super::honours::list,
+        super::sheets::set,
+        super::sheets::list,
         super::access::join,
         super::access::me,
         super::access::issue_code,

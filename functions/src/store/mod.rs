@@ -14,7 +14,7 @@ use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
 use domain::honour::Withdrawal;
 use domain::{
     AccessError, AreaRecord, CounterCell, DeviceId, EventId, HonourRecord, IndicatorId, ModelId, ModelRecord,
-    RegisterRollups, ReportPeriod, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
+    RegisterRollups, ReportPeriod, SheetRecord, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -172,6 +172,20 @@ pub trait HonourStore: Send + Sync + 'static {
         withdrawal: &Withdrawal,
         audit: &AuditEvent,
     ) -> impl Future<Output = Result<Option<HonourRecord>, StoreError>> + Send;
+}
+
+/// The scoring sheets provinces and districts set for models (`domain::scoring`).
+pub trait SheetStore: Send + Sync + 'static {
+    /// Every sheet ever set, in no particular order.
+    fn sheets(&self) -> impl Future<Output = Result<Vec<SheetRecord>, StoreError>> + Send;
+    /// Files a sheet once by its id, with its audit event, in one atomic write. Returns
+    /// what is stored under the id: `record` when it was new, else the earlier record.
+    fn file_sheet(
+        &self,
+        tree: &UnitTree,
+        record: &SheetRecord,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<SheetRecord, StoreError>> + Send;
 }
 
 /// What became of a step to file.
@@ -350,11 +364,20 @@ pub trait AccessStore: Send + Sync + 'static {
 
 /// Everything the API needs.
 pub trait Store:
-    TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore
+    TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore + SheetStore
 {
 }
-impl<T: TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore>
-    Store for T
+impl<
+    T: TallyStore
+        + ReportStore
+        + UnitStore
+        + AccessStore
+        + VoidStore
+        + SuccessionStore
+        + ModelStore
+        + HonourStore
+        + SheetStore,
+> Store for T
 {
 }
 

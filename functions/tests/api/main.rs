@@ -25,6 +25,7 @@ mod models;
 #[allow(dead_code)]
 mod moto;
 mod openapi;
+mod sheets;
 mod site;
 mod succession;
 mod sync;

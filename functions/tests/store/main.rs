@@ -19,6 +19,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sheets_are_filed_once() {
+                let (store, _keep) = $make.await;
+                scenarios::sheets_are_filed_once(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn honours_are_filed_once_and_withdrawn_once() {
                 let (store, _keep) = $make.await;
                 scenarios::honours_are_filed_once_and_withdrawn_once(&store).await;

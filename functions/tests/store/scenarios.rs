@@ -618,6 +618,7 @@ mod access {
                 AuditWhat::AreaChanged { .. } => "area",
                 AuditWhat::ModelStep { .. } => "model",
                 AuditWhat::HonourRecorded { .. } | AuditWhat::HonourWithdrawn { .. } => "honour",
+                AuditWhat::SheetSet { .. } => "sheet",
             })
             .collect();
         assert_eq!(
@@ -781,4 +782,23 @@ pub async fn honours_are_filed_once_and_withdrawn_once(store: &impl Store) {
         .filter(|e| matches!(e.what, AuditWhat::HonourRecorded { .. } | AuditWhat::HonourWithdrawn { .. }))
         .count();
     assert_eq!(filed, 2, "recorded once, withdrawn once");
+}
+
+/// A scoring sheet is filed once by its id, with its audit event; a second sheet under the
+/// id leaves the first.
+pub async fn sheets_are_filed_once(store: &impl Store) {
+    use domain::enrol::{AuditEvent, AuditWhat};
+    use domain::{EventId, ScoringSheet, SheetRecord};
+    let tree = load_tree(store).await.unwrap();
+    let unit = UnitId::new("tp-bac-kan").unwrap();
+    let sheet = ScoringSheet::khu_dan_cu_van_minh(EventId::new("pc-1").unwrap(), unit.clone());
+    let record = SheetRecord { sheet: sheet.clone(), by: DeviceId::new("d-city").unwrap(), at_ms: 1_000 };
+    let audit = AuditEvent { at_ms: 1_000, unit: unit.clone(), actor: None, what: AuditWhat::SheetSet { sheet } };
+    assert_eq!(store.file_sheet(&tree, &record, &audit).await.unwrap(), record);
+    let mut other = SheetRecord { at_ms: 2_000, ..record.clone() };
+    other.sheet.pass_mark = 70;
+    assert_eq!(store.file_sheet(&tree, &other, &audit).await.unwrap(), record, "the first stands");
+    assert_eq!(store.sheets().await.unwrap(), std::slice::from_ref(&record));
+    let trail = store.audit(&unit, 100).await.unwrap();
+    assert_eq!(trail.iter().filter(|e| matches!(e.what, AuditWhat::SheetSet { .. })).count(), 1, "filed once");
 }

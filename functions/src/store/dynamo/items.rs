@@ -11,6 +11,7 @@
 //! | a step of a model | `MODELS` | `{model}#{step id}` | `record` (JSON) |
 //! | how many steps a model has | `MODELS` | `{model}` | `n` |
 //! | a title, commendation or exemplar | `HONOURS` | its id | `record` (JSON), `withdrawn` once withdrawn |
+//! | a scoring sheet | `SHEETS` | its id | `record` (JSON) |
 //!
 //! Cells and totals are packed per month: a day's sync of one area touches one cell item
 //! and one totals item per level of the tree, whatever the number of indicators (see the
@@ -22,7 +23,7 @@ use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
     AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, HonourRecord, IndicatorId, ModelId,
-    ModelRecord, Month, RegisterHistory, RegisterState, RollupChange, Unit, UnitId,
+    ModelRecord, Month, RegisterHistory, RegisterState, RollupChange, SheetRecord, Unit, UnitId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -280,5 +281,17 @@ pub fn honour_item(record: &HonourRecord) -> Item {
 }
 
 pub fn honour_of(item: &Item) -> Result<HonourRecord, StoreError> {
+    serde_json::from_str(text(item, "record")?).map_err(|_| corrupt("record"))
+}
+
+pub const SHEETS: &str = "SHEETS";
+
+pub fn sheet_item(record: &SheetRecord) -> Item {
+    let mut item = key(SHEETS.into(), record.sheet.id.to_string());
+    item.insert("record".into(), s(serde_json::to_string(record).expect("records serialise")));
+    item
+}
+
+pub fn sheet_of(item: &Item) -> Result<SheetRecord, StoreError> {
     serde_json::from_str(text(item, "record")?).map_err(|_| corrupt("record"))
 }

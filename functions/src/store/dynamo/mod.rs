@@ -14,6 +14,7 @@ mod honours;
 mod items;
 mod models;
 mod retry;
+mod sheets;
 mod succession;
 mod void;
 

@@ -4,6 +4,7 @@
 mod access;
 mod honours;
 mod models;
+mod sheets;
 mod succession;
 mod void;
 
@@ -87,6 +88,7 @@ impl EmbeddedStore {
         txn.open_table(AREAS)?;
         txn.open_table(models::MODELS)?;
         txn.open_table(honours::HONOURS)?;
+        txn.open_table(sheets::SHEETS)?;
         access::open_tables(&txn)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
