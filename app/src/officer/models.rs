@@ -147,6 +147,7 @@ pub fn ModelsScreen() -> impl IntoView {
             return view! { <li class="hint">"Đang tải…"</li> }.into_any();
         };
         let held = session.pending_model.get();
+        session.sheets.track(); // a sheet set changes what a model may take
         let chosen = unit.get_untracked();
         let models = session.reach.with_untracked(|r| {
             let me = (&r.profile.device, r.profile.role);
