@@ -230,7 +230,7 @@ impl Forbidden {
 
 /// May `caller` do `action` at `unit`? The one decision, for every endpoint.
 pub fn authorize(caller: &Caller, action: Action, unit: &UnitId, tree: &UnitTree) -> Result<(), Forbidden> {
-    let within = |top: &UnitId| tree.self_and_ancestors(unit).contains(top);
+    let within = |top: &UnitId| tree.reach_of(unit).contains(top);
     let allowed = PERMISSIONS.iter().filter(|p| p.role == caller.role && p.action == action).any(|p| match p.reach {
         Reach::Scope => *unit == caller.scope && tree.get(unit).is_ok(),
         Reach::Subtree => within(&caller.scope),

@@ -167,6 +167,14 @@ impl Dataset {
                 "Bộ dữ liệu đơn vị: {from} cần một đơn vị kế tiếp trọn vẹn, hoặc vài phần với đúng một phần mặc định."
             )));
         }
+        // Each unit carries on what went to it whole, and the split communes it is the
+        // default part of.
+        for s in &dataset.successions {
+            if matches!(s.share, Share::Whole | Share::Part { default: true }) {
+                let to = dataset.index[&s.to];
+                dataset.units[to].unit.succeeds.push(s.from.clone());
+            }
+        }
         Ok(dataset)
     }
 

@@ -395,7 +395,7 @@ pub fn honour_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: 
     let position: BTreeMap<UnitId, usize> = children.iter().enumerate().map(|(i, c)| (c.unit.clone(), i)).collect();
     let mut records = Vec::new();
     for record in all.iter().filter(|r| r.honour.falls_in(period)) {
-        let chain = tree.self_and_ancestors(&record.honour.unit);
+        let chain = tree.reach_of(&record.honour.unit);
         if !chain.contains(unit) {
             continue;
         }

@@ -661,7 +661,7 @@ pub fn model_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: &
     let position: BTreeMap<UnitId, usize> = children.iter().enumerate().map(|(i, c)| (c.unit.clone(), i)).collect();
     let mut models = Vec::new();
     for model in all.iter().filter(|m| m.counts_in(period)) {
-        let chain = tree.self_and_ancestors(&model.unit);
+        let chain = tree.reach_of(&model.unit);
         if !chain.contains(unit) {
             continue;
         }

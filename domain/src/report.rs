@@ -83,7 +83,28 @@ pub struct Report {
 fn areas_in(tree: &UnitTree, unit: &Unit, period: ReportPeriod) -> usize {
     let (first, last) = (period.first_day(), period.last_day());
     let existed = |area: &Unit| area.valid_from.is_none_or(|f| f <= last) && area.valid_to.is_none_or(|t| t >= first);
-    tree.areas_under(&unit.id).iter().filter(|id| tree.get(id).is_ok_and(existed)).count()
+    let mut areas: Vec<UnitId> = tree.carried(&unit.id).iter().flat_map(|u| tree.areas_under(u)).collect();
+    areas.sort();
+    areas.dedup();
+    areas.iter().filter(|id| tree.get(id).is_ok_and(existed)).count()
+}
+
+/// The counter totals and register rollups of a unit and of those it carries on
+/// ([`UnitTree::carried`]), added: what [`unit_figures`] reads for it. Each entry counts
+/// once: it rolled up the tree it was entered under, and only that tree.
+pub fn carried_sum(
+    read: impl IntoIterator<Item = (BTreeMap<IndicatorId, i64>, RegisterRollups)>,
+) -> (BTreeMap<IndicatorId, i64>, RegisterRollups) {
+    let (mut totals, mut rollups) = (BTreeMap::new(), RegisterRollups::new());
+    for (unit_totals, unit_rollups) in read {
+        for (indicator, total) in unit_totals {
+            *totals.entry(indicator).or_insert(0) += total;
+        }
+        for (key, change) in unit_rollups {
+            *rollups.entry(key).or_default() += change;
+        }
+    }
+    (totals, rollups)
 }
 
 /// Computes a unit's figures from its counter totals over the period and its register

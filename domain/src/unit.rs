@@ -40,12 +40,17 @@ pub struct Unit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub valid_to: Option<Date>,
+    /// Kế thừa — the units before a reorganisation (1/7/2025) whose figures, models and
+    /// honours this one carries on: merged into it whole, or split with it as the default
+    /// successor. Their data stays where it was entered and is read under this unit too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub succeeds: Vec<UnitId>,
 }
 
 impl Unit {
     /// A unit with no dates: it has always existed and still does.
     pub fn new(id: UnitId, name: impl Into<String>, level: UnitLevel, parent: Option<UnitId>) -> Self {
-        Unit { id, name: name.into(), level, parent, valid_from: None, valid_to: None }
+        Unit { id, name: name.into(), level, parent, valid_from: None, valid_to: None, succeeds: vec![] }
     }
 
     pub fn is_area(&self) -> bool {
@@ -63,6 +68,8 @@ impl Unit {
 pub struct UnitTree {
     units: BTreeMap<UnitId, Unit>,
     children: BTreeMap<UnitId, Vec<UnitId>>,
+    /// Unit → the units that carry it on ([`Unit::succeeds`] read backwards).
+    successors: BTreeMap<UnitId, Vec<UnitId>>,
     order: Vec<UnitId>,
 }
 
@@ -76,6 +83,9 @@ impl UnitTree {
                     return Err(DomainError::UnknownUnit(parent.to_string()));
                 }
                 tree.children.entry(parent.clone()).or_default().push(unit.id.clone());
+            }
+            for before in &unit.succeeds {
+                tree.successors.entry(before.clone()).or_default().push(unit.id.clone());
             }
             tree.order.push(unit.id.clone());
             tree.units.insert(unit.id.clone(), unit);
@@ -154,6 +164,41 @@ impl UnitTree {
         chain
     }
 
+    /// The units whose data a report of `id` reads: the unit itself, then those it carries
+    /// on ([`Unit::succeeds`]) and theirs, each once.
+    pub fn carried(&self, id: &UnitId) -> Vec<UnitId> {
+        let mut out = vec![id.clone()];
+        let mut next = 0;
+        while let Some(unit) = out.get(next).and_then(|u| self.units.get(u)) {
+            for before in &unit.succeeds {
+                if !out.contains(before) {
+                    out.push(before.clone());
+                }
+            }
+            next += 1;
+        }
+        out
+    }
+
+    /// Every unit whose reach holds `id`: the unit, its ancestors, and — for a unit
+    /// before a reorganisation — the units that carry it on and their ancestors. A
+    /// province's officers read the communes of the provinces merged into it.
+    pub fn reach_of(&self, id: &UnitId) -> Vec<UnitId> {
+        let mut out = self.self_and_ancestors(id);
+        let mut next = 0;
+        while let Some(unit) = out.get(next).cloned() {
+            for after in self.successors.get(&unit).into_iter().flatten() {
+                for above in self.self_and_ancestors(after) {
+                    if !out.contains(&above) {
+                        out.push(above);
+                    }
+                }
+            }
+            next += 1;
+        }
+        out
+    }
+
     /// Residential areas at or below `id`.
     pub fn areas_under(&self, id: &UnitId) -> Vec<UnitId> {
         let mut out = Vec::new();
@@ -184,6 +229,26 @@ mod tests {
         assert_eq!(tree.areas_under(&id("p-nguyen-thi-minh-khai")).len(), 3);
         assert_eq!(tree.areas_under(&id("tp-bac-kan")).len(), 7);
         assert_eq!(tree.area(&id("p-duc-xuan")), Err(DomainError::NotAnArea("p-duc-xuan".into())));
+    }
+
+    #[test]
+    fn todays_units_carry_on_those_merged_into_them_and_reach_them() {
+        let dataset = crate::dataset::Dataset::bundled().unwrap();
+        let units = dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
+        let tree = UnitTree::new(units).unwrap();
+        let named = |name: &str, old: bool| {
+            tree.units().find(|u| u.name == name && u.valid_to.is_some() == old).unwrap().id.clone()
+        };
+        let (ward, old_ward) = (named("Phường Đức Xuân", false), named("Phường Nguyễn Thị Minh Khai", true));
+        let carried = tree.carried(&ward);
+        assert_eq!(carried[0], ward);
+        assert!(carried.contains(&old_ward) && carried.contains(&named("Phường Đức Xuân", true)), "{carried:?}");
+        assert!(!carried.contains(&named("Phường Sông Cầu", true)), "Sông Cầu went to Phường Bắc Kạn");
+        let reach = tree.reach_of(&old_ward);
+        let province = named("Tỉnh Thái Nguyên", false);
+        assert!(reach.contains(&named("Thành phố Bắc Kạn", true)) && reach.contains(&ward) && reach.contains(&province));
+        assert!(!reach.contains(&named("Phường Bắc Kạn", false)));
+        assert_eq!(tree.carried(&province).len(), 3, "today's province and the two merged into it");
     }
 
     #[test]

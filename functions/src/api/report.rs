@@ -10,7 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::report_table::ReportTable;
-use domain::{Action, DomainError, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, unit_figures};
+use domain::{
+    Action, DomainError, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, carried_sum, unit_figures,
+};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -171,11 +173,16 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
     let unit = tree.get(unit)?;
     authorize(caller, Action::ReadFigures, &unit.id, &tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };
-    // Each unit's figures come from its own rollups (two reads), so a province's hundred
-    // communes are read a few at a time rather than one after another.
+    // Each unit's figures come from its own rollups and those of the units it carries on
+    // (two reads each), so a province's hundred communes are read a few at a time rather
+    // than one after another.
     let figures_of = async |unit: &Unit| -> Result<UnitFigures, ApiError> {
-        let totals = state.store.counter_totals(&unit.id, period, freshness).await?;
-        let rollups = state.store.register_rollups(&unit.id, period, freshness).await?;
+        let mut read = vec![];
+        for carried in tree.carried(&unit.id) {
+            let totals = state.store.counter_totals(&carried, period, freshness).await?;
+            read.push((totals, state.store.register_rollups(&carried, period, freshness).await?));
+        }
+        let (totals, rollups) = carried_sum(read);
         Ok(unit_figures(&state.catalogue, &tree, unit, period, &totals, &rollups))
     };
     let children: Vec<UnitFigures> =

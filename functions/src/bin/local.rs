@@ -95,7 +95,13 @@ async fn load_units<S: Store>(store: &S) -> anyhow::Result<()> {
     }
     let dataset = domain::dataset::Dataset::bundled()?;
     let added = functions::store::load_province(store, &dataset, &province).await?;
-    println!("Đã thêm {} đơn vị từ bộ dữ liệu {} (có sẵn trước đó thì bỏ qua).", added.len(), dataset.version);
+    let before = added.iter().filter(|u| u.valid_to.is_some()).count();
+    println!(
+        "Đã thêm {} đơn vị từ bộ dữ liệu {}: {} của bản đồ hiện nay, {before} trước 1/7/2025 (có sẵn trước đó thì bỏ qua).",
+        added.len(),
+        dataset.version,
+        added.len() - before
+    );
     if let Some(province) = dataset.province_today(&province)?.first() {
         println!("{} (mã {}): sotay-local create-admin --unit {}", province.unit.name, province.code, province.unit.id);
     }

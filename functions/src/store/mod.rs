@@ -381,12 +381,15 @@ impl<
 {
 }
 
-/// Adds a province of today's map and its communes and wards (`Dataset::province_today`)
-/// that the store does not hold yet, parents first: loading it again adds nothing.
+/// Adds a province of today's map with its history (`Dataset::province`): its communes
+/// and wards, and the provinces before 1/7/2025 merged into it with their districts and
+/// communes, each of today's units naming those it carries on (`Unit::succeeds`), so the
+/// years before the merger still add up under today's map. Only what the store does not
+/// hold yet, parents first: loading it again adds nothing.
 /// Returns the units added. A province the dataset does not know, or a store holding the
 /// demo units, adds nothing and says so.
 pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: &str) -> Result<Vec<Unit>, StoreError> {
-    let wanted = dataset.province_today(province).map_err(|e| StoreError(e.to_string()))?;
+    let wanted = dataset.province(province).map_err(|e| StoreError(e.to_string()))?;
     let held: std::collections::BTreeSet<UnitId> = store.units().await?.into_iter().map(|u| u.id).collect();
     if UnitTree::demo().units().any(|demo| held.contains(&demo.id)) {
         return Err(StoreError(

@@ -19,6 +19,7 @@ mod access;
 mod areas;
 mod bad_input;
 mod export;
+mod history;
 mod honours;
 mod models;
 #[path = "../store/moto.rs"]
@@ -52,6 +53,19 @@ impl Api<EmbeddedStore> {
     }
 }
 
+impl Api<EmbeddedStore> {
+    /// An API over a store given a province of the dataset, with its history (no demo
+    /// units), its administrator enrolled at today's province.
+    async fn with_province(province: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(&dir.path().join("test.redb")).unwrap();
+        let dataset = domain::dataset::Dataset::bundled().unwrap();
+        functions::store::load_province(&store, &dataset, province).await.unwrap();
+        let root = dataset.province_today(province).unwrap()[0].unit.id.to_string();
+        Api::serving(store, Some(dir), &root).await
+    }
+}
+
 impl Api<DynamoStore> {
     /// The same API over a fresh table in moto's DynamoDB server.
     async fn over_dynamodb() -> Self {
@@ -63,6 +77,12 @@ impl<S: Store> Api<S> {
     async fn over(store: S, dir: Option<tempfile::TempDir>) -> Self {
         let tree = functions::store::load_tree(&store).await.unwrap();
         assert_eq!(tree, UnitTree::demo());
+        Api::serving(store, dir, "tp-bac-kan").await
+    }
+
+    /// The API over a store holding its units, its administrator enrolled at `admin_at`.
+    async fn serving(store: S, dir: Option<tempfile::TempDir>, admin_at: &str) -> Self {
+        let tree = functions::store::stored_tree(&store).await.unwrap().unwrap();
         let mut state = functions::AppState::new(store, tree, domain::Catalogue::standard());
         let ahead_ms = Arc::new(AtomicU64::new(0));
         let (system, ahead) = (functions::api::system_clock(), ahead_ms.clone());
@@ -76,7 +96,7 @@ impl<S: Store> Api<S> {
             ahead_ms,
             _dir: dir,
         };
-        api.admin = api.enrol(Role::ProvinceAdmin, "tp-bac-kan", "Quản trị").await.1;
+        api.admin = api.enrol(Role::ProvinceAdmin, admin_at, "Quản trị").await.1;
         api
     }
 

@@ -37,19 +37,23 @@ pub async fn the_tree_is_seeded_once(store: &impl Store) {
 }
 
 /// Provincial IT loads its province from the dataset into a new store: today's province
-/// and its communes and wards, every unit once, no demo units; again, nothing new; a
-/// province not on today's map, or a store with the demo units, is refused.
+/// and its communes and wards, and the provinces merged into it with their districts and
+/// communes, every unit once, no demo units; again, nothing new; a province not on
+/// today's map, or a store with the demo units, is refused.
 pub async fn a_province_loads_from_the_dataset_once(store: &impl Store) {
     let dataset = domain::dataset::Dataset::bundled().unwrap();
-    let today: Vec<_> = dataset.province_today("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
+    let history: Vec<_> = dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
     let added = load_province(store, &dataset, "Tỉnh Thái Nguyên").await.unwrap();
-    assert_eq!(added, today);
-    assert_eq!(added.len(), 93, "the province and its 92 communes and wards");
+    assert_eq!(added, history);
+    let today: Vec<_> = history.iter().filter(|u| u.valid_to.is_none()).cloned().collect();
+    assert_eq!(today.len(), 93, "the province and its 92 communes and wards");
+    let names: Vec<_> = today[0].succeeds.iter().map(|id| dataset.get(id).unwrap().unit.name.as_str()).collect();
+    assert_eq!(names, ["Tỉnh Bắc Kạn", "Tỉnh Thái Nguyên"], "it carries on the two provinces merged into it");
     assert!(load_province(store, &dataset, "thai nguyen").await.unwrap().is_empty(), "loaded again: nothing new");
     let refused = load_province(store, &dataset, "Bắc Kạn").await.unwrap_err();
     assert!(refused.to_string().contains("trên bản đồ từ 1/7/2025"), "{refused}");
     let tree = load_tree(store).await.unwrap();
-    assert_eq!(tree.units().cloned().collect::<Vec<_>>(), today, "every unit once, and no demo units");
+    assert_eq!(tree.units().cloned().collect::<Vec<_>>(), history, "every unit once, and no demo units");
     assert_eq!(tree.children(&today[0].id).count(), 92);
 }
 
