@@ -246,7 +246,9 @@ mod tests {
         assert!(!carried.contains(&named("Phường Sông Cầu", true)), "Sông Cầu went to Phường Bắc Kạn");
         let reach = tree.reach_of(&old_ward);
         let province = named("Tỉnh Thái Nguyên", false);
-        assert!(reach.contains(&named("Thành phố Bắc Kạn", true)) && reach.contains(&ward) && reach.contains(&province));
+        assert!(
+            reach.contains(&named("Thành phố Bắc Kạn", true)) && reach.contains(&ward) && reach.contains(&province)
+        );
         assert!(!reach.contains(&named("Phường Bắc Kạn", false)));
         assert_eq!(tree.carried(&province).len(), 3, "today's province and the two merged into it");
     }

@@ -4,6 +4,7 @@
 //! storage types; domain rules come from the `domain` crate.
 
 pub mod api;
+pub mod demo;
 pub mod enrolment;
 pub mod error;
 pub mod export;

@@ -48,8 +48,20 @@ async function stopProcess(child) {
   await new Promise((resolve) => child.once('exit', resolve));
 }
 
-/** Starts the local server (and moto, for the DynamoDB store); resolves once it serves. */
-export async function startServer() {
+/** Runs `binary` with `args` to its end; resolves with what it printed. */
+function runToEnd(binary, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (chunk) => { out += chunk.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited with ${code}: ${out}`))));
+  });
+}
+
+/** Starts the local server (and moto, for the DynamoDB store); resolves once it serves.
+ * `{ seeds: true }`: over the seeds' demo (`sotay-local load-demo`), its administrator of
+ * Tỉnh Thái Nguyên enrolled; else over the tests' demo tree. */
+export async function startServer({ seeds = false } = {}) {
   const binary = process.env.SOTAY_SERVER;
   const dist = process.env.SOTAY_DIST;
   if (!binary || !dist) throw new Error('run through `cargo xtask test` (SOTAY_SERVER and SOTAY_DIST unset)');
@@ -57,7 +69,7 @@ export async function startServer() {
   const helpers = [];
   let store = ['--data', join(dir, 'e2e.redb')];
   // The demo tree from the seed articles in a new store: the tests' units.
-  const env = { SOTAY_DEMO: "1" };
+  const env = seeds ? {} : { SOTAY_DEMO: "1" };
   if (process.env.SOTAY_E2E_STORE === 'dynamodb') {
     const motoPort = await freePort();
     const moto = startProcess('python3', ['tests/tools/moto_dynamodb.py', String(motoPort)], {},
@@ -70,21 +82,28 @@ export async function startServer() {
       AWS_EC2_METADATA_DISABLED: 'true',
     });
   }
+  let seeded = null;
+  if (seeds) {
+    const loaded = await runToEnd(binary, ['load-demo', ...store], env);
+    const province = /Tỉnh Thái Nguyên: sotay-local create-admin --unit (\S+)/.exec(loaded)[1];
+    const link = await runToEnd(binary, ['create-admin', '--unit', province, ...store], env);
+    seeded = /#join=([A-Z0-9-]+)/.exec(link)[1];
+  }
   const port = await freePort();
   const serve = (files) => startProcess(binary, ['--addr', `127.0.0.1:${port}`, '--dist', files, ...store], env,
     /đang chạy: (http:\/\/[\d.:]+\/)/, 'server');
   let server = serve(dist);
   const url = /http:\/\/[\d.:]+\//.exec(await server.found)[0];
   // A new store prints the one-time join link of a province administrator.
-  const adminCode = /#join=([A-Z0-9-]+)/.exec(server.output())[1];
+  const adminCode = seeded ?? /#join=([A-Z0-9-]+)/.exec(server.output())[1];
   const admin = await api(url, 'POST', 'api/v1/join', null, { code: adminCode, label: 'Quản trị thử nghiệm' });
   const units = await api(url, 'GET', 'api/v1/units', admin.token);
   return {
     url,
     admin,
-    /** The id of the unit named `name`. */
+    /** The id of the unit named `name` (today's, when one before 1/7/2025 has its name). */
     unitId(name) {
-      const unit = units.find((u) => u.name === name);
+      const unit = units.find((u) => u.name === name && !u.valid_to) ?? units.find((u) => u.name === name);
       if (!unit) throw new Error(`no unit named ${name}`);
       return unit.id;
     },

@@ -126,6 +126,14 @@ fn test(root: &Path) -> Result<()> {
             .env("SOTAY_DIST", &dist)
             .env("SOTAY_E2E_STORE", store))?;
     }
+    // The seeds' demo (`sotay-local load-demo`) opened in the browser, over the local
+    // default: over moto, loading it takes minutes (its 770 honours each read the others).
+    eprintln!("xtask: the seeds' demo in the browser");
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/demo/"])
+        .env("SOTAY_SERVER", &server)
+        .env("SOTAY_DIST", &dist)
+        .env("SOTAY_E2E_STORE", "embedded"))?;
     Ok(())
 }
 

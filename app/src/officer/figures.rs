@@ -130,10 +130,7 @@ pub fn FiguresScreen() -> impl IntoView {
         load();
     };
     let parts = PARTS.iter().map(|(p, name)| view! { <option value=*p>{*name}</option> }).collect_any();
-    let years = (0..5)
-        .map(|back| this_year - back)
-        .map(|y| view! { <option value=y.to_string()>{y.to_string()}</option> })
-        .collect_any();
+    let years = super::yearly::year_options(this_year);
     // The report as a file the server makes, offered to the browser's downloads.
     let download = move |extension: &'static str| {
         let (id, Some(period)) = (unit.get_untracked(), chosen()) else { return };

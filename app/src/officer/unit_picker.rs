@@ -10,12 +10,22 @@ use leptos::prelude::*;
 /// From how many units the search field shows.
 pub const SEARCH_FROM: usize = 10;
 
-/// The units whose name matches `query` (all of them for an empty query).
+/// The units whose name matches `query` (all of them for an empty query), today's map
+/// first, then the units before a reorganisation.
 pub fn matching<'a>(units: &'a [Unit], query: &str) -> Vec<&'a Unit> {
-    if query.trim().is_empty() {
-        return units.iter().collect();
+    let mut found: Vec<&Unit> =
+        units.iter().filter(|u| query.trim().is_empty() || search::matches(query, &u.name)).collect();
+    found.sort_by_key(|u| u.valid_to.is_some());
+    found
+}
+
+/// A unit as a select lists it: a unit of the map before a reorganisation says until
+/// when it existed ("Phường Đức Xuân (đến 30/06/2025)"), beside today's of the same name.
+pub fn option_name(unit: &Unit) -> String {
+    match unit.valid_to {
+        Some(last) => format!("{} (đến {})", unit.name, last.to_vietnamese()),
+        None => unit.name.clone(),
     }
-    units.iter().filter(|u| search::matches(query, &u.name)).collect()
 }
 
 #[component]
@@ -62,7 +72,7 @@ pub fn UnitPicker(
             .into_iter()
             .map(|u| {
                 let selected = u.id == chosen.get_untracked();
-                view! { <option value=u.id.to_string() selected=selected>{u.name}</option> }
+                view! { <option value=u.id.to_string() selected=selected>{option_name(&u)}</option> }
             })
             .collect_any()
             .into_any()
@@ -94,5 +104,16 @@ mod tests {
         assert_eq!(names("to 1"), ["Tổ 11", "Tổ 13", "Tổ 15"]);
         assert_eq!(names("  ").len(), units.len(), "an empty query keeps every unit");
         assert!(names("hà nội").is_empty());
+    }
+
+    #[test]
+    fn a_unit_before_a_reorganisation_says_until_when() {
+        let mut unit = UnitTree::demo().units().next().unwrap().clone();
+        assert_eq!(option_name(&unit), "Thành phố Bắc Kạn");
+        unit.valid_to = Some(domain::Date::new(2025, 6, 30).unwrap());
+        assert_eq!(option_name(&unit), "Thành phố Bắc Kạn (đến 30/06/2025)");
+        let today = Unit { valid_to: None, ..unit.clone() };
+        let units = [unit, today];
+        assert_eq!(matching(&units, "bac kan")[0].valid_to, None, "today's map first");
     }
 }

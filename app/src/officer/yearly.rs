@@ -11,8 +11,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
 
-/// How many years back a tab offers, this one included.
-const YEARS_BACK: u16 = 5;
+/// The years a select offers: this one, then each back to the first the app takes (the
+/// seeds' reports go back to 2009; a province's history before 1/7/2025 is read too).
+pub fn year_options(this_year: u16) -> AnyView {
+    (*domain::YEARS.start()..=this_year)
+        .rev()
+        .map(|y| view! { <option value=y.to_string()>{y.to_string()}</option> })
+        .collect_any()
+        .into_any()
+}
 
 /// The chosen unit and year, and the answer for them.
 pub struct Yearly<T: Send + Sync + 'static> {
@@ -86,10 +93,7 @@ pub fn UnitAndYear<T: Send + Sync + 'static>(
         on_change();
     };
     let this_year = clock::today().month().year();
-    let years = (0..YEARS_BACK)
-        .map(|back| this_year - back)
-        .map(|y| view! { <option value=y.to_string()>{y.to_string()}</option> })
-        .collect_any();
+    let years = year_options(this_year);
     view! {
         <UnitPicker label="Đơn vị" units=Signal::stored(units) chosen=yearly.unit on_pick=pick />
         <label class="pick">

@@ -23,6 +23,11 @@
 //! (`domain/data/units/`) into a new store; again, it adds only what the store lacks. A
 //! store given a province is never given the demo tree. Then `create-admin --unit` with
 //! the id it prints, and serve.
+//!
+//! `sotay-local load-demo [store options as above]` loads the demo the seed articles tell
+//! (`functions::demo`: Thành phố Bắc Kạn 2017–2019 under the tree of those years, Thị xã
+//! Bắc Kạn's commendations of 2013, Quận Thanh Xuân's models of 2020) into a new store,
+//! and prints the `create-admin` commands of its two provinces.
 
 use anyhow::{Context, bail};
 use domain::enrol::IssueCode;
@@ -69,6 +74,9 @@ async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow:
     if command.as_deref() == Some("load-units") {
         return load_units(&store).await;
     }
+    if command.as_deref() == Some("load-demo") {
+        return load_demo(store).await;
+    }
     let demo = functions::demo_asked(Some(setting("--demo", "SOTAY_DEMO", "").as_str()));
     let mut state = Arc::into_inner(functions::app_state(store, demo).await?).expect("just made");
     let addr = setting("--addr", "SOTAY_ADDR", "127.0.0.1:8080");
@@ -82,7 +90,9 @@ async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow:
             let days = setting("--days", "SOTAY_CODE_DAYS", "7").parse().context("--days takes a number")?;
             print_admin_link(&state, &base, days).await
         }
-        Some(other) => bail!("unknown command `{other}`: use `load-units`, `create-admin` or no command to serve"),
+        Some(other) => {
+            bail!("unknown command `{other}`: use `load-units`, `load-demo`, `create-admin` or no command to serve")
+        }
     }
 }
 
@@ -104,6 +114,20 @@ async fn load_units<S: Store>(store: &S) -> anyhow::Result<()> {
     );
     if let Some(province) = dataset.province_today(&province)?.first() {
         println!("{} (mã {}): sotay-local create-admin --unit {}", province.unit.name, province.code, province.unit.id);
+    }
+    Ok(())
+}
+
+/// Loads the seeds' demo into a new store; prints what it holds and how to open it.
+async fn load_demo<S: Store>(store: S) -> anyhow::Result<()> {
+    let (_, loaded) = functions::demo::load(store).await?;
+    println!(
+        "Đã nạp dữ liệu mẫu từ các bài báo: {} khu dân cư của Thành phố Bắc Kạn (2017–2019) với {} lần đồng bộ, \
+         {} danh hiệu và khen thưởng, {} mô hình của Quận Thanh Xuân (2020).",
+        loaded.areas, loaded.syncs, loaded.honours, loaded.models
+    );
+    for (name, id) in loaded.provinces {
+        println!("{name}: sotay-local create-admin --unit {id}");
     }
     Ok(())
 }

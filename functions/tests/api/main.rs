@@ -18,6 +18,7 @@ use tower::ServiceExt;
 mod access;
 mod areas;
 mod bad_input;
+mod demo;
 mod export;
 mod history;
 mod honours;

@@ -1,0 +1,56 @@
+// The seeds' demo, in the real browser: a server over a store given `sotay-local
+// load-demo`; Tỉnh Thái Nguyên's administrator, new to the app, opens Thành phố Bắc Kạn's
+// report for the years 2017–2019 (under the tree of those years) and finds the seeds'
+// figures, then the same figures under today's map, in today's province.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { startServer, launchBrowser, Phone, eventually, SHOTS } from '../e2e/support.mjs';
+
+let server, browser;
+
+before(async () => {
+  server = await startServer({ seeds: true });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The unit's total of `indicator` in the report's list on screen. */
+async function shown(page, indicator) {
+  const item = page.locator('li', { has: page.locator('span', { hasText: new RegExp(`^${indicator}$`) }) }).first();
+  return item.locator('span.num').innerText().catch(() => '');
+}
+
+test('a newcomer opens Bắc Kạn city\'s report of 2017–2019 and finds the seeds\' figures, then under today\'s map', async () => {
+  const admin = await Phone.open(browser, server, 'Quản trị tỉnh');
+  await admin.join(await server.issueCode('province_admin', 'Tỉnh Thái Nguyên'), 'Quản trị Thái Nguyên');
+  await admin.page.waitForURL(/officer/);
+  const page = admin.page;
+  await page.getByTestId('report-heading').waitFor();
+  await page.getByLabel('Tìm đơn vị (gõ không dấu được)').fill('thanh pho bac kan');
+  await page.locator('label.pick', { hasText: /^Năm/ }).locator('select').selectOption('2019');
+  await page.getByLabel('Kỳ báo cáo').selectOption({ label: 'Giai đoạn 5 năm (đến năm đã chọn)' });
+  const heading = page.getByTestId('report-heading');
+  await eventually(() => heading.innerText(), (t) => /Thành phố Bắc Kạn/.test(t) && /2015.2019/.test(t), 'the city, 2015–2019');
+  await eventually(() => shown(page, 'Đất nhân dân hiến'), (t) => t === '8.111 m²', 'the land donated');
+  for (const [indicator, value] of [
+    ['Tiền nhân dân đóng góp', '640.000.000 đồng'],
+    ['Ngày công lao động nhân dân', '5.379 ngày công'],
+    ['Buổi tuyên truyền', '40 buổi'],
+    ['Lượt hộ tham gia', '1.750 lượt hộ'],
+  ]) {
+    assert.equal(await shown(page, indicator), value, indicator);
+  }
+  await admin.screenshot(`${SHOTS}seeds-city-report.png`);
+
+  // The same years under today's map: Tỉnh Thái Nguyên, which Bắc Kạn merged into.
+  await page.getByLabel('Tìm đơn vị (gõ không dấu được)').fill('tinh thai nguyen');
+  await eventually(() => heading.innerText(), (t) => /^.*Tỉnh Thái Nguyên/.test(t) && /2015.2019/.test(t), 'today\'s province');
+  await eventually(() => shown(page, 'Đất nhân dân hiến'), (t) => t === '8.111 m²', 'the same land');
+  assert.equal(await shown(page, 'Ngày công lao động nhân dân'), '5.379 ngày công');
+  await admin.screenshot(`${SHOTS}seeds-today-report.png`);
+  assert.deepEqual(admin.errors, []);
+});
