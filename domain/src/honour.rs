@@ -62,6 +62,12 @@ pub enum HonourKind {
         #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
         year: u16,
     },
+    /// Xã đạt chuẩn nông thôn mới — a commune recognised as meeting the new-rural standard
+    /// in a year (Xã Nông Thượng, 2017).
+    NewRural {
+        #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
+        year: u16,
+    },
     /// Hộ được công nhận "Gia đình văn hóa" in a year.
     CulturalFamilies {
         #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
@@ -185,7 +191,8 @@ impl HonourProblem {
             Self::UnknownUnit(id) => format!("Không tìm thấy đơn vị: {id}."),
             Self::WrongUnit(name) => {
                 format!(
-                    "{name} không nhận được danh hiệu này (danh hiệu văn hóa của thôn, tổ dân phố là của khu dân cư)."
+                    "{name} không nhận được danh hiệu này (danh hiệu văn hóa của thôn, tổ dân phố là của khu dân cư; \
+                     chuẩn nông thôn mới là của xã)."
                 )
             }
             Self::AlreadyRecognised { area, year, number } => {
@@ -238,7 +245,7 @@ impl Honour {
                     text(recipient, MAX_RECIPIENT).filter(|t| !t.is_empty()).ok_or(HonourProblem::InvalidText)?;
                 *citation = text(citation, MAX_CITATION).filter(|t| !t.is_empty()).ok_or(HonourProblem::InvalidText)?;
             }
-            HonourKind::CulturalArea { .. } | HonourKind::CulturalFamilies { .. } => {}
+            HonourKind::CulturalArea { .. } | HonourKind::NewRural { .. } | HonourKind::CulturalFamilies { .. } => {}
         }
         Ok(self)
     }
@@ -248,6 +255,7 @@ impl Honour {
     pub fn describe(&self) -> String {
         match &self.kind {
             HonourKind::CulturalArea { year } => format!("Danh hiệu \"Thôn, Tổ dân phố văn hóa\" năm {year}"),
+            HonourKind::NewRural { year } => format!("Đạt chuẩn nông thôn mới năm {year}"),
             HonourKind::CulturalFamilies { year, households } => {
                 format!("{} hộ \"Gia đình văn hóa\" năm {year}", crate::format::group((*households).into()))
             }
@@ -262,7 +270,9 @@ impl Honour {
     /// The year a title is for, if it is one.
     pub fn title_year(&self) -> Option<u16> {
         match self.kind {
-            HonourKind::CulturalArea { year } | HonourKind::CulturalFamilies { year, .. } => Some(year),
+            HonourKind::CulturalArea { year }
+            | HonourKind::NewRural { year }
+            | HonourKind::CulturalFamilies { year, .. } => Some(year),
             _ => None,
         }
     }
@@ -281,15 +291,20 @@ impl Honour {
             return Err(HonourProblem::InvalidDecision);
         }
         match &self.kind {
-            HonourKind::CulturalArea { year } => {
-                if !unit.is_area() {
+            // A title: for an area (a commune), once a year.
+            HonourKind::CulturalArea { year } | HonourKind::NewRural { year } => {
+                let fits = match self.kind {
+                    HonourKind::NewRural { .. } => unit.level == UnitLevel::Commune,
+                    _ => unit.is_area(),
+                };
+                if !fits {
                     return Err(HonourProblem::WrongUnit(unit.name.clone()));
                 }
                 let earlier = stored.iter().find(|r| {
                     r.withdrawn.is_none()
                         && r.honour.unit == self.unit
                         && r.honour.id != self.id
-                        && r.honour.kind == HonourKind::CulturalArea { year: *year }
+                        && r.honour.kind == self.kind
                 });
                 if let Some(r) = earlier {
                     let number = r.honour.decision.number.clone();
@@ -332,15 +347,19 @@ pub struct HonourCounts {
     /// Of the commendations, those to a person.
     pub to_persons: u32,
     pub exemplars: u32,
+    /// Xã được công nhận đạt chuẩn nông thôn mới.
+    #[serde(default)]
+    pub new_rural: u32,
 }
 
 /// One count of [`HonourCounts`].
 pub type HonourCountOf = fn(&HonourCounts) -> u64;
 
 /// The rows of [`HonourCounts`] as a report names them: label, unit, count.
-pub const HONOUR_ROWS: [(&str, &str, HonourCountOf); 6] = [
+pub const HONOUR_ROWS: [(&str, &str, HonourCountOf); 7] = [
     ("Khu dân cư được công nhận \"Thôn, Tổ dân phố văn hóa\"", "lượt", |c| c.cultural_areas.into()),
     ("Hộ được công nhận \"Gia đình văn hóa\"", "lượt hộ", |c| c.cultural_families),
+    ("Xã được công nhận đạt chuẩn nông thôn mới", "xã", |c| c.new_rural.into()),
     ("Giấy khen", "bản", |c| c.giay_khen.into()),
     ("Bằng khen", "bản", |c| c.bang_khen.into()),
     ("Trong đó khen cá nhân", "bản", |c| c.to_persons.into()),
@@ -351,6 +370,7 @@ impl HonourCounts {
     fn add(&mut self, honour: &Honour) {
         match &honour.kind {
             HonourKind::CulturalArea { .. } => self.cultural_areas += 1,
+            HonourKind::NewRural { .. } => self.new_rural += 1,
             HonourKind::CulturalFamilies { households, .. } => self.cultural_families += u64::from(*households),
             HonourKind::Commendation { form, recipient, .. } => {
                 match form {

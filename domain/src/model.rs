@@ -76,13 +76,18 @@ pub enum ModelStep {
         /// The sheet scored on: the one that applies to the model when scored.
         sheet: EventId,
         /// Points per item of the sheet, criterion after criterion.
+        #[cfg_attr(feature = "openapi", schema(schema_with = points_schema))]
         points: Vec<u16>,
     },
     /// Kiểm tra, thẩm định (may be done more than once).
     Inspect,
     /// Chấm điểm — the inspection team scores the model on the sheet (may be done again
     /// before the verdict).
-    Score { sheet: EventId, points: Vec<u16> },
+    Score {
+        sheet: EventId,
+        #[cfg_attr(feature = "openapi", schema(schema_with = points_schema))]
+        points: Vec<u16>,
+    },
     /// Nghiệm thu đạt.
     Pass,
     /// Nghiệm thu không đạt: the model ends here.
@@ -673,6 +678,14 @@ pub fn model_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: &
         models.push(model.clone());
     }
     ModelReport { period, unit: this, children, models }
+}
+
+/// Points, one per item: whole numbers a `u16` holds.
+#[cfg(feature = "openapi")]
+fn points_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let point = ObjectBuilder::new().schema_type(SchemaType::new(Type::Integer)).minimum(Some(0)).maximum(Some(65_535));
+    ArrayBuilder::new().items(point).max_items(Some(crate::scoring::MAX_ITEMS)).build()
 }
 
 /// A sheet id for asking the lifecycle table about a score, whatever its sheet.

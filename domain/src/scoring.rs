@@ -42,6 +42,7 @@ pub struct ScoringSheet {
     pub name: String,
     pub criteria: Vec<Criterion>,
     /// The total a model needs to pass.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 65535))]
     pub pass_mark: u16,
 }
 

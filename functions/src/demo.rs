@@ -4,7 +4,8 @@
 //! figures entered by one phone each and sent through the same sync as real ones
 //! (8.111 m² of land donated, roads, 178/190 alleys lit, 640 triệu đồng, 5.379 ngày công,
 //! 40 sessions at 25 thôn with 1.750 households, 127/127 cultural conventions); its 713
-//! "Khu dân cư văn hóa" titles, and Thị xã Bắc Kạn's 24 areas and 32 committee heads
+//! "Khu dân cư văn hóa" titles, Xã Nông Thượng meeting the new-rural standard in 2017,
+//! and Thị xã Bắc Kạn's 24 areas and 32 committee heads
 //! commended in 2013; Quận Thanh Xuân's 122 models of 2020, 78 registered again after
 //! the inspection. Today's Tỉnh Thái Nguyên carries Bắc Kạn on: the same figures read
 //! under today's map.
@@ -289,6 +290,13 @@ impl<S: Store> Demo<S> {
             let kind = json!({ "kind": "commendation", "form": "giay_khen", "level": "district", "recipient": recipient, "reason": reason });
             record(format!("h-tb-2013-{i}"), &area.id, kind, "2013-11-15", "UBND thị xã Bắc Kạn").await?;
         }
+        // Xã Nông Thượng, the city's first commune to meet the new-rural standard (2017).
+        let nong_thuong = areas
+            .iter()
+            .find_map(|a| a.parent.clone().filter(|w| tree.get(w).is_ok_and(|w| w.name == "Xã Nông Thượng")));
+        let nong_thuong = nong_thuong.ok_or_else(|| refused("không thấy Xã Nông Thượng"))?;
+        let kind = json!({ "kind": "new_rural", "year": 2017 });
+        record("h-ntm-2017".into(), &nong_thuong, kind, "2017-12-29", "UBND tỉnh Bắc Kạn").await?;
         // Tổ 8A: a bằng khen of the Front's Central Committee.
         let kind = json!({ "kind": "commendation", "form": "bang_khen", "level": "central", "recipient": "",
             "reason": "Nhiều năm liên tục giữ vững khu dân cư văn hóa" });

@@ -18,14 +18,16 @@ use leptos::task::spawn_local;
 enum Kind {
     CulturalArea,
     CulturalFamilies,
+    NewRural,
     GiayKhen,
     BangKhen,
     Exemplar,
 }
 
-const KINDS: [(Kind, &str); 5] = [
+const KINDS: [(Kind, &str); 6] = [
     (Kind::CulturalArea, "Danh hiệu \"Thôn, Tổ dân phố văn hóa\""),
     (Kind::CulturalFamilies, "Hộ \"Gia đình văn hóa\""),
+    (Kind::NewRural, "Xã đạt chuẩn nông thôn mới"),
     (Kind::GiayKhen, "Giấy khen"),
     (Kind::BangKhen, "Bằng khen"),
     (Kind::Exemplar, "Điển hình \"Dân vận khéo\""),
@@ -106,10 +108,14 @@ fn RecordForm(
     // The units of the chosen one where this officer records: areas only for a title.
     let candidates = Signal::derive(move || {
         let chosen = unit.get();
-        let areas_only = kind.get() == Kind::CulturalArea;
+        let fits = |u: &Unit| match kind.get() {
+            Kind::CulturalArea => u.is_area(),
+            Kind::NewRural => u.level == domain::UnitLevel::Commune,
+            _ => true,
+        };
         session.reach.with(|r| {
             (r.profile.units.iter())
-                .filter(|u| u.valid_to.is_none() && (!areas_only || u.is_area()))
+                .filter(|u| u.valid_to.is_none() && fits(u))
                 .filter(|u| r.tree.self_and_ancestors(&u.id).contains(&chosen))
                 .filter(|u| session.may(Action::RecordHonours, &u.id))
                 .cloned()
@@ -143,6 +149,7 @@ fn RecordForm(
             let year_of = || number_of(&year.get_untracked(), "Năm").map(|y| y.min(u32::from(u16::MAX)) as u16);
             let kind = match kind.get_untracked() {
                 Kind::CulturalArea => HonourKind::CulturalArea { year: year_of()? },
+                Kind::NewRural => HonourKind::NewRural { year: year_of()? },
                 Kind::CulturalFamilies => HonourKind::CulturalFamilies {
                     year: year_of()?,
                     households: number_of(&households.get_untracked(), "Số hộ")?,
@@ -221,7 +228,7 @@ fn RecordForm(
                     }>{kinds}</select>
                 </label>
                 <UnitPicker label="Khu dân cư, xã, phường" units=candidates chosen=honoured on_pick=move |id| honoured.set(id) />
-                <Show when=is(&[Kind::CulturalArea, Kind::CulturalFamilies])>
+                <Show when=is(&[Kind::CulturalArea, Kind::CulturalFamilies, Kind::NewRural])>
                     <label>
                         "Năm công nhận"
                         <input inputmode="numeric" prop:value=move || year.get() on:input=move |ev| year.set(event_target_value(&ev)) />

@@ -123,3 +123,28 @@ fn an_honour_says_what_it_is() {
     let group = honour("h-3", "ntmk-to-11", commendation(CommendationForm::BangKhen, ""), on);
     assert_eq!(group.describe(), "Bằng khen cấp huyện cho tập thể");
 }
+
+#[test]
+fn a_commune_meets_the_new_rural_standard_once_a_year_and_is_counted() {
+    let tree = UnitTree::demo();
+    let today = day(2026, 12, 1);
+    let recognised = |id, unit| honour(id, unit, HonourKind::NewRural { year: 2017 }, day(2017, 12, 20));
+    let first = recognised("h-1", "x-nong-thuong");
+    assert_eq!(first.check(&tree, &[], today), Ok(()));
+    assert_eq!(first.describe(), "Đạt chuẩn nông thôn mới năm 2017");
+    let stored = [record(first.clone())];
+    let again = recognised("h-2", "x-nong-thuong").check(&tree, &stored, today).unwrap_err();
+    assert_eq!(again.message_vi(), "Xã Nông Thượng đã được công nhận năm 2017 (quyết định số 125/QĐ-UBND).");
+    for unit in ["p-duc-xuan", "nt-khuoi-chang"] {
+        assert_eq!(recognised("h-3", unit).check(&tree, &[], today).unwrap_err().code(), "wrong_unit", "{unit}");
+    }
+    let report = honour_report(&tree, &UnitId::new("tp-bac-kan").unwrap(), "2017".parse().unwrap(), &stored);
+    assert_eq!(report.unit.counts.new_rural, 1);
+    assert_eq!(
+        honour_report(&tree, &UnitId::new("tp-bac-kan").unwrap(), "2018".parse().unwrap(), &stored)
+            .unit
+            .counts
+            .new_rural,
+        0
+    );
+}

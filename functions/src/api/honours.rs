@@ -76,7 +76,7 @@ fn nfc(mut honour: Honour) -> Honour {
         HonourKind::Exemplar { recipient, citation } => {
             (*recipient, *citation) = (recipient.nfc().collect(), citation.nfc().collect());
         }
-        HonourKind::CulturalArea { .. } | HonourKind::CulturalFamilies { .. } => {}
+        HonourKind::CulturalArea { .. } | HonourKind::NewRural { .. } | HonourKind::CulturalFamilies { .. } => {}
     }
     honour
 }

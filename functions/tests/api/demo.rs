@@ -31,7 +31,7 @@ async fn the_demo_reports_the_seeds_figures_under_the_tree_of_their_years_and_to
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(&dir.path().join("demo.redb")).unwrap();
     let (state, loaded) = functions::demo::load(store).await.unwrap();
-    assert_eq!((loaded.areas, loaded.syncs, loaded.models, loaded.honours), (127, 127, 122, 713 + 24 + 32 + 1));
+    assert_eq!((loaded.areas, loaded.syncs, loaded.models, loaded.honours), (127, 127, 122, 713 + 24 + 32 + 1 + 1));
     let router = functions::api_router(state.clone());
     let tree = state.tree().await.unwrap();
     let named = |name: &str, old: bool| {
@@ -92,6 +92,8 @@ async fn the_demo_reports_the_seeds_figures_under_the_tree_of_their_years_and_to
     // The titles and commendations.
     let honours = get(&router, &format!("/api/v1/units/{city}/honours?period=2014..2019"), &thai_nguyen).await;
     assert_eq!(honours["unit"]["counts"]["cultural_areas"], 713);
+    let first = get(&router, &format!("/api/v1/units/{city}/honours?period=2017"), &thai_nguyen).await;
+    assert_eq!(first["unit"]["counts"]["new_rural"], 1, "Xã Nông Thượng, 2017");
     let town = get(&router, &format!("/api/v1/units/{city}/honours?period=2013"), &thai_nguyen).await;
     let counts = &town["unit"]["counts"];
     assert_eq!(
