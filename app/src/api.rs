@@ -27,6 +27,11 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
+    /// The server asks to wait (too many attempts): nothing was wrong with the request.
+    pub fn busy(&self) -> bool {
+        matches!(self, ApiFailure::Refused { code, .. } if code == "too_many_attempts")
+    }
+
     /// The server no longer accepts this device's token (revoked, or unknown): nothing
     /// more goes through until the phone enrols again.
     pub fn lost_access(&self) -> bool {

@@ -93,6 +93,66 @@ fn province_report(c: &mut Criterion) {
     });
 }
 
+/// The same province's year entered under the map before a reorganisation (its ids
+/// `cu-…`, ended on 30/6/2025), read under today's: each of today's communes carries on
+/// one of before, today's province the old one, so a report reads twice the rollups.
+fn report_under_todays_map(c: &mut Criterion) {
+    let catalogue = Catalogue::standard();
+    let today = UnitTree::sample_province(100, 15);
+    let last = domain::Date::new(2025, 6, 30).unwrap();
+    let old_id = |id: &UnitId| UnitId::new(format!("cu-{id}")).unwrap();
+    let mut units: Vec<domain::Unit> = today
+        .units()
+        .map(|u| domain::Unit {
+            id: old_id(&u.id),
+            parent: u.parent.as_ref().map(old_id),
+            valid_to: Some(last),
+            ..u.clone()
+        })
+        .collect();
+    units.extend(
+        today.units().filter(|u| !u.is_area()).map(|u| domain::Unit { succeeds: vec![old_id(&u.id)], ..u.clone() }),
+    );
+    let tree = UnitTree::new(units).unwrap();
+    let counters: Vec<IndicatorId> = catalogue.counter_ids().take(10).cloned().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("history.redb")).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (router, token) = runtime.block_on(async {
+        for (n, area) in tree.units().filter(|u| u.is_area()).enumerate() {
+            let mut request = year_of(&area.id, &counters, n);
+            request.counters.retain(|c| c.month.month() <= 6);
+            request.registers.retain(|r| !matches!(r.bucket, Bucket::Month(m) if m.month() > 6));
+            store.apply_sync(&tree, &request).await.unwrap().unwrap();
+        }
+        let now = functions::api::system_clock()();
+        let role = domain::Role::ProvinceAdmin;
+        let admin = functions::enrolment::enrol(&store, &tree, role, "tinh-mau", "Quản trị", now).await.unwrap();
+        let state = functions::AppState::new(store, tree.clone(), catalogue.clone());
+        (functions::api_router(std::sync::Arc::new(state)), admin.token)
+    });
+    let get = |path: &'static str| {
+        let (router, token) = (router.clone(), token.clone());
+        async move {
+            let request =
+                Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.into_body().collect().await.unwrap().to_bytes()
+        }
+    };
+    let body = runtime.block_on(get("/api/v1/units/tinh-mau/report?period=2025"));
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        report["unit"]["figures"]["so_ho"]["level"]["reporting"], 1_500,
+        "the old areas, read under today's map"
+    );
+    assert_eq!(report["children"].as_array().unwrap().len(), 100);
+    c.bench_function("province report under today's map, 1500 areas before a merger (embedded store, router)", |b| {
+        b.to_async(&runtime).iter(|| get("/api/v1/units/tinh-mau/report?period=2025"))
+    });
+}
+
 /// Two models in every area: each registered in March, one in two inspected in May, one
 /// in three accepted in October.
 async fn file_models(store: &EmbeddedStore, tree: &UnitTree) {
@@ -138,6 +198,6 @@ async fn file_models(store: &EmbeddedStore, tree: &UnitTree) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = province_report
+    targets = province_report, report_under_todays_map
 }
 criterion_main!(benches);

@@ -102,6 +102,12 @@ impl Action {
         Action::SetScoringSheets,
     ];
 
+    /// Whether it only reads: the figures and the trail of units before a reorganisation
+    /// are read through the units that carry them on; nothing is written there.
+    pub fn reads(self) -> bool {
+        matches!(self, Action::ReadFigures | Action::ReadAudit)
+    }
+
     /// The action of issuing a code that enrols a device as `role`.
     pub fn issue_code(role: Role) -> Action {
         match role {
@@ -230,7 +236,10 @@ impl Forbidden {
 
 /// May `caller` do `action` at `unit`? The one decision, for every endpoint.
 pub fn authorize(caller: &Caller, action: Action, unit: &UnitId, tree: &UnitTree) -> Result<(), Forbidden> {
-    let within = |top: &UnitId| tree.reach_of(unit).contains(top);
+    // Reading reaches the units before a reorganisation that the caller's units carry on;
+    // every other action, only the tree the unit is in.
+    let chain = if action.reads() { tree.reach_of(unit) } else { tree.self_and_ancestors(unit) };
+    let within = |top: &UnitId| chain.contains(top);
     let allowed = PERMISSIONS.iter().filter(|p| p.role == caller.role && p.action == action).any(|p| match p.reach {
         Reach::Scope => *unit == caller.scope && tree.get(unit).is_ok(),
         Reach::Subtree => within(&caller.scope),

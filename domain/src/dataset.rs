@@ -168,7 +168,8 @@ impl Dataset {
             )));
         }
         // Each unit carries on what went to it whole, and the split communes it is the
-        // default part of.
+        // default part of (on the server: the app never reads it).
+        #[cfg(not(target_arch = "wasm32"))]
         for s in &dataset.successions {
             if matches!(s.share, Share::Whole | Share::Part { default: true }) {
                 let to = dataset.index[&s.to];

@@ -62,8 +62,8 @@ pub enum HonourKind {
         #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
         year: u16,
     },
-    /// Xã đạt chuẩn nông thôn mới — a commune recognised as meeting the new-rural standard
-    /// in a year (Xã Nông Thượng, 2017).
+    /// Xã đạt chuẩn nông thôn mới — a commune recognised as meeting the new-rural standard,
+    /// once, in a year (Xã Nông Thượng, 2017).
     NewRural {
         #[cfg_attr(feature = "openapi", schema(minimum = 2000, maximum = 2100))]
         year: u16,
@@ -291,7 +291,7 @@ impl Honour {
             return Err(HonourProblem::InvalidDecision);
         }
         match &self.kind {
-            // A title: for an area (a commune), once a year.
+            // A title: for an area once a year; for a commune, the standard once.
             HonourKind::CulturalArea { year } | HonourKind::NewRural { year } => {
                 let fits = match self.kind {
                     HonourKind::NewRural { .. } => unit.level == UnitLevel::Commune,
@@ -304,11 +304,15 @@ impl Honour {
                     r.withdrawn.is_none()
                         && r.honour.unit == self.unit
                         && r.honour.id != self.id
-                        && r.honour.kind == self.kind
+                        && match (&r.honour.kind, &self.kind) {
+                            (HonourKind::NewRural { .. }, HonourKind::NewRural { .. }) => true,
+                            (earlier, this) => earlier == this,
+                        }
                 });
                 if let Some(r) = earlier {
                     let number = r.honour.decision.number.clone();
-                    return Err(HonourProblem::AlreadyRecognised { area: unit.name.clone(), year: *year, number });
+                    let year = r.honour.title_year().unwrap_or(*year);
+                    return Err(HonourProblem::AlreadyRecognised { area: unit.name.clone(), year, number });
                 }
             }
             HonourKind::CulturalFamilies { households, .. } => {

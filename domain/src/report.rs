@@ -89,19 +89,29 @@ fn areas_in(tree: &UnitTree, unit: &Unit, period: ReportPeriod) -> usize {
     areas.iter().filter(|id| tree.get(id).is_ok_and(existed)).count()
 }
 
-/// The counter totals and register rollups of a unit and of those it carries on
-/// ([`UnitTree::carried`]), added: what [`unit_figures`] reads for it. Each entry counts
-/// once: it rolled up the tree it was entered under, and only that tree.
+/// The counter totals and register rollups a report of a unit reads for the period: its
+/// own and those of the units it carries on ([`UnitTree::carried`]), each read from the
+/// store, added. Each entry counts once: it rolled up the tree it was entered under, and
+/// only that tree. A unit carried on that ended before the period's end gives its counters
+/// and the flags of its years, but no levels: levels are as of the period's end, when the
+/// areas of today's map state them.
 pub fn carried_sum(
-    read: impl IntoIterator<Item = (BTreeMap<IndicatorId, i64>, RegisterRollups)>,
+    catalogue: &Catalogue,
+    tree: &UnitTree,
+    period: ReportPeriod,
+    read: impl IntoIterator<Item = (UnitId, BTreeMap<IndicatorId, i64>, RegisterRollups)>,
 ) -> (BTreeMap<IndicatorId, i64>, RegisterRollups) {
+    let is_level = |id: &IndicatorId| catalogue.get(id).is_ok_and(|i| i.kind == IndicatorKind::Level);
     let (mut totals, mut rollups) = (BTreeMap::new(), RegisterRollups::new());
-    for (unit_totals, unit_rollups) in read {
+    for (n, (unit, unit_totals, unit_rollups)) in read.into_iter().enumerate() {
+        let ended = n > 0 && tree.get(&unit).is_ok_and(|u| u.valid_to.is_some_and(|last| last < period.last_day()));
         for (indicator, total) in unit_totals {
             *totals.entry(indicator).or_insert(0) += total;
         }
-        for (key, change) in unit_rollups {
-            *rollups.entry(key).or_default() += change;
+        for ((indicator, month), change) in unit_rollups {
+            if !(ended && is_level(&indicator)) {
+                *rollups.entry((indicator, month)).or_default() += change;
+            }
         }
     }
     (totals, rollups)

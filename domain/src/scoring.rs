@@ -87,7 +87,7 @@ pub fn sheets_seen_from(tree: &UnitTree, scope: &UnitId, all: Vec<SheetRecord>) 
     let above = tree.self_and_ancestors(scope);
     let mut seen: Vec<SheetRecord> = all
         .into_iter()
-        .filter(|r| above.contains(&r.sheet.unit) || tree.self_and_ancestors(&r.sheet.unit).contains(scope))
+        .filter(|r| above.contains(&r.sheet.unit) || tree.reach_of(&r.sheet.unit).contains(scope))
         .collect();
     seen.sort_by(|a, b| (a.at_ms, &a.sheet.id).cmp(&(b.at_ms, &b.sheet.id)));
     seen
@@ -121,6 +121,8 @@ pub enum SheetProblem {
     UnknownContent(u8),
     #[error("unknown unit `{0}`")]
     UnknownUnit(String),
+    #[error("`{0}` is not a province or a district")]
+    NotProvinceOrDistrict(String),
     #[error("a sheet needs criteria and items")]
     Shape,
     #[error("item points out of range")]
@@ -149,6 +151,7 @@ impl SheetProblem {
         "invalid_sheet_text",
         "unknown_content",
         "unknown_unit",
+        "sheet_unit_level",
         "invalid_sheet",
         "invalid_item_points",
         "invalid_pass_mark",
@@ -165,8 +168,10 @@ impl SheetProblem {
             Self::InvalidText => "invalid_sheet_text",
             Self::UnknownContent(_) => "unknown_content",
             Self::UnknownUnit(_) => "unknown_unit",
+            Self::NotProvinceOrDistrict(_) => "sheet_unit_level",
             Self::Shape => "invalid_sheet",
-            Self::ItemPoints | Self::Line(_) => "invalid_item_points",
+            Self::ItemPoints => "invalid_item_points",
+            Self::Line(_) => "invalid_sheet",
             Self::PassMark { .. } => "invalid_pass_mark",
             Self::IdReused => "sheet_id_reused",
             Self::UnknownSheet(_) => "unknown_sheet",
@@ -189,6 +194,9 @@ impl SheetProblem {
             ),
             Self::UnknownContent(n) => format!("Không có nội dung {n}; Cuộc vận động có 5 nội dung."),
             Self::UnknownUnit(id) => format!("Không tìm thấy đơn vị: {id}."),
+            Self::NotProvinceOrDistrict(name) => {
+                format!("Phiếu chấm điểm do cấp tỉnh hoặc cấp huyện lập; {name} không phải.")
+            }
             Self::Shape => format!(
                 "Phiếu cần từ 1 đến {MAX_CRITERIA} tiêu chí, mỗi tiêu chí có ít nhất một mục, \
                  cả phiếu không quá {MAX_ITEMS} mục."
@@ -246,7 +254,10 @@ impl ScoringSheet {
         if !catalogue.contents.iter().any(|c| c.number == self.content) {
             return Err(SheetProblem::UnknownContent(self.content));
         }
-        tree.get(&self.unit).map_err(|_| SheetProblem::UnknownUnit(self.unit.to_string()))?;
+        let unit = tree.get(&self.unit).map_err(|_| SheetProblem::UnknownUnit(self.unit.to_string()))?;
+        if !matches!(unit.level, crate::UnitLevel::Province | crate::UnitLevel::District) {
+            return Err(SheetProblem::NotProvinceOrDistrict(unit.name.clone()));
+        }
         let items = self.items().count();
         if self.criteria.is_empty()
             || self.criteria.len() > MAX_CRITERIA
@@ -393,7 +404,9 @@ pub fn sheet_for<'a>(
     unit: &UnitId,
     content: u8,
 ) -> Option<&'a ScoringSheet> {
-    let chain = tree.self_and_ancestors(unit);
+    // A model of a unit before a reorganisation is scored on the sheets of the units that
+    // carry it on too.
+    let chain = tree.reach_of(unit);
     sheets
         .iter()
         .filter(|r| r.sheet.content == content)

@@ -43,6 +43,9 @@ pub struct Unit {
     /// Kế thừa — the units before a reorganisation (1/7/2025) whose figures, models and
     /// honours this one carries on: merged into it whole, or split with it as the default
     /// successor. Their data stays where it was entered and is read under this unit too.
+    /// Server-side only: the app never reads it (the server decides what a caller
+    /// reaches), and leaving it out keeps its code out of the volunteer's download.
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub succeeds: Vec<UnitId>,
 }
@@ -50,7 +53,16 @@ pub struct Unit {
 impl Unit {
     /// A unit with no dates: it has always existed and still does.
     pub fn new(id: UnitId, name: impl Into<String>, level: UnitLevel, parent: Option<UnitId>) -> Self {
-        Unit { id, name: name.into(), level, parent, valid_from: None, valid_to: None, succeeds: vec![] }
+        Unit {
+            id,
+            name: name.into(),
+            level,
+            parent,
+            valid_from: None,
+            valid_to: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            succeeds: vec![],
+        }
     }
 
     pub fn is_area(&self) -> bool {
@@ -69,6 +81,7 @@ pub struct UnitTree {
     units: BTreeMap<UnitId, Unit>,
     children: BTreeMap<UnitId, Vec<UnitId>>,
     /// Unit → the units that carry it on ([`Unit::succeeds`] read backwards).
+    #[cfg(not(target_arch = "wasm32"))]
     successors: BTreeMap<UnitId, Vec<UnitId>>,
     order: Vec<UnitId>,
 }
@@ -84,6 +97,7 @@ impl UnitTree {
                 }
                 tree.children.entry(parent.clone()).or_default().push(unit.id.clone());
             }
+            #[cfg(not(target_arch = "wasm32"))]
             for before in &unit.succeeds {
                 tree.successors.entry(before.clone()).or_default().push(unit.id.clone());
             }
@@ -167,15 +181,19 @@ impl UnitTree {
     /// The units whose data a report of `id` reads: the unit itself, then those it carries
     /// on ([`Unit::succeeds`]) and theirs, each once.
     pub fn carried(&self, id: &UnitId) -> Vec<UnitId> {
+        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
         let mut out = vec![id.clone()];
-        let mut next = 0;
-        while let Some(unit) = out.get(next).and_then(|u| self.units.get(u)) {
-            for before in &unit.succeeds {
-                if !out.contains(before) {
-                    out.push(before.clone());
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let mut next = 0;
+            while let Some(at) = out.get(next).cloned() {
+                for before in self.units.get(&at).into_iter().flat_map(|u| &u.succeeds) {
+                    if !out.contains(before) {
+                        out.push(before.clone());
+                    }
                 }
+                next += 1;
             }
-            next += 1;
         }
         out
     }
@@ -184,17 +202,21 @@ impl UnitTree {
     /// before a reorganisation — the units that carry it on and their ancestors. A
     /// province's officers read the communes of the provinces merged into it.
     pub fn reach_of(&self, id: &UnitId) -> Vec<UnitId> {
+        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
         let mut out = self.self_and_ancestors(id);
-        let mut next = 0;
-        while let Some(unit) = out.get(next).cloned() {
-            for after in self.successors.get(&unit).into_iter().flatten() {
-                for above in self.self_and_ancestors(after) {
-                    if !out.contains(&above) {
-                        out.push(above);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let mut next = 0;
+            while let Some(unit) = out.get(next).cloned() {
+                for after in self.successors.get(&unit).into_iter().flatten() {
+                    for above in self.self_and_ancestors(after) {
+                        if !out.contains(&above) {
+                            out.push(above);
+                        }
                     }
                 }
+                next += 1;
             }
-            next += 1;
         }
         out
     }

@@ -62,11 +62,14 @@ fn refused(what: impl std::fmt::Display) -> StoreError {
     StoreError(format!("Không nạp được dữ liệu mẫu: {what}"))
 }
 
-/// `total` split into `parts` amounts of uneven sizes (a fixed rule), summing to it.
+/// `total` split into `parts` amounts of uneven sizes (a fixed rule), summing to it; each
+/// at least 1 when there is enough for all.
 pub fn spread(total: u64, parts: usize) -> Vec<u64> {
+    let floor = u64::from(total >= parts as u64);
+    let rest = total - floor * parts as u64;
     let weights: Vec<u64> = (0..parts as u64).map(|i| 3 + (i * 7 + 5) % 11).collect();
     let sum: u64 = weights.iter().sum();
-    let mut out: Vec<u64> = weights.iter().map(|w| total * w / sum).collect();
+    let mut out: Vec<u64> = weights.iter().map(|w| floor + rest * w / sum).collect();
     let short = total - out.iter().sum::<u64>();
     for i in 0..short as usize {
         out[i % parts] += 1;
@@ -355,5 +358,6 @@ mod tests {
             assert_eq!((spread.len(), spread.iter().sum::<u64>()), (parts, total));
         }
         assert_ne!(spread(100, 4)[0], spread(100, 4)[1], "uneven, as real areas");
+        assert!(spread(40, 25).iter().all(|&n| n >= 1), "40 sessions at each of the 25 thôn");
     }
 }

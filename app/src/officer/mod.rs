@@ -44,6 +44,18 @@ impl InReach {
     }
 }
 
+/// What became of a held step of a model when the held steps were sent.
+pub enum Sent {
+    Filed(Box<domain::ModelFiled>),
+    /// Refused, with the server's reason: let go.
+    Refused(String),
+    /// Not filed yet: still held.
+    Held,
+}
+
+/// How often the officers' page sends the steps it holds, while it holds any.
+const RESEND_MS: u64 = 20_000;
+
 /// The officer's state, shared through context; `Copy`, so views capture it freely.
 #[derive(Clone, Copy)]
 pub struct OfficerSession {
@@ -121,10 +133,11 @@ impl OfficerSession {
         }
     }
 
-    /// Holds a step until it is filed, on the phone too; refused (with the reason) if the
-    /// phone cannot keep it.
+    /// Holds a step until it is filed, on the phone too (added to the stored list, which
+    /// another tab of the officers' page may have changed); refused, with the reason, if
+    /// the phone cannot keep it.
     pub fn hold_step(self, event: &domain::ModelEvent) -> Result<(), String> {
-        let mut held = self.pending_model.get_untracked();
+        let mut held = kept::pending_steps();
         if !held.contains(event) {
             held.push(event.clone());
         }
@@ -135,47 +148,57 @@ impl OfficerSession {
 
     /// Lets go of a step the server filed or refused.
     pub fn release_step(self, event: &domain::ModelEvent) {
-        let mut held = self.pending_model.get_untracked();
+        let mut held = kept::pending_steps();
         held.retain(|e| e != event);
         let _ = kept::keep_pending_steps(&held);
         self.pending_model.set(held);
     }
 
-    /// Sends a held step: filed, or refused (`Err(Some(reason))`), it is let go; with no
-    /// answer, or no access now (`Err(None)`), it stays held, the bar saying why.
-    pub async fn send_step(self, event: &domain::ModelEvent) -> Result<domain::ModelFiled, Option<String>> {
-        match api::model_step(&self.fixed.token, event).await {
-            Ok(filed) => {
-                self.problem.set(None);
-                self.release_step(event);
-                Ok(filed)
+    /// Sends the held steps, in the order they were made, each with its ids (so each is
+    /// filed once, whoever sends it: two sends of one step file it once). Filed or refused,
+    /// a step is let go; after a refusal, the model's later steps wait for the next round;
+    /// with no answer (or no access now, or too many attempts), the rest wait. Says what
+    /// became of each step tried.
+    pub async fn flush_steps(self) -> Vec<(domain::ModelEvent, Sent)> {
+        let mut out = vec![];
+        let mut waiting: Vec<domain::ModelId> = vec![];
+        let mut reachable = true;
+        for event in kept::pending_steps() {
+            if !reachable || waiting.contains(&event.model) {
+                out.push((event, Sent::Held));
+                continue;
             }
-            Err(refused @ ApiFailure::Refused { .. }) if !refused.lost_access() => {
-                self.release_step(event);
-                Err(Some(refused.to_string()))
-            }
-            Err(failure) => {
-                self.lost_access.set(failure.lost_access());
-                self.problem.set(Some(failure.to_string()));
-                Err(None)
-            }
+            let sent = match api::model_step(&self.fixed.token, &event).await {
+                Ok(filed) => {
+                    self.problem.set(None);
+                    self.release_step(&event);
+                    self.held_steps_filed.update(|n| *n += 1);
+                    Sent::Filed(Box::new(filed))
+                }
+                Err(refused @ ApiFailure::Refused { .. }) if !refused.lost_access() && !refused.busy() => {
+                    self.release_step(&event);
+                    waiting.push(event.model.clone());
+                    Sent::Refused(refused.to_string())
+                }
+                Err(failure) => {
+                    self.lost_access.set(failure.lost_access());
+                    self.problem.set(Some(failure.to_string()));
+                    reachable = false;
+                    Sent::Held
+                }
+            };
+            out.push((event, sent));
         }
+        out
     }
 
-    /// Sends the held steps in the order they were made (each with its ids, so each is
-    /// filed once); stops at the first that finds no server. A refused one is let go, its
-    /// reason shown in the bar.
+    /// [`OfficerSession::flush_steps`] in a task of its own, the refusals said in the bar.
     pub fn send_held_steps(self) {
         spawn_local(async move {
-            for event in self.pending_model.get_untracked() {
-                match self.send_step(&event).await {
-                    Ok(_) => self.held_steps_filed.update(|n| *n += 1),
-                    Err(Some(reason)) => {
-                        let what = event.step.name_vi();
-                        self.problem
-                            .set(Some(format!("Bước \"{what}\" ghi khi không có mạng không được nhận: {reason}")));
-                    }
-                    Err(None) => return,
+            for (event, sent) in self.flush_steps().await {
+                if let Sent::Refused(reason) = sent {
+                    let what = event.step.name_vi();
+                    self.problem.set(Some(format!("Bước \"{what}\" ghi khi không có mạng không được nhận: {reason}")));
                 }
             }
         });
@@ -243,9 +266,17 @@ pub fn OfficerApp() -> impl IntoView {
     session.refresh_profile();
     session.refresh_sheets();
     session.send_held_steps();
-    // Back in signal: what was made without it goes now.
+    // Back in signal: what was made without it goes now, and every little while.
     let online = window_event_listener(leptos::ev::online, move |_| session.send_held_steps());
     on_cleanup(move || online.remove());
+    let resend = move || {
+        if session.pending_model.with_untracked(|held| !held.is_empty()) {
+            session.send_held_steps();
+        }
+    };
+    if let Ok(timer) = set_interval_with_handle(resend, std::time::Duration::from_millis(RESEND_MS)) {
+        on_cleanup(move || timer.clear());
+    }
 
     let scope = session.scope();
     let tabs: Vec<(Tab, &'static str)> = [

@@ -11,7 +11,7 @@ use super::kept;
 use super::scoring::{ScoreForm, SheetsPanel, score_line};
 use super::unit_picker::UnitPicker;
 use super::yearly::{UnitAndYear, Yearly};
-use super::{OfficerSession, use_officer_session};
+use super::{OfficerSession, Sent, use_officer_session};
 use crate::CollectAny;
 use crate::api::ApiFailure;
 use crate::{api, clock};
@@ -186,15 +186,17 @@ pub(super) fn send(
     on_filed: impl Fn() + 'static,
 ) {
     spawn_local(async move {
-        match session.send_step(&event).await {
-            Ok(filed) => {
+        // Sent after the steps held before it, in the order they were made.
+        let outcomes = session.flush_steps().await;
+        match outcomes.into_iter().find(|(sent, _)| *sent == event).map(|(_, outcome)| outcome) {
+            Some(Sent::Filed(filed)) => {
                 done.try_set(Some(format!("Đã ghi \"{}\": {}.", event.step.name_vi(), filed.model.name)));
                 on_filed();
             }
-            Err(Some(message)) => {
+            Some(Sent::Refused(message)) => {
                 error.try_set(Some(message));
             }
-            Err(None) => {
+            Some(Sent::Held) | None => {
                 let what = event.step.name_vi();
                 done.try_set(Some(format!(
                     "Chưa gửi được: bước \"{what}\" đã lưu trên máy này, sẽ tự gửi khi có mạng."

@@ -125,7 +125,7 @@ fn an_honour_says_what_it_is() {
 }
 
 #[test]
-fn a_commune_meets_the_new_rural_standard_once_a_year_and_is_counted() {
+fn a_commune_meets_the_new_rural_standard_once_and_is_counted() {
     let tree = UnitTree::demo();
     let today = day(2026, 12, 1);
     let recognised = |id, unit| honour(id, unit, HonourKind::NewRural { year: 2017 }, day(2017, 12, 20));
@@ -135,6 +135,8 @@ fn a_commune_meets_the_new_rural_standard_once_a_year_and_is_counted() {
     let stored = [record(first.clone())];
     let again = recognised("h-2", "x-nong-thuong").check(&tree, &stored, today).unwrap_err();
     assert_eq!(again.message_vi(), "Xã Nông Thượng đã được công nhận năm 2017 (quyết định số 125/QĐ-UBND).");
+    let later = honour("h-2", "x-nong-thuong", HonourKind::NewRural { year: 2019 }, day(2019, 12, 20));
+    assert_eq!(later.check(&tree, &stored, today).unwrap_err().code(), "already_recognised", "once, not each year");
     for unit in ["p-duc-xuan", "nt-khuoi-chang"] {
         assert_eq!(recognised("h-3", unit).check(&tree, &[], today).unwrap_err().code(), "wrong_unit", "{unit}");
     }

@@ -189,3 +189,28 @@ fn criteria_typed_as_lines_read_back_as_written() {
     assert_eq!(criteria_from_text("Tiêu chí\n- Quá nhiều: 500"), Err(SheetProblem::Line(2)));
     assert!(SheetProblem::Line(2).message_vi().starts_with("Dòng 2: mỗi mục viết \"- Tên mục: số điểm\""));
 }
+
+#[test]
+fn a_model_of_a_unit_before_a_merger_is_scored_on_the_sheet_of_the_unit_carrying_it_on() {
+    use crate::{Unit, UnitLevel};
+    let last = Some("2025-06-30".parse().unwrap());
+    let unit = |id: &str, level, parent: Option<&str>| Unit::new(self::id(id), id, level, parent.map(self::id));
+    let tree = UnitTree::new(vec![
+        Unit { valid_to: last, ..unit("tinh-cu", UnitLevel::Province, None) },
+        Unit { valid_to: last, ..unit("xa-cu", UnitLevel::Commune, Some("tinh-cu")) },
+        Unit { valid_to: last, ..unit("thon-cu", UnitLevel::Area, Some("xa-cu")) },
+        Unit { succeeds: vec![id("tinh-cu")], ..unit("tinh-moi", UnitLevel::Province, None) },
+        Unit { succeeds: vec![id("xa-cu")], ..unit("xa-moi", UnitLevel::Commune, Some("tinh-moi")) },
+    ])
+    .unwrap();
+    let sheet = ScoringSheet::khu_dan_cu_van_minh(id("pc-moi"), id("tinh-moi"));
+    sheet.check(&tree, &Catalogue::standard()).unwrap();
+    let sheets = [SheetRecord { sheet, by: id("d"), at_ms: 1 }];
+    assert_eq!(sheet_for(&tree, &sheets, &id("thon-cu"), 2).unwrap().id, id("pc-moi"));
+    let seen = sheets_seen_from(&tree, &id("xa-cu"), sheets.to_vec());
+    assert_eq!(seen.len(), 0, "an old commune's scope is under the old province only");
+    let mut ward_sheet = bac_kan().sheet;
+    ward_sheet.unit = id("p-duc-xuan");
+    let refused = ward_sheet.check(&UnitTree::demo(), &Catalogue::standard()).unwrap_err();
+    assert_eq!(refused.message_vi(), "Phiếu chấm điểm do cấp tỉnh hoặc cấp huyện lập; Phường Đức Xuân không phải.");
+}

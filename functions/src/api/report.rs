@@ -177,12 +177,13 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
     // (two reads each), so a province's hundred communes are read a few at a time rather
     // than one after another.
     let figures_of = async |unit: &Unit| -> Result<UnitFigures, ApiError> {
-        let mut read = vec![];
-        for carried in tree.carried(&unit.id) {
+        let read_one = async |carried: UnitId| -> Result<_, ApiError> {
             let totals = state.store.counter_totals(&carried, period, freshness).await?;
-            read.push((totals, state.store.register_rollups(&carried, period, freshness).await?));
-        }
-        let (totals, rollups) = carried_sum(read);
+            let rollups = state.store.register_rollups(&carried, period, freshness).await?;
+            Ok((carried, totals, rollups))
+        };
+        let read = futures_util::future::try_join_all(tree.carried(&unit.id).into_iter().map(read_one)).await?;
+        let (totals, rollups) = carried_sum(&state.catalogue, &tree, period, read);
         Ok(unit_figures(&state.catalogue, &tree, unit, period, &totals, &rollups))
     };
     let children: Vec<UnitFigures> =

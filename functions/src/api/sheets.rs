@@ -24,7 +24,7 @@ use unicode_normalization::UnicodeNormalization;
             body = ErrorBody),
         (status = 409, description = "sheet_id_reused: another sheet has this id; nothing was stored",
             body = ErrorBody),
-        (status = 422, description = "invalid_sheet_id, invalid_sheet_text, unknown_content, unknown_unit, \
+        (status = 422, description = "invalid_sheet_id, invalid_sheet_text, unknown_content, unknown_unit, sheet_unit_level, \
             invalid_sheet, invalid_item_points, invalid_pass_mark, invalid_id: the sheet does not fit; nothing was \
             stored", body = ErrorBody),
     ))]

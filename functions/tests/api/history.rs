@@ -31,6 +31,12 @@ fn donated(report: &Value) -> i64 {
     figures["figures"]["dat_hien"]["counter"]["total"].as_i64().unwrap_or_else(|| panic!("{report}"))
 }
 
+/// Households stated, in a report or in one unit's figures of it.
+fn households(report: &Value) -> u64 {
+    let figures = if report["unit"].is_object() { &report["unit"] } else { report };
+    figures["figures"]["so_ho"]["level"]["total"].as_u64().unwrap_or_else(|| panic!("{report}"))
+}
+
 fn child<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["children"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name}"))
 }
@@ -51,10 +57,14 @@ async fn figures_before_the_merger_add_up_under_the_tree_of_their_years_and_unde
 
     // WHEN its volunteer records 8.111 m² donated in 2019, through the sync
     let (device, token) = api.enrol(Role::Volunteer, "kdc-ntmk-to-11", "Trưởng ban Tổ 11").await;
+    // AND its 12 households as of October 2019
+    let now = api.state.now_ms();
     let sync = json!({ "protocol": 2, "device": device,
-        "counters": [{ "area": "kdc-ntmk-to-11", "indicator": "dat_hien", "month": "2019-05", "inc": 8111, "dec": 0 }] });
+        "counters": [{ "area": "kdc-ntmk-to-11", "indicator": "dat_hien", "month": "2019-05", "inc": 8111, "dec": 0 }],
+        "registers": [{ "area": "kdc-ntmk-to-11", "indicator": "so_ho", "bucket": "2019-10", "value": { "level": 12 },
+            "stamp": { "hlc": { "wall": now, "n": 0 }, "device": device } }] });
     let (status, answer) = api.post("/api/v1/sync", Some(&token), &sync).await;
-    assert_eq!((status, answer["changed"].as_u64()), (StatusCode::OK, Some(1)), "{answer}");
+    assert_eq!((status, answer["changed"].as_u64()), (StatusCode::OK, Some(2)), "{answer}");
 
     // THEN the city's report of 2019, under the tree of those years, has it by its ward
     let city = report(&api, &old_city, "2019", &api.admin).await;
@@ -71,8 +81,11 @@ async fn figures_before_the_merger_add_up_under_the_tree_of_their_years_and_unde
     assert_eq!(child(&today, "Phường Đức Xuân")["areas"], 1);
     let ward_2019 = report(&api, &ward_now, "2019", &api.admin).await;
     assert_eq!(donated(&ward_2019), 8111);
-    // AND none of it in 2026
+    assert_eq!(households(&ward_2019), 12, "a level as of 2019's end");
+    // AND none of it in 2026: neither the land, nor the households of an area that ended
     assert_eq!(donated(&report(&api, &province, "2026", &api.admin).await), 0);
+    assert_eq!(households(&report(&api, &ward_now, "2026", &api.admin).await), 0);
+    assert_eq!(households(&report(&api, &old_ward, "2026", &api.admin).await), 12, "under its own tree, as it stood");
 
     // AND today's Phường Đức Xuân's officer reads the old ward it carries on, not others
     let (_, officer) = api.enrol(Role::WardOfficer, ward_now.as_str(), "Cán bộ Đức Xuân").await;
@@ -81,4 +94,12 @@ async fn figures_before_the_merger_add_up_under_the_tree_of_their_years_and_unde
     let (status, refused) =
         api.call("GET", &format!("/api/v1/units/{old_song_cau}/report?period=2019"), Some(&officer), None).await;
     assert_eq!((status, refused["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{refused}");
+    // AND writes nothing there: no code for the old area, no model for the old ward
+    let code = json!({ "role": "volunteer", "unit": "kdc-ntmk-to-11" });
+    let (status, _) = api.post("/api/v1/codes", Some(&officer), &code).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a code for an area of the old map");
+    let model = json!({ "id": "e-1", "model": "mh-1", "day": "2019-03-01",
+        "step": { "kind": "register", "unit": old_ward, "content": 2, "name": "Tổ văn minh" } });
+    let (status, _) = api.post("/api/v1/models", Some(&officer), &model).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a model of a ward of the old map");
 }
