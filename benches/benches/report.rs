@@ -93,9 +93,10 @@ fn province_report(c: &mut Criterion) {
     });
 }
 
-/// The same province's year entered under the map before a reorganisation (its ids
+/// The same province's first half of 2025 entered under the map before a reorganisation (its ids
 /// `cu-…`, ended on 30/6/2025), read under today's: each of today's communes carries on
-/// one of before, today's province the old one, so a report reads twice the rollups.
+/// one of before, today's province the old one, so a report of the first half of 2025
+/// reads twice the rollups.
 fn report_under_todays_map(c: &mut Criterion) {
     let catalogue = Catalogue::standard();
     let today = UnitTree::sample_province(100, 15);
@@ -141,7 +142,7 @@ fn report_under_todays_map(c: &mut Criterion) {
             response.into_body().collect().await.unwrap().to_bytes()
         }
     };
-    let body = runtime.block_on(get("/api/v1/units/tinh-mau/report?period=2025"));
+    let body = runtime.block_on(get("/api/v1/units/tinh-mau/report?period=2025-H1"));
     let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         report["unit"]["figures"]["so_ho"]["level"]["reporting"], 1_500,
@@ -149,7 +150,7 @@ fn report_under_todays_map(c: &mut Criterion) {
     );
     assert_eq!(report["children"].as_array().unwrap().len(), 100);
     c.bench_function("province report under today's map, 1500 areas before a merger (embedded store, router)", |b| {
-        b.to_async(&runtime).iter(|| get("/api/v1/units/tinh-mau/report?period=2025"))
+        b.to_async(&runtime).iter(|| get("/api/v1/units/tinh-mau/report?period=2025-H1"))
     });
 }
 
