@@ -418,8 +418,10 @@ pub fn honour_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: 
         .collect();
     let position: BTreeMap<UnitId, usize> = children.iter().enumerate().map(|(i, c)| (c.unit.clone(), i)).collect();
     let mut records = Vec::new();
+    // Each unit's reach, worked out once: a unit is honoured many times.
+    let mut reaches: BTreeMap<&UnitId, Vec<UnitId>> = BTreeMap::new();
     for record in all.iter().filter(|r| r.honour.falls_in(period)) {
-        let chain = tree.reach_of(&record.honour.unit);
+        let chain = reaches.entry(&record.honour.unit).or_insert_with(|| tree.reach_of(&record.honour.unit));
         if !chain.contains(unit) {
             continue;
         }

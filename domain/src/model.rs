@@ -665,8 +665,10 @@ pub fn model_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: &
     let mut children: Vec<UnitModels> = tree.children(unit).map(|c| empty(&c.id, &c.name)).collect();
     let position: BTreeMap<UnitId, usize> = children.iter().enumerate().map(|(i, c)| (c.unit.clone(), i)).collect();
     let mut models = Vec::new();
+    // Each unit's reach, worked out once: a unit registers many models.
+    let mut reaches: BTreeMap<&UnitId, Vec<UnitId>> = BTreeMap::new();
     for model in all.iter().filter(|m| m.counts_in(period)) {
-        let chain = tree.reach_of(&model.unit);
+        let chain = reaches.entry(&model.unit).or_insert_with(|| tree.reach_of(&model.unit));
         if !chain.contains(unit) {
             continue;
         }

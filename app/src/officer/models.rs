@@ -142,24 +142,31 @@ pub fn ModelsScreen() -> impl IntoView {
             Some(view! { <table data-testid="model-counts"><tbody>{rows}</tbody></table> })
         })
     };
-    let list = move || {
-        let Some(fetched) = report.with(|r| r.as_ref().map(|r| r.models.clone())) else {
-            return view! { <li class="hint">"Đang tải…"</li> }.into_any();
-        };
+    // The models shown, the steps held unsent folded in; `None` while loading.
+    let shown = Memo::new(move |_| {
+        let fetched = report.with(|r| r.as_ref().map(|r| r.models.clone()))?;
         let held = session.pending_model.get();
-        session.sheets.track(); // a sheet set changes what a model may take
+        let sheets = session.sheets.with(Vec::len); // a sheet set changes what a model may take
         let chosen = unit.get_untracked();
         let models = session.reach.with_untracked(|r| {
             let me = (&r.profile.device, r.profile.role);
             with_held(&fetched, &held, me, &r.tree, &chosen)
         });
-        if models.is_empty() {
-            return view! { <li class="hint">"Chưa có mô hình nào trong năm."</li> }.into_any();
-        }
-        (models.into_iter())
-            .map(|(model, unsent)| view! { <ModelRow session model unsent done on_filed=load /> })
-            .collect_any()
-            .into_any()
+        Some(models.into_iter().map(|(model, unsent)| (sheets, model, unsent)).collect::<Vec<_>>())
+    });
+    let hint = move || match shown.with(|s| s.as_ref().map(Vec::is_empty)) {
+        None => Some("Đang tải…"),
+        Some(true) => Some("Chưa có mô hình nào trong năm."),
+        Some(false) => None,
+    };
+    // A row is built again only when its model changes (a step, a status, a sheet), so a
+    // form open in it stays open while the list reloads.
+    let list = view! {
+        <For
+            each=move || shown.get().unwrap_or_default()
+            key=|(sheets, model, unsent)| (*sheets, model.id.clone(), model.steps.len(), model.status, unsent.len())
+            children=move |(_, model, unsent)| view! { <ModelRow session model unsent done on_filed=load /> }
+        />
     };
     view! {
         <section class="models">
@@ -171,7 +178,10 @@ pub fn ModelsScreen() -> impl IntoView {
             <RegisterForm session unit done on_filed=load />
             <p class="flash" role="status" data-testid="model-done">{move || done.get()}</p>
             <h2>"Các mô hình"</h2>
-            <ul class="rows" data-testid="model-list">{list}</ul>
+            <ul class="rows" data-testid="model-list">
+                {move || hint().map(|h| view! { <li class="hint">{h}</li> })}
+                {list}
+            </ul>
         </section>
     }
 }
@@ -195,6 +205,11 @@ pub(super) fn send(
             }
             Some(Sent::Refused(message)) => {
                 error.try_set(Some(message));
+            }
+            // Another round of sending (the timer's, another tab's) filed it meanwhile.
+            None if session.pending_model.with_untracked(|held| !held.contains(&event)) => {
+                done.try_set(Some(format!("Đã ghi \"{}\".", event.step.name_vi())));
+                on_filed();
             }
             Some(Sent::Held) | None => {
                 let what = event.step.name_vi();
