@@ -421,23 +421,41 @@ fn ModelRow(
                                 {options}
                             </select>
                         </label>
-                        <label>
-                            "Ngày (ngày/tháng/năm)"
-                            <input inputmode="numeric" prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev)) />
-                        </label>
-                        <label>
-                            "Ghi chú (không bắt buộc)"
-                            <input autocomplete="off" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
-                        </label>
-                        <p class="alert" role="alert">{move || error.get()}</p>
-                        <div class="actions">
-                            <button type="submit" class="primary">"Lưu"</button>
-                            <button type="button" on:click=move |_| open.set(false)>"Hủy"</button>
-                        </div>
+                        <StepFields day_label="Ngày (ngày/tháng/năm)" day note error save="Lưu" open />
                     </form>
                 </Show>
             })}
         </li>
+    }
+}
+
+/// A step's day and note, its refusal, and the form's buttons: what the step form and the
+/// score form share.
+#[component]
+pub(super) fn StepFields(
+    day_label: &'static str,
+    day: RwSignal<String>,
+    note: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    /// The submit button's label.
+    save: &'static str,
+    /// The form's open state: "Hủy" closes it.
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {day_label}
+            <input inputmode="numeric" prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev)) />
+        </label>
+        <label>
+            "Ghi chú (không bắt buộc)"
+            <input autocomplete="off" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
+        </label>
+        <p class="alert" role="alert">{move || error.get()}</p>
+        <div class="actions">
+            <button type="submit" class="primary">{save}</button>
+            <button type="button" on:click=move |_| open.set(false)>"Hủy"</button>
+        </div>
     }
 }
 

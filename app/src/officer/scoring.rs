@@ -4,7 +4,7 @@
 //! verdict computed as the points are typed, never typed themselves. A score is a step of
 //! the model (`models::prepared`), so it is held on the phone and sent when there is signal.
 
-use super::models::{prepared, send};
+use super::models::{StepFields, prepared, send};
 use super::{OfficerSession, kept};
 use crate::{CollectAny, api, clock};
 use domain::scoring::{Criterion, criteria_as_text, criteria_from_text, sheets_seen_from};
@@ -293,19 +293,7 @@ pub fn ScoreForm(
             <h3>{move || format!("{label}: {}", sheet.with_value(|s| s.name.clone()))}</h3>
             {fieldsets}
             <p class="total" role="status" data-testid="score-total">{total}</p>
-            <label>
-                "Ngày chấm (ngày/tháng/năm)"
-                <input inputmode="numeric" prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev)) />
-            </label>
-            <label>
-                "Ghi chú (không bắt buộc)"
-                <input autocomplete="off" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
-            </label>
-            <p class="alert" role="alert">{move || error.get()}</p>
-            <div class="actions">
-                <button type="submit" class="primary">"Lưu điểm"</button>
-                <button type="button" on:click=move |_| open.set(false)>"Hủy"</button>
-            </div>
+            <StepFields day_label="Ngày chấm (ngày/tháng/năm)" day note error save="Lưu điểm" open />
         </form>
     }
 }
