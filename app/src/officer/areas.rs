@@ -145,7 +145,7 @@ fn prepared(
 
 /// A name as typed, precomposed (NFC) and made canonical (`domain::area::area_name`).
 fn name_typed(typed: &str) -> Result<String, String> {
-    let nfc = String::from(js_sys::JsString::from(typed).normalize("NFC"));
+    let nfc = super::nfc(typed);
     domain::area::area_name(&nfc).ok_or_else(|| domain::AreaProblem::InvalidName.message_vi())
 }
 

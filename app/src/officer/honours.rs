@@ -5,7 +5,7 @@
 
 use super::unit_picker::UnitPicker;
 use super::yearly::{UnitAndYear, Yearly};
-use super::{OfficerSession, use_officer_session};
+use super::{OfficerSession, nfc, use_officer_session};
 use crate::CollectAny;
 use crate::{api, clock};
 use domain::honour::{CommendationForm, Decision, HONOUR_ROWS, HonourKind, HonourLevel};
@@ -32,11 +32,6 @@ const KINDS: [(Kind, &str); 6] = [
     (Kind::BangKhen, "Bằng khen"),
     (Kind::Exemplar, "Điển hình \"Dân vận khéo\""),
 ];
-
-/// Text as typed, precomposed (NFC), as the server stores it.
-fn nfc(typed: &str) -> String {
-    String::from(js_sys::JsString::from(typed).normalize("NFC"))
-}
 
 #[component]
 pub fn HonoursScreen() -> impl IntoView {

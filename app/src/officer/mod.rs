@@ -44,6 +44,12 @@ impl InReach {
     }
 }
 
+/// Text as typed on any keyboard, precomposed (NFC), as the server stores it: the one
+/// place the officers' forms normalise what they send.
+pub fn nfc(typed: &str) -> String {
+    String::from(js_sys::JsString::from(typed).normalize("NFC"))
+}
+
 /// What became of a held step of a model when the held steps were sent.
 pub enum Sent {
     Filed(Box<domain::ModelFiled>),

@@ -229,7 +229,7 @@ pub(super) fn prepared(
     step: ModelStep,
     note: &str,
 ) -> Result<ModelEvent, String> {
-    let note = step_note(&String::from(js_sys::JsString::from(note).normalize("NFC"))).map_err(|p| p.message_vi())?;
+    let note = step_note(&super::nfc(note)).map_err(|p| p.message_vi())?;
     let draft = session
         .pending_model
         .with_untracked(|p| to_send(p, model.map(|m| m.id.clone()), day, step, note, super::areas::fresh_id));
@@ -267,7 +267,7 @@ fn RegisterForm(
         let at = candidates.with_untracked(|c| c.iter().any(|u| u.id == chosen));
         let at = if at { Some(chosen) } else { candidates.with_untracked(|c| c.first().map(|u| u.id.clone())) };
         let Some(at) = at else { return };
-        let typed = String::from(js_sys::JsString::from(name.get_untracked()).normalize("NFC"));
+        let typed = super::nfc(&name.get_untracked());
         let event = Date::from_vietnamese(&day.get_untracked())
             .map_err(|e| e.message_vi())
             .and_then(|d| Ok((d, model_name(&typed).ok_or_else(|| ModelProblem::InvalidName.message_vi())?)))

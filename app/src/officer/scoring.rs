@@ -99,8 +99,7 @@ fn SheetForm(session: OfficerSession, unit: RwSignal<UnitId>) -> impl IntoView {
     let (error, done) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
     // A sheet sent without an answer: the same sheet sent again keeps its id.
     let last = StoredValue::new(None::<ScoringSheet>);
-    let nfc = |s: String| String::from(js_sys::JsString::from(s).normalize("NFC"));
-    let read = move || -> Result<Vec<Criterion>, SheetProblem> { criteria_from_text(&nfc(criteria.get())) };
+    let read = move || -> Result<Vec<Criterion>, SheetProblem> { criteria_from_text(&super::nfc(&criteria.get())) };
     let preview = move || match read() {
         Ok(c) if c.is_empty() => String::new(),
         Ok(c) => {
@@ -130,7 +129,7 @@ fn SheetForm(session: OfficerSession, unit: RwSignal<UnitId>) -> impl IntoView {
                 id,
                 unit: unit.get_untracked(),
                 content: content.get_untracked(),
-                name: nfc(name.get_untracked()),
+                name: super::nfc(&name.get_untracked()),
                 criteria,
                 pass_mark,
             };
