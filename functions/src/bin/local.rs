@@ -19,7 +19,8 @@
 //! user at a time). A server whose store has no device yet prints such a link at start.
 //!
 //! `sotay-local load-units --province "Thái Nguyên" [store options as above]` loads a
-//! province of today's map and its communes and wards from the bundled dataset
+//! province of today's map and its communes and wards, with the provinces merged into it
+//! on 1/7/2025 and their districts and communes, from the bundled dataset
 //! (`domain/data/units/`) into a new store; again, it adds only what the store lacks. A
 //! store given a province is never given the demo tree. Then `create-admin --unit` with
 //! the id it prints, and serve.
