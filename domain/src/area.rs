@@ -6,8 +6,12 @@
 //! day for the tree of that day.
 //!
 //! A closed area keeps its figures and takes no entries for months after it closed
-//! ([`crate::UnitTree::area_open_on`]). Merges and splits, which move figures to a
-//! successor, are not here yet.
+//! ([`crate::UnitTree::area_open_on`]). An area merged into another, or split into new
+//! ones, closes the same way, and its successor (the area it merged into, the first of
+//! its parts) carries it on ([`Unit::succeeds`]): the figures it had stay where they were
+//! entered and are read under the successor too ([`crate::UnitTree::carried`]), and an
+//! entry a phone made for it afterwards, without knowing, is still taken and counts to
+//! the successor. Nothing is moved, so nothing can be moved twice.
 
 use crate::{Date, DeviceId, EventId, Unit, UnitId, UnitLevel, UnitTree};
 use serde::{Deserialize, Serialize};
@@ -50,7 +54,25 @@ pub enum AreaChange {
     Rename { name: String },
     /// Giải thể — from the effective day on, the area takes no entries; its figures stay.
     Close,
+    /// Sáp nhập — from the effective day on, the area is part of `into`, an open area of
+    /// the same commune or ward, which carries its figures on.
+    Merge { into: UnitId },
+    /// Chia tách — from the effective day on, the area is `parts`, new areas of the same
+    /// commune or ward; the first carries its figures on.
+    Split { parts: Vec<AreaPart> },
 }
+
+/// One new area a split makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AreaPart {
+    /// The id the phone chose for it (`kdc-…`).
+    pub id: UnitId,
+    pub name: String,
+}
+
+/// Most parts one area is split into.
+pub const MAX_PARTS: usize = 10;
 
 /// An event as stored: the device that filed it and when (the server's clock).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +87,9 @@ pub struct AreaRecord {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaChanged {
     pub unit: Unit,
+    /// The areas a split made, in the order of its parts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Unit>,
     /// The same change was filed before (a repeat): nothing changed now.
     pub repeated: bool,
 }
@@ -96,6 +121,10 @@ pub enum AreaProblem {
     TooManyAreas,
     #[error("event id reused for another change")]
     EventIdReused,
+    #[error("an area merges into another open area of its own commune or ward")]
+    MergeTarget,
+    #[error("a split makes 2 to {MAX_PARTS} parts with names of their own")]
+    SplitParts,
 }
 
 impl AreaProblem {
@@ -113,6 +142,8 @@ impl AreaProblem {
         "invalid_effective_date",
         "too_many_areas",
         "event_id_reused",
+        "invalid_merge",
+        "invalid_split",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -129,6 +160,8 @@ impl AreaProblem {
             Self::EffectiveDate { .. } => "invalid_effective_date",
             Self::TooManyAreas => "too_many_areas",
             Self::EventIdReused => "event_id_reused",
+            Self::MergeTarget => "invalid_merge",
+            Self::SplitParts => "invalid_split",
         }
     }
 
@@ -159,6 +192,12 @@ impl AreaProblem {
             Self::EffectiveDate { earliest: None, latest } => format!("Ngày hiệu lực không được sau {latest}."),
             Self::TooManyAreas => format!("Một xã, phường có tối đa {MAX_AREAS_PER_WARD} khu dân cư đang hoạt động."),
             Self::EventIdReused => "Thay đổi này trùng mã với một thay đổi khác; hãy tải lại trang rồi làm lại.".into(),
+            Self::MergeTarget => {
+                "Chỉ sáp nhập vào một khu dân cư khác đang hoạt động của cùng xã, phường, đã có từ ngày sáp nhập.".into()
+            }
+            Self::SplitParts => format!(
+                "Chia tách thành từ 2 đến {MAX_PARTS} khu dân cư mới, mỗi khu một tên riêng (mỗi dòng một tên)."
+            ),
         }
     }
 }
@@ -192,7 +231,12 @@ impl AreaEvent {
             AreaChange::Create { name, .. } | AreaChange::Rename { name } => {
                 *name = area_name(name).ok_or(AreaProblem::InvalidName)?;
             }
-            AreaChange::Close => {}
+            AreaChange::Split { parts } => {
+                for part in parts {
+                    part.name = area_name(&part.name).ok_or(AreaProblem::InvalidName)?;
+                }
+            }
+            AreaChange::Close | AreaChange::Merge { .. } => {}
         }
         Ok(self)
     }
@@ -251,9 +295,56 @@ impl AreaEvent {
             AreaChange::Close => {
                 let area = self.existing_area(tree)?;
                 open(area)?;
-                // Open at least its first day.
-                in_range(area.valid_from.map(|first| Date::from_days(first.days() + 1)))
+                in_range(after_first_day(area))
             }
+            AreaChange::Merge { into } => {
+                let area = self.existing_area(tree)?;
+                open(area)?;
+                let target = tree.get(into).ok().filter(|t| {
+                    t.is_area()
+                        && t.id != area.id
+                        && t.parent == area.parent
+                        && t.valid_to.is_none()
+                        && t.valid_from.is_none_or(|first| first <= self.effective)
+                });
+                target.ok_or(AreaProblem::MergeTarget)?;
+                in_range(after_first_day(area))
+            }
+            AreaChange::Split { parts } => {
+                let area = self.existing_area(tree)?;
+                open(area)?;
+                let named_twice = parts.iter().enumerate().any(|(i, p)| {
+                    parts[..i].iter().any(|q| q.id == p.id || same_name(&q.name, &p.name))
+                });
+                if !(2..=MAX_PARTS).contains(&parts.len()) || named_twice {
+                    return Err(AreaProblem::SplitParts);
+                }
+                let parent = area.parent.as_ref().ok_or_else(|| AreaProblem::NotAnArea(area.name.clone()))?;
+                for part in parts {
+                    if !part.id.as_str().starts_with(AREA_ID_PREFIX) {
+                        return Err(AreaProblem::InvalidAreaId);
+                    }
+                    if tree.get(&part.id).is_ok() {
+                        return Err(AreaProblem::IdTaken(part.id.to_string()));
+                    }
+                    // A part may keep the area's own name.
+                    name_free(parent, &part.name, &area.id)?;
+                }
+                let open_areas = tree.children(parent).filter(|u| u.is_area() && u.valid_to.is_none()).count();
+                if open_areas - 1 + parts.len() > MAX_AREAS_PER_WARD {
+                    return Err(AreaProblem::TooManyAreas);
+                }
+                in_range(after_first_day(area))
+            }
+        }
+    }
+
+    /// The areas this change makes: a new one, or a split's parts.
+    pub fn new_areas(&self) -> Vec<UnitId> {
+        match &self.change {
+            AreaChange::Create { .. } => vec![self.area.clone()],
+            AreaChange::Split { parts } => parts.iter().map(|p| p.id.clone()).collect(),
+            _ => vec![],
         }
     }
 
@@ -276,9 +367,42 @@ impl AreaEvent {
             (AreaChange::Close, Some(i)) if units[i].valid_to.is_none() => {
                 units[i].valid_to = Some(self.effective.previous());
             }
+            (AreaChange::Merge { into }, Some(i)) if units[i].valid_to.is_none() => {
+                units[i].valid_to = Some(self.effective.previous());
+                #[cfg(not(target_arch = "wasm32"))]
+                if let Some(target) = units.iter_mut().find(|u| &u.id == into) {
+                    target.succeeds.push(self.area.clone());
+                }
+                #[cfg(target_arch = "wasm32")]
+                let _ = into;
+            }
+            (AreaChange::Split { parts }, Some(i)) if units[i].valid_to.is_none() => {
+                units[i].valid_to = Some(self.effective.previous());
+                let parent = units[i].parent.clone();
+                for (n, part) in parts.iter().enumerate() {
+                    if units.iter().any(|u| u.id == part.id) {
+                        continue;
+                    }
+                    let new = Unit::new(part.id.clone(), part.name.clone(), UnitLevel::Area, parent.clone());
+                    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
+                    let mut new = Unit { valid_from: Some(self.effective), ..new };
+                    #[cfg(not(target_arch = "wasm32"))]
+                    if n == 0 {
+                        new.succeeds.push(self.area.clone());
+                    }
+                    #[cfg(target_arch = "wasm32")]
+                    let _ = n;
+                    units.push(new);
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// The earliest day an area may close: it stays open at least its first day.
+fn after_first_day(area: &Unit) -> Option<Date> {
+    area.valid_from.map(|first| Date::from_days(first.days() + 1))
 }
 
 /// The stored units with the areas' events applied, in the order they took effect (ties:
@@ -424,6 +548,63 @@ mod tests {
         let full = tree_of(&many, None);
         let one_more = create(9_999, "kdc-more", "p-duc-xuan", "Tổ thêm", day(2026, 1, 1));
         assert_eq!(one_more.check(&full, today()), Err(AreaProblem::TooManyAreas));
+    }
+
+    #[test]
+    fn a_merged_area_is_carried_on_and_still_takes_entries_under_its_successor() {
+        let d = day(2026, 7, 1);
+        let tree = tree_of(&[], None);
+        let merge = |n, area: &str, into: &str| event(n, area, d, AreaChange::Merge { into: id(into) });
+        assert_eq!(merge(1, "ntmk-to-11", "ntmk-to-11").check(&tree, today()), Err(AreaProblem::MergeTarget));
+        assert_eq!(merge(1, "ntmk-to-11", "dx-to-8a").check(&tree, today()), Err(AreaProblem::MergeTarget), "another ward");
+        assert_eq!(merge(1, "ntmk-to-11", "p-nguyen-thi-minh-khai").check(&tree, today()), Err(AreaProblem::MergeTarget));
+        let merged = merge(1, "ntmk-to-11", "ntmk-to-13");
+        assert_eq!(merged.check(&tree, today()), Ok(()));
+
+        let after = tree_of(&[record(merged.clone(), 1)], None);
+        assert_eq!(after.get(&id("ntmk-to-11")).unwrap().valid_to, Some(day(2026, 6, 30)));
+        assert_eq!(after.carried(&id("ntmk-to-13")), vec![id("ntmk-to-13"), id("ntmk-to-11")]);
+        assert!(after.area_open_on(&id("ntmk-to-11"), day(2026, 8, 1)).is_ok(), "counts on under Tổ 13");
+        let before = tree_of(&[record(merged.clone(), 1)], Some(day(2026, 6, 30)));
+        assert_eq!(before.get(&id("ntmk-to-11")).unwrap().valid_to, None, "the tree of a day before it");
+        assert!(matches!(merge(2, "ntmk-to-13", "ntmk-to-11").check(&after, today()), Err(AreaProblem::MergeTarget)));
+        assert!(matches!(merged.check(&after, today()), Err(AreaProblem::Closed { .. })));
+
+        // Once the successor closes, neither takes entries.
+        let closed = event(3, "ntmk-to-13", day(2026, 10, 1), AreaChange::Close);
+        let both = tree_of(&[record(merged, 1), record(closed, 2)], None);
+        assert!(both.area_open_on(&id("ntmk-to-11"), day(2026, 9, 1)).is_ok());
+        assert!(matches!(both.area_open_on(&id("ntmk-to-11"), day(2026, 10, 1)), Err(crate::DomainError::AreaClosed { .. })));
+    }
+
+    #[test]
+    fn a_split_area_becomes_new_ones_and_the_first_carries_it_on() {
+        let d = day(2026, 7, 1);
+        let part = |i: &str, name: &str| AreaPart { id: id(i), name: name.into() };
+        let split = |parts: Vec<AreaPart>| event(1, "xh-na-ban", d, AreaChange::Split { parts });
+        let tree = tree_of(&[], None);
+        let good = split(vec![part("kdc-a", "Thôn Nà Bản"), part("kdc-b", "Thôn Nà Bản 2")]);
+        assert_eq!(good.check(&tree, today()), Ok(()), "a part may keep the area's name");
+        assert_eq!(split(vec![part("kdc-a", "Thôn A")]).check(&tree, today()), Err(AreaProblem::SplitParts));
+        let twice = split(vec![part("kdc-a", "Thôn A"), part("kdc-b", "thôn a")]);
+        assert_eq!(twice.check(&tree, today()), Err(AreaProblem::SplitParts));
+        let taken = split(vec![part("kdc-a", "Thôn A"), part("kdc-b", "Thôn Tổng Nẻng")]);
+        assert_eq!(taken.check(&tree, today()), Err(AreaProblem::NameTaken("Thôn Tổng Nẻng".into())));
+        let bad_id = split(vec![part("kdc-a", "Thôn A"), part("xh-b", "Thôn B")]);
+        assert_eq!(bad_id.check(&tree, today()), Err(AreaProblem::InvalidAreaId));
+        assert_eq!(
+            AreaEvent { ..split(vec![part("kdc-a", "Thôn A"), part("kdc-b", " ")]) }.canonical(),
+            Err(AreaProblem::InvalidName)
+        );
+
+        let after = tree_of(&[record(good.clone(), 1)], None);
+        assert_eq!(good.new_areas(), vec![id("kdc-a"), id("kdc-b")]);
+        let first = after.get(&id("kdc-a")).unwrap();
+        assert_eq!((first.parent.clone(), first.valid_from), (Some(id("x-xuat-hoa")), Some(d)));
+        assert_eq!(after.carried(&id("kdc-a")), vec![id("kdc-a"), id("xh-na-ban")]);
+        assert_eq!(after.carried(&id("kdc-b")), vec![id("kdc-b")]);
+        assert!(after.area_open_on(&id("xh-na-ban"), day(2026, 8, 1)).is_ok());
+        assert_eq!(tree_of(&[record(good.clone(), 1), record(good, 2)], None), after, "filed twice, folded once");
     }
 
     #[test]

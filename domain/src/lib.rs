@@ -34,7 +34,7 @@ mod unit;
 pub mod void;
 
 pub use access::{Action, Caller, Forbidden, Role, authorize, visible_units};
-pub use area::{AreaChange, AreaChanged, AreaEvent, AreaProblem, AreaRecord};
+pub use area::{AreaChange, AreaChanged, AreaEvent, AreaPart, AreaProblem, AreaRecord};
 pub use backup::{BACKUP_FORMAT, BACKUP_KIND, Backup, BackupProblem};
 pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
 pub use cell::{
@@ -49,7 +49,7 @@ pub use id::{DeviceId, EventId, ID_PATTERN, IndicatorId, MAX_ID_LEN, ModelId, Un
 pub use ledger::{Answered, Entry, EntryChange, LEDGER_FORMAT, Ledger, LedgerUnreadable, Review};
 pub use model::{Model, ModelEvent, ModelFiled, ModelProblem, ModelRecord, ModelReport, ModelStatus, ModelStep};
 pub use period::{Bucket, Date, Month, ReportPeriod, YEARS};
-pub use report::{Figure, Report, UnitFigures, carried_sum, unit_figures};
+pub use report::{Figure, Report, UnitFigures, carried_sum, column_figures, report_columns, unit_figures};
 pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves, removal_moves};
 pub use scoring::{ScoringSheet, SheetFiled, SheetProblem, SheetRecord};
 pub use snapshot::AreaSnapshot;

@@ -78,12 +78,12 @@ pub struct Report {
     pub children: Vec<UnitFigures>,
 }
 
-/// How many residential areas at or below `unit` existed during the period: an area a
-/// ward created after it, or closed before it, is not one of "m khu dân cư".
-fn areas_in(tree: &UnitTree, unit: &Unit, period: ReportPeriod) -> usize {
+/// How many residential areas at or below the units read existed during the period: an
+/// area a ward created after it, or closed before it, is not one of "m khu dân cư".
+fn areas_in(tree: &UnitTree, reads: &[UnitId], period: ReportPeriod) -> usize {
     let (first, last) = (period.first_day(), period.last_day());
     let existed = |area: &Unit| area.valid_from.is_none_or(|f| f <= last) && area.valid_to.is_none_or(|t| t >= first);
-    let mut areas: Vec<UnitId> = tree.carried(&unit.id).iter().flat_map(|u| tree.areas_under(u)).collect();
+    let mut areas: Vec<UnitId> = reads.iter().flat_map(|u| tree.areas_under(u)).collect();
     areas.sort();
     areas.dedup();
     areas.iter().filter(|id| tree.get(id).is_ok_and(existed)).count()
@@ -117,8 +117,24 @@ pub fn carried_sum(
     (totals, rollups)
 }
 
+/// The columns of a report of `unit`: each child, with the units its figures are read
+/// from (itself, then those it carries on). A child that ended before the period's end
+/// and that a sibling carries on (an area merged into another, or split) is that
+/// sibling's, not a column of its own; a child with a column of its own is read there
+/// only. So every entry counts in one column, and the columns add up to the unit.
+pub fn report_columns<'t>(tree: &'t UnitTree, unit: &UnitId, period: ReportPeriod) -> Vec<(&'t Unit, Vec<UnitId>)> {
+    let children: Vec<&Unit> = tree.children(unit).collect();
+    let carried_by_sibling =
+        |c: &Unit| children.iter().any(|s| s.id != c.id && tree.carried(&s.id).iter().skip(1).any(|u| *u == c.id));
+    let ended = |c: &Unit| c.valid_to.is_some_and(|last| last < period.last_day());
+    let own: Vec<&Unit> = children.iter().copied().filter(|c| !(ended(c) && carried_by_sibling(c))).collect();
+    let own_ids: Vec<UnitId> = own.iter().map(|c| c.id.clone()).collect();
+    own.into_iter().map(|c| (c, tree.carried_but(&c.id, &own_ids))).collect()
+}
+
 /// Computes a unit's figures from its counter totals over the period and its register
-/// rollups up to the period's end (see [`crate::rollup`]).
+/// rollups up to the period's end (see [`crate::rollup`]), read from the unit and those it
+/// carries on.
 pub fn unit_figures(
     catalogue: &Catalogue,
     tree: &UnitTree,
@@ -127,7 +143,20 @@ pub fn unit_figures(
     counter_totals: &BTreeMap<IndicatorId, i64>,
     rollups: &RegisterRollups,
 ) -> UnitFigures {
-    let area_count = u32::try_from(areas_in(tree, unit, period)).unwrap_or(u32::MAX);
+    column_figures(catalogue, tree, unit, &tree.carried(&unit.id), period, counter_totals, rollups)
+}
+
+/// [`unit_figures`] of a unit read from `reads` (a column of [`report_columns`]).
+pub fn column_figures(
+    catalogue: &Catalogue,
+    tree: &UnitTree,
+    unit: &Unit,
+    reads: &[UnitId],
+    period: ReportPeriod,
+    counter_totals: &BTreeMap<IndicatorId, i64>,
+    rollups: &RegisterRollups,
+) -> UnitFigures {
+    let area_count = u32::try_from(areas_in(tree, reads, period)).unwrap_or(u32::MAX);
     // Levels add up every month up to the end; flags count January of the period's years.
     let mut levels: BTreeMap<&IndicatorId, RollupChange> = BTreeMap::new();
     let mut flags: BTreeMap<&IndicatorId, RollupChange> = BTreeMap::new();

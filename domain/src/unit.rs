@@ -147,15 +147,30 @@ impl UnitTree {
     }
 
     /// Checks that `id` is a residential area that still existed on `day` (the first day
-    /// of an entry's month or year): a closed area takes nothing after it closed.
+    /// of an entry's month or year), or one carried on by an area that did (merged into
+    /// it, split with it as the first part): a closed area takes nothing after it closed,
+    /// a merged one counts on under its successor.
     pub fn area_open_on(&self, id: &UnitId, day: Date) -> Result<&Unit, DomainError> {
         let unit = self.area(id)?;
         match unit.valid_to {
-            Some(last) if day > last => {
+            Some(last) if day > last && !self.carried_on(id, day) => {
                 Err(DomainError::AreaClosed { name: unit.name.clone(), last_day: last.to_vietnamese() })
             }
             _ => Ok(unit),
         }
+    }
+
+    /// Whether an area that carries `id` on takes entries on `day`.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn carried_on(&self, id: &UnitId, day: Date) -> bool {
+        let successors = self.successors.get(id).into_iter().flatten();
+        successors.filter(|s| self.units.get(*s).is_some_and(Unit::is_area)).any(|s| self.area_open_on(s, day).is_ok())
+    }
+
+    /// The app leaves successions out (see [`Unit::succeeds`]).
+    #[cfg(target_arch = "wasm32")]
+    fn carried_on(&self, _: &UnitId, _: Date) -> bool {
+        false
     }
 
     /// Units in the order they were listed (parents first).
@@ -181,6 +196,12 @@ impl UnitTree {
     /// The units whose data a report of `id` reads: the unit itself, then those it carries
     /// on ([`Unit::succeeds`]) and theirs, each once.
     pub fn carried(&self, id: &UnitId) -> Vec<UnitId> {
+        self.carried_but(id, &[])
+    }
+
+    /// [`UnitTree::carried`], leaving out the units in `own` and those they carry on: the
+    /// siblings a report shows in columns of their own.
+    pub fn carried_but(&self, id: &UnitId, own: &[UnitId]) -> Vec<UnitId> {
         #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
         let mut out = vec![id.clone()];
         #[cfg(not(target_arch = "wasm32"))]
@@ -188,7 +209,7 @@ impl UnitTree {
             let mut next = 0;
             while let Some(at) = out.get(next).cloned() {
                 for before in self.units.get(&at).into_iter().flat_map(|u| &u.succeeds) {
-                    if !out.contains(before) {
+                    if !out.contains(before) && !own.contains(before) {
                         out.push(before.clone());
                     }
                 }

@@ -9,6 +9,7 @@ mod ledger_format;
 mod merge_laws;
 mod models;
 mod numbers;
+mod reorganised;
 mod restores;
 mod totals;
 mod voids;

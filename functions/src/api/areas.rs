@@ -1,4 +1,4 @@
-//! `POST /api/v1/areas` — officers create, rename and close the residential areas of
+//! `POST /api/v1/areas` — officers create, rename, close, merge and split the residential areas of
 //! their communes and wards (`domain::area`), each change filed once by its id.
 
 use super::json::ApiJson;
@@ -14,7 +14,8 @@ use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 
 /// Files a change of a residential area: a new one under a commune or ward, a new name,
-/// or its closing, each from the day it takes effect.
+/// its closing, its merging into another or its split into new ones, each from the day it
+/// takes effect.
 #[utoipa::path(post, path = "/api/v1/areas", tag = "units", request_body = AreaEvent, security(("device_token" = [])),
     responses(
         (status = 200, description = "Filed, or filed before (the same change sent again): the area as it now is",
@@ -23,7 +24,7 @@ use unicode_normalization::UnicodeNormalization;
         (status = 409, description = "area_name_taken, area_id_taken, event_id_reused: the change conflicts with \
             what is stored; nothing was stored", body = ErrorBody),
         (status = 422, description = "invalid_area_name, invalid_area_id, area_same_name, unknown_unit, not_a_ward, not_an_area, \
-            area_closed, invalid_effective_date, too_many_areas, invalid_id, invalid_period: the change does not \
+            area_closed, invalid_effective_date, too_many_areas, invalid_merge, invalid_split, invalid_id, invalid_period: the change does not \
             fit (an area closed already, say); nothing was stored", body = ErrorBody),
     ))]
 pub async fn change<S: UnitStore + AccessStore>(
@@ -55,15 +56,25 @@ pub async fn change<S: UnitStore + AccessStore>(
     if stored != record {
         return repeated(&stored, &event, &*state.reload().await?);
     }
-    let tree = state.reload().await?;
+    changed(&event, &*state.reload().await?, false)
+}
+
+/// The answer: the area as it now is, and the areas a split made.
+fn changed(event: &AreaEvent, tree: &UnitTree, repeated: bool) -> Result<Json<AreaChanged>, ApiError> {
     let unit = tree.get(&event.area)?.clone();
-    Ok(Json(AreaChanged { unit, repeated: false }))
+    let parts = match &event.change {
+        AreaChange::Split { .. } => event.new_areas().iter().map(|id| tree.get(id).cloned()).collect::<Result<_, _>>()?,
+        _ => vec![],
+    };
+    Ok(Json(AreaChanged { unit, parts, repeated }))
 }
 
 /// Names as typed on any keyboard, precomposed (NFC: "Thuỷ" typed as "y" + combining hook).
 fn nfc(mut event: AreaEvent) -> AreaEvent {
-    if let AreaChange::Create { name, .. } | AreaChange::Rename { name } = &mut event.change {
-        *name = name.nfc().collect();
+    match &mut event.change {
+        AreaChange::Create { name, .. } | AreaChange::Rename { name } => *name = name.nfc().collect(),
+        AreaChange::Split { parts } => parts.iter_mut().for_each(|p| p.name = p.name.nfc().collect()),
+        AreaChange::Close | AreaChange::Merge { .. } => {}
     }
     event
 }
@@ -74,6 +85,5 @@ fn repeated(earlier: &AreaRecord, event: &AreaEvent, tree: &UnitTree) -> Result<
     if earlier.event != *event {
         return Err(AreaProblem::EventIdReused.into());
     }
-    let unit = tree.get(&event.area)?.clone();
-    Ok(Json(AreaChanged { unit, repeated: true }))
+    changed(event, tree, true)
 }

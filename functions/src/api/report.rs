@@ -11,7 +11,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::report_table::ReportTable;
 use domain::{
-    Action, DomainError, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, carried_sum, unit_figures,
+    Action, DomainError, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, carried_sum, column_figures,
+    report_columns,
 };
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
@@ -176,19 +177,19 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
     // Each unit's figures come from its own rollups and those of the units it carries on
     // (two reads each), so a province's hundred communes are read a few at a time rather
     // than one after another.
-    let figures_of = async |unit: &Unit| -> Result<UnitFigures, ApiError> {
-        let read_one = async |carried: UnitId| -> Result<_, ApiError> {
-            let totals = state.store.counter_totals(&carried, period, freshness).await?;
-            let rollups = state.store.register_rollups(&carried, period, freshness).await?;
-            Ok((carried, totals, rollups))
+    let figures_of = async |(unit, reads): (&Unit, Vec<UnitId>)| -> Result<UnitFigures, ApiError> {
+        let read_one = async |carried: &UnitId| -> Result<_, ApiError> {
+            let totals = state.store.counter_totals(carried, period, freshness).await?;
+            let rollups = state.store.register_rollups(carried, period, freshness).await?;
+            Ok((carried.clone(), totals, rollups))
         };
-        let read = futures_util::future::try_join_all(tree.carried(&unit.id).into_iter().map(read_one)).await?;
+        let read = futures_util::future::try_join_all(reads.iter().map(read_one)).await?;
         let (totals, rollups) = carried_sum(&state.catalogue, &tree, period, read);
-        Ok(unit_figures(&state.catalogue, &tree, unit, period, &totals, &rollups))
+        Ok(column_figures(&state.catalogue, &tree, unit, &reads, period, &totals, &rollups))
     };
-    let children: Vec<UnitFigures> =
-        stream::iter(tree.children(&unit.id)).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
-    let unit = figures_of(unit).await?;
+    let columns = report_columns(&tree, &unit.id, period);
+    let children: Vec<UnitFigures> = stream::iter(columns).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
+    let unit = figures_of((unit, tree.carried(&unit.id))).await?;
     Ok(Report { period, period_name: period.to_vietnamese(), unit, children })
 }
 

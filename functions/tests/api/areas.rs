@@ -1,9 +1,10 @@
 //! A ward keeps its own residential areas (`POST /api/v1/areas`): an officer creates one,
-//! a volunteer enrols in it and syncs, the officer renames it and closes it; each change
+//! a volunteer enrols in it and syncs, the officer renames it and closes it, merges one
+//! into another and splits one, and the figures follow; each change
 //! is filed once by its id, refused with a Vietnamese reason when it does not fit, and
 //! out of reach of other wards. Over the embedded store and over DynamoDB (moto).
 
-use super::Api;
+use super::{Api, counter_sync};
 use axum::http::StatusCode;
 use domain::Role;
 use functions::store::Store;
@@ -176,6 +177,104 @@ async fn refused_changes<S: Store>(api: Api<S>) {
     let reused = create("e-1", "kdc-2", "x-xuat-hoa", "Thôn Khác", "2026-01-01");
     refused(post(officer.clone(), reused).await, (StatusCode::CONFLICT, "event_id_reused"));
     assert_eq!(api.state.store.area_events().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_ward_merges_and_splits_its_areas_and_their_figures_follow() {
+    merges_and_splits(Api::new().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_a_ward_merges_and_splits_its_areas_and_their_figures_follow() {
+    merges_and_splits(Api::over_dynamodb().await).await;
+}
+
+/// A report's columns as (name, dat_hien), and the unit's own total.
+async fn columns<S: Store>(api: &Api<S>, unit: &str, period: &str) -> (Vec<(String, i64)>, i64) {
+    let (status, report) = api.get(&format!("/api/v1/units/{unit}/report?period={period}")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let total = |f: &Value| f["figures"]["dat_hien"]["counter"]["total"].as_i64().unwrap();
+    let children = report["children"].as_array().unwrap().iter();
+    (children.map(|c| (c["name"].as_str().unwrap().to_string(), total(c))).collect(), total(&report["unit"]))
+}
+
+async fn merges_and_splits<S: Store>(api: Api<S>) {
+    // GIVEN Tổ 11 and Tổ 13 of Phường Nguyễn Thị Minh Khai, each with a phone that has synced
+    let (_, officer) = api.enrol(Role::WardOfficer, "p-nguyen-thi-minh-khai", "Cán bộ phường NTMK").await;
+    let ward = "p-nguyen-thi-minh-khai";
+    let sync = |phone: &'static str, area: &'static str, month: &'static str, inc: u64| {
+        let api = &api;
+        async move { api.sync(&counter_sync(phone, area, "dat_hien", month, inc, 0)).await }
+    };
+    assert_eq!(sync("phone-11", "ntmk-to-11", "2026-03", 100).await.0, StatusCode::OK);
+    assert_eq!(sync("phone-13", "ntmk-to-13", "2026-03", 50).await.0, StatusCode::OK);
+    let post = |body: Value| {
+        let (api, officer) = (&api, officer.clone());
+        async move { api.post("/api/v1/areas", Some(&officer), &body).await }
+    };
+
+    // WHEN the ward merges Tổ 11 into Tổ 13 from 1/7/2026
+    let merge = json!({ "id": "e-merge", "area": "ntmk-to-11", "effective": "2026-07-01",
+                        "change": { "kind": "merge", "into": "ntmk-to-13" } });
+    let (status, merged) = post(merge.clone()).await;
+    assert_eq!((status, merged["unit"]["valid_to"].as_str()), (StatusCode::OK, Some("2026-06-30")), "{merged}");
+    assert_eq!(post(merge).await.1["repeated"], true, "filed once");
+
+    // AND Tổ 11's phone, which did not know, sends September's entry
+    let (status, answer) =
+        api.sync(&json!({ "protocol": 2, "device": "phone-11", "counters": [
+            { "area": "ntmk-to-11", "indicator": "dat_hien", "month": "2026-09", "inc": 30, "dec": 0 }] })).await;
+    assert_eq!((status, answer["changed"].as_u64(), answer.get("refused")), (StatusCode::OK, Some(1), None), "{answer}");
+
+    // THEN the year's report has one column for both, the months before the merge two,
+    // and the columns always add up to the ward
+    let (year, total) = columns(&api, ward, "2026").await;
+    assert_eq!(total, 180);
+    assert_eq!(year, [("Tổ 13".into(), 180), ("Tổ 15".into(), 0)], "Tổ 11 is read under Tổ 13");
+    let (march, total) = columns(&api, ward, "2026-03").await;
+    assert_eq!((march.len(), total), (3, 150));
+    assert!(march.contains(&("Tổ 11".into(), 100)) && march.contains(&("Tổ 13".into(), 50)), "{march:?}");
+    assert_eq!(api.total("ntmk-to-13", "dat_hien", "2026").await, 180, "Tổ 13 carries Tổ 11 on");
+    assert_eq!(api.total("tp-bac-kan", "dat_hien", "2026").await, 180, "once at every level");
+
+    // WHEN Tổ 15 is split into Tổ 15A and Tổ 15B from 1/10/2026
+    let split = json!({ "id": "e-split", "area": "ntmk-to-15", "effective": "2026-10-01",
+                        "change": { "kind": "split", "parts": [
+                            { "id": "kdc-15a", "name": "Tổ  15A" }, { "id": "kdc-15b", "name": "Tổ 15B" }] } });
+    let (status, answer) = post(split).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let parts: Vec<&str> = answer["parts"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(parts, ["Tổ 15A", "Tổ 15B"]);
+    assert_eq!(answer["parts"][0]["valid_from"], "2026-10-01");
+    // THEN a volunteer can be enrolled in a part, and Tổ 15's late entries count to Tổ 15A
+    assert_eq!(sync("phone-15", "ntmk-to-15", "2026-11", 7).await.0, StatusCode::OK);
+    let (_, token) = api.enrol(Role::Volunteer, "kdc-15b", "Tổ trưởng 15B").await;
+    assert!(!token.is_empty());
+    let (year, total) = columns(&api, ward, "2026").await;
+    assert_eq!(year, [("Tổ 13".into(), 180), ("Tổ 15A".into(), 7), ("Tổ 15B".into(), 0)]);
+    assert_eq!(total, 187);
+
+    // AND what does not fit is refused, changing nothing
+    let refused = |(status, body): (StatusCode, Value), code: &str| {
+        assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(code)), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("khu dân cư"), "{body}");
+    };
+    let elsewhere = json!({ "id": "e-x1", "area": "ntmk-to-13", "effective": "2026-11-01",
+                            "change": { "kind": "merge", "into": "dx-to-8a" } });
+    refused(post(elsewhere).await, "invalid_merge");
+    let one_part = json!({ "id": "e-x2", "area": "ntmk-to-13", "effective": "2026-11-01",
+                           "change": { "kind": "split", "parts": [{ "id": "kdc-x", "name": "Tổ X" }] } });
+    refused(post(one_part).await, "invalid_split");
+    let again = json!({ "id": "e-x3", "area": "ntmk-to-11", "effective": "2026-11-01",
+                        "change": { "kind": "merge", "into": "ntmk-to-13" } });
+    let (status, body) = post(again).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("area_closed")), "{body}");
+    assert_eq!(api.state.store.area_events().await.unwrap().len(), 2);
+
+    // AND a new process reads the same tree from the store
+    let fresh = functions::store::load_tree(&api.state.store).await.unwrap();
+    let carried = fresh.carried(&domain::UnitId::new("ntmk-to-13").unwrap());
+    assert_eq!(carried.iter().map(|u| u.as_str()).collect::<Vec<_>>(), ["ntmk-to-13", "ntmk-to-11"]);
 }
 
 /// A province loaded from the dataset has no residential areas (no dataset lists them):
