@@ -193,7 +193,8 @@ impl AreaProblem {
             Self::TooManyAreas => format!("Một xã, phường có tối đa {MAX_AREAS_PER_WARD} khu dân cư đang hoạt động."),
             Self::EventIdReused => "Thay đổi này trùng mã với một thay đổi khác; hãy tải lại trang rồi làm lại.".into(),
             Self::MergeTarget => {
-                "Chỉ sáp nhập vào một khu dân cư khác đang hoạt động của cùng xã, phường, đã có từ ngày sáp nhập.".into()
+                "Chỉ sáp nhập vào một khu dân cư khác đang hoạt động của cùng xã, phường, đã có từ ngày sáp nhập."
+                    .into()
             }
             Self::SplitParts => format!(
                 "Chia tách thành từ 2 đến {MAX_PARTS} khu dân cư mới, mỗi khu một tên riêng (mỗi dòng một tên)."
@@ -313,9 +314,10 @@ impl AreaEvent {
             AreaChange::Split { parts } => {
                 let area = self.existing_area(tree)?;
                 open(area)?;
-                let named_twice = parts.iter().enumerate().any(|(i, p)| {
-                    parts[..i].iter().any(|q| q.id == p.id || same_name(&q.name, &p.name))
-                });
+                let named_twice = parts
+                    .iter()
+                    .enumerate()
+                    .any(|(i, p)| parts[..i].iter().any(|q| q.id == p.id || same_name(&q.name, &p.name)));
                 if !(2..=MAX_PARTS).contains(&parts.len()) || named_twice {
                     return Err(AreaProblem::SplitParts);
                 }
@@ -556,8 +558,15 @@ mod tests {
         let tree = tree_of(&[], None);
         let merge = |n, area: &str, into: &str| event(n, area, d, AreaChange::Merge { into: id(into) });
         assert_eq!(merge(1, "ntmk-to-11", "ntmk-to-11").check(&tree, today()), Err(AreaProblem::MergeTarget));
-        assert_eq!(merge(1, "ntmk-to-11", "dx-to-8a").check(&tree, today()), Err(AreaProblem::MergeTarget), "another ward");
-        assert_eq!(merge(1, "ntmk-to-11", "p-nguyen-thi-minh-khai").check(&tree, today()), Err(AreaProblem::MergeTarget));
+        assert_eq!(
+            merge(1, "ntmk-to-11", "dx-to-8a").check(&tree, today()),
+            Err(AreaProblem::MergeTarget),
+            "another ward"
+        );
+        assert_eq!(
+            merge(1, "ntmk-to-11", "p-nguyen-thi-minh-khai").check(&tree, today()),
+            Err(AreaProblem::MergeTarget)
+        );
         let merged = merge(1, "ntmk-to-11", "ntmk-to-13");
         assert_eq!(merged.check(&tree, today()), Ok(()));
 
@@ -574,7 +583,10 @@ mod tests {
         let closed = event(3, "ntmk-to-13", day(2026, 10, 1), AreaChange::Close);
         let both = tree_of(&[record(merged, 1), record(closed, 2)], None);
         assert!(both.area_open_on(&id("ntmk-to-11"), day(2026, 9, 1)).is_ok());
-        assert!(matches!(both.area_open_on(&id("ntmk-to-11"), day(2026, 10, 1)), Err(crate::DomainError::AreaClosed { .. })));
+        assert!(matches!(
+            both.area_open_on(&id("ntmk-to-11"), day(2026, 10, 1)),
+            Err(crate::DomainError::AreaClosed { .. })
+        ));
     }
 
     #[test]

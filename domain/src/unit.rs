@@ -201,6 +201,7 @@ impl UnitTree {
 
     /// [`UnitTree::carried`], leaving out the units in `own` and those they carry on: the
     /// siblings a report shows in columns of their own.
+    #[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
     pub fn carried_but(&self, id: &UnitId, own: &[UnitId]) -> Vec<UnitId> {
         #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
         let mut out = vec![id.clone()];

@@ -2,7 +2,8 @@
 // thôn (refused in Vietnamese when the name or the day is wrong; a change whose answer
 // was lost is sent again and filed once), issues a volunteer's code for it, renames it
 // and closes it; the volunteer's figures stay, and an entry for a month after the
-// closing is refused with its reason.
+// closing is refused with its reason. A ward merges a tổ into another (the old tổ's
+// phone still syncs, its figures under the new tổ) and splits one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -94,7 +95,7 @@ test('an officer adds, renames and closes a thôn, and a volunteer records in it
   await officer.screenshot(`${SHOTS}officer-area-close.png`);
   await renamed.getByRole('button', { name: 'Xác nhận giải thể' }).click();
   const lastDay = new Date(first.getFullYear(), first.getMonth(), 0);
-  await eventually(() => renamed.innerText(), (t) => t.includes(`Đã giải thể sau ngày ${vn(lastDay)}`), 'closed');
+  await eventually(() => renamed.innerText(), (t) => t.includes(`Ngừng hoạt động sau ngày ${vn(lastDay)}`), 'closed');
   assert.equal(await renamed.getByRole('button', { name: 'Đổi tên' }).count(), 0, 'a closed area is not renamed');
 
   // Its figures stay in the commune's.
@@ -119,6 +120,62 @@ test('an officer adds, renames and closes a thôn, and a volunteer records in it
     (t) => /Giải thể khu dân cư/.test(t), 'the trail');
   assert.match(trail, /Thành lập khu dân cư «Thôn Nà Pài»/);
   assert.match(trail, /Đổi tên khu dân cư thành «Thôn Nà Pài Mới»/);
+  assert.deepEqual([...officer.errors, ...volunteer.errors], []);
+});
+
+test('a ward merges one tổ into another and splits one; the figures follow the merge', async () => {
+  const officer = await Phone.open(browser, server, 'Cán bộ phường');
+  await officer.join(await server.issueCode('ward_officer', 'Phường Nguyễn Thị Minh Khai'), 'Cán bộ phường NTMK');
+  await officer.page.waitForURL(/officer/);
+  const page = officer.page;
+  const volunteer = await Phone.open(browser, server, 'Tổ 11');
+  await volunteer.joinAsVolunteer(await server.issueCode('volunteer', 'Tổ 11'), 'Tổ trưởng Tổ 11');
+  await volunteer.waitForStatus(/Đã đồng bộ lúc/);
+
+  // Tổ 11 is merged into Tổ 13 from the first of this month.
+  await page.getByRole('tab', { name: 'Khu dân cư' }).click();
+  const list = page.getByTestId('area-list');
+  const row = list.locator('li', { hasText: 'Tổ 11' });
+  await row.getByRole('button', { name: 'Sáp nhập' }).click();
+  await row.getByLabel('Sáp nhập vào').selectOption({ label: 'Tổ 13' });
+  const first = new Date(new Date().getFullYear(), new Date().getMonth(), 1);
+  await row.getByLabel(/Từ ngày/).fill(vn(first));
+  await officer.screenshot(`${SHOTS}officer-area-merge.png`);
+  await row.getByRole('button', { name: 'Xác nhận sáp nhập' }).click();
+  await eventually(() => page.getByTestId('area-done').innerText(), (t) => t === 'Đã sáp nhập Tổ 11 vào Tổ 13.', 'merged');
+  const lastDay = new Date(first.getFullYear(), first.getMonth(), 0);
+  assert.match(await row.innerText(), new RegExp(`Ngừng hoạt động sau ngày ${vn(lastDay)}`));
+
+  // Tổ 11's phone did not hear of it: its entry is still taken, and counts to Tổ 13.
+  await volunteer.enter('dat_hien', '40');
+  await volunteer.waitForStatus(/Đã đồng bộ lúc/);
+  assert.doesNotMatch(await volunteer.page.locator('body').innerText(), /cần xem lại/, 'nothing refused');
+  await page.getByRole('tab', { name: 'Số liệu' }).click();
+  await officer.chooseWardIndicator('Đất nhân dân hiến');
+  const rows = await eventually(() => officer.wardTable(), (r) => r.some((x) => x[0] === 'Tổ 13' && x[1] === '40 m²'),
+    'Tổ 11\'s entry under Tổ 13');
+  assert.ok(!rows.some((r) => r[0] === 'Tổ 11'), 'no column of its own after the merge');
+
+  // Tổ 15 is split in two; the first new tổ carries it on.
+  await page.getByRole('tab', { name: 'Khu dân cư' }).click();
+  const fifteen = list.locator('li', { hasText: 'Tổ 15' });
+  await fifteen.getByRole('button', { name: 'Chia tách' }).click();
+  const parts = fifteen.getByLabel(/Tên các khu dân cư mới/);
+  await parts.fill('Tổ 15A');
+  await fifteen.getByLabel(/Từ ngày/).fill(vn(first));
+  await fifteen.getByRole('button', { name: 'Xác nhận chia tách' }).click();
+  await eventually(() => fifteen.locator('[role=alert]').innerText(), (t) => /từ 2 đến 10/.test(t), 'one part refused');
+  await parts.fill('Tổ 15A\nTổ 15B');
+  await fifteen.getByRole('button', { name: 'Xác nhận chia tách' }).click();
+  await eventually(() => page.getByTestId('area-done').innerText(),
+    (t) => t === 'Đã chia tách Tổ 15 thành Tổ 15A, Tổ 15B.', 'split');
+  await eventually(() => list.innerText(), (t) => /Tổ 15A/.test(t) && /Tổ 15B/.test(t), 'the new tổ listed');
+
+  // The ward's trail says both.
+  await page.getByRole('tab', { name: 'Nhật ký' }).click();
+  const trail = await eventually(() => page.getByTestId('audit-list').innerText(), (t) => /Chia tách/.test(t), 'trail');
+  assert.match(trail, /Sáp nhập khu dân cư vào «Tổ 13»/);
+  assert.match(trail, /Chia tách khu dân cư thành «Tổ 15A», «Tổ 15B»/);
   assert.deepEqual([...officer.errors, ...volunteer.errors], []);
 });
 

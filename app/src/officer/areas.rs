@@ -1,6 +1,6 @@
 //! Khu dân cư — the officer keeps the residential areas of its commune or ward (no public
-//! dataset lists them): adds one, renames it, closes it, each from the day it takes
-//! effect. A change is checked here as the server will check it (`domain::area`), and
+//! dataset lists them): adds one, renames it, closes it, merges it into another or splits
+//! it into new ones, each from the day it takes effect. A change is checked here as the server will check it (`domain::area`), and
 //! the same change made again after a failure is sent with the same ids, so it is filed
 //! once (`OfficerSession::pending_area`).
 
@@ -9,7 +9,7 @@ use super::{InReach, OfficerSession, use_officer_session};
 use crate::CollectAny;
 use crate::{api, clock};
 use domain::enrol::Profile;
-use domain::{Action, AreaChange, AreaEvent, Date, EventId, Unit, UnitId, UnitLevel};
+use domain::{Action, AreaChange, AreaEvent, AreaPart, Date, EventId, Unit, UnitId, UnitLevel};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -45,7 +45,8 @@ pub(super) fn fresh_id(prefix: &str) -> String {
 }
 
 /// The change to send: the one that failed to arrive, if it is the same change again
-/// (so it is filed once), else a new one with ids of its own (`id` makes them).
+/// (so it is filed once), else a new one with ids of its own (`id` makes them: the
+/// event's, a new area's, a split's parts').
 pub fn to_send(
     pending: Option<&AreaEvent>,
     area: Option<UnitId>,
@@ -55,16 +56,44 @@ pub fn to_send(
 ) -> AreaEvent {
     if let Some(p) = pending.filter(|p| area.as_ref().is_none_or(|a| *a == p.area))
         && p.effective == effective
-        && p.change == change
+        && same_change(&p.change, &change)
     {
         return p.clone();
     }
+    let new_id = |prefix: &str| UnitId::new(id(prefix)).unwrap_or_else(|_| unreachable!("hex ids are slugs"));
+    let change = match change {
+        AreaChange::Split { parts } => AreaChange::Split {
+            parts: parts.into_iter().map(|p| AreaPart { id: new_id("kdc-"), name: p.name }).collect(),
+        },
+        other => other,
+    };
     AreaEvent {
         id: EventId::new(id("e-")).unwrap_or_else(|_| unreachable!("hex ids are slugs")),
-        area: area.unwrap_or_else(|| UnitId::new(id("kdc-")).unwrap_or_else(|_| unreachable!("hex ids are slugs"))),
+        area: area.unwrap_or_else(|| new_id("kdc-")),
         effective,
         change,
     }
+}
+
+/// The same change, whatever ids a split's parts were given.
+fn same_change(a: &AreaChange, b: &AreaChange) -> bool {
+    match (a, b) {
+        (AreaChange::Split { parts: x }, AreaChange::Split { parts: y }) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.name == q.name)
+        }
+        _ => a == b,
+    }
+}
+
+/// A split's parts as typed, a name a line, each made canonical by `name`; their ids are
+/// given when the change is sent ([`to_send`]).
+pub fn parts_typed(text: &str, name: impl Fn(&str) -> Result<String, String>) -> Result<Vec<AreaPart>, String> {
+    let lines = text.lines().filter(|l| !l.trim().is_empty());
+    let part = |line: &str| {
+        let id = UnitId::new("kdc-moi").unwrap_or_else(|_| unreachable!("a slug"));
+        name(line).map(|name| AreaPart { id, name })
+    };
+    lines.map(part).collect()
 }
 
 /// What the officer is doing to one area.
@@ -72,6 +101,8 @@ pub fn to_send(
 enum Editing {
     Rename(UnitId),
     Close(UnitId),
+    Merge(UnitId),
+    Split(UnitId),
 }
 
 #[component]
@@ -118,7 +149,8 @@ fn send(session: OfficerSession, event: AreaEvent, error: RwSignal<Option<String
         match session.call(|token| async move { api::change_area(&token, &sent).await }).await {
             Ok(changed) => {
                 session.pending_area.set_value(None);
-                let profile = session.reach.with_untracked(|r| with_unit(r.profile.clone(), changed.unit.clone()));
+                let units = std::iter::once(changed.unit.clone()).chain(changed.parts);
+                let profile = session.reach.with_untracked(|r| units.fold(r.profile.clone(), with_unit));
                 session.keep_profile(profile);
                 then(changed.unit);
             }
@@ -215,12 +247,20 @@ fn AreaRow(
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let dates = match (area.valid_from, area.valid_to) {
-        (_, Some(last)) => format!("Đã giải thể sau ngày {}", last.to_vietnamese()),
+        (_, Some(last)) => format!("Ngừng hoạt động sau ngày {}", last.to_vietnamese()),
         (Some(first), None) => format!("Từ ngày {}", first.to_vietnamese()),
         (None, None) => String::new(),
     };
     let open = area.valid_to.is_none();
     let id = StoredValue::new(area.id.clone());
+    let parent = area.parent.clone().unwrap_or_else(|| area.id.clone());
+    // The open areas of the same ward it may merge into.
+    let siblings = Memo::new(move |_| {
+        let all = session.reach.with(|r| areas_of(r, &parent));
+        all.into_iter().filter(|u| u.valid_to.is_none() && u.id != id.get_value()).collect::<Vec<_>>()
+    });
+    let into = RwSignal::new(None::<UnitId>);
+    let parts = RwSignal::new(String::new());
     let name = RwSignal::new(area.name.clone());
     let day = RwSignal::new(clock::today().to_vietnamese());
     let error = RwSignal::new(None::<String>);
@@ -236,16 +276,35 @@ fn AreaRow(
             Err(message) => return error.set(Some(message)),
         };
         error.set(None);
-        let closing = event.change == AreaChange::Close;
+        let change = event.change.clone();
         send(session, event, error, move |unit| {
             editing.try_set(None);
-            let said = if closing {
-                format!("Đã giải thể {}.", unit.name)
-            } else {
-                format!("Đã đổi tên thành {}.", unit.name)
+            let said = match &change {
+                AreaChange::Close => format!("Đã giải thể {}.", unit.name),
+                AreaChange::Merge { into } => {
+                    format!("Đã sáp nhập {} vào {}.", unit.name, session.unit_name(into))
+                }
+                AreaChange::Split { parts } => {
+                    let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+                    format!("Đã chia tách {} thành {}.", unit.name, names.join(", "))
+                }
+                _ => format!("Đã đổi tên thành {}.", unit.name),
             };
             done.try_set(Some(said));
         });
+    };
+    // The area chosen to merge into: the first of the list until another is picked.
+    let chosen = move || {
+        let list = siblings.get();
+        into.get().filter(|i| list.iter().any(|u| &u.id == i)).or_else(|| list.first().map(|u| u.id.clone()))
+    };
+    let merge_options = move || {
+        let option = |u: Unit| {
+            let value = u.id.to_string();
+            let picked = u.id.clone();
+            view! { <option value=value selected=move || chosen().as_ref() == Some(&picked)>{u.name}</option> }
+        };
+        siblings.get().into_iter().map(option).collect_any()
     };
     let day_field = move || {
         view! {
@@ -261,11 +320,64 @@ fn AreaRow(
     };
     let actions = open.then(|| {
         view! {
-            <Show when=move || !is(Editing::Rename) && !is(Editing::Close)>
+            <Show when=move || editing.with(|e| e.is_none())>
                 <div class="actions">
                     <button on:click=move |_| editing.set(Some(Editing::Rename(id.get_value())))>"Đổi tên"</button>
+                    <button on:click=move |_| editing.set(Some(Editing::Merge(id.get_value())))>"Sáp nhập"</button>
+                    <button on:click=move |_| editing.set(Some(Editing::Split(id.get_value())))>"Chia tách"</button>
                     <button on:click=move |_| editing.set(Some(Editing::Close(id.get_value())))>"Giải thể"</button>
                 </div>
+            </Show>
+            <Show when=move || is(Editing::Merge)>
+                <form class="edit" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    match untrack(chosen) {
+                        Some(into) => act(AreaChange::Merge { into }),
+                        None => error.set(Some(domain::AreaProblem::MergeTarget.message_vi())),
+                    }
+                }>
+                    <label>
+                        "Sáp nhập vào"
+                        <select on:change=move |ev| into.set(UnitId::new(event_target_value(&ev)).ok())>
+                            {merge_options}
+                        </select>
+                    </label>
+                    <p class="hint">
+                        "Số liệu đã có được tính cho khu dân cư nhận sáp nhập. Máy của khu dân cư cũ vẫn gửi được \
+                         số liệu; số liệu đó cũng được tính cho khu dân cư mới."
+                    </p>
+                    {day_field()}
+                    <p class="alert" role="alert">{move || error.get()}</p>
+                    <div class="actions">
+                        <button type="submit" class="primary">"Xác nhận sáp nhập"</button>
+                        <button type="button" on:click=move |_| editing.set(None)>"Hủy"</button>
+                    </div>
+                </form>
+            </Show>
+            <Show when=move || is(Editing::Split)>
+                <form class="edit" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    match parts_typed(&parts.get_untracked(), name_typed) {
+                        Ok(parts) => act(AreaChange::Split { parts }),
+                        Err(message) => error.set(Some(message)),
+                    }
+                }>
+                    <label>
+                        "Tên các khu dân cư mới (mỗi dòng một tên)"
+                        <textarea
+                            rows="3"
+                            prop:value=move || parts.get()
+                            on:input=move |ev| parts.set(event_target_value(&ev))
+                        />
+                    </label>
+                    <p class="hint">"Khu dân cư đầu tiên trong danh sách nhận số liệu đã có của khu dân cư này."</p>
+                    {day_field()}
+                    <p class="alert" role="alert">{move || error.get()}</p>
+                    <div class="actions">
+                        <button type="submit" class="primary">"Xác nhận chia tách"</button>
+                        <button type="button" on:click=move |_| editing.set(None)>"Hủy"</button>
+                    </div>
+                </form>
             </Show>
             <Show when=move || is(Editing::Rename)>
                 <form class="edit" on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -368,5 +480,16 @@ mod tests {
         let new = AreaChange::Create { parent: UnitId::new("x-xuat-hoa").unwrap(), name: "Thôn An".into() };
         let created = to_send(None, None, day, new, fresh);
         assert_eq!((created.id.as_str(), created.area.as_str()), ("e-2", "kdc-2"));
+
+        // A split's parts get ids of their own, and keep them when it is sent again.
+        let canonical = |line: &str| domain::area::area_name(line).ok_or_else(|| "tên sai".to_string());
+        let split = AreaChange::Split { parts: parts_typed("Tổ 15A\n\n  Tổ  15B ", canonical).unwrap() };
+        let first = to_send(None, Some(UnitId::new("ntmk-to-15").unwrap()), day, split.clone(), fresh);
+        let AreaChange::Split { parts } = &first.change else { panic!("a split") };
+        let names: Vec<(&str, &str)> = parts.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+        assert_eq!(names, [("kdc-2", "Tổ 15A"), ("kdc-2", "Tổ 15B")]);
+        let other = |prefix: &str| format!("{prefix}3");
+        assert_eq!(to_send(Some(&first), Some(UnitId::new("ntmk-to-15").unwrap()), day, split, other), first);
+        assert!(parts_typed("Tổ 1\n=2", canonical).is_err());
     }
 }

@@ -23,7 +23,12 @@ pub fn device_labels(events: &[AuditEvent]) -> BTreeMap<DeviceId, String> {
 }
 
 /// What happened, in Vietnamese: "Ghi danh thiết bị «Trưởng ban Tổ 11»".
-pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String {
+/// `unit_name` names a unit the event points to.
+pub fn describe(
+    what: &AuditWhat,
+    labels: &BTreeMap<DeviceId, String>,
+    unit_name: impl Fn(&UnitId) -> String,
+) -> String {
     let device_name = |d: &DeviceId| labels.get(d).map_or_else(|| d.to_string(), |l| format!("«{l}»"));
     match what {
         AuditWhat::CodeIssued { role, .. } => format!("Cấp mã tham gia cho {}", role.name_vi()),
@@ -41,6 +46,11 @@ pub fn describe(what: &AuditWhat, labels: &BTreeMap<DeviceId, String>) -> String
                 AreaChange::Create { name, .. } => format!("Thành lập khu dân cư «{name}» từ ngày {from}"),
                 AreaChange::Rename { name } => format!("Đổi tên khu dân cư thành «{name}» từ ngày {from}"),
                 AreaChange::Close => format!("Giải thể khu dân cư từ ngày {from}"),
+                AreaChange::Merge { into } => format!("Sáp nhập khu dân cư vào «{}» từ ngày {from}", unit_name(into)),
+                AreaChange::Split { parts } => {
+                    let names: Vec<String> = parts.iter().map(|p| format!("«{}»", p.name)).collect();
+                    format!("Chia tách khu dân cư thành {} từ ngày {from}", names.join(", "))
+                }
             }
         }
         AuditWhat::ModelStep { event } => {
@@ -105,7 +115,11 @@ pub fn AuditScreen() -> impl IntoView {
             let items = list
                 .iter()
                 .map(|event| {
-                    let line = format!("{} — {}", clock::date_time(event.at_ms), describe(&event.what, &labels));
+                    let line = format!(
+                        "{} — {}",
+                        clock::date_time(event.at_ms),
+                        describe(&event.what, &labels, |u| session.unit_name(u))
+                    );
                     let place = (event.unit != *of).then(|| session.unit_name(&event.unit));
                     let by = actor_name(event.actor.as_ref(), &labels);
                     let detail = match place {
@@ -160,15 +174,29 @@ mod tests {
             what: AuditWhat::CodeIssued { code: "c-1".into(), role: Role::Volunteer },
         };
         let labels = device_labels(&[enrolled.clone(), issued.clone()]);
-        assert_eq!(describe(&issued.what, &labels), "Cấp mã tham gia cho Trưởng ban công tác Mặt trận");
-        assert_eq!(describe(&enrolled.what, &labels), "Ghi danh thiết bị «Trưởng ban Tổ 11»");
         assert_eq!(
-            describe(&AuditWhat::Revoked { device: device.clone() }, &labels),
+            describe(&issued.what, &labels, |u| u.to_string()),
+            "Cấp mã tham gia cho Trưởng ban công tác Mặt trận"
+        );
+        assert_eq!(describe(&enrolled.what, &labels, |u| u.to_string()), "Ghi danh thiết bị «Trưởng ban Tổ 11»");
+        assert_eq!(
+            describe(&AuditWhat::Revoked { device: device.clone() }, &labels, |u| u.to_string()),
             "Thu hồi thiết bị «Trưởng ban Tổ 11»"
         );
         let synced = AuditWhat::Synced { device: device.clone(), changed: 3, unchanged: 1 };
-        assert_eq!(describe(&synced, &labels), "Đồng bộ: 3 ô số liệu thay đổi");
+        assert_eq!(describe(&synced, &labels, |u| u.to_string()), "Đồng bộ: 3 ô số liệu thay đổi");
         assert_eq!(actor_name(Some(&device), &labels), "«Trưởng ban Tổ 11»");
         assert_eq!(actor_name(None, &labels), "Quản trị hệ thống cấp tỉnh");
+        let merged = domain::AreaEvent {
+            id: domain::EventId::new("e-1").unwrap(),
+            area: UnitId::new("ntmk-to-11").unwrap(),
+            effective: domain::Date::new(2026, 7, 1).unwrap(),
+            change: AreaChange::Merge { into: UnitId::new("ntmk-to-13").unwrap() },
+        };
+        let named = |u: &UnitId| if u.as_str() == "ntmk-to-13" { "Tổ 13".into() } else { u.to_string() };
+        assert_eq!(
+            describe(&AuditWhat::AreaChanged { event: merged }, &labels, named),
+            "Sáp nhập khu dân cư vào «Tổ 13» từ ngày 01/07/2026"
+        );
     }
 }

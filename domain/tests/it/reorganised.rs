@@ -69,7 +69,8 @@ impl Reference {
     }
 
     fn sum(&self, areas: &BTreeSet<UnitId>, month: Option<Month>) -> i64 {
-        let picked = self.accepted.iter().filter(|((_, a, _, m), _)| areas.contains(a) && month.is_none_or(|x| x == *m));
+        let picked =
+            self.accepted.iter().filter(|((_, a, _, m), _)| areas.contains(a) && month.is_none_or(|x| x == *m));
         picked.map(|(_, v)| v).sum()
     }
 }
@@ -123,13 +124,16 @@ impl World {
             Action::Change { kind, area, sibling, month, day } => {
                 let areas = self.areas();
                 let area = &areas[area % areas.len()];
-                let siblings: Vec<&Unit> = areas.iter().filter(|u| u.parent == area.parent && u.id != area.id).collect();
+                let siblings: Vec<&Unit> =
+                    areas.iter().filter(|u| u.parent == area.parent && u.id != area.id).collect();
                 self.next_id += 1;
                 let n = self.next_id;
                 let change = match kind {
                     0 => AreaChange::Rename { name: format!("Tổ đổi {n}") },
                     1 => AreaChange::Close,
-                    2 if !siblings.is_empty() => AreaChange::Merge { into: siblings[sibling % siblings.len()].id.clone() },
+                    2 if !siblings.is_empty() => {
+                        AreaChange::Merge { into: siblings[sibling % siblings.len()].id.clone() }
+                    }
                     _ => AreaChange::Split {
                         parts: (0..2)
                             .map(|p| AreaPart { id: id(&format!("kdc-{n}-{p}")), name: format!("Tổ tách {n}-{p}") })

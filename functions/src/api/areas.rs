@@ -63,7 +63,9 @@ pub async fn change<S: UnitStore + AccessStore>(
 fn changed(event: &AreaEvent, tree: &UnitTree, repeated: bool) -> Result<Json<AreaChanged>, ApiError> {
     let unit = tree.get(&event.area)?.clone();
     let parts = match &event.change {
-        AreaChange::Split { .. } => event.new_areas().iter().map(|id| tree.get(id).cloned()).collect::<Result<_, _>>()?,
+        AreaChange::Split { .. } => {
+            event.new_areas().iter().map(|id| tree.get(id).cloned()).collect::<Result<_, _>>()?
+        }
         _ => vec![],
     };
     Ok(Json(AreaChanged { unit, parts, repeated }))

@@ -188,7 +188,8 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
         Ok(column_figures(&state.catalogue, &tree, unit, &reads, period, &totals, &rollups))
     };
     let columns = report_columns(&tree, &unit.id, period);
-    let children: Vec<UnitFigures> = stream::iter(columns).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
+    let children: Vec<UnitFigures> =
+        stream::iter(columns).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
     let unit = figures_of((unit, tree.carried(&unit.id))).await?;
     Ok(Report { period, period_name: period.to_vietnamese(), unit, children })
 }

@@ -221,10 +221,15 @@ async fn merges_and_splits<S: Store>(api: Api<S>) {
     assert_eq!(post(merge).await.1["repeated"], true, "filed once");
 
     // AND Tổ 11's phone, which did not know, sends September's entry
-    let (status, answer) =
-        api.sync(&json!({ "protocol": 2, "device": "phone-11", "counters": [
-            { "area": "ntmk-to-11", "indicator": "dat_hien", "month": "2026-09", "inc": 30, "dec": 0 }] })).await;
-    assert_eq!((status, answer["changed"].as_u64(), answer.get("refused")), (StatusCode::OK, Some(1), None), "{answer}");
+    let (status, answer) = api
+        .sync(&json!({ "protocol": 2, "device": "phone-11", "counters": [
+            { "area": "ntmk-to-11", "indicator": "dat_hien", "month": "2026-09", "inc": 30, "dec": 0 }] }))
+        .await;
+    assert_eq!(
+        (status, answer["changed"].as_u64(), answer.get("refused")),
+        (StatusCode::OK, Some(1), None),
+        "{answer}"
+    );
 
     // THEN the year's report has one column for both, the months before the merge two,
     // and the columns always add up to the ward
