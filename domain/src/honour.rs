@@ -413,10 +413,11 @@ pub struct HonourReport {
 pub fn honour_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: &[HonourRecord]) -> HonourReport {
     let name = |id: &UnitId| tree.get(id).map(|u| u.name.clone()).unwrap_or_default();
     let mut this = UnitHonours { unit: unit.clone(), name: name(unit), counts: HonourCounts::default() };
-    let mut children: Vec<UnitHonours> = (tree.children(unit))
-        .map(|c| UnitHonours { unit: c.id.clone(), name: c.name.clone(), counts: HonourCounts::default() })
+    let columns = crate::report_columns(tree, unit, period);
+    let mut children: Vec<UnitHonours> = (columns.iter())
+        .map(|(c, _)| UnitHonours { unit: c.id.clone(), name: c.name.clone(), counts: HonourCounts::default() })
         .collect();
-    let position: BTreeMap<UnitId, usize> = children.iter().enumerate().map(|(i, c)| (c.unit.clone(), i)).collect();
+    let position = crate::report::column_of(&columns);
     let mut records = Vec::new();
     // Each unit's reach, worked out once: a unit is honoured many times.
     let mut reaches: BTreeMap<&UnitId, Vec<UnitId>> = BTreeMap::new();

@@ -662,8 +662,11 @@ pub fn model_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: &
     };
     let name = tree.get(unit).map(|u| u.name.as_str()).unwrap_or_default();
     let mut this = empty(unit, name);
-    let mut children: Vec<UnitModels> = tree.children(unit).map(|c| empty(&c.id, &c.name)).collect();
-    let position: BTreeMap<UnitId, usize> = children.iter().enumerate().map(|(i, c)| (c.unit.clone(), i)).collect();
+    // The report's columns (an area merged into another is that one's), and the column
+    // of every unit each reads.
+    let columns = crate::report_columns(tree, unit, period);
+    let mut children: Vec<UnitModels> = columns.iter().map(|(c, _)| empty(&c.id, &c.name)).collect();
+    let position = crate::report::column_of(&columns);
     let mut models = Vec::new();
     // Each unit's reach, worked out once: a unit registers many models.
     let mut reaches: BTreeMap<&UnitId, Vec<UnitId>> = BTreeMap::new();

@@ -132,6 +132,13 @@ pub fn report_columns<'t>(tree: &'t UnitTree, unit: &UnitId, period: ReportPerio
     own.into_iter().map(|c| (c, tree.carried_but(&c.id, &own_ids))).collect()
 }
 
+/// Each unit a column reads → the column's position: where a model or an honour of it
+/// is counted.
+pub fn column_of(columns: &[(&Unit, Vec<UnitId>)]) -> BTreeMap<UnitId, usize> {
+    let reads = columns.iter().enumerate().flat_map(|(i, (_, reads))| reads.iter().map(move |r| (r.clone(), i)));
+    reads.collect()
+}
+
 /// Computes a unit's figures from its counter totals over the period and its register
 /// rollups up to the period's end (see [`crate::rollup`]), read from the unit and those it
 /// carries on.

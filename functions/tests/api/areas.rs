@@ -213,6 +213,12 @@ async fn merges_and_splits<S: Store>(api: Api<S>) {
         async move { api.post("/api/v1/areas", Some(&officer), &body).await }
     };
 
+    // AND a model Tổ 11 registered in March
+    let model = json!({ "id": "e-model", "model": "mh-to11", "day": "2026-03-10",
+                        "step": { "kind": "register", "unit": "ntmk-to-11", "content": 3, "name": "Đường hoa" } });
+    let (status, filed) = api.post("/api/v1/models", Some(&officer), &model).await;
+    assert_eq!(status, StatusCode::OK, "{filed}");
+
     // WHEN the ward merges Tổ 11 into Tổ 13 from 1/7/2026
     let merge = json!({ "id": "e-merge", "area": "ntmk-to-11", "effective": "2026-07-01",
                         "change": { "kind": "merge", "into": "ntmk-to-13" } });
@@ -241,6 +247,12 @@ async fn merges_and_splits<S: Store>(api: Api<S>) {
     assert!(march.contains(&("Tổ 11".into(), 100)) && march.contains(&("Tổ 13".into(), 50)), "{march:?}");
     assert_eq!(api.total("ntmk-to-13", "dat_hien", "2026").await, 180, "Tổ 13 carries Tổ 11 on");
     assert_eq!(api.total("tp-bac-kan", "dat_hien", "2026").await, 180, "once at every level");
+    let (status, models) = api.get(&format!("/api/v1/units/{ward}/models?period=2026")).await;
+    assert_eq!(status, StatusCode::OK, "{models}");
+    let counted: Vec<(&str, u64)> = (models["children"].as_array().unwrap().iter())
+        .map(|c| (c["name"].as_str().unwrap(), c["counts"]["registered"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(counted, [("Tổ 13", 1), ("Tổ 15", 0)], "the model's column is Tổ 13's, as its figures'");
 
     // WHEN Tổ 15 is split into Tổ 15A and Tổ 15B from 1/10/2026
     let split = json!({ "id": "e-split", "area": "ntmk-to-15", "effective": "2026-10-01",
