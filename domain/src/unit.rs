@@ -243,6 +243,20 @@ impl UnitTree {
         out
     }
 
+    /// The units `ids` and their ancestors as a tree of their own: what a write walks up
+    /// (rollups, the audit trail's units), without copying a national tree.
+    pub fn around<'a>(&self, ids: impl IntoIterator<Item = &'a UnitId>) -> UnitTree {
+        let mut kept: Vec<Unit> = Vec::new();
+        for id in ids {
+            for unit in self.self_and_ancestors(id).into_iter().rev() {
+                if !kept.iter().any(|k| k.id == unit) {
+                    kept.push(self.units[&unit].clone());
+                }
+            }
+        }
+        UnitTree::new(kept).expect("each chain lists its parents first")
+    }
+
     /// Residential areas at or below `id`.
     pub fn areas_under(&self, id: &UnitId) -> Vec<UnitId> {
         let mut out = Vec::new();
@@ -295,6 +309,17 @@ mod tests {
         );
         assert!(!reach.contains(&named("Phường Bắc Kạn", false)));
         assert_eq!(tree.carried(&province).len(), 3, "today's province and the two merged into it");
+    }
+
+    #[test]
+    fn a_tree_around_some_units_holds_their_chains() {
+        let tree = UnitTree::demo();
+        let around = tree.around([&id("ntmk-to-11"), &id("dx-to-8a"), &id("ntmk-to-13")]);
+        assert_eq!(around.units().count(), 6);
+        for area in ["ntmk-to-11", "dx-to-8a", "ntmk-to-13"] {
+            assert_eq!(around.self_and_ancestors(&id(area)), tree.self_and_ancestors(&id(area)));
+        }
+        assert!(around.get(&id("xh-na-ban")).is_err());
     }
 
     #[test]

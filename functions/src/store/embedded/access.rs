@@ -24,7 +24,7 @@ pub(super) fn open_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Files `event` under its unit and every ancestor.
+/// Files `event` under its unit and every ancestor (`tree` holds them: [`UnitTree::around`]).
 pub(super) fn file(txn: &WriteTransaction, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
     let mut audit = txn.open_table(AUDIT)?;
     let body = json(event);
@@ -53,7 +53,7 @@ pub(super) fn write_device(txn: &WriteTransaction, record: &DeviceRecord) -> Res
 
 impl AccessStore for EmbeddedStore {
     async fn add_code(&self, tree: &UnitTree, code: &CodeRecord, event: &AuditEvent) -> Result<(), StoreError> {
-        let (tree, code, event) = (tree.clone(), code.clone(), event.clone());
+        let (tree, code, event) = (tree.around([&event.unit]), code.clone(), event.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             txn.open_table(CODES)?.insert(code.code_hash.as_str(), json(&code).as_slice())?;
@@ -79,7 +79,7 @@ impl AccessStore for EmbeddedStore {
         id: &str,
         event: &AuditEvent,
     ) -> Result<Option<CodeSummary>, StoreError> {
-        let (tree, id, event) = (tree.clone(), id.to_string(), event.clone());
+        let (tree, id, event) = (tree.around([&event.unit]), id.to_string(), event.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             let found = {
@@ -167,7 +167,7 @@ impl AccessStore for EmbeddedStore {
         id: &DeviceId,
         event: &AuditEvent,
     ) -> Result<Option<DeviceSummary>, StoreError> {
-        let (tree, id, event) = (tree.clone(), id.clone(), event.clone());
+        let (tree, id, event) = (tree.around([&event.unit]), id.clone(), event.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             let Some(mut record) = read_device(&txn, id.as_str())? else { return Ok(None) };
@@ -194,26 +194,22 @@ impl AccessStore for EmbeddedStore {
         entries_seen: u64,
     ) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            let Some(mut record) = read_device(&txn, id.as_str())? else { return Ok(true) };
+        self.write(move |txn| {
+            let Some(mut record) = read_device(txn, id.as_str())? else { return Ok(true) };
             let Some(quota) = domain::limits::charge(record.quota, day, cells, max) else { return Ok(false) };
             record.quota = Some(quota);
             record.summary.last_sync_ms = Some(at_ms);
             record.entries_seen = record.entries_seen.max(entries_seen);
-            write_device(&txn, &record)?;
-            txn.commit()?;
+            write_device(txn, &record)?;
             Ok(true)
         })
         .await
     }
 
     async fn file_event(&self, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
-        let (tree, event) = (tree.clone(), event.clone());
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
-            file(&txn, &tree, &event)?;
-            txn.commit()?;
+        let (tree, event) = (tree.around([&event.unit]), event.clone());
+        self.write(move |txn| {
+            file(txn, &tree, &event)?;
             Ok(())
         })
         .await

@@ -38,7 +38,7 @@ impl HonourStore for EmbeddedStore {
         record: &HonourRecord,
         audit: &AuditEvent,
     ) -> Result<HonourRecord, StoreError> {
-        let (tree, record, audit) = (tree.clone(), record.clone(), audit.clone());
+        let (tree, record, audit) = (tree.around([&audit.unit]), record.clone(), audit.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             {
@@ -62,7 +62,7 @@ impl HonourStore for EmbeddedStore {
         withdrawal: &Withdrawal,
         audit: &AuditEvent,
     ) -> Result<Option<HonourRecord>, StoreError> {
-        let (tree, id, withdrawal, audit) = (tree.clone(), id.clone(), withdrawal.clone(), audit.clone());
+        let (tree, id, withdrawal, audit) = (tree.around([&audit.unit]), id.clone(), withdrawal.clone(), audit.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             let updated = {

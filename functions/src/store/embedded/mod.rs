@@ -1,7 +1,9 @@
-//! The embedded store: one local `redb` file, the local default. A sync is one redb
-//! write transaction, so a cell and the totals it moves change together or not at all.
+//! The embedded store: one local `redb` file, the local default. A sync is written in one
+//! redb write transaction, so a cell and the totals it moves change together or not at
+//! all; syncs arriving together share the transaction and its durable commit (`batch`).
 
 mod access;
+mod batch;
 mod honours;
 mod models;
 mod sheets;
@@ -54,6 +56,7 @@ from_redb!(redb::DatabaseError, redb::TransactionError, redb::TableError, redb::
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    writer: Arc<batch::Writer>,
 }
 
 impl EmbeddedStore {
@@ -91,7 +94,17 @@ impl EmbeddedStore {
         txn.open_table(sheets::SHEETS)?;
         access::open_tables(&txn)?;
         txn.commit()?;
-        Ok(Self { db: Arc::new(db) })
+        let db = Arc::new(db);
+        Ok(Self { writer: Arc::new(batch::Writer::start(Arc::clone(&db))), db })
+    }
+
+    /// Writes in the transaction shared by the writes queued now (group commit), and
+    /// answers once it is durable.
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&redb::WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.writer.write(work).await
     }
 
     /// Runs blocking storage work off the async executor.
@@ -142,13 +155,15 @@ impl TallyStore for EmbeddedStore {
         tree: &UnitTree,
         request: &SyncRequest,
     ) -> Result<Result<SyncResponse, AccessError>, StoreError> {
-        let (tree, request) = (tree.clone(), request.clone());
-        self.blocking(move |db| {
-            let txn = db.begin_write()?;
+        // The areas' chains only: a sync walks up from its areas, and a national tree is
+        // large to copy.
+        let areas = request.counters.iter().map(|c| &c.area).chain(request.registers.iter().map(|r| &r.area));
+        let (tree, request) = (tree.around(areas), request.clone());
+        self.write(move |txn| {
             // A revoked device (voided, or succeeded by another) lands nothing, even a
             // request that was past its token check when the revocation was written: a
             // succession's cells, read in the revocation's transaction, are final.
-            let device = access::read_device(&txn, request.device.as_str())?;
+            let device = access::read_device(txn, request.device.as_str())?;
             if device.is_some_and(|d| d.summary.revoked_at_ms.is_some() || d.summary.voided_at_ms.is_some()) {
                 return Ok(Err(AccessError::Revoked));
             }
@@ -213,7 +228,6 @@ impl TallyStore for EmbeddedStore {
                 }
                 plan.response()
             };
-            txn.commit()?;
             Ok(Ok(response))
         })
         .await
@@ -344,7 +358,7 @@ impl UnitStore for EmbeddedStore {
         record: &AreaRecord,
         audit: &AuditEvent,
     ) -> Result<AreaRecord, StoreError> {
-        let (tree, record, audit) = (tree.clone(), record.clone(), audit.clone());
+        let (tree, record, audit) = (tree.around([&audit.unit]), record.clone(), audit.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             let stored = {

@@ -54,7 +54,7 @@ impl ModelStore for EmbeddedStore {
         audit: &AuditEvent,
     ) -> Result<Filing, StoreError> {
         let known = record.seq;
-        let (tree, record, audit) = (tree.clone(), record.clone(), audit.clone());
+        let (tree, record, audit) = (tree.around([&audit.unit]), record.clone(), audit.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             {

@@ -27,7 +27,7 @@ impl SheetStore for EmbeddedStore {
         record: &SheetRecord,
         audit: &AuditEvent,
     ) -> Result<SheetRecord, StoreError> {
-        let (tree, record, audit) = (tree.clone(), record.clone(), audit.clone());
+        let (tree, record, audit) = (tree.around([&audit.unit]), record.clone(), audit.clone());
         self.blocking(move |db| {
             let txn = db.begin_write()?;
             {
