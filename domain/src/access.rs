@@ -252,10 +252,22 @@ pub fn authorize(caller: &Caller, action: Action, unit: &UnitId, tree: &UnitTree
     }
 }
 
-/// The units a caller may read, parents first: its subtree, or for a volunteer its
-/// ward's, with the ancestors above so names and the path are known.
+/// The units a caller may read, parents first: its subtree (with the units before a
+/// reorganisation it carries on), or for a volunteer its ward's.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn visible_units(caller: &Caller, tree: &UnitTree) -> Vec<Unit> {
-    tree.units().filter(|u| authorize(caller, Action::ReadFigures, &u.id, tree).is_ok()).cloned().collect()
+    units_in_reach(caller, tree).into_iter().cloned().collect()
+}
+
+/// [`visible_units`] without copying them. Walked from the caller's scope (or its ward,
+/// for a volunteer), every unit found asked of [`authorize`]: a national tree is never
+/// scanned for one caller.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn units_in_reach<'t>(caller: &Caller, tree: &'t UnitTree) -> Vec<&'t Unit> {
+    let parent = tree.get(&caller.scope).ok().and_then(|s| s.parent.as_ref());
+    let top = parent.unwrap_or(&caller.scope);
+    let found = tree.reached_from(top).into_iter();
+    found.filter(|u| authorize(caller, Action::ReadFigures, &u.id, tree).is_ok()).collect()
 }
 
 #[cfg(test)]
@@ -323,6 +335,25 @@ mod tests {
         assert!(authorize(&v, Action::ReadFigures, &id("tp-bac-kan"), &tree).is_err());
         let seen: Vec<_> = visible_units(&v, &tree).into_iter().map(|u| u.id.to_string()).collect();
         assert_eq!(seen, ["p-nguyen-thi-minh-khai", "ntmk-to-11", "ntmk-to-13", "ntmk-to-15"]);
+    }
+
+    #[test]
+    fn the_units_in_reach_are_those_it_may_read_whatever_the_tree() {
+        let dataset = crate::dataset::Dataset::bundled().unwrap();
+        let province = dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
+        for tree in [UnitTree::demo(), UnitTree::new(province).unwrap()] {
+            for role in Role::ALL {
+                for scope in tree.units().filter(|u| role.fits(u)).step_by(5) {
+                    let c = caller(role, scope.id.as_str());
+                    let want: Vec<&UnitId> = (tree.units())
+                        .filter(|u| authorize(&c, Action::ReadFigures, &u.id, &tree).is_ok())
+                        .map(|u| &u.id)
+                        .collect();
+                    let got: Vec<&UnitId> = units_in_reach(&c, &tree).into_iter().map(|u| &u.id).collect();
+                    assert_eq!(got, want, "{role:?} of {}", scope.name);
+                }
+            }
+        }
     }
 
     #[test]

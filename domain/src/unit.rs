@@ -84,6 +84,9 @@ pub struct UnitTree {
     #[cfg(not(target_arch = "wasm32"))]
     successors: BTreeMap<UnitId, Vec<UnitId>>,
     order: Vec<UnitId>,
+    /// Unit → its place in `order`.
+    #[cfg(not(target_arch = "wasm32"))]
+    rank: BTreeMap<UnitId, usize>,
 }
 
 impl UnitTree {
@@ -101,6 +104,8 @@ impl UnitTree {
             for before in &unit.succeeds {
                 tree.successors.entry(before.clone()).or_default().push(unit.id.clone());
             }
+            #[cfg(not(target_arch = "wasm32"))]
+            tree.rank.insert(unit.id.clone(), tree.order.len());
             tree.order.push(unit.id.clone());
             tree.units.insert(unit.id.clone(), unit);
         }
@@ -257,6 +262,26 @@ impl UnitTree {
         UnitTree::new(kept).expect("each chain lists its parents first")
     }
 
+    /// Every unit whose reach holds `from` ([`UnitTree::reach_of`] read backwards): its
+    /// subtree, and the units before a reorganisation that it or a unit below it carries
+    /// on, with theirs — walked from `from`, never over the whole tree. In the tree's
+    /// order (parents first).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn reached_from(&self, from: &UnitId) -> Vec<&Unit> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut next = vec![from];
+        while let Some(id) = next.pop() {
+            let Some(unit) = self.units.get(id) else { continue };
+            if seen.insert(id) {
+                next.extend(self.children.get(id).into_iter().flatten());
+                next.extend(&unit.succeeds);
+            }
+        }
+        let mut out: Vec<&Unit> = seen.into_iter().map(|id| &self.units[id]).collect();
+        out.sort_by_key(|u| self.rank[&u.id]);
+        out
+    }
+
     /// Residential areas at or below `id`.
     pub fn areas_under(&self, id: &UnitId) -> Vec<UnitId> {
         let mut out = Vec::new();
@@ -309,6 +334,19 @@ mod tests {
         );
         assert!(!reach.contains(&named("Phường Bắc Kạn", false)));
         assert_eq!(tree.carried(&province).len(), 3, "today's province and the two merged into it");
+    }
+
+    #[test]
+    fn reaching_down_finds_every_unit_whose_reach_holds_the_start() {
+        let dataset = crate::dataset::Dataset::bundled().unwrap();
+        let units = dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
+        let tree = UnitTree::new(units).unwrap();
+        for from in tree.units().step_by(7) {
+            let want: Vec<&UnitId> =
+                tree.units().filter(|u| tree.reach_of(&u.id).contains(&from.id)).map(|u| &u.id).collect();
+            let got: Vec<&UnitId> = tree.reached_from(&from.id).into_iter().map(|u| &u.id).collect();
+            assert_eq!(got, want, "from {}", from.name);
+        }
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// A page of a list asked for wrongly; the Vietnamese reason.
+    #[error("invalid page: {0}")]
+    InvalidPage(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -89,6 +92,7 @@ impl ApiError {
         "unsupported_media_type",
         "not_found",
         "method_not_allowed",
+        "invalid_page",
         "internal",
     ];
 
@@ -116,6 +120,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::InvalidPage(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +144,7 @@ impl ApiError {
             }
             ApiError::NotFound => ("not_found", "Không có địa chỉ này.".to_string()),
             ApiError::MethodNotAllowed => ("method_not_allowed", "Địa chỉ này không nhận kiểu yêu cầu đó.".to_string()),
+            ApiError::InvalidPage(reason) => ("invalid_page", format!("Trang danh sách không hợp lệ: {reason}.")),
             ApiError::Store(_) => {
                 ("internal", "Máy chủ gặp lỗi; hãy đồng bộ lại sau, số liệu không bị tính hai lần.".to_string())
             }

@@ -31,6 +31,7 @@ mod sheets;
 mod site;
 mod succession;
 mod sync;
+mod units;
 
 /// A fresh API over a fresh store (by default an embedded one in a temporary file), with
 /// a province administrator enrolled; phones named in test requests are enrolled as
