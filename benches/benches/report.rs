@@ -154,6 +154,92 @@ fn report_under_todays_map(c: &mut Criterion) {
     });
 }
 
+/// The country's shape as one tree: a root over 34 provinces of 122 communes of 15
+/// areas, 62.220 areas (the app has no national level yet: the root stands for the
+/// Central Committee's reading of the whole country). Each area syncs one month of 10
+/// amounts and its households; totals roll up on write through every level, so the
+/// root's report reads its own rollups and its 34 provinces', not 62.220 areas.
+fn national_report(c: &mut Criterion) {
+    use domain::{Unit, UnitLevel};
+    let catalogue = Catalogue::standard();
+    let id = |s: String| UnitId::new(s).unwrap();
+    let root = Unit::new(id("vn".into()), "Cả nước (mẫu)", UnitLevel::Province, None);
+    let mut units = vec![root.clone()];
+    for p in 1..=34 {
+        let province =
+            Unit::new(id(format!("t-{p:02}")), format!("Tỉnh {p}"), UnitLevel::District, Some(root.id.clone()));
+        units.push(province.clone());
+        for x in 1..=122 {
+            let commune = Unit::new(
+                id(format!("{}-x{x:03}", province.id)),
+                format!("Xã {x}"),
+                UnitLevel::Commune,
+                Some(province.id.clone()),
+            );
+            units.push(commune.clone());
+            for a in 1..=15 {
+                units.push(Unit::new(
+                    id(format!("{}-{a:02}", commune.id)),
+                    format!("Thôn {a}"),
+                    UnitLevel::Area,
+                    Some(commune.id.clone()),
+                ));
+            }
+        }
+    }
+    let tree = UnitTree::new(units).unwrap();
+    let counters: Vec<IndicatorId> = catalogue.counter_ids().take(10).cloned().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("country.redb")).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (router, token) = runtime.block_on(async {
+        let areas: Vec<UnitId> = tree.units().filter(|u| u.is_area()).map(|u| u.id.clone()).collect();
+        assert_eq!(areas.len(), 62_220);
+        let tree = std::sync::Arc::new(tree.clone());
+        // 64 phones at a time: their syncs share commits.
+        for (chunk, batch) in areas.chunks(64).enumerate() {
+            let mut syncs = tokio::task::JoinSet::new();
+            for (i, area) in batch.iter().enumerate() {
+                let mut request = year_of(area, &counters, chunk * 64 + i);
+                request.counters.retain(|c| c.month.month() == 11);
+                request.registers.retain(|r| matches!(r.bucket, Bucket::Month(m) if m.month() == 11));
+                let (store, tree) = (store.clone(), tree.clone());
+                syncs.spawn(async move { store.apply_sync(&tree, &request).await.unwrap().unwrap() });
+            }
+            syncs.join_all().await;
+        }
+        let now = functions::api::system_clock()();
+        let role = domain::Role::ProvinceAdmin;
+        let admin = functions::enrolment::enrol(&store, &tree, role, "vn", "Quản trị", now).await.unwrap();
+        let state = functions::AppState::new(store, (*tree).clone(), catalogue.clone());
+        (functions::api_router(std::sync::Arc::new(state)), admin.token)
+    });
+    let get = |path: &'static str| {
+        let (router, token) = (router.clone(), token.clone());
+        async move {
+            let request =
+                Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.into_body().collect().await.unwrap().to_bytes()
+        }
+    };
+    let body = runtime.block_on(get("/api/v1/units/vn/report?period=2025-11"));
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(report["unit"]["figures"]["so_ho"]["level"]["reporting"], 62_220);
+    assert_eq!(report["unit"]["areas"], 62_220);
+    assert_eq!(report["children"].as_array().unwrap().len(), 34);
+    c.bench_function("national report, 62220 areas in 34 provinces (embedded store, through the router)", |b| {
+        b.to_async(&runtime).iter(|| get("/api/v1/units/vn/report?period=2025-11"))
+    });
+    let body = runtime.block_on(get("/api/v1/units/t-01/report?period=2025-11"));
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(report["children"].as_array().unwrap().len(), 122);
+    c.bench_function("a province of the country, 1830 areas (embedded store, through the router)", |b| {
+        b.to_async(&runtime).iter(|| get("/api/v1/units/t-01/report?period=2025-11"))
+    });
+}
+
 /// Two models in every area: each registered in March, one in two inspected in May, one
 /// in three accepted in October.
 async fn file_models(store: &EmbeddedStore, tree: &UnitTree) {
@@ -199,6 +285,6 @@ async fn file_models(store: &EmbeddedStore, tree: &UnitTree) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = province_report, report_under_todays_map
+    targets = province_report, report_under_todays_map, national_report
 }
 criterion_main!(benches);

@@ -263,3 +263,46 @@ async fn a_sync_through_the_api_costs_on_dynamodb() {
     // and last-sync update, and the audit event under the area.
     assert_eq!(spent, [(2.0, 8 + 1 + 1), (2.0, 8 + 1 + 1)]);
 }
+
+/// What a ward's merge of two areas costs on DynamoDB, through the API: no total moves
+/// (the successor carries the merged area on), so the write is the event and its audit
+/// entries; the reads are the tree, loaded again before and after the change (a Lambda
+/// instance must see every other instance's changes), which grow with the stored tree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_of_two_areas_costs_on_dynamodb() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use domain::{Catalogue, Role};
+    use tower::ServiceExt;
+
+    let store = moto::fresh_table().await;
+    let tree = functions::store::load_tree(&store).await.unwrap();
+    let now = functions::api::system_clock()();
+    let ward = "p-nguyen-thi-minh-khai";
+    let officer = functions::enrolment::enrol(&store, &tree, Role::WardOfficer, ward, "Cán bộ", now).await.unwrap();
+    let state = functions::AppState::new(store.clone(), tree.clone(), Catalogue::standard());
+    let router = functions::api_router(std::sync::Arc::new(state));
+    let merge = serde_json::json!({ "id": "e-merge", "area": "ntmk-to-11", "effective": "2026-07-01",
+                                    "change": { "kind": "merge", "into": "ntmk-to-13" } });
+    let before = store.consumed();
+    let request = Request::post("/api/v1/areas")
+        .header("authorization", format!("Bearer {}", officer.token))
+        .header("content-type", "application/json")
+        .body(Body::from(merge.to_string()))
+        .unwrap();
+    assert_eq!(router.oneshot(request).await.unwrap().status(), StatusCode::OK);
+    let cost = store.consumed() - before;
+    eprintln!(
+        "a merge through the API ({} units stored): {} read / {} write units; moto reported {} / {}",
+        tree.units().count(),
+        cost.reads,
+        cost.writes,
+        cost.reported_reads,
+        cost.reported_writes
+    );
+    // Reads: the caller's device record and the event id looked up (1 unit each), the
+    // tree (units, area events: two small queries, eventually consistent) loaded before
+    // and after. Writes: the event and its audit entries under the area, the ward and the
+    // city, in one transaction (2 units each).
+    assert_eq!((cost.reads, cost.writes), (2.0 + 2.0 * 2.0, 4 * 2));
+}

@@ -73,9 +73,15 @@ impl DynamoStore {
     /// Writes `writes` in one transaction. `Ok(false)`: a condition failed (or a conflict
     /// or throttling outlasted the retries): read again and decide again.
     pub(super) async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        // Counted by item size, twice as a transaction; an update's item is taken as 1 KB.
+        let sizes: Vec<u64> =
+            (writes.iter()).map(|w| w.put().map_or(1024, |put| super::capacity::item_size(put.item()))).collect();
         for attempt in 0..MAX_ATTEMPTS {
             match self.client.transact_write_items().set_transact_items(Some(writes.clone())).send().await {
-                Ok(_) => return Ok(true),
+                Ok(_) => {
+                    self.meter.transactional_write(sizes);
+                    return Ok(true);
+                }
                 Err(e) if is_condition_failure(&e) => return Ok(false),
                 Err(e) if transaction_worth_retrying(&e) => backoff(attempt).await,
                 Err(e) => return Err(sdk(e)),

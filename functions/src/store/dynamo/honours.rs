@@ -27,7 +27,6 @@ impl HonourStore for DynamoStore {
         audit: &AuditEvent,
     ) -> Result<HonourRecord, StoreError> {
         let item = items::honour_item(record);
-        self.meter.write(super::capacity::item_size(&item));
         let mut writes = vec![self.put_if_new(item)?];
         writes.extend(self.audit_puts(tree, audit)?);
         if self.transact(writes).await? {
@@ -53,7 +52,6 @@ impl HonourStore for DynamoStore {
         let updated = HonourRecord { withdrawn: Some(withdrawal.clone()), ..stored };
         let mut item = items::honour_item(&updated);
         item.insert("withdrawn".into(), s("1"));
-        self.meter.write(super::capacity::item_size(&item));
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))

@@ -488,7 +488,6 @@ impl UnitStore for DynamoStore {
         audit: &AuditEvent,
     ) -> Result<AreaRecord, StoreError> {
         let item = items::area_item(record);
-        self.meter.write(capacity::item_size(&item));
         let mut writes = vec![self.put_if_new(item)?];
         writes.extend(self.audit_puts(tree, audit)?);
         if self.transact(writes).await? {

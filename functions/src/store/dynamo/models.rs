@@ -30,7 +30,6 @@ impl ModelStore for DynamoStore {
     ) -> Result<Filing, StoreError> {
         let known = record.seq;
         let step = items::model_step_item(record);
-        self.meter.write(super::capacity::item_size(&step));
         let mut count = key(items::MODELS.into(), record.event.model.to_string());
         count.insert("n".into(), n(known + 1));
         let count = Put::builder().table_name(&self.table).set_item(Some(count));

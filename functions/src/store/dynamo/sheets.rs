@@ -20,7 +20,6 @@ impl SheetStore for DynamoStore {
         audit: &AuditEvent,
     ) -> Result<SheetRecord, StoreError> {
         let item = items::sheet_item(record);
-        self.meter.write(super::capacity::item_size(&item));
         let mut writes = vec![self.put_if_new(item)?];
         writes.extend(self.audit_puts(tree, audit)?);
         if self.transact(writes).await? {
