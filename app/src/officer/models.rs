@@ -160,12 +160,14 @@ pub fn ModelsScreen() -> impl IntoView {
         Some(false) => None,
     };
     // A row is built again only when its model changes (a step, a status, a sheet), so a
-    // form open in it stays open while the list reloads.
+    // form open in it stays open while the list reloads; and the model whose step form is
+    // open is kept here, so a row built again (a held step filed meanwhile) opens it again.
+    let open_step = RwSignal::new(None::<domain::ModelId>);
     let list = view! {
         <For
             each=move || shown.get().unwrap_or_default()
             key=|(sheets, model, unsent)| (*sheets, model.id.clone(), model.steps.len(), model.status, unsent.len())
-            children=move |(_, model, unsent)| view! { <ModelRow session model unsent done on_filed=load /> }
+            children=move |(_, model, unsent)| view! { <ModelRow session model unsent done open_step on_filed=load /> }
         />
     };
     view! {
@@ -330,6 +332,8 @@ fn ModelRow(
     /// Its steps this phone holds unsent.
     unsent: Vec<EventId>,
     done: RwSignal<Option<String>>,
+    /// The model whose step form is open, kept by the list.
+    open_step: RwSignal<Option<domain::ModelId>>,
     on_filed: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let sheets = session.sheets.get_untracked();
@@ -363,7 +367,14 @@ fn ModelRow(
             .map(|(own, _)| view! { <ScoreForm session model=model.clone() sheet=sheet.clone() own done on_filed /> })
             .collect_any()
     });
-    let open = RwSignal::new(false);
+    let id = model.id.clone();
+    let open = RwSignal::new(open_step.with_untracked(|o| o.as_ref() == Some(&id)));
+    Effect::watch(move || open.get(), move |now, _, _| open_step.set(now.then(|| id.clone())), false);
+    // Filed: the form closes, and stays closed in the row built for the new step.
+    let on_filed = move || {
+        open_step.set(None);
+        on_filed();
+    };
     let step = RwSignal::new(0usize);
     let day = RwSignal::new(clock::today().to_vietnamese());
     let note = RwSignal::new(String::new());
