@@ -98,14 +98,15 @@ async fn run<S: Store>(command: Option<String>, store: S, data: &str) -> anyhow:
 }
 
 /// Loads the province `--province` names from the bundled dataset; prints what it added
-/// and the id of today's province, for `create-admin --unit`.
+/// and changed, and the id of today's province, for `create-admin --unit`.
 async fn load_units<S: Store>(store: &S) -> anyhow::Result<()> {
     let province = setting("--province", "SOTAY_PROVINCE", "");
     if province.is_empty() {
         bail!("Hãy nêu tỉnh, thành phố cần nạp: load-units --province \"Thái Nguyên\" (hoặc mã của nó: 19).");
     }
     let dataset = domain::dataset::Dataset::bundled()?;
-    let added = functions::store::load_province(store, &dataset, &province).await?;
+    let loaded = functions::store::load_province(store, &dataset, &province).await?;
+    let added = &loaded.added;
     let before = added.iter().filter(|u| u.valid_to.is_some()).count();
     println!(
         "Đã thêm {} đơn vị từ bộ dữ liệu {}: {} của bản đồ hiện nay, {before} trước 1/7/2025 (có sẵn trước đó thì bỏ qua).",
@@ -113,6 +114,12 @@ async fn load_units<S: Store>(store: &S) -> anyhow::Result<()> {
         dataset.version,
         added.len() - before
     );
+    if !loaded.changed.is_empty() {
+        println!(
+            "Đã cập nhật {} đơn vị đã có theo bộ dữ liệu (tên, ngày hết hiệu lực, đơn vị kế thừa).",
+            loaded.changed.len()
+        );
+    }
     if let Some(province) = dataset.province_today(&province)?.first() {
         println!("{} (mã {}): sotay-local create-admin --unit {}", province.unit.name, province.code, province.unit.id);
     }

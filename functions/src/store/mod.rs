@@ -116,6 +116,9 @@ pub trait UnitStore: Send + Sync + 'static {
     fn units(&self) -> impl Future<Output = Result<Vec<Unit>, StoreError>> + Send;
     /// Adds units (parents first) after those already stored.
     fn add_units(&self, units: &[Unit]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Replaces stored units by the same ids with these (a newer release of the dataset:
+    /// a name, a last day, the units carried on), each in its place.
+    fn replace_units(&self, units: &[Unit]) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Every change of an area ever filed, in no particular order.
     fn area_events(&self) -> impl Future<Output = Result<Vec<AreaRecord>, StoreError>> + Send;
     /// The change filed under `id`, strongly consistent.
@@ -384,23 +387,43 @@ impl<
 /// Adds a province of today's map with its history (`Dataset::province`): its communes
 /// and wards, and the provinces before 1/7/2025 merged into it with their districts and
 /// communes, each of today's units naming those it carries on (`Unit::succeeds`), so the
-/// years before the merger still add up under today's map. Only what the store does not
-/// hold yet, parents first: loading it again adds nothing.
-/// Returns the units added. A province the dataset does not know, or a store holding the
-/// demo units, adds nothing and says so.
-pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: &str) -> Result<Vec<Unit>, StoreError> {
+/// years before the merger still add up under today's map. Only the differences: the
+/// units the store does not hold yet are added, parents first, and those it holds
+/// otherwise than the dataset (an older load, a newer release) are stored anew in their
+/// place; loading it again changes nothing. A province the dataset does not know, or a
+/// store holding the demo units, changes nothing and says so.
+pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: &str) -> Result<Loaded, StoreError> {
     let wanted = dataset.province(province).map_err(|e| StoreError(e.to_string()))?;
-    let held: std::collections::BTreeSet<UnitId> = store.units().await?.into_iter().map(|u| u.id).collect();
-    if UnitTree::demo().units().any(|demo| held.contains(&demo.id)) {
+    let held: std::collections::BTreeMap<UnitId, Unit> =
+        store.units().await?.into_iter().map(|u| (u.id.clone(), u)).collect();
+    if UnitTree::demo().units().any(|demo| held.contains_key(&demo.id)) {
         return Err(StoreError(
             "Tệp dữ liệu này đang có các đơn vị mẫu (demo): hãy nạp tỉnh vào một tệp dữ liệu mới.".to_string(),
         ));
     }
-    let new: Vec<Unit> = (wanted.into_iter()).filter(|u| !held.contains(&u.unit.id)).map(|u| u.unit.clone()).collect();
-    if !new.is_empty() {
-        store.add_units(&new).await?;
+    let mut loaded = Loaded::default();
+    for unit in wanted.into_iter().map(|u| &u.unit) {
+        match held.get(&unit.id) {
+            None => loaded.added.push(unit.clone()),
+            Some(stored) if stored != unit => loaded.changed.push(unit.clone()),
+            Some(_) => {}
+        }
     }
-    Ok(new)
+    if !loaded.changed.is_empty() {
+        store.replace_units(&loaded.changed).await?;
+    }
+    if !loaded.added.is_empty() {
+        store.add_units(&loaded.added).await?;
+    }
+    Ok(loaded)
+}
+
+/// What [`load_province`] did: the units it added, and those it stored anew because the
+/// dataset says otherwise now (stored before successions were, or a newer release).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub added: Vec<Unit>,
+    pub changed: Vec<Unit>,
 }
 
 /// Loads the tree: the stored units with every change of an area applied. A store with

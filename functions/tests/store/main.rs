@@ -49,6 +49,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn a_province_loaded_again_takes_the_datasets_changes() {
+                let (store, _keep) = $make.await;
+                scenarios::a_province_loaded_again_takes_the_datasets_changes(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn a_province_is_not_loaded_beside_the_demo() {
                 let (store, _keep) = $make.await;
                 scenarios::a_province_is_not_loaded_beside_the_demo(&store).await;

@@ -43,18 +43,37 @@ pub async fn the_tree_is_seeded_once(store: &impl Store) {
 pub async fn a_province_loads_from_the_dataset_once(store: &impl Store) {
     let dataset = domain::dataset::Dataset::bundled().unwrap();
     let history: Vec<_> = dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
-    let added = load_province(store, &dataset, "Tỉnh Thái Nguyên").await.unwrap();
+    let added = load_province(store, &dataset, "Tỉnh Thái Nguyên").await.unwrap().added;
     assert_eq!(added, history);
     let today: Vec<_> = history.iter().filter(|u| u.valid_to.is_none()).cloned().collect();
     assert_eq!(today.len(), 93, "the province and its 92 communes and wards");
     let names: Vec<_> = today[0].succeeds.iter().map(|id| dataset.get(id).unwrap().unit.name.as_str()).collect();
     assert_eq!(names, ["Tỉnh Bắc Kạn", "Tỉnh Thái Nguyên"], "it carries on the two provinces merged into it");
-    assert!(load_province(store, &dataset, "thai nguyen").await.unwrap().is_empty(), "loaded again: nothing new");
+    let again = load_province(store, &dataset, "thai nguyen").await.unwrap();
+    assert_eq!(again, functions::store::Loaded::default(), "loaded again: nothing new, nothing changed");
     let refused = load_province(store, &dataset, "Bắc Kạn").await.unwrap_err();
     assert!(refused.to_string().contains("trên bản đồ từ 1/7/2025"), "{refused}");
     let tree = load_tree(store).await.unwrap();
     assert_eq!(tree.units().cloned().collect::<Vec<_>>(), history, "every unit once, and no demo units");
     assert_eq!(tree.children(&today[0].id).count(), 92);
+}
+
+/// A province loaded before successions were kept (or by an older release of the dataset)
+/// is brought up to the dataset's by loading it again: only the units that differ are
+/// stored anew, each in its place, and a third load changes nothing.
+pub async fn a_province_loaded_again_takes_the_datasets_changes(store: &impl Store) {
+    let dataset = domain::dataset::Dataset::bundled().unwrap();
+    let history: Vec<_> = dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
+    let older: Vec<_> = history.iter().map(|u| domain::Unit { succeeds: vec![], ..u.clone() }).collect();
+    store.add_units(&older).await.unwrap();
+    let loaded = load_province(store, &dataset, "Thái Nguyên").await.unwrap();
+    let carrying = history.iter().filter(|u| !u.succeeds.is_empty()).count();
+    assert!(loaded.added.is_empty());
+    assert_eq!(loaded.changed.len(), carrying, "the units that carry others on");
+    assert!(carrying > 90, "{carrying}");
+    let tree = load_tree(store).await.unwrap();
+    assert_eq!(tree.units().cloned().collect::<Vec<_>>(), history, "each in its place, as the dataset has it");
+    assert_eq!(load_province(store, &dataset, "Thái Nguyên").await.unwrap(), functions::store::Loaded::default());
 }
 
 /// A store that was given the demo units is not given a province beside them.

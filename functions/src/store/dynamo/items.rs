@@ -125,7 +125,7 @@ const ROLLUPS: &str = "R#";
 pub const UNITS: &str = "UNITS";
 const REPORTING: &str = "#n";
 
-fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+pub fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).ok_or_else(|| corrupt(name))
 }
 

@@ -440,17 +440,11 @@ impl ReportStore for DynamoStore {
     }
 }
 
-impl UnitStore for DynamoStore {
-    const SHARED: bool = true;
-
-    async fn units(&self) -> Result<Vec<Unit>, StoreError> {
-        self.query(items::UNITS.into(), None, true).await?.iter().map(items::unit_of).collect()
-    }
-
-    async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
-        let first = u32::try_from(self.units().await?.len()).unwrap_or(u32::MAX);
-        let requests: Vec<WriteRequest> = (first..)
-            .zip(units)
+impl DynamoStore {
+    /// Puts units at their positions, in batches.
+    async fn put_units<'a>(&self, placed: impl IntoIterator<Item = (u32, &'a Unit)>) -> Result<(), StoreError> {
+        let requests: Vec<WriteRequest> = placed
+            .into_iter()
             .map(|(position, unit)| {
                 let item = items::unit_item(position, unit);
                 self.meter.write(capacity::item_size(&item));
@@ -473,6 +467,37 @@ impl UnitStore for DynamoStore {
         }
         Ok(())
     }
+}
+
+impl UnitStore for DynamoStore {
+    const SHARED: bool = true;
+
+    async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        self.query(items::UNITS.into(), None, true).await?.iter().map(items::unit_of).collect()
+    }
+
+    async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
+        let first = u32::try_from(self.units().await?.len()).unwrap_or(u32::MAX);
+        self.put_units((first..).zip(units)).await
+    }
+
+    async fn replace_units(&self, units: &[Unit]) -> Result<(), StoreError> {
+        let mut by_id: BTreeMap<&UnitId, &Unit> = units.iter().map(|u| (&u.id, u)).collect();
+        let mut places = Vec::new();
+        for item in self.query(items::UNITS.into(), None, true).await? {
+            let stored = items::unit_of(&item)?;
+            if let Some(unit) = by_id.remove(&stored.id) {
+                let position =
+                    items::text(&item, "sk")?.parse().map_err(|_| StoreError("corrupt unit position".into()))?;
+                places.push((position, unit));
+            }
+        }
+        if let Some(id) = by_id.keys().next() {
+            return Err(StoreError(format!("unit {id} is not stored: nothing replaced")));
+        }
+        self.put_units(places).await
+    }
+
     async fn area_events(&self) -> Result<Vec<AreaRecord>, StoreError> {
         self.query(items::AREAS.into(), None, true).await?.iter().map(items::area_of).collect()
     }

@@ -333,6 +333,33 @@ impl UnitStore for EmbeddedStore {
         .await
     }
 
+    async fn replace_units(&self, units: &[Unit]) -> Result<(), StoreError> {
+        let mut by_id: BTreeMap<UnitId, Unit> = units.iter().map(|u| (u.id.clone(), u.clone())).collect();
+        self.blocking(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(UNITS)?;
+                let mut places = Vec::new();
+                for row in table.iter()? {
+                    let (position, stored) = row?;
+                    let stored: Unit = parse(stored.value())?;
+                    if let Some(unit) = by_id.remove(&stored.id) {
+                        places.push((position.value(), unit));
+                    }
+                }
+                if let Some(id) = by_id.keys().next() {
+                    return Err(StoreError(format!("unit {id} is not stored: nothing replaced")));
+                }
+                for (position, unit) in places {
+                    table.insert(position, json(&unit).as_slice())?;
+                }
+            }
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn area_events(&self) -> Result<Vec<AreaRecord>, StoreError> {
         self.blocking(|db| {
             let txn = db.begin_read()?;
