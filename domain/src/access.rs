@@ -264,7 +264,10 @@ pub fn visible_units(caller: &Caller, tree: &UnitTree) -> Vec<Unit> {
 /// scanned for one caller.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn units_in_reach<'t>(caller: &Caller, tree: &'t UnitTree) -> Vec<&'t Unit> {
-    let parent = tree.get(&caller.scope).ok().and_then(|s| s.parent.as_ref());
+    // From the scope's parent only for a role that reads its parent's subtree.
+    let reads_parent = (PERMISSIONS.iter())
+        .any(|p| p.role == caller.role && p.action == Action::ReadFigures && p.reach == Reach::ParentSubtree);
+    let parent = tree.get(&caller.scope).ok().and_then(|s| s.parent.as_ref()).filter(|_| reads_parent);
     let top = parent.unwrap_or(&caller.scope);
     let found = tree.reached_from(top).into_iter();
     found.filter(|u| authorize(caller, Action::ReadFigures, &u.id, tree).is_ok()).collect()

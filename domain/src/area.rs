@@ -125,6 +125,8 @@ pub enum AreaProblem {
     MergeTarget,
     #[error("a split makes 2 to {MAX_PARTS} parts with names of their own")]
     SplitParts,
+    #[error("`{name}` merges into this area from {from}, after it would close")]
+    MergedInLater { name: String, from: String },
 }
 
 impl AreaProblem {
@@ -144,6 +146,7 @@ impl AreaProblem {
         "event_id_reused",
         "invalid_merge",
         "invalid_split",
+        "merged_in_later",
     ];
 
     pub fn code(&self) -> &'static str {
@@ -162,6 +165,7 @@ impl AreaProblem {
             Self::EventIdReused => "event_id_reused",
             Self::MergeTarget => "invalid_merge",
             Self::SplitParts => "invalid_split",
+            Self::MergedInLater { .. } => "merged_in_later",
         }
     }
 
@@ -185,7 +189,9 @@ impl AreaProblem {
             Self::UnknownUnit(id) => format!("Không tìm thấy đơn vị: {id}."),
             Self::NotAWard(name) => format!("Khu dân cư chỉ lập trong xã, phường, đặc khu; {name} không phải."),
             Self::NotAnArea(name) => format!("{name} không phải khu dân cư."),
-            Self::Closed { name, last_day } => format!("{name} đã giải thể sau ngày {last_day}."),
+            Self::Closed { name, last_day } => {
+                format!("{name} đã ngừng hoạt động sau ngày {last_day} (giải thể, sáp nhập hoặc chia tách).")
+            }
             Self::EffectiveDate { earliest: Some(earliest), latest } => {
                 format!("Ngày hiệu lực phải từ {earliest} đến {latest}.")
             }
@@ -198,6 +204,10 @@ impl AreaProblem {
             }
             Self::SplitParts => format!(
                 "Chia tách thành từ 2 đến {MAX_PARTS} khu dân cư mới, mỗi khu một tên riêng (mỗi dòng một tên)."
+            ),
+            Self::MergedInLater { name, from } => format!(
+                "{name} sáp nhập vào khu dân cư này từ ngày {from}: hãy giải thể từ sau ngày đó, hoặc sáp nhập khu \
+                 này vào một khu khác (số liệu của {name} đi theo)."
             ),
         }
     }
@@ -296,7 +306,8 @@ impl AreaEvent {
             AreaChange::Close => {
                 let area = self.existing_area(tree)?;
                 open(area)?;
-                in_range(after_first_day(area))
+                in_range(after_first_day(area))?;
+                merged_in_later(tree, area, self.effective)
             }
             AreaChange::Merge { into } => {
                 let area = self.existing_area(tree)?;
@@ -369,17 +380,26 @@ impl AreaEvent {
             (AreaChange::Close, Some(i)) if units[i].valid_to.is_none() => {
                 units[i].valid_to = Some(self.effective.previous());
             }
-            (AreaChange::Merge { into }, Some(i)) if units[i].valid_to.is_none() => {
+            // Never into an area carried on by this one: two merges filed at once into
+            // each other (two server instances) make no cycle, the first holds.
+            (AreaChange::Merge { into }, Some(i))
+                if units[i].valid_to.is_none() && !leads_to(units, into, &self.area) =>
+            {
                 units[i].valid_to = Some(self.effective.previous());
                 #[cfg(not(target_arch = "wasm32"))]
-                if let Some(target) = units.iter_mut().find(|u| &u.id == into) {
-                    target.succeeds.push(self.area.clone());
+                {
+                    units[i].carried_on_by = Some(into.clone());
+                    if let Some(target) = units.iter_mut().find(|u| &u.id == into) {
+                        target.succeeds.push(self.area.clone());
+                    }
                 }
-                #[cfg(target_arch = "wasm32")]
-                let _ = into;
             }
-            (AreaChange::Split { parts }, Some(i)) if units[i].valid_to.is_none() => {
+            (AreaChange::Split { parts }, Some(i)) if units[i].valid_to.is_none() && !parts.is_empty() => {
                 units[i].valid_to = Some(self.effective.previous());
+                #[cfg(not(target_arch = "wasm32"))]
+                {
+                    units[i].carried_on_by = Some(parts[0].id.clone());
+                }
                 let parent = units[i].parent.clone();
                 for (n, part) in parts.iter().enumerate() {
                     if units.iter().any(|u| u.id == part.id) {
@@ -400,6 +420,49 @@ impl AreaEvent {
             _ => {}
         }
     }
+}
+
+/// Whether `from`, or the areas carrying it on in turn, is `to` (or `from` is unknown).
+#[cfg(not(target_arch = "wasm32"))]
+fn leads_to(units: &[Unit], from: &UnitId, to: &UnitId) -> bool {
+    let mut at = from;
+    for _ in 0..units.len() {
+        if at == to {
+            return true;
+        }
+        match units.iter().find(|u| &u.id == at) {
+            Some(unit) => match &unit.carried_on_by {
+                Some(next) => at = next,
+                None => return false,
+            },
+            None => return true,
+        }
+    }
+    true
+}
+
+/// The app does not keep successions: the server's fold decides.
+#[cfg(target_arch = "wasm32")]
+fn leads_to(_: &[Unit], _: &UnitId, _: &UnitId) -> bool {
+    false
+}
+
+/// An area merged into `area` from after its new last day would have nowhere to count.
+#[cfg(not(target_arch = "wasm32"))]
+fn merged_in_later(tree: &UnitTree, area: &Unit, effective: Date) -> Result<(), AreaProblem> {
+    let last = effective.previous();
+    let siblings = area.parent.iter().flat_map(|p| tree.children(p));
+    let later = siblings.filter(|u| u.carried_on_by.as_ref() == Some(&area.id)).find(|u| u.valid_to >= Some(last));
+    later.map_or(Ok(()), |u| {
+        let from = u.valid_to.map(|d| Date::from_days(d.days() + 1).to_vietnamese()).unwrap_or_default();
+        Err(AreaProblem::MergedInLater { name: u.name.clone(), from })
+    })
+}
+
+/// The app does not keep successions: the server checks this.
+#[cfg(target_arch = "wasm32")]
+fn merged_in_later(_: &UnitTree, _: &Unit, _: Date) -> Result<(), AreaProblem> {
+    Ok(())
 }
 
 /// The earliest day an area may close: it stays open at least its first day.
@@ -579,14 +642,35 @@ mod tests {
         assert!(matches!(merge(2, "ntmk-to-13", "ntmk-to-11").check(&after, today()), Err(AreaProblem::MergeTarget)));
         assert!(matches!(merged.check(&after, today()), Err(AreaProblem::Closed { .. })));
 
-        // Once the successor closes, neither takes entries.
+        // Once the successor closes, neither takes entries, and the reason names it.
         let closed = event(3, "ntmk-to-13", day(2026, 10, 1), AreaChange::Close);
-        let both = tree_of(&[record(merged, 1), record(closed, 2)], None);
+        let both = tree_of(&[record(merged.clone(), 1), record(closed, 2)], None);
         assert!(both.area_open_on(&id("ntmk-to-11"), day(2026, 9, 1)).is_ok());
-        assert!(matches!(
+        assert_eq!(
             both.area_open_on(&id("ntmk-to-11"), day(2026, 10, 1)),
-            Err(crate::DomainError::AreaClosed { .. })
-        ));
+            Err(crate::DomainError::AreaClosed { name: "Tổ 13".into(), last_day: "30/09/2026".into() })
+        );
+
+        // Closing Tổ 13 before Tổ 11 merges into it would leave Tổ 11 nowhere to count.
+        let too_early = event(4, "ntmk-to-13", day(2026, 6, 1), AreaChange::Close);
+        assert_eq!(
+            too_early.check(&after, today()),
+            Err(AreaProblem::MergedInLater { name: "Tổ 11".into(), from: "01/07/2026".into() })
+        );
+        assert_eq!(event(4, "ntmk-to-13", day(2026, 7, 2), AreaChange::Close).check(&after, today()), Ok(()));
+    }
+
+    #[test]
+    fn two_merges_into_each_other_filed_at_once_make_no_cycle() {
+        // Two server instances each checked its merge before the other was filed.
+        let d = day(2026, 7, 1);
+        let one = event(1, "ntmk-to-11", d, AreaChange::Merge { into: id("ntmk-to-13") });
+        let other = event(2, "ntmk-to-13", d, AreaChange::Merge { into: id("ntmk-to-11") });
+        let tree = tree_of(&[record(one, 1), record(other, 2)], None);
+        let (a, b) = (tree.get(&id("ntmk-to-11")).unwrap(), tree.get(&id("ntmk-to-13")).unwrap());
+        assert_eq!((a.valid_to.is_some(), b.valid_to.is_some()), (true, false), "the first filed holds, the other not");
+        assert_eq!(tree.carried(&id("ntmk-to-13")), vec![id("ntmk-to-13"), id("ntmk-to-11")]);
+        assert!(tree.area_open_on(&id("ntmk-to-11"), day(2026, 12, 1)).is_ok());
     }
 
     #[test]

@@ -124,10 +124,11 @@ pub fn carried_sum(
 /// only. So every entry counts in one column, and the columns add up to the unit.
 pub fn report_columns<'t>(tree: &'t UnitTree, unit: &UnitId, period: ReportPeriod) -> Vec<(&'t Unit, Vec<UnitId>)> {
     let children: Vec<&Unit> = tree.children(unit).collect();
-    let carried_by_sibling =
-        |c: &Unit| children.iter().any(|s| s.id != c.id && tree.carried(&s.id).iter().skip(1).any(|u| *u == c.id));
+    // The children some sibling carries on, each found once.
+    let carried: std::collections::BTreeSet<UnitId> =
+        children.iter().flat_map(|s| tree.carried(&s.id).into_iter().skip(1)).collect();
     let ended = |c: &Unit| c.valid_to.is_some_and(|last| last < period.last_day());
-    let own: Vec<&Unit> = children.iter().copied().filter(|c| !(ended(c) && carried_by_sibling(c))).collect();
+    let own: Vec<&Unit> = children.iter().copied().filter(|c| !(ended(c) && carried.contains(&c.id))).collect();
     let own_ids: Vec<UnitId> = own.iter().map(|c| c.id.clone()).collect();
     own.into_iter().map(|c| (c, tree.carried_but(&c.id, &own_ids))).collect()
 }

@@ -48,6 +48,12 @@ pub struct Unit {
     #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub succeeds: Vec<UnitId>,
+    /// The area that carries this one on after its last day: the one it merged into, or
+    /// the first part of its split. An entry for it after that day still counts, under
+    /// that area, as long as that area takes entries. Server-side only, as `succeeds`.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_on_by: Option<UnitId>,
 }
 
 impl Unit {
@@ -62,6 +68,8 @@ impl Unit {
             valid_to: None,
             #[cfg(not(target_arch = "wasm32"))]
             succeeds: vec![],
+            #[cfg(not(target_arch = "wasm32"))]
+            carried_on_by: None,
         }
     }
 
@@ -74,6 +82,10 @@ impl Unit {
         self.valid_to.is_none_or(|last| day <= last)
     }
 }
+
+/// Most areas one area's entries pass through to the one that takes them.
+#[cfg(not(target_arch = "wasm32"))]
+const MAX_CHAIN: usize = 32;
 
 /// The whole tree, indexed for walking up (ancestors) and down (children, areas).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -153,29 +165,34 @@ impl UnitTree {
 
     /// Checks that `id` is a residential area that still existed on `day` (the first day
     /// of an entry's month or year), or one carried on by an area that did (merged into
-    /// it, split with it as the first part): a closed area takes nothing after it closed,
-    /// a merged one counts on under its successor.
+    /// it, split with it as the first part, [`Unit::carried_on_by`]): a closed area takes
+    /// nothing after it closed, a merged one counts on under its successor. Refused, the
+    /// reason names the last area of the chain. The phone asks only that it is an area:
+    /// whether one still takes entries after a reorganisation is the server's to say, and
+    /// it answers each cell it refuses with the reason.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn area_open_on(&self, id: &UnitId, day: Date) -> Result<&Unit, DomainError> {
         let unit = self.area(id)?;
-        match unit.valid_to {
-            Some(last) if day > last && !self.carried_on(id, day) => {
-                Err(DomainError::AreaClosed { name: unit.name.clone(), last_day: last.to_vietnamese() })
+        let mut at = unit;
+        // A chain is short; the bound keeps a fold that went wrong from looping.
+        for _ in 0..MAX_CHAIN {
+            match (at.valid_to, &at.carried_on_by) {
+                (Some(last), next) if day > last => match next.as_ref().and_then(|n| self.area(n).ok()) {
+                    Some(next) => at = next,
+                    None => {
+                        return Err(DomainError::AreaClosed { name: at.name.clone(), last_day: last.to_vietnamese() });
+                    }
+                },
+                _ => return Ok(unit),
             }
-            _ => Ok(unit),
         }
+        Err(DomainError::AreaClosed { name: unit.name.clone(), last_day: unit.valid_to.unwrap_or(day).to_vietnamese() })
     }
 
-    /// Whether an area that carries `id` on takes entries on `day`.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn carried_on(&self, id: &UnitId, day: Date) -> bool {
-        let successors = self.successors.get(id).into_iter().flatten();
-        successors.filter(|s| self.units.get(*s).is_some_and(Unit::is_area)).any(|s| self.area_open_on(s, day).is_ok())
-    }
-
-    /// The app leaves successions out (see [`Unit::succeeds`]).
+    /// See the server's: the phone checks only that `id` is an area.
     #[cfg(target_arch = "wasm32")]
-    fn carried_on(&self, _: &UnitId, _: Date) -> bool {
-        false
+    pub fn area_open_on(&self, id: &UnitId, _: Date) -> Result<&Unit, DomainError> {
+        self.area(id)
     }
 
     /// Units in the order they were listed (parents first).

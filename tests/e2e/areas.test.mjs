@@ -16,6 +16,7 @@ after(() => stopBoth({ server, browser }));
 
 const two = (n) => String(n).padStart(2, '0');
 const vn = (d) => `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()}`;
+const iso = (d) => `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
 
 /** The areas under `commune` as the administrator's API sees them: [name, valid_to]. */
 async function areasUnder(commune) {
@@ -146,7 +147,12 @@ test('a ward merges one tổ into another and splits one; the figures follow the
   const lastDay = new Date(first.getFullYear(), first.getMonth(), 0);
   assert.match(await row.innerText(), new RegExp(`Ngừng hoạt động sau ngày ${vn(lastDay)}`));
 
-  // Tổ 11's phone did not hear of it: its entry is still taken, and counts to Tổ 13.
+  // Tổ 11's phone hears that it closed when its ward's page asks what it may see; the
+  // entry is still taken, by the phone and by the server, and counts to Tổ 13.
+  await volunteer.openWard();
+  await eventually(() => volunteer.page.evaluate(() => localStorage.getItem('sotay.v1.enrolment') ?? ''),
+    (p) => p.includes(`"valid_to":"${iso(lastDay)}"`), 'the profile with Tổ 11\'s last day');
+  await volunteer.openEntry();
   await volunteer.enter('dat_hien', '40');
   await volunteer.waitForStatus(/Đã đồng bộ lúc/);
   assert.doesNotMatch(await volunteer.page.locator('body').innerText(), /cần xem lại/, 'nothing refused');

@@ -344,7 +344,7 @@ fn AreaRow(
                     </label>
                     <p class="hint">
                         "Số liệu đã có được tính cho khu dân cư nhận sáp nhập. Máy của khu dân cư cũ vẫn gửi được \
-                         số liệu; số liệu đó cũng được tính cho khu dân cư mới."
+                         số liệu; số liệu đó cũng được tính cho khu dân cư nhận sáp nhập."
                     </p>
                     {day_field()}
                     <p class="alert" role="alert">{move || error.get()}</p>
@@ -484,10 +484,16 @@ mod tests {
         // A split's parts get ids of their own, and keep them when it is sent again.
         let canonical = |line: &str| domain::area::area_name(line).ok_or_else(|| "tên sai".to_string());
         let split = AreaChange::Split { parts: parts_typed("Tổ 15A\n\n  Tổ  15B ", canonical).unwrap() };
-        let first = to_send(None, Some(UnitId::new("ntmk-to-15").unwrap()), day, split.clone(), fresh);
+        let counter = std::cell::Cell::new(0);
+        let counting = |prefix: &str| {
+            counter.set(counter.get() + 1);
+            format!("{prefix}{}", counter.get())
+        };
+        let first = to_send(None, Some(UnitId::new("ntmk-to-15").unwrap()), day, split.clone(), counting);
         let AreaChange::Split { parts } = &first.change else { panic!("a split") };
         let names: Vec<(&str, &str)> = parts.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
-        assert_eq!(names, [("kdc-2", "Tổ 15A"), ("kdc-2", "Tổ 15B")]);
+        assert_eq!(names, [("kdc-1", "Tổ 15A"), ("kdc-2", "Tổ 15B")], "each part an id of its own");
+        assert_eq!(first.id.as_str(), "e-3");
         let other = |prefix: &str| format!("{prefix}3");
         assert_eq!(to_send(Some(&first), Some(UnitId::new("ntmk-to-15").unwrap()), day, split, other), first);
         assert!(parts_typed("Tổ 1\n=2", canonical).is_err());

@@ -24,7 +24,7 @@ use unicode_normalization::UnicodeNormalization;
         (status = 409, description = "area_name_taken, area_id_taken, event_id_reused: the change conflicts with \
             what is stored; nothing was stored", body = ErrorBody),
         (status = 422, description = "invalid_area_name, invalid_area_id, area_same_name, unknown_unit, not_a_ward, not_an_area, \
-            area_closed, invalid_effective_date, too_many_areas, invalid_merge, invalid_split, invalid_id, invalid_period: the change does not \
+            area_closed, invalid_effective_date, too_many_areas, invalid_merge, invalid_split, merged_in_later, invalid_id, invalid_period: the change does not \
             fit (an area closed already, say); nothing was stored", body = ErrorBody),
     ))]
 pub async fn change<S: UnitStore + AccessStore>(

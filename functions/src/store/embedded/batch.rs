@@ -4,9 +4,10 @@
 //! transaction by one thread and committed once.
 //!
 //! Each write keeps its atomicity: its work either runs whole inside the transaction or
-//! fails, and then the transaction is dropped (aborted) and none of the writes it held
-//! land; the others are told to try again. An answer is sent only once the commit is
-//! durable, so a phone never hears "stored" for a write that is not.
+//! fails, and then the transaction is dropped (aborted), none of its writes land, and the
+//! others of the batch run again in a new transaction without it: a write that fails
+//! (a corrupt record, say) never takes others down with it. An answer is sent only once
+//! the commit is durable, so a phone never hears "stored" for a write that is not.
 
 use super::StoreError;
 use redb::{Database, WriteTransaction};
@@ -17,11 +18,15 @@ use std::thread::JoinHandle;
 /// Most writes in one commit: a commit of more would keep the first waiting longer.
 pub const MOST_IN_A_COMMIT: usize = 64;
 
-/// Tells a write how its commit went.
-type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// One write: its work, which may run again in a new transaction if another write of its
+/// batch failed, and its answer, sent once.
+struct Job {
+    run: Box<Work>,
+    answer: Box<dyn FnOnce(Result<(), StoreError>) + Send>,
+}
 
-/// A write's work in the shared transaction: whether it ran whole, and its delivery.
-type Job = Box<dyn FnOnce(&WriteTransaction) -> (bool, Deliver) + Send>;
+/// A write's work in a transaction, its value kept aside until the commit.
+type Work = dyn FnMut(&WriteTransaction) -> Result<(), StoreError> + Send;
 
 /// The thread that writes and commits, and the queue to it.
 pub(super) struct Writer {
@@ -40,21 +45,27 @@ impl Writer {
     }
 
     /// Runs `work` in a write transaction shared with the writes queued beside it, and
-    /// answers once that transaction is committed.
+    /// answers once that transaction is committed. `work` may run more than once (each
+    /// time in a new transaction, the last one's value answered).
     pub async fn write<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+        work: impl Fn(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |txn| match work(txn) {
-            Ok(value) => {
-                let deliver: Deliver = Box::new(move |committed| {
-                    let _ = answer.send(committed.map(|()| value).map_err(StoreError));
-                });
-                (true, deliver)
-            }
-            Err(error) => (false, Box::new(move |_| drop(answer.send(Err(error))))),
-        });
+        let value = Arc::new(Mutex::new(None::<T>));
+        let kept = Arc::clone(&value);
+        let job = Job {
+            run: Box::new(move |txn| {
+                let made = work(txn)?;
+                *kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(made);
+                Ok(())
+            }),
+            answer: Box::new(move |committed| {
+                let made = value.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let outcome = committed.and_then(|()| made.ok_or_else(|| StoreError("the write made nothing".into())));
+                let _ = answer.send(outcome);
+            }),
+        };
         let queued = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|jobs| jobs.send(job));
         if !matches!(queued, Some(Ok(()))) {
             return Err(StoreError("the store is closing; try again".into()));
@@ -74,45 +85,46 @@ impl Drop for Writer {
     }
 }
 
-/// Takes what is queued (up to [`MOST_IN_A_COMMIT`]), runs it in one transaction, commits
-/// once, and tells each write.
+/// Takes what is queued (up to [`MOST_IN_A_COMMIT`]) and commits it, then the next.
 fn run(db: &Database, queue: &mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         // What is queued now: a write arriving while this batch runs waits for the next.
         let more = std::iter::from_fn(|| queue.try_recv().ok()).take(MOST_IN_A_COMMIT - 1);
-        let batch: Vec<Job> = std::iter::once(first).chain(more).collect();
+        commit(db, std::iter::once(first).chain(more).collect());
+    }
+}
+
+/// Runs the batch in one transaction and commits it; a write that fails is answered its
+/// error and the others run again without it.
+fn commit(db: &Database, mut batch: Vec<Job>) {
+    while !batch.is_empty() {
         let txn = match db.begin_write() {
             Ok(txn) => txn,
             Err(e) => {
-                // Every job of the batch is dropped unrun: each hears "try again".
-                drop(batch);
-                eprintln!("redb: a write transaction could not begin: {e}");
-                continue;
+                let error = format!("a write transaction could not begin: {e}; try again");
+                batch.into_iter().for_each(|job| (job.answer)(Err(StoreError(error.clone()))));
+                return;
             }
         };
-        let mut delivers = Vec::new();
-        let mut whole = true;
-        for job in batch {
-            if !whole {
-                break; // dropped unrun: told to try again
+        let failed = batch.iter_mut().enumerate().find_map(|(i, job)| {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| (job.run)(&txn))) {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some((i, e)),
+                Err(_) => Some((i, StoreError("a write failed unexpectedly; try again".into()))),
             }
-            match std::panic::catch_unwind(AssertUnwindSafe(|| job(&txn))) {
-                Ok((ran, deliver)) => {
-                    whole &= ran;
-                    delivers.push((ran, deliver));
+        });
+        match failed {
+            None => {
+                let committed = txn.commit().map_err(|e| format!("the commit failed: {e}; try again"));
+                for job in batch {
+                    (job.answer)(committed.clone().map_err(StoreError));
                 }
-                Err(_) => whole = false,
+                return;
             }
-        }
-        let committed = if whole {
-            txn.commit().map_err(|e| format!("the commit failed: {e}; try again"))
-        } else {
-            drop(txn); // aborted: none of the batch's writes land
-            Err("another write of the same commit failed; try again".into())
-        };
-        for (ran, deliver) in delivers {
-            // A write whose own work failed hears its own error.
-            deliver(if ran { committed.clone() } else { Ok(()) });
+            Some((i, error)) => {
+                drop(txn); // aborted: none of this transaction's writes land
+                (batch.remove(i).answer)(Err(error));
+            }
         }
     }
 }
@@ -124,7 +136,7 @@ mod tests {
 
     const T: TableDefinition<&str, u64> = TableDefinition::new("t");
 
-    fn put(key: &'static str, value: u64) -> impl FnOnce(&WriteTransaction) -> Result<u64, StoreError> + Send {
+    fn put(key: &'static str, value: u64) -> impl Fn(&WriteTransaction) -> Result<u64, StoreError> + Send {
         move |txn| {
             txn.open_table(T).map_err(redb::Error::from)?.insert(key, value).map_err(redb::Error::from)?;
             Ok(value)
@@ -155,7 +167,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_write_that_fails_lands_nothing_and_its_commit_neither() {
+    async fn a_write_that_fails_lands_nothing_and_the_others_land_without_it() {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(Database::create(dir.path().join("t.redb")).unwrap());
         let writer = Writer::start(Arc::clone(&db));
@@ -178,11 +190,8 @@ mod tests {
         assert_eq!(two.unwrap_err().0, "total overflows", "it hears its own error");
         assert_eq!(read(&db, "half"), None, "none of its writes landed");
         for (key, answer) in [("a", one), ("b", three)] {
-            assert!(answer.unwrap_err().0.contains("try again"), "the others of its commit are told to try again");
-            assert_eq!(read(&db, key), None);
+            assert_eq!(read(&db, key), Some(answer.unwrap()), "the others of its batch are written without it");
         }
-        assert_eq!(writer.write(put("a", 1)).await.unwrap(), 1, "and can");
-        assert_eq!(read(&db, "a"), Some(1));
         drop(writer);
         assert_eq!(Arc::strong_count(&db), 1, "the thread let the file go");
     }

@@ -102,7 +102,7 @@ impl EmbeddedStore {
     /// answers once it is durable.
     async fn write<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&redb::WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+        work: impl Fn(&redb::WriteTransaction) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.writer.write(work).await
     }
