@@ -36,7 +36,8 @@ pub struct UnitsQuery {
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", security(("device_token" = [])), params(UnitsQuery),
     responses(
         (status = 200, description = "A page of the units, parents before children; while more follow, a `Link` \
-            header names the next page (`rel=\"next\"`)", body = Vec<Unit>,
+            header names the next page (`rel=\"next\"`). A unit a ward adds while the pages are read may fall \
+            before the page being read: read from the first page again to see it", body = Vec<Unit>,
             headers(("link" = String, description = "`</api/v1/units?after=…&limit=…>; rel=\"next\"`"))),
         (status = 403, description = "forbidden: `under` is beyond the caller", body = ErrorBody),
         (status = 422, description = "invalid_page, invalid_id, unknown_unit: a page asked for wrongly (a limit \
