@@ -132,16 +132,7 @@ fn report_under_todays_map(c: &mut Criterion) {
         let state = functions::AppState::new(store, tree.clone(), catalogue.clone());
         (functions::api_router(std::sync::Arc::new(state)), admin.token)
     });
-    let get = |path: &'static str| {
-        let (router, token) = (router.clone(), token.clone());
-        async move {
-            let request =
-                Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
-            let response = router.oneshot(request).await.unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-            response.into_body().collect().await.unwrap().to_bytes()
-        }
-    };
+    let get = |path: &'static str| get(&router, &token, path);
     let body = runtime.block_on(get("/api/v1/units/tinh-mau/report?period=2025-H1"));
     let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(
@@ -214,16 +205,7 @@ fn national_report(c: &mut Criterion) {
         let state = functions::AppState::new(store, (*tree).clone(), catalogue.clone());
         (functions::api_router(std::sync::Arc::new(state)), admin.token)
     });
-    let get = |path: &'static str| {
-        let (router, token) = (router.clone(), token.clone());
-        async move {
-            let request =
-                Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
-            let response = router.oneshot(request).await.unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-            response.into_body().collect().await.unwrap().to_bytes()
-        }
-    };
+    let get = |path: &'static str| get(&router, &token, path);
     let body = runtime.block_on(get("/api/v1/units/vn/report?period=2025-11"));
     let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(report["unit"]["figures"]["so_ho"]["level"]["reporting"], 62_220);
@@ -238,6 +220,14 @@ fn national_report(c: &mut Criterion) {
     c.bench_function("a province of the country, 1830 areas (embedded store, through the router)", |b| {
         b.to_async(&runtime).iter(|| get("/api/v1/units/t-01/report?period=2025-11"))
     });
+}
+
+/// A GET through the router as `token`'s device; its body, once answered 200.
+async fn get(router: &axum::Router, token: &str, path: &str) -> axum::body::Bytes {
+    let request = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.into_body().collect().await.unwrap().to_bytes()
 }
 
 /// Two models in every area: each registered in March, one in two inspected in May, one

@@ -306,7 +306,8 @@ fn AreaRow(
         };
         siblings.get().into_iter().map(option).collect_any()
     };
-    let day_field = move || {
+    // What every change's form ends with: its day, its refusal, and its buttons.
+    let form_end = move |save: &'static str, cancel: &'static str| {
         view! {
             <label>
                 "Từ ngày (ngày/tháng/năm)"
@@ -316,6 +317,11 @@ fn AreaRow(
                     on:input=move |ev| day.set(event_target_value(&ev))
                 />
             </label>
+            <p class="alert" role="alert">{move || error.get()}</p>
+            <div class="actions">
+                <button type="submit" class="primary">{save}</button>
+                <button type="button" on:click=move |_| editing.set(None)>{cancel}</button>
+            </div>
         }
     };
     let actions = open.then(|| {
@@ -346,12 +352,7 @@ fn AreaRow(
                         "Số liệu đã có được tính cho khu dân cư nhận sáp nhập. Máy của khu dân cư cũ vẫn gửi được \
                          số liệu; số liệu đó cũng được tính cho khu dân cư nhận sáp nhập."
                     </p>
-                    {day_field()}
-                    <p class="alert" role="alert">{move || error.get()}</p>
-                    <div class="actions">
-                        <button type="submit" class="primary">"Xác nhận sáp nhập"</button>
-                        <button type="button" on:click=move |_| editing.set(None)>"Hủy"</button>
-                    </div>
+                    {form_end("Xác nhận sáp nhập", "Hủy")}
                 </form>
             </Show>
             <Show when=move || is(Editing::Split)>
@@ -371,12 +372,7 @@ fn AreaRow(
                         />
                     </label>
                     <p class="hint">"Khu dân cư đầu tiên trong danh sách nhận số liệu đã có của khu dân cư này."</p>
-                    {day_field()}
-                    <p class="alert" role="alert">{move || error.get()}</p>
-                    <div class="actions">
-                        <button type="submit" class="primary">"Xác nhận chia tách"</button>
-                        <button type="button" on:click=move |_| editing.set(None)>"Hủy"</button>
-                    </div>
+                    {form_end("Xác nhận chia tách", "Hủy")}
                 </form>
             </Show>
             <Show when=move || is(Editing::Rename)>
@@ -391,12 +387,7 @@ fn AreaRow(
                         "Tên mới"
                         <input prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                     </label>
-                    {day_field()}
-                    <p class="alert" role="alert">{move || error.get()}</p>
-                    <div class="actions">
-                        <button type="submit" class="primary">"Lưu tên mới"</button>
-                        <button type="button" on:click=move |_| editing.set(None)>"Hủy"</button>
-                    </div>
+                    {form_end("Lưu tên mới", "Hủy")}
                 </form>
             </Show>
             <Show when=move || is(Editing::Close)>
@@ -408,12 +399,7 @@ fn AreaRow(
                         "Số liệu đã có vẫn giữ. Khu dân cư không nhận số liệu của các tháng bắt đầu từ ngày giải thể \
                          trở đi (giải thể giữa tháng: vẫn nhận tháng đó)."
                     </p>
-                    {day_field()}
-                    <p class="alert" role="alert">{move || error.get()}</p>
-                    <div class="actions">
-                        <button type="submit" class="primary">"Xác nhận giải thể"</button>
-                        <button type="button" on:click=move |_| editing.set(None)>"Không giải thể"</button>
-                    </div>
+                    {form_end("Xác nhận giải thể", "Không giải thể")}
                 </form>
             </Show>
         }
