@@ -268,8 +268,13 @@ pub fn units_in_reach<'t>(caller: &Caller, tree: &'t UnitTree) -> Vec<&'t Unit> 
     let reads_parent = (PERMISSIONS.iter())
         .any(|p| p.role == caller.role && p.action == Action::ReadFigures && p.reach == Reach::ParentSubtree);
     let parent = tree.get(&caller.scope).ok().and_then(|s| s.parent.as_ref()).filter(|_| reads_parent);
-    let top = parent.unwrap_or(&caller.scope);
-    let found = tree.reached_from(top).into_iter();
+    readable_from(caller, tree, parent.unwrap_or(&caller.scope))
+}
+
+/// The units of [`UnitTree::reached_from`] `from` that the caller may read, parents first.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn readable_from<'t>(caller: &Caller, tree: &'t UnitTree, from: &UnitId) -> Vec<&'t Unit> {
+    let found = tree.reached_from(from).into_iter();
     found.filter(|u| authorize(caller, Action::ReadFigures, &u.id, tree).is_ok()).collect()
 }
 

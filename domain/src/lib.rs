@@ -35,7 +35,7 @@ pub mod void;
 
 pub use access::{Action, Caller, Forbidden, Role, authorize};
 #[cfg(not(target_arch = "wasm32"))]
-pub use access::{units_in_reach, visible_units};
+pub use access::{readable_from, units_in_reach, visible_units};
 pub use area::{AreaChange, AreaChanged, AreaEvent, AreaPart, AreaProblem, AreaRecord};
 pub use backup::{BACKUP_FORMAT, BACKUP_KIND, Backup, BackupProblem};
 pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};

@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::{Action, Catalogue, Unit, UnitId, authorize, units_in_reach};
+use domain::{Action, Catalogue, Unit, UnitId, authorize, readable_from, units_in_reach};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -62,8 +62,7 @@ pub async fn list<S: AccessStore + UnitStore>(
         Some(under) => {
             let under = tree.get(&UnitId::new(under.as_str())?)?;
             authorize(&caller, Action::ReadFigures, &under.id, &tree)?;
-            let below = tree.reached_from(&under.id).into_iter();
-            below.filter(|u| authorize(&caller, Action::ReadFigures, &u.id, &tree).is_ok()).collect()
+            readable_from(&caller, &tree, &under.id)
         }
     };
     let start = match &query.after {
