@@ -80,7 +80,7 @@ pub fn spread(total: u64, parts: usize) -> Vec<u64> {
 /// Loads the demo into `store`, which must hold no units yet; returns the state serving
 /// it and what was loaded.
 pub async fn load<S: Store>(store: S) -> Result<(Arc<AppState<S>>, Loaded), StoreError> {
-    if !store.units().await?.is_empty() {
+    if !store.roots().await?.is_empty() {
         return Err(refused("tệp dữ liệu này đã có đơn vị; hãy nạp vào một tệp dữ liệu mới."));
     }
     let dataset = Dataset::bundled().map_err(refused)?;
@@ -95,7 +95,8 @@ pub async fn load<S: Store>(store: S) -> Result<(Arc<AppState<S>>, Loaded), Stor
     store.add_units(&areas).await?;
     let state = crate::app_state(store, false).await?;
     let demo = Demo { router: crate::api_router(state.clone()), state: state.clone() };
-    let tree = demo.state.tree().await.map_err(|e| refused(e.to_string()))?;
+    let today = provinces.iter().map(|(_, id)| id);
+    let tree = demo.state.tree_knowing(today).await.map_err(|e| refused(e.to_string()))?;
     let syncs = demo.figures(&tree, &areas).await?;
     let honours = demo.honours(&tree, &areas).await?;
     let models = demo.models(&tree).await?;

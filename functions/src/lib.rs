@@ -26,9 +26,15 @@ pub fn demo_asked(setting: Option<&str>) -> bool {
     matches!(setting, Some("1" | "true" | "yes"))
 }
 
-/// The handlers' state over a store: its tree (the demo tree on a first start if `demo`;
-/// else none until a province is loaded) and the catalogue.
+/// The handlers' state over a store (given the demo tree on a first start if `demo`; else
+/// none until a province is loaded) and the catalogue. Over the embedded file the whole
+/// tree is read now; over DynamoDB nothing is: each request reads the trees it needs
+/// (`api::known`), so a Lambda instance starts without reading the country.
 pub async fn app_state<S: Store>(store: S, demo: bool) -> Result<Arc<AppState<S>>, StoreError> {
-    let tree = if demo { load_tree(&store).await? } else { stored_tree(&store).await?.unwrap_or_default() };
+    if demo && store.roots().await?.is_empty() {
+        load_tree(&store).await?;
+    }
+    let tree = if S::SHARED { None } else { stored_tree(&store).await? };
+    let tree = tree.unwrap_or_default();
     Ok(Arc::new(AppState::new(store, tree, Catalogue::standard())))
 }

@@ -37,11 +37,14 @@ pub async fn join<S: AccessStore + UnitStore>(
     Client(client): Client,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<Json<Enrolment>, ApiError> {
-    let tree = state.tree().await?;
     super::caller::count_attempt(&state, limits::JOINS_PER_CLIENT, &client).await?;
+    let mut scope = None;
     if let Ok(code) = domain::JoinCode::parse(&request.code) {
-        super::caller::count_attempt(&state, limits::JOINS_PER_CODE, &crate::secrets::digest(code.as_str())).await?;
+        let hash = crate::secrets::digest(code.as_str());
+        super::caller::count_attempt(&state, limits::JOINS_PER_CODE, &hash).await?;
+        scope = state.store.code(&hash).await?.map(|c| c.unit);
     }
+    let tree = state.tree_knowing(scope.as_ref()).await?;
     let now = state.now_ms();
     let enrolment =
         enrolment::join(&state.store, &tree, &request.code, &request.label, &request.app_version, now).await?;
@@ -55,7 +58,7 @@ pub async fn me<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Profile>, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope]).await?;
     let record = state.store.device(&caller.device).await?.ok_or(AccessError::InvalidToken)?;
     Ok(Json(Profile {
         device: caller.device.clone(),
@@ -109,7 +112,7 @@ pub async fn list_codes<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<CodeSummary>>, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope]).await?;
     authorize(&caller, Action::ManageCodes, &caller.scope, &tree)?;
     let mut codes: Vec<CodeSummary> = state.store.codes().await?;
     codes.retain(|c| authorize(&caller, Action::ManageCodes, &c.unit, &tree).is_ok());
@@ -130,9 +133,9 @@ pub async fn withdraw_code<S: AccessStore + UnitStore>(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<CodeSummary>, ApiError> {
-    let tree = state.tree().await?;
     let codes = state.store.codes().await?;
     let code = codes.iter().find(|c| c.id == id).ok_or(AccessError::UnknownCodeId)?;
+    let tree = state.tree_knowing([&caller.scope, &code.unit]).await?;
     authorize(&caller, Action::ManageCodes, &code.unit, &tree)?;
     let event = AuditEvent {
         at_ms: state.now_ms(),
@@ -154,7 +157,7 @@ pub async fn list_devices<S: AccessStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<DeviceSummary>>, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope]).await?;
     authorize(&caller, Action::ManageDevices, &caller.scope, &tree)?;
     let mut devices = state.store.devices().await?;
     devices.retain(|d| authorize(&caller, Action::ManageDevices, &d.scope, &tree).is_ok());
@@ -176,9 +179,9 @@ pub async fn revoke_device<S: AccessStore + UnitStore>(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<DeviceSummary>, ApiError> {
-    let tree = state.tree().await?;
     let id = DeviceId::new(id)?;
     let record = state.store.device(&id).await?.ok_or(AccessError::UnknownDevice)?;
+    let tree = state.tree_knowing([&caller.scope, &record.summary.scope]).await?;
     authorize(&caller, Action::ManageDevices, &record.summary.scope, &tree)?;
     let event = AuditEvent {
         at_ms: state.now_ms(),
@@ -206,9 +209,9 @@ pub async fn void_device<S: AccessStore + VoidStore + UnitStore>(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Voided>, ApiError> {
-    let tree = state.tree().await?;
     let id = DeviceId::new(id)?;
     let record = state.store.device(&id).await?.ok_or(AccessError::UnknownDevice)?;
+    let tree = state.tree_knowing([&caller.scope, &record.summary.scope]).await?;
     authorize(&caller, Action::VoidDevice, &record.summary.scope, &tree)?;
     let event = AuditEvent {
         at_ms: state.now_ms(),
@@ -240,11 +243,11 @@ pub async fn audit<S: AccessStore + UnitStore>(
     Authenticated(caller): Authenticated,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEvent>>, ApiError> {
-    let tree = state.tree().await?;
     let unit = match query.unit {
         Some(unit) => UnitId::new(unit)?,
         None => caller.scope.clone(),
     };
+    let tree = state.tree_knowing([&caller.scope, &unit]).await?;
     tree.get(&unit)?;
     authorize(&caller, Action::ReadAudit, &unit, &tree)?;
     let mut events = state.store.audit(&unit, AUDIT_PAGE).await?;

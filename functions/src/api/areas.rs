@@ -37,26 +37,26 @@ pub async fn change<S: UnitStore + AccessStore>(
     // One change at a time, checked against the tree with every change filed before it:
     // over a shared store (other Lambda instances file changes too), loaded fresh.
     let _one_at_a_time = state.area_changes.lock().await;
-    let tree = if S::SHARED { state.reload().await? } else { state.tree().await? };
+    let tree = if S::SHARED { state.reload_knowing([&place, &caller.scope]).await? } else { state.tree().await? };
     tree.get(&place)?;
     authorize(&caller, Action::ManageAreas, &place, &tree)?;
     if let Some(earlier) = state.store.area_event(&event.id).await? {
-        return repeated(&earlier, &event, &*state.reload().await?);
+        return repeated(&earlier, &event, &*state.reload_knowing([&place]).await?);
     }
     let now = state.now_ms();
     event.check(&tree, Date::in_vietnam(now))?;
     let record = AreaRecord { event: event.clone(), by: caller.device.clone(), at_ms: now };
     let audit = AuditEvent {
         at_ms: now,
-        unit: place,
+        unit: place.clone(),
         actor: Some(caller.device),
         what: AuditWhat::AreaChanged { event: event.clone() },
     };
     let stored = state.store.file_area_event(&tree, &record, &audit).await?;
     if stored != record {
-        return repeated(&stored, &event, &*state.reload().await?);
+        return repeated(&stored, &event, &*state.reload_knowing([&place]).await?);
     }
-    changed(&event, &*state.reload().await?, false)
+    changed(&event, &*state.reload_knowing([&place]).await?, false)
 }
 
 /// The answer: the area as it now is, and the areas a split made.

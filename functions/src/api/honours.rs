@@ -143,7 +143,7 @@ pub async fn list<S: UnitStore + AccessStore + HonourStore>(
     let Query(query) = query.map_err(|_| DomainError::InvalidPeriod(String::new()))?;
     let period: ReportPeriod = query.period.parse()?;
     let unit = UnitId::new(id)?;
-    state.tree().await?.get(&unit)?;
+    state.tree_knowing([&caller.scope, &unit]).await?.get(&unit)?;
     Ok(Json(report(&state, &caller, &unit, period).await?))
 }
 
@@ -154,7 +154,7 @@ pub async fn report<S: UnitStore + HonourStore>(
     unit: &UnitId,
     period: ReportPeriod,
 ) -> Result<HonourReport, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope, unit]).await?;
     authorize(caller, Action::ReadFigures, unit, &tree)?;
     Ok(honour_report(&tree, unit, period, &state.store.honours().await?))
 }

@@ -6,6 +6,7 @@ mod caller;
 mod health;
 mod honours;
 mod json;
+mod known;
 mod models;
 mod openapi;
 mod report;
@@ -18,11 +19,11 @@ pub use json::MAX_BODY_BYTES;
 pub use openapi::{codes_of, openapi};
 
 use crate::ApiError;
-use crate::store::{Store, UnitStore};
+use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, any, get, post};
-use domain::{Catalogue, UnitId, UnitTree};
+use domain::{Catalogue, UnitTree};
 use std::sync::{Arc, RwLock};
 
 pub use caller::{Authenticated, Client};
@@ -35,12 +36,12 @@ pub fn system_clock() -> Clock {
     Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
 }
 
-/// What every handler can reach: the store, the tree as this process knows it, and the
-/// catalogue.
+/// What every handler can reach: the store, the units as this process knows them, and
+/// the catalogue.
 pub struct AppState<S> {
     pub store: S,
-    /// Read through [`AppState::tree`] and [`AppState::tree_knowing`].
-    tree: RwLock<KnownTree>,
+    /// Read through [`AppState::tree_knowing`] (see [`known`]).
+    known: RwLock<known::Known>,
     /// Held while a change of an area (or a record of an honour) is checked, filed and the
     /// tree loaded again: one change at a time in this process, each checked against the
     /// last.
@@ -54,79 +55,19 @@ pub struct AppState<S> {
     pub trust_proxy: bool,
 }
 
-/// The tree and when it was loaded (by the state's clock).
-struct KnownTree {
-    tree: Arc<UnitTree>,
-    loaded_ms: u64,
-}
-
-/// How long a process works with the tree it loaded from a shared store (DynamoDB,
-/// [`UnitStore::SHARED`]) before loading it again: another Lambda instance may have filed
-/// a change of an area meanwhile. A request naming a unit this process does not know
-/// loads it at once ([`AppState::tree_knowing`]). A process over the embedded file is the
-/// only one that changes it, and keeps its tree up to date itself.
-pub const TREE_MAX_AGE_MS: u64 = 60_000;
-
-/// How old a tree must be before a request naming a unit it lacks loads it again.
-pub const MISS_RELOAD_MS: u64 = 1_000;
+pub use known::{MISS_RELOAD_MS, TREE_MAX_AGE_MS};
 
 impl<S> AppState<S> {
+    /// A state starting from `tree`: over the embedded store, the whole stored tree; over
+    /// DynamoDB, none (each tree is read when a request first needs it) or a test's.
     pub fn new(store: S, tree: UnitTree, catalogue: Catalogue) -> Self {
-        let clock = system_clock();
-        let tree = RwLock::new(KnownTree { tree: Arc::new(tree), loaded_ms: clock() });
+        let known = RwLock::new(known::Known::given(tree));
         let area_changes = tokio::sync::Mutex::new(());
-        AppState { store, tree, area_changes, catalogue, clock, public_url: None, trust_proxy: false }
+        AppState { store, known, area_changes, catalogue, clock: system_clock(), public_url: None, trust_proxy: false }
     }
 
     pub fn now_ms(&self) -> u64 {
         (self.clock)()
-    }
-
-    fn known(&self) -> Arc<UnitTree> {
-        Arc::clone(&self.tree.read().unwrap_or_else(|e| e.into_inner()).tree)
-    }
-
-    fn keep(&self, tree: UnitTree) -> Arc<UnitTree> {
-        let tree = Arc::new(tree);
-        let known = KnownTree { tree: Arc::clone(&tree), loaded_ms: self.now_ms() };
-        *self.tree.write().unwrap_or_else(|e| e.into_inner()) = known;
-        tree
-    }
-}
-
-impl<S: UnitStore> AppState<S> {
-    /// The tree; over a shared store, loaded again when older than [`TREE_MAX_AGE_MS`].
-    pub async fn tree(&self) -> Result<Arc<UnitTree>, ApiError> {
-        let loaded_ms = self.tree.read().unwrap_or_else(|e| e.into_inner()).loaded_ms;
-        if !S::SHARED || self.now_ms().saturating_sub(loaded_ms) < TREE_MAX_AGE_MS {
-            return Ok(self.known());
-        }
-        self.reload().await
-    }
-
-    /// The tree; over a shared store, loaded again first when it lacks one of `units` (an
-    /// area another instance created) and is older than [`MISS_RELOAD_MS`], so requests
-    /// naming unknown ids cannot make every request load the tree.
-    pub async fn tree_knowing<'a>(
-        &self,
-        units: impl IntoIterator<Item = &'a UnitId>,
-    ) -> Result<Arc<UnitTree>, ApiError> {
-        let tree = self.tree().await?;
-        let loaded_ms = self.tree.read().unwrap_or_else(|e| e.into_inner()).loaded_ms;
-        let fresh = self.now_ms().saturating_sub(loaded_ms) < MISS_RELOAD_MS;
-        if !S::SHARED || fresh || units.into_iter().all(|u| tree.get(u).is_ok()) {
-            return Ok(tree);
-        }
-        self.reload().await
-    }
-
-    /// The tree loaded again from the store (after this process filed a change of an
-    /// area). A store holding no units keeps the tree the state was given.
-    pub async fn reload(&self) -> Result<Arc<UnitTree>, ApiError> {
-        match crate::store::stored_tree(&self.store).await? {
-            Some(tree) => Ok(self.keep(tree)),
-            None => Ok(self.keep(self.known().as_ref().clone())),
-        }
     }
 }
 

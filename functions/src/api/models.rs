@@ -132,7 +132,7 @@ pub async fn list<S: UnitStore + AccessStore + ModelStore>(
     let Query(query) = query.map_err(|_| DomainError::InvalidPeriod(String::new()))?;
     let period: ReportPeriod = query.period.parse()?;
     let unit = UnitId::new(id)?;
-    state.tree().await?.get(&unit)?;
+    state.tree_knowing([&caller.scope, &unit]).await?.get(&unit)?;
     Ok(Json(report(&state, &caller, &unit, period).await?))
 }
 
@@ -143,7 +143,7 @@ pub async fn report<S: UnitStore + ModelStore>(
     unit: &UnitId,
     period: ReportPeriod,
 ) -> Result<ModelReport, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope, unit]).await?;
     authorize(caller, Action::ReadFigures, unit, &tree)?;
     let all = models(&state.store.model_steps().await?);
     Ok(model_report(&tree, unit, period, &all))

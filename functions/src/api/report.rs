@@ -170,7 +170,7 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
     unit: &UnitId,
     period: ReportPeriod,
 ) -> Result<Report, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope, unit]).await?;
     let unit = tree.get(unit)?;
     authorize(caller, Action::ReadFigures, &unit.id, &tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };

@@ -76,6 +76,6 @@ pub async fn list<S: UnitStore + AccessStore + SheetStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Vec<SheetRecord>>, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope]).await?;
     Ok(Json(sheets_seen_from(&tree, &caller.scope, state.store.sheets().await?)))
 }

@@ -32,7 +32,7 @@ pub async fn succeed<S: AccessStore + SuccessionStore + UnitStore>(
     Client(client): Client,
     Extension(record): Extension<DeviceRecord>,
 ) -> Result<Json<Succession>, ApiError> {
-    let tree = state.tree().await?;
+    let tree = state.tree_knowing([&caller.scope]).await?;
     authorize(&caller, Action::Succeed, &caller.scope, &tree)?;
     // Each new token may succeed once: these bound how many devices a chain of them mints.
     count_attempt(&state, limits::SUCCESSIONS_PER_CLIENT, &client).await?;
@@ -75,9 +75,9 @@ pub async fn device_cells<S: AccessStore + SuccessionStore + UnitStore>(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<DeviceCells>, ApiError> {
-    let tree = state.tree().await?;
     let id = DeviceId::new(id)?;
     let record = state.store.device(&id).await?.ok_or(AccessError::UnknownDevice)?;
+    let tree = state.tree_knowing([&caller.scope, &record.summary.scope]).await?;
     authorize(&caller, Action::ReadFigures, &record.summary.scope, &tree)?;
     if record.summary.revoked_at_ms.is_none() {
         return Err(AccessError::NotRevoked.into());

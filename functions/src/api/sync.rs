@@ -46,6 +46,7 @@ pub async fn sync<S: TallyStore + AccessStore + UnitStore>(
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
     let areas = request.counters.iter().map(|c| &c.area).chain(request.registers.iter().map(|r| &r.area));
+    let areas = std::iter::once(&caller.scope).chain(areas);
     let tree = state.tree_knowing(areas).await?;
     if request.device != caller.device {
         return Err(AccessError::WrongDevice.into());

@@ -56,11 +56,12 @@ pub async fn list<S: AccessStore + UnitStore>(
         Some(n) if (1..=UNITS_PAGE as u32).contains(&n) => n as usize,
         Some(_) => return Err(too_many()),
     };
-    let tree = state.tree().await?;
-    let units: Vec<&Unit> = match &query.under {
+    let under = query.under.as_deref().map(UnitId::new).transpose()?;
+    let tree = state.tree_knowing([&caller.scope].into_iter().chain(&under)).await?;
+    let units: Vec<&Unit> = match &under {
         None => units_in_reach(&caller, &tree),
         Some(under) => {
-            let under = tree.get(&UnitId::new(under.as_str())?)?;
+            let under = tree.get(under)?;
             authorize(&caller, Action::ReadFigures, &under.id, &tree)?;
             readable_from(&caller, &tree, &under.id)
         }

@@ -142,12 +142,11 @@ async fn load_demo<S: Store>(store: S) -> anyhow::Result<()> {
 
 /// Issues a province administrator's one-time join code and prints its link.
 async fn print_admin_link<S: Store>(state: &AppState<S>, base: &str, days: u16) -> anyhow::Result<()> {
-    let tree = state.tree().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let unit = match setting("--unit", "SOTAY_ADMIN_UNIT", "").as_str() {
         "" => {
-            let roots: Vec<_> = tree.units().filter(|u| u.parent.is_none()).collect();
+            let roots = state.store.roots().await?;
             match roots.as_slice() {
-                [root] => root.id.clone(),
+                [root] => root.clone(),
                 [] => bail!(
                     "Chưa có đơn vị nào: hãy nạp tỉnh trước (sotay-local load-units --province \"Thái Nguyên\"), \
                      hoặc chạy thử với dữ liệu mẫu (--demo 1)."
@@ -157,6 +156,7 @@ async fn print_admin_link<S: Store>(state: &AppState<S>, base: &str, days: u16) 
         }
         unit => UnitId::new(unit)?,
     };
+    let tree = state.tree_knowing([&unit]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let request = IssueCode { role: Role::ProvinceAdmin, unit, valid_days: Some(days), uses: Some(1) };
     let issued = functions::enrolment::issue_code(&state.store, &tree, None, &request, state.now_ms(), base)
         .await
@@ -170,7 +170,7 @@ async fn serve<S: Store>(state: AppState<S>, addr: &str, data: &str) -> anyhow::
     let dist = PathBuf::from(setting("--dist", "SOTAY_DIST", "dist"));
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?;
-    let no_units = state.tree().await.map_err(|e| anyhow::anyhow!("{e}"))?.units().next().is_none();
+    let no_units = state.store.roots().await?.is_empty();
     if no_units {
         println!(
             "Chưa có đơn vị nào: hãy nạp tỉnh (sotay-local load-units --province \"Thái Nguyên\"), \

@@ -121,6 +121,16 @@ pub trait UnitStore: Send + Sync + 'static {
     fn replace_units(&self, units: &[Unit]) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Every change of an area ever filed, in no particular order.
     fn area_events(&self) -> impl Future<Output = Result<Vec<AreaRecord>, StoreError>> + Send;
+    /// The roots of the stored trees: each province, of today's map or before 1/7/2025,
+    /// with everything under it, is kept and read as one tree.
+    fn roots(&self) -> impl Future<Output = Result<Vec<UnitId>, StoreError>> + Send;
+    /// The root of the tree holding `id` (a unit loaded, or an area a change made);
+    /// `None`: no such unit.
+    fn root_of(&self, id: &UnitId) -> impl Future<Output = Result<Option<UnitId>, StoreError>> + Send;
+    /// The units of the tree under `root`, parents before children.
+    fn units_of(&self, root: &UnitId) -> impl Future<Output = Result<Vec<Unit>, StoreError>> + Send;
+    /// The changes of the areas of the tree under `root`, in no particular order.
+    fn area_events_of(&self, root: &UnitId) -> impl Future<Output = Result<Vec<AreaRecord>, StoreError>> + Send;
     /// The change filed under `id`, strongly consistent.
     fn area_event(&self, id: &EventId) -> impl Future<Output = Result<Option<AreaRecord>, StoreError>> + Send;
     /// Files a change once by its id, with its audit event, in one atomic write. Returns
@@ -307,6 +317,9 @@ pub trait AccessStore: Send + Sync + 'static {
         event: &AuditEvent,
     ) -> impl Future<Output = Result<Option<CodeSummary>, StoreError>> + Send;
 
+    /// The code whose hash is `code_hash`, as stored (its scope tells which tree a join needs).
+    fn code(&self, code_hash: &str) -> impl Future<Output = Result<Option<CodeSummary>, StoreError>> + Send;
+
     /// Takes one use of the code whose hash is `code_hash` and enrols `device` under the
     /// code's role and scope, atomically: two phones racing for a code's last use never
     /// both get it. Refused (the inner error) when the code is unknown or not usable.
@@ -429,11 +442,31 @@ pub struct Loaded {
 /// Loads the tree: the stored units with every change of an area applied. A store with
 /// no units is given the demo tree from the seeds.
 pub async fn load_tree(store: &impl UnitStore) -> Result<UnitTree, StoreError> {
-    if store.units().await?.is_empty() {
+    if store.roots().await?.is_empty() {
         let demo: Vec<Unit> = UnitTree::demo().units().cloned().collect();
         store.add_units(&demo).await?;
     }
     Ok(stored_tree(store).await?.unwrap_or_default())
+}
+
+/// The root of each unit's tree: the unit at the top of its chain of parents, for the
+/// units stored and for the areas their changes made. A change of an area is kept with
+/// the tree of the unit it is made at ([`domain::AreaEvent::place`]).
+pub fn roots_of(units: &[Unit], events: &[AreaRecord]) -> BTreeMap<UnitId, UnitId> {
+    let all = domain::area::units_with(units.to_vec(), events, None);
+    let parents: BTreeMap<&UnitId, Option<&UnitId>> = all.iter().map(|u| (&u.id, u.parent.as_ref())).collect();
+    let root = |unit: &Unit| {
+        let mut id = &unit.id;
+        // A tree is a few levels deep; the bound only guards against a corrupt store.
+        for _ in 0..parents.len() {
+            match parents.get(id).copied().flatten() {
+                Some(parent) => id = parent,
+                None => break,
+            }
+        }
+        id.clone()
+    };
+    all.iter().map(|u| (u.id.clone(), root(u))).collect()
 }
 
 /// The stored units with every change of an area applied; `None`: no units are stored.

@@ -61,6 +61,12 @@ macro_rules! conformance {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn each_province_is_read_as_trees_of_its_own() {
+                let (store, _keep) = $make.await;
+                scenarios::each_province_is_read_as_trees_of_its_own(&store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn random_deliveries_give_the_reference_totals() {
                 let (store, _keep) = $make.await;
                 scenarios::random_deliveries_give_the_reference_totals(&store).await;
@@ -307,8 +313,75 @@ async fn a_merge_of_two_areas_costs_on_dynamodb() {
         cost.reported_writes
     );
     // Reads: the caller's device record and the event id looked up (1 unit each), the
-    // tree (units, area events: two small queries, eventually consistent) loaded before
-    // and after. Writes: the event and its audit entries under the area, the ward and the
-    // city, in one transaction (2 units each).
-    assert_eq!((cost.reads, cost.writes), (2.0 + 2.0 * 2.0, 4 * 2));
+    // ward's tree (units, area events: two small queries) loaded before and after.
+    // Writes: the event (by its tree and by its id) and its audit entries under the area,
+    // the ward and the city, in one transaction (2 units each).
+    assert_eq!((cost.reads, cost.writes), (2.0 + 2.0 * 2.0, 5 * 2));
+}
+
+/// A Lambda instance starts reading nothing, and its first request reads the trees its
+/// caller needs, never the country: with Thái Nguyên and Hà Nội stored, a Thái Nguyên
+/// commune officer's first report reads Thái Nguyên's three trees (today's province, and
+/// the two merged into it on 1/7/2025), and a Hà Nội officer's then Hà Nội's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_reads_its_callers_province_only_on_dynamodb() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use domain::Role;
+    use domain::dataset::Dataset;
+    use functions::store::{load_province, stored_tree};
+    use tower::ServiceExt;
+
+    let store = moto::fresh_table().await;
+    let dataset = Dataset::bundled().unwrap();
+    for name in ["Thái Nguyên", "Hà Nội"] {
+        load_province(&store, &dataset, name).await.unwrap();
+    }
+    let all = stored_tree(&store).await.unwrap().unwrap();
+    let officer_of = async |province: &str| {
+        let today = &dataset.province_today(province).unwrap()[1].unit;
+        let role = Role::WardOfficer;
+        let now = functions::api::system_clock()();
+        let enrolled = functions::enrolment::enrol(&store, &all, role, today.id.as_str(), "Cán bộ", now).await;
+        (today.id.clone(), enrolled.unwrap().token)
+    };
+    let (commune, token) = officer_of("Thái Nguyên").await;
+    let (hanoi_ward, hanoi_token) = officer_of("Hà Nội").await;
+
+    // WHEN an instance starts, and serves a Thái Nguyên officer's report
+    let before = store.consumed();
+    let state = functions::app_state(store.clone(), false).await.unwrap();
+    assert_eq!(state.tree().await.unwrap().units().count(), 0, "nothing read at start");
+    let router = functions::api_router(state.clone());
+    let report = |unit: &domain::UnitId, token: &str| {
+        Request::get(format!("/api/v1/units/{unit}/report?period=2025"))
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let response = router.clone().oneshot(report(&commune, &token)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let first = store.consumed() - before;
+
+    // THEN it knows Thái Nguyên's history, and nothing of Hà Nội
+    let thai_nguyen = dataset.province("Thái Nguyên").unwrap().len();
+    let known = state.tree().await.unwrap();
+    assert_eq!(known.units().count(), thai_nguyen);
+    assert!(known.get(&hanoi_ward).is_err());
+
+    // AND a Hà Nội officer's request reads Hà Nội's trees beside them
+    let response = router.oneshot(report(&hanoi_ward, &hanoi_token)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let known = state.tree().await.unwrap();
+    assert_eq!(known.units().count(), thai_nguyen + dataset.province("Hà Nội").unwrap().len());
+    assert_eq!(known.units().count(), all.units().count());
+
+    let whole = store.consumed();
+    stored_tree(&store).await.unwrap();
+    let whole = store.consumed() - whole;
+    eprintln!(
+        "cold start, first report of a Thái Nguyên commune: {} read units ({} units known); the whole store's tree: {}",
+        first.reads, thai_nguyen, whole.reads
+    );
+    assert!(first.reads < whole.reads, "{} < {}", first.reads, whole.reads);
 }

@@ -54,7 +54,7 @@ pub async fn a_province_loads_from_the_dataset_once(store: &impl Store) {
     let refused = load_province(store, &dataset, "Bắc Kạn").await.unwrap_err();
     assert!(refused.to_string().contains("trên bản đồ từ 1/7/2025"), "{refused}");
     let tree = load_tree(store).await.unwrap();
-    assert_eq!(tree.units().cloned().collect::<Vec<_>>(), history, "every unit once, and no demo units");
+    assert_eq!(by_id(tree.units()), by_id(history.iter()), "every unit once, and no demo units");
     assert_eq!(tree.children(&today[0].id).count(), 92);
 }
 
@@ -72,8 +72,82 @@ pub async fn a_province_loaded_again_takes_the_datasets_changes(store: &impl Sto
     assert_eq!(loaded.changed.len(), carrying, "the units that carry others on");
     assert!(carrying > 90, "{carrying}");
     let tree = load_tree(store).await.unwrap();
-    assert_eq!(tree.units().cloned().collect::<Vec<_>>(), history, "each in its place, as the dataset has it");
+    assert_eq!(by_id(tree.units()), by_id(history.iter()), "each as the dataset has it");
+    let bac_kan = &history[0];
+    let in_place: Vec<_> =
+        tree.units().filter(|u| tree.self_and_ancestors(&u.id).last() == Some(&bac_kan.id)).collect();
+    let placed: Vec<_> =
+        history.iter().filter(|u| tree.self_and_ancestors(&u.id).last() == Some(&bac_kan.id)).collect();
+    assert_eq!(in_place, placed, "each in its place in its tree");
     assert_eq!(load_province(store, &dataset, "Thái Nguyên").await.unwrap(), functions::store::Loaded::default());
+}
+
+/// Each tree (a province of today's map, or one before 1/7/2025, with everything under it)
+/// is found, read and changed without reading the others: what lets a Lambda instance
+/// start by reading its caller's province only.
+pub async fn each_province_is_read_as_trees_of_its_own(store: &impl Store) {
+    use domain::enrol::{AuditEvent, AuditWhat};
+    use domain::{AreaChange, AreaEvent, AreaRecord, EventId};
+    let id = |s: &str| UnitId::new(s).unwrap();
+    let dataset = domain::dataset::Dataset::bundled().unwrap();
+    for name in ["Thái Nguyên", "Hà Nội"] {
+        load_province(store, &dataset, name).await.unwrap();
+    }
+    let history = dataset.province("Thái Nguyên").unwrap();
+    let today = dataset.province_today("Thái Nguyên").unwrap()[0].unit.clone();
+    let bac_kan = dataset.province("Thái Nguyên").unwrap()[0].unit.clone();
+    assert_eq!(bac_kan.name, "Tỉnh Bắc Kạn");
+    // GIVEN two provinces loaded: Thái Nguyên's three trees (today's, and the two provinces
+    // merged into it) and Hà Nội's
+    let mut roots = store.roots().await.unwrap();
+    roots.sort();
+    let mut expected: Vec<UnitId> = ["Thái Nguyên", "Hà Nội"]
+        .iter()
+        .flat_map(|name| dataset.province(name).unwrap())
+        .filter(|u| u.unit.parent.is_none())
+        .map(|u| u.unit.id.clone())
+        .collect();
+    expected.sort();
+    assert_eq!(roots, expected);
+    assert_eq!(roots.len(), 3 + 2, "Hà Nội carries on the Hà Nội before the merger only");
+    // THEN each unit is found in its tree, and a tree read alone holds its units in order
+    let a_commune = history.iter().find(|u| u.unit.parent.as_ref() == Some(&today.id)).unwrap();
+    assert_eq!(store.root_of(&a_commune.unit.id).await.unwrap(), Some(today.id.clone()));
+    let old_ward = history.iter().find(|u| u.unit.name == "Phường Nguyễn Thị Minh Khai").unwrap();
+    assert_eq!(store.root_of(&old_ward.unit.id).await.unwrap(), Some(bac_kan.id.clone()));
+    assert_eq!(store.root_of(&id("khong-co")).await.unwrap(), None);
+    let of_today: Vec<domain::Unit> =
+        history.iter().filter(|u| u.unit.valid_to.is_none()).map(|u| u.unit.clone()).collect();
+    assert_eq!(store.units_of(&today.id).await.unwrap(), of_today, "today's province and its 92 communes and wards");
+    // WHEN a ward of today's map adds an area
+    let tree = load_tree(store).await.unwrap();
+    let created = AreaRecord {
+        event: AreaEvent {
+            id: EventId::new("e-tree").unwrap(),
+            area: id("kdc-cay"),
+            effective: "2026-01-01".parse().unwrap(),
+            change: AreaChange::Create { parent: a_commune.unit.id.clone(), name: "Thôn Cây".into() },
+        },
+        by: DeviceId::new("d-officer").unwrap(),
+        at_ms: 1_000,
+    };
+    let audit = AuditEvent {
+        at_ms: 1_000,
+        unit: a_commune.unit.id.clone(),
+        actor: None,
+        what: AuditWhat::AreaChanged { event: created.event.clone() },
+    };
+    store.file_area_event(&tree, &created, &audit).await.unwrap();
+    // THEN the area is found in its ward's tree, and the change read with that tree only
+    assert_eq!(store.root_of(&id("kdc-cay")).await.unwrap(), Some(today.id.clone()));
+    assert_eq!(store.area_events_of(&today.id).await.unwrap(), vec![created]);
+    assert!(store.area_events_of(&bac_kan.id).await.unwrap().is_empty());
+}
+
+/// Units by id: a store keeps each tree (a province) apart, in its own order, and the
+/// trees in an order of its own.
+fn by_id<'a>(units: impl Iterator<Item = &'a domain::Unit>) -> std::collections::BTreeMap<UnitId, domain::Unit> {
+    units.map(|u| (u.id.clone(), u.clone())).collect()
 }
 
 /// A store that was given the demo units is not given a province beside them.
@@ -684,10 +758,10 @@ pub async fn changes_of_areas_are_filed_once_and_shape_the_tree(store: &impl Sto
         what: AuditWhat::AreaChanged { event: r.event.clone() },
     };
     let created = record(1, "2026-01-01", AreaChange::Create { parent: id("x-xuat-hoa"), name: "Thôn Mới".into() });
-    // Filed out of the order they take effect: the close first, then the rename, then the creation.
+    // Filed out of the order they take effect: the close before the rename.
     let closed = record(2, "2027-01-01", AreaChange::Close);
     let renamed = record(3, "2026-06-01", AreaChange::Rename { name: "Thôn Mới Lập".into() });
-    for r in [&closed, &renamed, &created] {
+    for r in [&created, &closed, &renamed] {
         assert_eq!(store.file_area_event(&tree, r, &audit(r)).await.unwrap(), *r);
     }
     // GIVEN a repeat, and the same id for another change, THEN the first record stands.

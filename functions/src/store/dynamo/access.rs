@@ -202,6 +202,10 @@ impl AccessStore for DynamoStore {
         Ok(Some(code))
     }
 
+    async fn code(&self, code_hash: &str) -> Result<Option<CodeSummary>, StoreError> {
+        self.get(CODES, code_hash).await?.as_ref().map(code_of).transpose()
+    }
+
     async fn redeem_code(
         &self,
         tree: &UnitTree,

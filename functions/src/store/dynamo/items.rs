@@ -6,8 +6,11 @@
 //! | rolled-up totals of one unit and month | `TOT#{unit}` | `{month}` | `{indicator}` (net total) |
 //! | register rollups of one unit and month | `TOT#{unit}` | `R#{month}` | `{indicator}` (amount), `{indicator}#n` (reporting) |
 //! | one area's register of one indicator | `REG#{area}` | `{indicator}` | `v` (version), `{bucket}` (JSON of the state) |
-//! | unit of the tree | `UNITS` | position, 8 digits | `unit` (JSON) |
-//! | a change of a residential area | `AREAS` | the event's id | `record` (JSON) |
+//! | a stored tree (a province, of today's map or before 1/7/2025) | `ROOTS` | its root's id | |
+//! | a unit of a tree | `UNITS#{root}` | position, 8 digits | `unit` (JSON) |
+//! | the tree a unit is kept in (also an area a change made) | `UNIT#{unit}` | `ROOT` | `root` |
+//! | a change of a residential area, by its tree | `AREAS#{root}` | the event's id | `record` (JSON) |
+//! | the same change, by its id (filed once) | `AREA#{event}` | `AREA` | `record` (JSON), `root` |
 //! | a step of a model | `MODELS` | `{model}#{step id}` | `record` (JSON) |
 //! | how many steps a model has | `MODELS` | `{model}` | `n` |
 //! | a title, commendation or exemplar | `HONOURS` | its id | `record` (JSON), `withdrawn` once withdrawn |
@@ -106,9 +109,33 @@ pub fn register_key(k: &RegisterItemKey) -> Item {
     key(format!("REG#{}", k.area), k.indicator.to_string())
 }
 
-pub fn unit_key(position: u32) -> Item {
-    key(UNITS.into(), format!("{position:08}"))
+/// The partition of one tree's units.
+pub fn units_pk(root: &UnitId) -> String {
+    format!("UNITS#{root}")
 }
+
+pub fn unit_key(root: &UnitId, position: u32) -> Item {
+    key(units_pk(root), format!("{position:08}"))
+}
+
+/// Where the tree a unit is kept in is found.
+pub fn unit_root_key(unit: &UnitId) -> (String, String) {
+    (format!("UNIT#{unit}"), "ROOT".into())
+}
+
+pub fn unit_root_item(unit: &UnitId, root: &UnitId) -> Item {
+    let (pk, sk) = unit_root_key(unit);
+    let mut item = key(pk, sk);
+    item.insert("root".into(), s(root.as_str()));
+    item
+}
+
+pub fn root_item(root: &UnitId) -> Item {
+    key(ROOTS.into(), root.to_string())
+}
+
+/// The partition listing the stored trees.
+pub const ROOTS: &str = "ROOTS";
 
 /// The partition of a unit's totals, and the sort-key range of a period's months.
 pub fn totals_query(unit: &UnitId, first: Month, last: Month) -> (String, String, String) {
@@ -121,8 +148,6 @@ pub fn rollups_query(unit: &UnitId, last: Month) -> (String, String, String) {
 }
 
 const ROLLUPS: &str = "R#";
-/// The partition holding the tree.
-pub const UNITS: &str = "UNITS";
 const REPORTING: &str = "#n";
 
 pub fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
@@ -224,8 +249,8 @@ pub fn totals_of(item: &Item) -> Result<Vec<(IndicatorId, i64)>, StoreError> {
         .collect()
 }
 
-pub fn unit_item(position: u32, unit: &Unit) -> Item {
-    let mut item = unit_key(position);
+pub fn unit_item(root: &UnitId, position: u32, unit: &Unit) -> Item {
+    let mut item = unit_key(root, position);
     item.insert("unit".into(), s(serde_json::to_string(unit).expect("units serialise")));
     item
 }
@@ -234,13 +259,26 @@ pub fn unit_of(item: &Item) -> Result<Unit, StoreError> {
     serde_json::from_str(text(item, "unit")?).map_err(|_| corrupt("unit"))
 }
 
-/// The partition of the areas' changes.
-pub const AREAS: &str = "AREAS";
+/// The partition of the changes of one tree's areas.
+pub fn areas_pk(root: &UnitId) -> String {
+    format!("AREAS#{root}")
+}
 
-pub fn area_item(record: &AreaRecord) -> Item {
-    let mut item = key(AREAS.into(), record.event.id.to_string());
-    item.insert("record".into(), s(serde_json::to_string(record).expect("records serialise")));
-    item
+/// Where a change is found by its id.
+pub fn area_key(event: &domain::EventId) -> (String, String) {
+    (format!("AREA#{event}"), "AREA".into())
+}
+
+/// A change of an area, in its tree's partition and by its id.
+pub fn area_items(root: &UnitId, record: &AreaRecord) -> [Item; 2] {
+    let json = s(serde_json::to_string(record).expect("records serialise"));
+    let mut listed = key(areas_pk(root), record.event.id.to_string());
+    listed.insert("record".into(), json.clone());
+    let (pk, sk) = area_key(&record.event.id);
+    let mut by_id = key(pk, sk);
+    by_id.insert("record".into(), json);
+    by_id.insert("root".into(), s(root.as_str()));
+    [listed, by_id]
 }
 
 pub fn area_of(item: &Item) -> Result<AreaRecord, StoreError> {

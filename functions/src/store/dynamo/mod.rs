@@ -16,23 +16,23 @@ mod models;
 mod retry;
 mod sheets;
 mod succession;
+mod units;
 mod void;
 
 pub use capacity::Consumed;
 pub use chunks::chunks;
 use retry::{Failure, backoff, transaction_worth_retrying, worth_retrying};
 
-use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
+use super::{Freshness, ReportStore, StoreError, TallyStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest,
-    ReturnConsumedCapacity, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, ReturnConsumedCapacity,
+    ScalarAttributeType, TransactWriteItem, Update,
 };
-use domain::enrol::AuditEvent;
 use domain::{
-    AreaRecord, CounterState, DeviceCounterKey, EventId, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan,
-    SyncRequest, SyncResponse, Unit, UnitId, UnitTree, plan_sync,
+    CounterState, DeviceCounterKey, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan, SyncRequest,
+    SyncResponse, UnitId, UnitTree, plan_sync,
 };
 use items::{Cells, CellsKey, Item, RegisterItemKey, Registers, n, s};
 use std::collections::{BTreeMap, HashMap};
@@ -437,91 +437,5 @@ impl ReportStore for DynamoStore {
             }
         }
         Ok(out)
-    }
-}
-
-impl DynamoStore {
-    /// Puts units at their positions, in batches.
-    async fn put_units<'a>(&self, placed: impl IntoIterator<Item = (u32, &'a Unit)>) -> Result<(), StoreError> {
-        let requests: Vec<WriteRequest> = placed
-            .into_iter()
-            .map(|(position, unit)| {
-                let item = items::unit_item(position, unit);
-                self.meter.write(capacity::item_size(&item));
-                let put = PutRequest::builder().set_item(Some(item)).build().map_err(build)?;
-                Ok(WriteRequest::builder().put_request(put).build())
-            })
-            .collect::<Result<_, StoreError>>()?;
-        for batch in requests.chunks(MAX_BATCH_WRITE) {
-            let mut pending = batch.to_vec();
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                let output =
-                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
-                pending = output.unprocessed_items().and_then(|u| u.get(&self.table)).cloned().unwrap_or_default();
-                if !pending.is_empty() {
-                    backoff(attempt).await;
-                    attempt += 1;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl UnitStore for DynamoStore {
-    const SHARED: bool = true;
-
-    async fn units(&self) -> Result<Vec<Unit>, StoreError> {
-        self.query(items::UNITS.into(), None, true).await?.iter().map(items::unit_of).collect()
-    }
-
-    async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
-        let first = u32::try_from(self.units().await?.len()).unwrap_or(u32::MAX);
-        self.put_units((first..).zip(units)).await
-    }
-
-    async fn replace_units(&self, units: &[Unit]) -> Result<(), StoreError> {
-        let mut by_id: BTreeMap<&UnitId, &Unit> = units.iter().map(|u| (&u.id, u)).collect();
-        let mut places = Vec::new();
-        for item in self.query(items::UNITS.into(), None, true).await? {
-            let stored = items::unit_of(&item)?;
-            if let Some(unit) = by_id.remove(&stored.id) {
-                let position =
-                    items::text(&item, "sk")?.parse().map_err(|_| StoreError("corrupt unit position".into()))?;
-                places.push((position, unit));
-            }
-        }
-        if let Some(id) = by_id.keys().next() {
-            return Err(StoreError(format!("unit {id} is not stored: nothing replaced")));
-        }
-        self.put_units(places).await
-    }
-
-    async fn area_events(&self) -> Result<Vec<AreaRecord>, StoreError> {
-        self.query(items::AREAS.into(), None, true).await?.iter().map(items::area_of).collect()
-    }
-
-    async fn area_event(&self, id: &EventId) -> Result<Option<AreaRecord>, StoreError> {
-        self.get(items::AREAS, id.as_str()).await?.as_ref().map(items::area_of).transpose()
-    }
-
-    async fn file_area_event(
-        &self,
-        tree: &UnitTree,
-        record: &AreaRecord,
-        audit: &AuditEvent,
-    ) -> Result<AreaRecord, StoreError> {
-        let item = items::area_item(record);
-        let mut writes = vec![self.put_if_new(item)?];
-        writes.extend(self.audit_puts(tree, audit)?);
-        if self.transact(writes).await? {
-            return Ok(record.clone());
-        }
-        // Its id was taken (a repeat whose answer was lost, say): answer what is stored.
-        match self.area_event(&record.event.id).await? {
-            Some(earlier) => Ok(earlier),
-            None => Err(StoreError("a change of an area could not be filed; try again".into())),
-        }
     }
 }

@@ -112,6 +112,15 @@ impl AccessStore for EmbeddedStore {
         .await
     }
 
+    async fn code(&self, code_hash: &str) -> Result<Option<CodeSummary>, StoreError> {
+        let code_hash = code_hash.to_string();
+        self.blocking(move |db| {
+            let codes = db.begin_read()?.open_table(CODES)?;
+            Ok(codes.get(code_hash.as_str())?.map(|v| parse::<CodeRecord>(v.value())).transpose()?.map(|c| c.summary))
+        })
+        .await
+    }
+
     async fn redeem_code(
         &self,
         tree: &UnitTree,

@@ -369,6 +369,28 @@ impl UnitStore for EmbeddedStore {
         .await
     }
 
+    /// The embedded file is read whole by its one process ([`UnitStore::SHARED`] is
+    /// false): the trees are found from all its units, as the reference for DynamoDB's.
+    async fn roots(&self) -> Result<Vec<UnitId>, StoreError> {
+        Ok(self.units().await?.into_iter().filter(|u| u.parent.is_none()).map(|u| u.id).collect())
+    }
+
+    async fn root_of(&self, id: &UnitId) -> Result<Option<UnitId>, StoreError> {
+        Ok(super::roots_of(&self.units().await?, &self.area_events().await?).remove(id))
+    }
+
+    async fn units_of(&self, root: &UnitId) -> Result<Vec<Unit>, StoreError> {
+        let units = self.units().await?;
+        let roots = super::roots_of(&units, &[]);
+        Ok(units.into_iter().filter(|u| roots.get(&u.id) == Some(root)).collect())
+    }
+
+    async fn area_events_of(&self, root: &UnitId) -> Result<Vec<AreaRecord>, StoreError> {
+        let events = self.area_events().await?;
+        let roots = super::roots_of(&self.units().await?, &events);
+        Ok(events.into_iter().filter(|r| roots.get(r.event.place()) == Some(root)).collect())
+    }
+
     async fn area_event(&self, id: &EventId) -> Result<Option<AreaRecord>, StoreError> {
         let id = id.clone();
         self.blocking(move |db| {

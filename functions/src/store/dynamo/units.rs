@@ -1,0 +1,184 @@
+//! The units in DynamoDB, a tree to a partition: each province (of today's map, or before
+//! 1/7/2025) with everything under it, and the changes of its areas beside it. A process
+//! reads only the trees its requests touch: a Lambda instance's cold start reads its
+//! caller's province, never the country.
+
+use super::items::{self, Item};
+use super::{DynamoStore, MAX_BATCH_WRITE, backoff, build, capacity, sdk};
+use crate::store::{StoreError, UnitStore};
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use domain::enrol::AuditEvent;
+use domain::{AreaRecord, EventId, Unit, UnitId, UnitTree};
+use std::collections::BTreeMap;
+
+impl DynamoStore {
+    /// Puts items in batches (not atomic: loading units is an operator's command, run again
+    /// until it says it is done).
+    async fn put_all(&self, puts: Vec<Item>) -> Result<(), StoreError> {
+        let requests: Vec<WriteRequest> = puts
+            .into_iter()
+            .map(|item| {
+                self.meter.write(capacity::item_size(&item));
+                let put = PutRequest::builder().set_item(Some(item)).build().map_err(build)?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<_, StoreError>>()?;
+        for batch in requests.chunks(MAX_BATCH_WRITE) {
+            let mut pending = batch.to_vec();
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let output =
+                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
+                pending = output.unprocessed_items().and_then(|u| u.get(&self.table)).cloned().unwrap_or_default();
+                if !pending.is_empty() {
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The tree each of `units` is kept in: its own for a unit without a parent, else its
+    /// parent's (listed before it, or stored).
+    async fn trees_of(&self, units: &[Unit]) -> Result<Vec<UnitId>, StoreError> {
+        let mut roots: BTreeMap<UnitId, UnitId> = BTreeMap::new();
+        let mut placed = Vec::with_capacity(units.len());
+        for unit in units {
+            let root = match &unit.parent {
+                None => unit.id.clone(),
+                Some(parent) => match roots.get(parent) {
+                    Some(root) => root.clone(),
+                    None => self
+                        .root_of(parent)
+                        .await?
+                        .ok_or_else(|| StoreError(format!("unit {}: its parent {parent} is not stored", unit.id)))?,
+                },
+            };
+            roots.insert(unit.id.clone(), root.clone());
+            placed.push(root);
+        }
+        Ok(placed)
+    }
+
+    /// The units of one tree as stored, with their positions.
+    async fn placed_units(&self, root: &UnitId) -> Result<Vec<(u32, Unit)>, StoreError> {
+        let corrupt = || StoreError("corrupt unit position".into());
+        (self.query(items::units_pk(root), None, true).await?.iter())
+            .map(|item| Ok((items::text(item, "sk")?.parse().map_err(|_| corrupt())?, items::unit_of(item)?)))
+            .collect()
+    }
+}
+
+impl UnitStore for DynamoStore {
+    const SHARED: bool = true;
+
+    async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        let mut units = Vec::new();
+        for root in self.roots().await? {
+            units.extend(self.units_of(&root).await?);
+        }
+        Ok(units)
+    }
+
+    async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
+        let roots = self.trees_of(units).await?;
+        let mut next: BTreeMap<&UnitId, u32> = BTreeMap::new();
+        let mut puts = Vec::with_capacity(units.len() * 2 + 1);
+        for (unit, root) in units.iter().zip(&roots) {
+            if !next.contains_key(root) {
+                let held = u32::try_from(self.placed_units(root).await?.len()).unwrap_or(u32::MAX);
+                next.insert(root, held);
+                puts.push(items::root_item(root));
+            }
+            let position = next.get_mut(root).expect("placed above");
+            puts.push(items::unit_item(root, *position, unit));
+            puts.push(items::unit_root_item(&unit.id, root));
+            *position += 1;
+        }
+        self.put_all(puts).await
+    }
+
+    async fn replace_units(&self, units: &[Unit]) -> Result<(), StoreError> {
+        let mut by_id: BTreeMap<&UnitId, &Unit> = units.iter().map(|u| (&u.id, u)).collect();
+        let mut puts = Vec::new();
+        let roots: std::collections::BTreeSet<UnitId> = self.trees_of(units).await?.into_iter().collect();
+        for root in &roots {
+            for (position, stored) in self.placed_units(root).await? {
+                if let Some(unit) = by_id.remove(&stored.id) {
+                    puts.push(items::unit_item(root, position, unit));
+                }
+            }
+        }
+        if let Some(id) = by_id.keys().next() {
+            return Err(StoreError(format!("unit {id} is not stored: nothing replaced")));
+        }
+        self.put_all(puts).await
+    }
+
+    async fn area_events(&self) -> Result<Vec<AreaRecord>, StoreError> {
+        let mut events = Vec::new();
+        for root in self.roots().await? {
+            events.extend(self.area_events_of(&root).await?);
+        }
+        Ok(events)
+    }
+
+    async fn area_event(&self, id: &EventId) -> Result<Option<AreaRecord>, StoreError> {
+        let (pk, sk) = items::area_key(id);
+        self.get(&pk, &sk).await?.as_ref().map(items::area_of).transpose()
+    }
+
+    async fn file_area_event(
+        &self,
+        tree: &UnitTree,
+        record: &AreaRecord,
+        audit: &AuditEvent,
+    ) -> Result<AreaRecord, StoreError> {
+        let place = record.event.place();
+        let root = match tree.get(place) {
+            Ok(_) => tree.self_and_ancestors(place).pop(),
+            Err(_) => self.root_of(place).await?,
+        };
+        let root = root.ok_or_else(|| StoreError(format!("unknown unit `{place}`")))?;
+        let mut writes = Vec::new();
+        for item in items::area_items(&root, record) {
+            writes.push(self.put_if_new(item)?);
+        }
+        // Each area it makes is found in its tree from now on; an id taken in another
+        // tree fails the whole change.
+        for area in record.event.new_areas() {
+            writes.push(self.put_if_new(items::unit_root_item(&area, &root))?);
+        }
+        writes.extend(self.audit_puts(tree, audit)?);
+        if self.transact(writes).await? {
+            return Ok(record.clone());
+        }
+        // Its id was taken (a repeat whose answer was lost, say): answer what is stored.
+        match self.area_event(&record.event.id).await? {
+            Some(earlier) => Ok(earlier),
+            None => Err(StoreError("a change of an area could not be filed; try again".into())),
+        }
+    }
+
+    async fn roots(&self) -> Result<Vec<UnitId>, StoreError> {
+        let corrupt = |_| StoreError("corrupt root".into());
+        (self.query(items::ROOTS.into(), None, true).await?.iter())
+            .map(|item| UnitId::new(items::text(item, "sk")?).map_err(corrupt))
+            .collect()
+    }
+
+    async fn root_of(&self, id: &UnitId) -> Result<Option<UnitId>, StoreError> {
+        let (pk, sk) = items::unit_root_key(id);
+        let Some(item) = self.get(&pk, &sk).await? else { return Ok(None) };
+        UnitId::new(items::text(&item, "root")?).map(Some).map_err(|_| StoreError("corrupt root".into()))
+    }
+
+    async fn units_of(&self, root: &UnitId) -> Result<Vec<Unit>, StoreError> {
+        Ok(self.placed_units(root).await?.into_iter().map(|(_, unit)| unit).collect())
+    }
+
+    async fn area_events_of(&self, root: &UnitId) -> Result<Vec<AreaRecord>, StoreError> {
+        self.query(items::areas_pk(root), None, true).await?.iter().map(items::area_of).collect()
+    }
+}
