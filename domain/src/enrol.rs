@@ -242,6 +242,20 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
+    /// The trail's entry of a sync by `device` (of `scope`) that changed something.
+    pub fn of_sync(at_ms: u64, device: &DeviceId, scope: &UnitId, response: &crate::SyncResponse) -> Option<Self> {
+        (response.changed > 0).then(|| AuditEvent {
+            at_ms,
+            unit: scope.clone(),
+            actor: Some(device.clone()),
+            what: AuditWhat::Synced {
+                device: device.clone(),
+                changed: response.changed,
+                unchanged: response.unchanged,
+            },
+        })
+    }
+
     /// The units the event is filed under: its unit and every ancestor, so an officer
     /// reads a whole scope's trail at once; a sync's, which happen daily in every area,
     /// under its area only (one write unit a sync; a ward's trail reads its areas). A unit

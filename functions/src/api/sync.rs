@@ -4,10 +4,9 @@ use super::json::ApiJson;
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, DeviceRecord, TallyStore, UnitStore};
+use crate::store::{Charge, DeviceRecord, SyncStore, Synced, UnitStore};
 use axum::extract::State;
 use axum::{Extension, Json};
-use domain::enrol::{AuditEvent, AuditWhat};
 use domain::{AccessError, Action, DomainError, PROTOCOL, SyncRequest, SyncResponse, UnitId, authorize, limits};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -39,7 +38,7 @@ use std::sync::Arc;
         (status = 500, description = "internal: retry the same request; no cell is ever counted twice", body = ErrorBody),
     )
 )]
-pub async fn sync<S: TallyStore + AccessStore + UnitStore>(
+pub async fn sync<S: SyncStore + UnitStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Extension(record): Extension<DeviceRecord>,
@@ -80,25 +79,14 @@ pub async fn sync<S: TallyStore + AccessStore + UnitStore>(
     let (day, max) = (limits::day_of(now), limits::CELLS_PER_DEVICE_PER_DAY);
     // A ledger holding fewer entries than one of this device held before is an older copy.
     let entries_seen = record.entries_seen.max(request.entries);
-    if !state.store.charge_sync(&caller.device, day, cells, max, now, record.quota, entries_seen).await? {
-        return Err(AccessError::QuotaExceeded.into());
-    }
-    // Refused here: the device was revoked after its token was checked (a succession or a void).
-    let mut response = state.store.apply_sync(tree, &accepted).await??;
+    let charge = Charge { day, cells, max, at_ms: now, known: record.quota, entries_seen };
+    let mut response = match state.store.sync(tree, &accepted, &charge, &caller.scope).await? {
+        Synced::Applied(response) => response,
+        Synced::OverQuota => return Err(AccessError::QuotaExceeded.into()),
+        // The device was revoked after its token was checked (a succession or a void).
+        Synced::Refused(refused) => return Err(refused.into()),
+    };
     response.refused = refused;
-    let event = (response.changed > 0).then(|| AuditEvent {
-        at_ms: now,
-        unit: caller.scope.clone(),
-        actor: Some(caller.device.clone()),
-        what: AuditWhat::Synced {
-            device: caller.device.clone(),
-            changed: response.changed,
-            unchanged: response.unchanged,
-        },
-    });
-    if let Some(event) = &event {
-        state.store.file_event(tree, event).await?;
-    }
     response.server_ms = state.now_ms();
     response.entries = entries_seen;
     Ok(Json(response))

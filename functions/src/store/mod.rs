@@ -379,12 +379,46 @@ pub trait AccessStore: Send + Sync + 'static {
 }
 
 /// Everything the API needs.
+/// What a sync charges to its device's daily quota (`domain::limits::charge`): see
+/// [`AccessStore::charge_sync`].
+#[derive(Debug, Clone)]
+pub struct Charge {
+    pub day: u64,
+    pub cells: u64,
+    pub max: u64,
+    pub at_ms: u64,
+    pub known: Option<(u64, u64)>,
+    pub entries_seen: u64,
+}
+
+/// How a sync ended.
+#[derive(Debug)]
+pub enum Synced {
+    Applied(SyncResponse),
+    /// The day's cells would pass the device's quota: nothing was written.
+    OverQuota,
+    /// The device was revoked after its token was checked: nothing was written.
+    Refused(AccessError),
+}
+
+/// A sync whole: its quota charged, its cells applied and, if it changed anything, its
+/// entry in the trail filed (`AuditEvent::of_sync`, under `scope`).
+pub trait SyncStore: TallyStore + AccessStore {
+    fn sync(
+        &self,
+        tree: &UnitTree,
+        request: &SyncRequest,
+        charge: &Charge,
+        scope: &UnitId,
+    ) -> impl Future<Output = Result<Synced, StoreError>> + Send;
+}
+
 pub trait Store:
-    TallyStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore + SheetStore
+    SyncStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore + SheetStore
 {
 }
 impl<
-    T: TallyStore
+    T: SyncStore
         + ReportStore
         + UnitStore
         + AccessStore

@@ -23,13 +23,14 @@ pub use capacity::Consumed;
 pub use chunks::chunks;
 use retry::{Failure, backoff, transaction_worth_retrying, worth_retrying};
 
-use super::{Freshness, ReportStore, StoreError, TallyStore};
+use super::{AccessStore, Charge, Freshness, ReportStore, StoreError, SyncStore, Synced, TallyStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, KeysAndAttributes, Put, ReturnConsumedCapacity,
     ScalarAttributeType, TransactWriteItem, Update,
 };
+use domain::enrol::AuditEvent;
 use domain::{
     CounterState, DeviceCounterKey, IndicatorId, Month, RegisterRollups, ReportPeriod, SyncPlan, SyncRequest,
     SyncResponse, UnitId, UnitTree, plan_sync,
@@ -387,6 +388,30 @@ fn sdk<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(error: 
 
 fn build(error: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError(format!("DynamoDB request: {error}"))
+}
+
+impl SyncStore for DynamoStore {
+    /// In turn: the quota (one conditional update), the cells (chunk by chunk), the trail.
+    async fn sync(
+        &self,
+        tree: &UnitTree,
+        request: &SyncRequest,
+        charge: &Charge,
+        scope: &UnitId,
+    ) -> Result<Synced, StoreError> {
+        let Charge { day, cells, max, at_ms, known, entries_seen } = *charge;
+        if !self.charge_sync(&request.device, day, cells, max, at_ms, known, entries_seen).await? {
+            return Ok(Synced::OverQuota);
+        }
+        let response = match self.apply_sync(tree, request).await? {
+            Ok(response) => response,
+            Err(refused) => return Ok(Synced::Refused(refused)),
+        };
+        if let Some(event) = AuditEvent::of_sync(at_ms, &request.device, scope, &response) {
+            self.file_event(tree, &event).await?;
+        }
+        Ok(Synced::Applied(response))
+    }
 }
 
 impl TallyStore for DynamoStore {

@@ -2,7 +2,7 @@
 //! audit event in one redb write transaction.
 
 use super::{EmbeddedStore, json, parse};
-use crate::store::{AccessStore, CodeRecord, DeviceRecord, NewDevice, StoreError};
+use crate::store::{AccessStore, Charge, CodeRecord, DeviceRecord, NewDevice, StoreError};
 use domain::enrol::{AuditEvent, CodeSummary, DeviceSummary};
 use domain::{AccessError, DeviceId, UnitId, UnitTree};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
@@ -202,17 +202,8 @@ impl AccessStore for EmbeddedStore {
         _: Option<(u64, u64)>,
         entries_seen: u64,
     ) -> Result<bool, StoreError> {
-        let id = id.clone();
-        self.write(move |txn| {
-            let Some(mut record) = read_device(txn, id.as_str())? else { return Ok(true) };
-            let Some(quota) = domain::limits::charge(record.quota, day, cells, max) else { return Ok(false) };
-            record.quota = Some(quota);
-            record.summary.last_sync_ms = Some(at_ms);
-            record.entries_seen = record.entries_seen.max(entries_seen);
-            write_device(txn, &record)?;
-            Ok(true)
-        })
-        .await
+        let (id, charge) = (id.clone(), Charge { day, cells, max, at_ms, known: None, entries_seen });
+        self.write(move |txn| charge_in(txn, &id, &charge)).await
     }
 
     async fn file_event(&self, tree: &UnitTree, event: &AuditEvent) -> Result<(), StoreError> {
@@ -254,4 +245,23 @@ impl AccessStore for EmbeddedStore {
         })
         .await
     }
+}
+
+/// Charges a sync to its device's quota in `txn` (see [`AccessStore::charge_sync`]).
+pub(super) fn charge_in(txn: &WriteTransaction, id: &DeviceId, charge: &Charge) -> Result<bool, StoreError> {
+    let Some(mut record) = read_device(txn, id.as_str())? else { return Ok(true) };
+    let Some(quota) = domain::limits::charge(record.quota, charge.day, charge.cells, charge.max) else {
+        return Ok(false);
+    };
+    record.quota = Some(quota);
+    record.summary.last_sync_ms = Some(charge.at_ms);
+    record.entries_seen = record.entries_seen.max(charge.entries_seen);
+    write_device(txn, &record)?;
+    Ok(true)
+}
+
+/// Whether `device` was revoked (voided, or succeeded by another).
+pub(super) fn is_revoked(txn: &WriteTransaction, device: &DeviceId) -> Result<bool, StoreError> {
+    let record = read_device(txn, device.as_str())?;
+    Ok(record.is_some_and(|d| d.summary.revoked_at_ms.is_some() || d.summary.voided_at_ms.is_some()))
 }

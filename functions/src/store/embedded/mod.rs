@@ -10,7 +10,7 @@ mod sheets;
 mod succession;
 mod void;
 
-use super::{Freshness, ReportStore, StoreError, TallyStore, UnitStore};
+use super::{Charge, Freshness, ReportStore, StoreError, SyncStore, Synced, TallyStore, UnitStore};
 use domain::enrol::AuditEvent;
 use domain::{
     AccessError, AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, EventId, IndicatorId,
@@ -159,79 +159,112 @@ impl TallyStore for EmbeddedStore {
         // large to copy.
         let areas = request.counters.iter().map(|c| &c.area).chain(request.registers.iter().map(|r| &r.area));
         let (tree, request) = (tree.around(areas), request.clone());
+        self.write(move |txn| apply(txn, &tree, &request)).await
+    }
+}
+
+impl SyncStore for EmbeddedStore {
+    /// One write of the group commit: one durable commit to wait for, and a sync that
+    /// fails is not charged either.
+    async fn sync(
+        &self,
+        tree: &UnitTree,
+        request: &SyncRequest,
+        charge: &Charge,
+        scope: &UnitId,
+    ) -> Result<Synced, StoreError> {
+        let areas = request.counters.iter().map(|c| &c.area).chain(request.registers.iter().map(|r| &r.area));
+        let tree = tree.around(areas.chain([scope]));
+        let (request, charge, scope) = (request.clone(), charge.clone(), scope.clone());
         self.write(move |txn| {
-            // A revoked device (voided, or succeeded by another) lands nothing, even a
-            // request that was past its token check when the revocation was written: a
-            // succession's cells, read in the revocation's transaction, are final.
-            let device = access::read_device(txn, request.device.as_str())?;
-            if device.is_some_and(|d| d.summary.revoked_at_ms.is_some() || d.summary.voided_at_ms.is_some()) {
-                return Ok(Err(AccessError::Revoked));
+            if access::is_revoked(txn, &request.device)? {
+                return Ok(Synced::Refused(AccessError::Revoked));
             }
-            let response = {
-                let mut counters = txn.open_table(COUNTERS)?;
-                let mut registers = txn.open_table(REGISTERS)?;
-                let mut totals = txn.open_table(TOTALS)?;
-                let mut rollups = txn.open_table(ROLLUPS)?;
-                let plan = plan_sync(
-                    &request,
-                    &tree,
-                    |k: &DeviceCounterKey| -> Result<_, StoreError> {
-                        let key = (
-                            k.device.as_str(),
-                            k.cell.area.as_str(),
-                            k.cell.indicator.as_str(),
-                            &*k.cell.month.to_string(),
-                        );
-                        Ok(counters.get(key)?.map(|v| {
-                            let (inc, dec) = v.value();
-                            CounterState { inc, dec }
-                        }))
-                    },
-                    |area: &UnitId, indicator: &IndicatorId| -> Result<_, StoreError> {
-                        let mut history = RegisterHistory::new();
-                        for row in registers.range((area.as_str(), indicator.as_str(), "")..)? {
-                            let (key, value) = row?;
-                            let (a, i, bucket) = key.value();
-                            if (a, i) != (area.as_str(), indicator.as_str()) {
-                                break;
-                            }
-                            let bucket = bucket.parse().map_err(|e| StoreError(format!("corrupt bucket: {e}")))?;
-                            history.insert(bucket, parse::<RegisterState>(value.value())?);
-                        }
-                        Ok(history)
-                    },
-                )?;
-                for (k, change) in &plan.counters {
-                    let month = k.cell.month.to_string();
-                    let key = (k.device.as_str(), k.cell.area.as_str(), k.cell.indicator.as_str(), month.as_str());
-                    counters.insert(key, (change.next.inc, change.next.dec))?;
-                }
-                for (k, next) in &plan.registers {
-                    let bucket = k.bucket.to_string();
-                    registers
-                        .insert((k.area.as_str(), k.indicator.as_str(), bucket.as_str()), json(next).as_slice())?;
-                }
-                for (k, delta) in &plan.totals {
-                    let month = k.month.to_string();
-                    let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
-                    let old = totals.get(key)?.map_or(0, |v| v.value());
-                    let new = old.checked_add(*delta).ok_or_else(|| StoreError(format!("total {k} overflows")))?;
-                    totals.insert(key, new)?;
-                }
-                for (k, change) in &plan.rollups {
-                    let month = k.month.to_string();
-                    let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
-                    let (amount, reporting) = rollups.get(key)?.map_or((0, 0), |v| v.value());
-                    let sum = amount.checked_add(change.amount).zip(reporting.checked_add(change.reporting));
-                    let (amount, reporting) = sum.ok_or_else(|| StoreError(format!("rollup {k} overflows")))?;
-                    rollups.insert(key, (amount, reporting))?;
-                }
-                plan.response()
+            if !access::charge_in(txn, &request.device, &charge)? {
+                return Ok(Synced::OverQuota);
+            }
+            let response = match apply(txn, &tree, &request)? {
+                Ok(response) => response,
+                Err(refused) => return Err(StoreError(format!("a sync checked as allowed was refused: {refused}"))),
             };
-            Ok(Ok(response))
+            if let Some(event) = AuditEvent::of_sync(charge.at_ms, &request.device, &scope, &response) {
+                access::file(txn, &tree, &event)?;
+            }
+            Ok(Synced::Applied(response))
         })
         .await
     }
+}
+
+/// Applies a sync's plan in `txn`.
+fn apply(
+    txn: &redb::WriteTransaction,
+    tree: &UnitTree,
+    request: &SyncRequest,
+) -> Result<Result<SyncResponse, AccessError>, StoreError> {
+    // A revoked device (voided, or succeeded by another) lands nothing, even a
+    // request that was past its token check when the revocation was written: a
+    // succession's cells, read in the revocation's transaction, are final.
+    if access::is_revoked(txn, &request.device)? {
+        return Ok(Err(AccessError::Revoked));
+    }
+    let response = {
+        let mut counters = txn.open_table(COUNTERS)?;
+        let mut registers = txn.open_table(REGISTERS)?;
+        let mut totals = txn.open_table(TOTALS)?;
+        let mut rollups = txn.open_table(ROLLUPS)?;
+        let plan = plan_sync(
+            request,
+            &tree,
+            |k: &DeviceCounterKey| -> Result<_, StoreError> {
+                let key =
+                    (k.device.as_str(), k.cell.area.as_str(), k.cell.indicator.as_str(), &*k.cell.month.to_string());
+                Ok(counters.get(key)?.map(|v| {
+                    let (inc, dec) = v.value();
+                    CounterState { inc, dec }
+                }))
+            },
+            |area: &UnitId, indicator: &IndicatorId| -> Result<_, StoreError> {
+                let mut history = RegisterHistory::new();
+                for row in registers.range((area.as_str(), indicator.as_str(), "")..)? {
+                    let (key, value) = row?;
+                    let (a, i, bucket) = key.value();
+                    if (a, i) != (area.as_str(), indicator.as_str()) {
+                        break;
+                    }
+                    let bucket = bucket.parse().map_err(|e| StoreError(format!("corrupt bucket: {e}")))?;
+                    history.insert(bucket, parse::<RegisterState>(value.value())?);
+                }
+                Ok(history)
+            },
+        )?;
+        for (k, change) in &plan.counters {
+            let month = k.cell.month.to_string();
+            let key = (k.device.as_str(), k.cell.area.as_str(), k.cell.indicator.as_str(), month.as_str());
+            counters.insert(key, (change.next.inc, change.next.dec))?;
+        }
+        for (k, next) in &plan.registers {
+            let bucket = k.bucket.to_string();
+            registers.insert((k.area.as_str(), k.indicator.as_str(), bucket.as_str()), json(next).as_slice())?;
+        }
+        for (k, delta) in &plan.totals {
+            let month = k.month.to_string();
+            let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
+            let old = totals.get(key)?.map_or(0, |v| v.value());
+            let new = old.checked_add(*delta).ok_or_else(|| StoreError(format!("total {k} overflows")))?;
+            totals.insert(key, new)?;
+        }
+        for (k, change) in &plan.rollups {
+            let month = k.month.to_string();
+            let key = (k.unit.as_str(), k.indicator.as_str(), month.as_str());
+            let (amount, reporting) = rollups.get(key)?.map_or((0, 0), |v| v.value());
+            let sum = amount.checked_add(change.amount).zip(reporting.checked_add(change.reporting));
+            let (amount, reporting) = sum.ok_or_else(|| StoreError(format!("rollup {k} overflows")))?;
+            rollups.insert(key, (amount, reporting))?;
+        }
+        plan.response()
+    };
+    Ok(Ok(response))
 }
 
 /// Visits one unit's rows of a table keyed (unit, indicator, month), for the months kept.
