@@ -215,7 +215,7 @@ fn apply(
         let mut rollups = txn.open_table(ROLLUPS)?;
         let plan = plan_sync(
             request,
-            &tree,
+            tree,
             |k: &DeviceCounterKey| -> Result<_, StoreError> {
                 let key =
                     (k.device.as_str(), k.cell.area.as_str(), k.cell.indicator.as_str(), &*k.cell.month.to_string());
