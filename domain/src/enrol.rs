@@ -322,6 +322,14 @@ pub enum AuditWhat {
     SheetSet {
         sheet: crate::ScoringSheet,
     },
+    /// Provincial IT loaded the province from a release of the units' dataset: the units
+    /// it added (how many), and those it stored anew as the release has them now.
+    UnitsLoaded {
+        dataset: String,
+        added: usize,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        changed: Vec<crate::Unit>,
+    },
 }
 
 /// Why a caller, a token or a code was refused. Nothing changes when one is returned.

@@ -65,6 +65,15 @@ pub fn describe(
         }
         AuditWhat::HonourWithdrawn { id } => format!("Hủy bản ghi khen thưởng {id}"),
         AuditWhat::SheetSet { sheet } => format!("Lập phiếu chấm điểm «{}» (nội dung {})", sheet.name, sheet.content),
+        AuditWhat::UnitsLoaded { dataset, added, changed } => {
+            let mut said = format!("Nạp đơn vị hành chính theo bộ dữ liệu {dataset}: thêm {added}");
+            if !changed.is_empty() {
+                let names: Vec<&str> = changed.iter().take(5).map(|u| u.name.as_str()).collect();
+                let more = if changed.len() > names.len() { ", …" } else { "" };
+                said += &format!(", cập nhật {} ({}{more})", changed.len(), names.join(", "));
+            }
+            said
+        }
     }
 }
 
@@ -197,6 +206,21 @@ mod tests {
         assert_eq!(
             describe(&AuditWhat::AreaChanged { event: merged }, &labels, named),
             "Sáp nhập khu dân cư vào «Tổ 13» từ ngày 01/07/2026"
+        );
+        let ward = |n: usize| {
+            let id = UnitId::new(format!("p-{n}")).unwrap();
+            domain::Unit::new(id, format!("Phường {n}"), domain::UnitLevel::Ward, None)
+        };
+        let loaded =
+            |added, changed: Vec<domain::Unit>| AuditWhat::UnitsLoaded { dataset: "vnau 1.0.4".into(), added, changed };
+        assert_eq!(
+            describe(&loaded(392, vec![]), &labels, |u| u.to_string()),
+            "Nạp đơn vị hành chính theo bộ dữ liệu vnau 1.0.4: thêm 392"
+        );
+        assert_eq!(
+            describe(&loaded(0, (1..=7).map(ward).collect()), &labels, |u| u.to_string()),
+            "Nạp đơn vị hành chính theo bộ dữ liệu vnau 1.0.4: thêm 0, cập nhật 7 \
+             (Phường 1, Phường 2, Phường 3, Phường 4, Phường 5, …)"
         );
     }
 }

@@ -438,8 +438,13 @@ impl<
 /// units the store does not hold yet are added, parents first, and those it holds
 /// otherwise than the dataset (an older load, a newer release) are stored anew in their
 /// place; loading it again changes nothing. A province the dataset does not know, or a
-/// store holding the demo units, changes nothing and says so.
-pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: &str) -> Result<Loaded, StoreError> {
+/// store holding the demo units, changes nothing and says so. A load that changed
+/// something is filed in the province's trail (`AuditWhat::UnitsLoaded`).
+pub async fn load_province(
+    store: &(impl UnitStore + AccessStore),
+    dataset: &Dataset,
+    province: &str,
+) -> Result<Loaded, StoreError> {
     let wanted = dataset.province(province).map_err(|e| StoreError(e.to_string()))?;
     let held: std::collections::BTreeMap<UnitId, Unit> =
         store.units().await?.into_iter().map(|u| (u.id.clone(), u)).collect();
@@ -449,7 +454,7 @@ pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: 
         ));
     }
     let mut loaded = Loaded::default();
-    for unit in wanted.into_iter().map(|u| &u.unit) {
+    for unit in wanted.iter().map(|u| &u.unit) {
         match held.get(&unit.id) {
             None => loaded.added.push(unit.clone()),
             Some(stored) if stored != unit => loaded.changed.push(unit.clone()),
@@ -461,6 +466,23 @@ pub async fn load_province(store: &impl UnitStore, dataset: &Dataset, province: 
     }
     if !loaded.added.is_empty() {
         store.add_units(&loaded.added).await?;
+    }
+    if loaded != Loaded::default() {
+        // In the province's trail, as every change of its units is.
+        let province = wanted.iter().find(|u| u.unit.valid_to.is_none()).map(|u| u.unit.clone());
+        let province = province.ok_or_else(|| StoreError("the dataset's province has no unit of today".into()))?;
+        let event = AuditEvent {
+            at_ms: crate::api::system_clock()(),
+            unit: province.id.clone(),
+            actor: None,
+            what: AuditWhat::UnitsLoaded {
+                dataset: dataset.version.clone(),
+                added: loaded.added.len(),
+                changed: loaded.changed.clone(),
+            },
+        };
+        let tree = UnitTree::new(vec![province]).map_err(|e| StoreError(e.to_string()))?;
+        store.file_event(&tree, &event).await?;
     }
     Ok(loaded)
 }

@@ -51,6 +51,7 @@ pub async fn a_province_loads_from_the_dataset_once(store: &impl Store) {
     assert_eq!(names, ["Tỉnh Bắc Kạn", "Tỉnh Thái Nguyên"], "it carries on the two provinces merged into it");
     let again = load_province(store, &dataset, "thai nguyen").await.unwrap();
     assert_eq!(again, functions::store::Loaded::default(), "loaded again: nothing new, nothing changed");
+    assert_eq!(units_loaded(store, &today[0].id).await, [(history.len(), 0)], "one load in the trail: the first");
     let refused = load_province(store, &dataset, "Bắc Kạn").await.unwrap_err();
     assert!(refused.to_string().contains("trên bản đồ từ 1/7/2025"), "{refused}");
     let tree = load_tree(store).await.unwrap();
@@ -80,6 +81,22 @@ pub async fn a_province_loaded_again_takes_the_datasets_changes(store: &impl Sto
         history.iter().filter(|u| tree.self_and_ancestors(&u.id).last() == Some(&bac_kan.id)).collect();
     assert_eq!(in_place, placed, "each in its place in its tree");
     assert_eq!(load_province(store, &dataset, "Thái Nguyên").await.unwrap(), functions::store::Loaded::default());
+    let province = history.iter().find(|u| u.valid_to.is_none()).unwrap();
+    assert_eq!(units_loaded(store, &province.id).await, [(0, carrying)], "the second load, in the trail");
+}
+
+/// The loads of units in a province's trail: how many units each added and changed.
+async fn units_loaded(store: &impl Store, province: &UnitId) -> Vec<(usize, usize)> {
+    let trail = store.audit(province, 100).await.unwrap();
+    (trail.into_iter())
+        .filter_map(|e| match e.what {
+            domain::enrol::AuditWhat::UnitsLoaded { dataset, added, changed } => {
+                assert_eq!(dataset, "vietnamadminunits 1.0.4");
+                Some((added, changed.len()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Each tree (a province of today's map, or one before 1/7/2025, with everything under it)
@@ -716,6 +733,7 @@ mod access {
                 AuditWhat::ModelStep { .. } => "model",
                 AuditWhat::HonourRecorded { .. } | AuditWhat::HonourWithdrawn { .. } => "honour",
                 AuditWhat::SheetSet { .. } => "sheet",
+                AuditWhat::UnitsLoaded { .. } => "units",
             })
             .collect();
         assert_eq!(
