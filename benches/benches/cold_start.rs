@@ -63,9 +63,10 @@ async fn main() {
     assert_eq!(every.len(), 34);
     let thai_nguyen = dataset.province_today("Thái Nguyên").unwrap()[0].code.clone();
     println!(
-        "| table | units stored | cold start, first report (min / median / max) | read units | the whole tree read | read units |"
+        "| table | units stored | start, its trees read (min / median / max) | read units | and its first report | \
+         read units | the whole tree read | read units |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (label, provinces, per) in
         [("one province", vec![thai_nguyen.clone()], 18), ("the whole country", every.clone(), 19)]
     {

@@ -7,7 +7,7 @@
 //! | register rollups of one unit and month | `TOT#{unit}` | `R#{month}` | `{indicator}` (amount), `{indicator}#n` (reporting) |
 //! | one area's register of one indicator | `REG#{area}` | `{indicator}` | `v` (version), `{bucket}` (JSON of the state) |
 //! | a stored tree (a province, of today's map or before 1/7/2025) | `ROOTS` | its root's id | |
-//! | a unit of a tree | `UNITS#{root}` | position, 8 digits | `unit` (JSON) |
+//! | the units of a tree, [`UNITS_PER_ITEM`] to an item | `UNITS#{root}` | the item's number, 8 digits | `units` (JSON array, parents first) |
 //! | the tree a unit is kept in (also an area a change made) | `UNIT#{unit}` | `ROOT` | `root` |
 //! | a change of a residential area, by its tree | `AREAS#{root}` | the event's id | `record` (JSON) |
 //! | the same change, by its id (filed once) | `AREA#{event}` | `AREA` | `record` (JSON), `root` |
@@ -114,9 +114,9 @@ pub fn units_pk(root: &UnitId) -> String {
     format!("UNITS#{root}")
 }
 
-pub fn unit_key(root: &UnitId, position: u32) -> Item {
-    key(units_pk(root), format!("{position:08}"))
-}
+/// How many units one item of a tree holds: a province's history and its residential
+/// areas (about 2.000 units) in a handful of items of about 60 KB, read by one query.
+pub const UNITS_PER_ITEM: usize = 250;
 
 /// Where the tree a unit is kept in is found.
 pub fn unit_root_key(unit: &UnitId) -> (String, String) {
@@ -249,14 +249,17 @@ pub fn totals_of(item: &Item) -> Result<Vec<(IndicatorId, i64)>, StoreError> {
         .collect()
 }
 
-pub fn unit_item(root: &UnitId, position: u32, unit: &Unit) -> Item {
-    let mut item = unit_key(root, position);
-    item.insert("unit".into(), s(serde_json::to_string(unit).expect("units serialise")));
+/// The `number`th item of a tree's units.
+pub fn units_item(root: &UnitId, number: u32, units: &[Unit]) -> Item {
+    let mut item = key(units_pk(root), format!("{number:08}"));
+    item.insert("units".into(), s(serde_json::to_string(units).expect("units serialise")));
     item
 }
 
-pub fn unit_of(item: &Item) -> Result<Unit, StoreError> {
-    serde_json::from_str(text(item, "unit")?).map_err(|_| corrupt("unit"))
+/// An item of a tree's units: its number and its units.
+pub fn units_of(item: &Item) -> Result<(u32, Vec<Unit>), StoreError> {
+    let number = text(item, "sk")?.parse().map_err(|_| corrupt("sk"))?;
+    Ok((number, serde_json::from_str(text(item, "units")?).map_err(|_| corrupt("units"))?))
 }
 
 /// The partition of the changes of one tree's areas.

@@ -61,12 +61,9 @@ impl DynamoStore {
         Ok(placed)
     }
 
-    /// The units of one tree as stored, with their positions.
-    async fn placed_units(&self, root: &UnitId) -> Result<Vec<(u32, Unit)>, StoreError> {
-        let corrupt = || StoreError("corrupt unit position".into());
-        (self.query(items::units_pk(root), None, true).await?.iter())
-            .map(|item| Ok((items::text(item, "sk")?.parse().map_err(|_| corrupt())?, items::unit_of(item)?)))
-            .collect()
+    /// The items of one tree's units, in order.
+    async fn unit_items(&self, root: &UnitId) -> Result<Vec<(u32, Vec<Unit>)>, StoreError> {
+        self.query(items::units_pk(root), None, true).await?.iter().map(items::units_of).collect()
     }
 }
 
@@ -81,32 +78,52 @@ impl UnitStore for DynamoStore {
         Ok(units)
     }
 
+    /// Appends each tree's new units to its last item, then in new items; each unit's
+    /// tree is noted beside it.
     async fn add_units(&self, units: &[Unit]) -> Result<(), StoreError> {
         let roots = self.trees_of(units).await?;
-        let mut next: BTreeMap<&UnitId, u32> = BTreeMap::new();
-        let mut puts = Vec::with_capacity(units.len() * 2 + 1);
+        let mut by_tree: BTreeMap<&UnitId, Vec<Unit>> = BTreeMap::new();
+        let mut puts = Vec::with_capacity(units.len() + 1);
         for (unit, root) in units.iter().zip(&roots) {
-            if !next.contains_key(root) {
-                let held = u32::try_from(self.placed_units(root).await?.len()).unwrap_or(u32::MAX);
-                next.insert(root, held);
-                puts.push(items::root_item(root));
-            }
-            let position = next.get_mut(root).expect("placed above");
-            puts.push(items::unit_item(root, *position, unit));
+            by_tree.entry(root).or_default().push(unit.clone());
             puts.push(items::unit_root_item(&unit.id, root));
-            *position += 1;
+        }
+        for (root, new) in by_tree {
+            puts.push(items::root_item(root));
+            let stored = self.unit_items(root).await?;
+            let (mut number, mut last) = match stored.into_iter().last() {
+                Some((number, units)) if units.len() < items::UNITS_PER_ITEM => (number, units),
+                Some((number, _)) => (number + 1, vec![]),
+                None => (0, vec![]),
+            };
+            for unit in new {
+                if last.len() == items::UNITS_PER_ITEM {
+                    puts.push(items::units_item(root, number, &std::mem::take(&mut last)));
+                    number += 1;
+                }
+                last.push(unit);
+            }
+            puts.push(items::units_item(root, number, &last));
         }
         self.put_all(puts).await
     }
 
+    /// Each in its place: the items holding them written anew.
     async fn replace_units(&self, units: &[Unit]) -> Result<(), StoreError> {
         let mut by_id: BTreeMap<&UnitId, &Unit> = units.iter().map(|u| (&u.id, u)).collect();
         let mut puts = Vec::new();
         let roots: std::collections::BTreeSet<UnitId> = self.trees_of(units).await?.into_iter().collect();
         for root in &roots {
-            for (position, stored) in self.placed_units(root).await? {
-                if let Some(unit) = by_id.remove(&stored.id) {
-                    puts.push(items::unit_item(root, position, unit));
+            for (number, mut held) in self.unit_items(root).await? {
+                let mut changed = false;
+                for stored in &mut held {
+                    if let Some(unit) = by_id.remove(&stored.id) {
+                        *stored = unit.clone();
+                        changed = true;
+                    }
+                }
+                if changed {
+                    puts.push(items::units_item(root, number, &held));
                 }
             }
         }
@@ -175,7 +192,7 @@ impl UnitStore for DynamoStore {
     }
 
     async fn units_of(&self, root: &UnitId) -> Result<Vec<Unit>, StoreError> {
-        Ok(self.placed_units(root).await?.into_iter().map(|(_, unit)| unit).collect())
+        Ok(self.unit_items(root).await?.into_iter().flat_map(|(_, units)| units).collect())
     }
 
     async fn area_events_of(&self, root: &UnitId) -> Result<Vec<AreaRecord>, StoreError> {
