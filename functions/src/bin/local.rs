@@ -65,6 +65,10 @@ async fn main() -> anyhow::Result<()> {
             let endpoint = setting("--endpoint", "SOTAY_DYNAMODB_ENDPOINT", "");
             let store = DynamoStore::connect(&table, Some(endpoint.as_str()).filter(|e| !e.is_empty())).await;
             store.create_table_if_missing().await?;
+            let moved = store.move_to_trees().await?;
+            if moved > 0 {
+                println!("Đã chuyển {moved} đơn vị sang cách lưu mới (mỗi tỉnh một phân vùng).");
+            }
             run(command, store, &format!("DynamoDB, bảng {table}")).await
         }
         other => bail!("unknown store `{other}`: use `embedded` or `dynamodb`"),

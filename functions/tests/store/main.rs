@@ -385,3 +385,61 @@ async fn a_cold_start_reads_its_callers_province_only_on_dynamodb() {
     );
     assert!(first.reads < whole.reads, "{} < {}", first.reads, whole.reads);
 }
+
+/// A table written by a build before the trees were kept apart (every unit in one `UNITS`
+/// partition, every change of an area in one `AREAS` partition) is moved to a tree a
+/// partition once, by `sotay-local` before its command: the same units and changes after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_of_the_old_layout_is_moved_to_one_tree_a_partition() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use domain::{AreaChange, AreaEvent, AreaRecord, DeviceId, EventId, UnitId, UnitTree};
+    use functions::store::UnitStore;
+
+    let store = moto::fresh_table().await;
+    let table = store.table().to_string();
+    let client = moto::client();
+    let demo: Vec<domain::Unit> = UnitTree::demo().units().cloned().collect();
+    let put = |pk: &str, sk: String, name: &str, value: String| {
+        let item = client
+            .put_item()
+            .table_name(&table)
+            .item("pk", AttributeValue::S(pk.into()))
+            .item("sk", AttributeValue::S(sk))
+            .item(name, AttributeValue::S(value));
+        async move { item.send().await.unwrap() }
+    };
+    // GIVEN the demo units and a new thôn as an older build stored them
+    for (position, unit) in demo.iter().enumerate() {
+        put("UNITS", format!("{position:08}"), "unit", serde_json::to_string(unit).unwrap()).await;
+    }
+    let created = AreaRecord {
+        event: AreaEvent {
+            id: EventId::new("e-old").unwrap(),
+            area: UnitId::new("kdc-cu").unwrap(),
+            effective: "2026-01-01".parse().unwrap(),
+            change: AreaChange::Create { parent: UnitId::new("x-xuat-hoa").unwrap(), name: "Thôn Cũ".into() },
+        },
+        by: DeviceId::new("d-officer").unwrap(),
+        at_ms: 1_000,
+    };
+    put("AREAS", "e-old".into(), "record", serde_json::to_string(&created).unwrap()).await;
+
+    // WHEN it is moved, twice
+    assert_eq!(store.move_to_trees().await.unwrap(), demo.len());
+    assert_eq!(store.move_to_trees().await.unwrap(), 0, "moved once");
+
+    // THEN the units and the change are where this build reads them, and nothing is left behind
+    let mut units = store.units().await.unwrap();
+    units.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut expected = demo.clone();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(units, expected);
+    assert_eq!(store.area_events().await.unwrap(), vec![created.clone()]);
+    assert_eq!(store.area_event(&created.event.id).await.unwrap(), Some(created.clone()));
+    let root = store.root_of(&UnitId::new("x-xuat-hoa").unwrap()).await.unwrap();
+    assert_eq!(store.root_of(&UnitId::new("kdc-cu").unwrap()).await.unwrap(), root);
+    let tree = functions::store::stored_tree(&store).await.unwrap().unwrap();
+    assert_eq!(tree.get(&UnitId::new("kdc-cu").unwrap()).unwrap().name, "Thôn Cũ");
+    let left = moto::items(&table).await;
+    assert!(left.iter().all(|i| !i.contains("pk=S(\"UNITS\")") && !i.contains("pk=S(\"AREAS\")")), "{left:?}");
+}

@@ -52,6 +52,12 @@ pub async fn items(table: &str) -> Vec<String> {
     items
 }
 
+/// A client of moto's server, for writing items as an older build did.
+#[allow(dead_code)] // the store tests use it
+pub fn client() -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::from_conf(config(RetryConfig::standard()))
+}
+
 /// A store over a new, empty table.
 pub async fn fresh_table() -> DynamoStore {
     table("sotay-test", RetryConfig::standard()).await

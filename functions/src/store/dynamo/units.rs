@@ -6,10 +6,14 @@
 use super::items::{self, Item};
 use super::{DynamoStore, MAX_BATCH_WRITE, backoff, build, capacity, sdk};
 use crate::store::{StoreError, UnitStore};
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use domain::enrol::AuditEvent;
 use domain::{AreaRecord, EventId, Unit, UnitId, UnitTree};
 use std::collections::BTreeMap;
+
+/// The partitions of the layout before the trees were kept apart.
+const OLD_UNITS: &str = "UNITS";
+const OLD_AREAS: &str = "AREAS";
 
 impl DynamoStore {
     /// Puts items in batches (not atomic: loading units is an operator's command, run again
@@ -59,6 +63,69 @@ impl DynamoStore {
             placed.push(root);
         }
         Ok(placed)
+    }
+
+    /// Moves a table written by a build before the trees were kept apart (every unit in
+    /// one `UNITS` partition, every change of an area in one `AREAS` partition) to the
+    /// layout of [`items`]: the units added tree by tree in their order, each change put
+    /// in its tree's partition and by its id, then the old items deleted. Run by
+    /// `sotay-local` before any command over DynamoDB; a table already moved (or new)
+    /// costs one empty query. Returns how many units it moved.
+    pub async fn move_to_trees(&self) -> Result<usize, StoreError> {
+        let old = self.query(OLD_UNITS.into(), None, true).await?;
+        if old.is_empty() {
+            return Ok(0);
+        }
+        let corrupt = || StoreError("corrupt unit of the old layout".into());
+        let units: Vec<Unit> = (old.iter())
+            .map(|item| serde_json::from_str(items::text(item, "unit")?).map_err(|_| corrupt()))
+            .collect::<Result<_, _>>()?;
+        let changes = self.query(OLD_AREAS.into(), None, true).await?;
+        let records: Vec<AreaRecord> = changes.iter().map(items::area_of).collect::<Result<_, _>>()?;
+        // Those not moved yet (a move cut short is run again).
+        let moved: std::collections::BTreeSet<UnitId> = self.units().await?.into_iter().map(|u| u.id).collect();
+        let missing: Vec<Unit> = units.iter().filter(|u| !moved.contains(&u.id)).cloned().collect();
+        if !missing.is_empty() {
+            self.add_units(&missing).await?;
+        }
+        let roots = crate::store::roots_of(&units, &records);
+        let mut puts = Vec::new();
+        for record in &records {
+            let place = record.event.place();
+            let root = roots.get(place).ok_or_else(|| StoreError(format!("unknown unit `{place}`")))?;
+            puts.extend(items::area_items(root, record));
+            puts.extend(record.event.new_areas().iter().map(|area| items::unit_root_item(area, root)));
+        }
+        self.put_all(puts).await?;
+        let old_keys = old.iter().chain(&changes).map(|item| {
+            let (pk, sk) = (items::text(item, "pk")?, items::text(item, "sk")?);
+            Ok(items::key(pk.to_string(), sk.to_string()))
+        });
+        self.delete_all(old_keys.collect::<Result<_, StoreError>>()?).await?;
+        Ok(units.len())
+    }
+
+    /// Deletes items by their keys, in batches.
+    async fn delete_all(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+        for batch in keys.chunks(MAX_BATCH_WRITE) {
+            let mut pending: Vec<WriteRequest> = (batch.iter())
+                .map(|key| {
+                    let delete = DeleteRequest::builder().set_key(Some(key.clone())).build().map_err(build)?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let output =
+                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
+                pending = output.unprocessed_items().and_then(|u| u.get(&self.table)).cloned().unwrap_or_default();
+                if !pending.is_empty() {
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The items of one tree's units, in order.
