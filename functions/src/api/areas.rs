@@ -45,6 +45,15 @@ pub async fn change<S: UnitStore + AccessStore>(
     }
     let now = state.now_ms();
     event.check(&tree, Date::in_vietnam(now))?;
+    if S::SHARED {
+        // The tree checked against holds the caller's province only: an id taken in
+        // another is found by its lookup.
+        for area in event.new_areas() {
+            if state.store.root_of(&area).await?.is_some() {
+                return Err(AreaProblem::IdTaken(area.to_string()).into());
+            }
+        }
+    }
     let record = AreaRecord { event: event.clone(), by: caller.device.clone(), at_ms: now };
     let audit = AuditEvent {
         at_ms: now,

@@ -34,7 +34,8 @@ pub(super) struct Known {
     read: BTreeMap<UnitId, Read>,
 }
 
-/// One tree as read, and when (by the state's clock).
+/// One tree as read, and when its reading began (by the state's clock).
+#[derive(Clone)]
 struct Read {
     units: Vec<Unit>,
     events: Vec<AreaRecord>,
@@ -83,8 +84,8 @@ impl<S: UnitStore> AppState<S> {
         let (tree, mut wanted, lacking, ages) = {
             let known = self.known();
             let stale = known.read.iter().filter(|(_, r)| now.saturating_sub(r.at_ms) >= TREE_MAX_AGE_MS);
-            let lacking: Vec<UnitId> =
-                units.into_iter().filter(|u| known.tree.get(u).is_err()).take(MAX_LOOKUPS).cloned().collect();
+            let lacking: BTreeSet<&UnitId> = units.into_iter().filter(|u| known.tree.get(u).is_err()).collect();
+            let lacking: Vec<UnitId> = lacking.into_iter().take(MAX_LOOKUPS).cloned().collect();
             let ages: BTreeMap<UnitId, u64> =
                 known.read.iter().map(|(root, r)| (root.clone(), now.saturating_sub(r.at_ms))).collect();
             (Arc::clone(&known.tree), stale.map(|(root, _)| root.clone()).collect::<BTreeSet<_>>(), lacking, ages)
@@ -146,9 +147,11 @@ impl<S: UnitStore> AppState<S> {
         let mut read: BTreeMap<UnitId, Read> = BTreeMap::new();
         let (mut queue, mut looked_up) = (roots, BTreeSet::new());
         while let Some(root) = queue.pop_first() {
+            // Its age counts from before the reads: a change filed meanwhile may be missing.
+            let at_ms = self.now_ms();
             let units = self.store.units_of(&root).await?;
             let events = self.store.area_events_of(&root).await?;
-            read.insert(root, Read { units, events, at_ms: self.now_ms() });
+            read.insert(root, Read { units, events, at_ms });
             let lacking: Vec<UnitId> = {
                 let held: BTreeSet<&UnitId> = read.values().flat_map(|r| r.units.iter().map(|u| &u.id)).collect();
                 let carried = read.values().flat_map(|r| r.units.iter().flat_map(|u| u.succeeds.iter()));
@@ -170,9 +173,17 @@ impl<S: UnitStore> AppState<S> {
                 }
             }
         }
+        // Kept only if the tree builds; a tree read since by another request is not
+        // replaced by an older reading.
         let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
-        known.read.extend(read);
-        known.tree = Arc::new(known.build()?);
+        let mut next = Known { tree: Arc::clone(&known.tree), given: known.given.clone(), read: known.read.clone() };
+        for (root, tree) in read {
+            if next.read.get(&root).is_none_or(|kept| kept.at_ms <= tree.at_ms) {
+                next.read.insert(root, tree);
+            }
+        }
+        next.tree = Arc::new(next.build()?);
+        *known = next;
         Ok(Arc::clone(&known.tree))
     }
 }

@@ -67,7 +67,9 @@ async fn main() -> anyhow::Result<()> {
             store.create_table_if_missing().await?;
             let moved = store.move_to_trees().await?;
             if moved > 0 {
-                println!("Đã chuyển {moved} đơn vị sang cách lưu mới (mỗi tỉnh một phân vùng).");
+                println!(
+                    "Đã chuyển {moved} mục (đơn vị, thay đổi khu dân cư) sang cách lưu mới: mỗi tỉnh một phân vùng."
+                );
             }
             run(command, store, &format!("DynamoDB, bảng {table}")).await
         }

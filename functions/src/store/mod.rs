@@ -135,7 +135,9 @@ pub trait UnitStore: Send + Sync + 'static {
     fn area_event(&self, id: &EventId) -> impl Future<Output = Result<Option<AreaRecord>, StoreError>> + Send;
     /// Files a change once by its id, with its audit event, in one atomic write. Returns
     /// what is stored under the id: `record` when it was new, else the earlier record (a
-    /// repeat, or an id reused for another change), and nothing is written.
+    /// repeat, or an id reused for another change), and nothing is written. The unit it is
+    /// made at must be known (in `tree`, or made by a change filed before): DynamoDB files
+    /// it in that unit's tree.
     fn file_area_event(
         &self,
         tree: &UnitTree,

@@ -434,3 +434,32 @@ async fn on_dynamodb_a_change_filed_by_one_instance_reaches_another() {
     ahead.fetch_add(functions::api::TREE_MAX_AGE_MS, Ordering::Relaxed);
     assert_eq!(name_on_second().await, "Thôn Hai Nơi Mới");
 }
+
+/// Over DynamoDB an instance checks a change against the trees it read (the caller's
+/// province): an area id another province's ward took is found by its lookup, and refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_an_area_id_taken_in_another_province_is_refused() {
+    use domain::{Unit, UnitId, UnitLevel};
+    use functions::store::UnitStore;
+
+    let api = Api::over_dynamodb().await;
+    let (_, officer) = api.enrol(Role::WardOfficer, "x-xuat-hoa", "Cán bộ xã Xuất Hóa").await;
+    let here = create("e-here", "kdc-chung", "x-xuat-hoa", "Thôn Chung", "2026-01-01");
+    assert_eq!(api.post("/api/v1/areas", Some(&officer), &here).await.0, StatusCode::OK);
+    // GIVEN another province, with a ward and its officer
+    let province = Unit::new(UnitId::new("tinh-khac").unwrap(), "Tỉnh Khác", UnitLevel::Province, None);
+    let ward_id = UnitId::new("p-khac").unwrap();
+    let ward = Unit::new(ward_id.clone(), "Phường Khác", UnitLevel::Ward, Some(province.id.clone()));
+    api.state.store.add_units(&[province.clone(), ward]).await.unwrap();
+    api.state.tree_knowing([&ward_id]).await.unwrap();
+    let (_, other) = api.enrol(Role::WardOfficer, "p-khac", "Cán bộ phường Khác").await;
+
+    // WHEN its officer adds an area under the id taken
+    let there = create("e-there", "kdc-chung", "p-khac", "Thôn Chung", "2026-01-01");
+    let (status, body) = api.post("/api/v1/areas", Some(&other), &there).await;
+
+    // THEN it is refused, and nothing is filed in its province
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "area_id_taken");
+    assert!(api.state.store.area_events_of(&province.id).await.unwrap().is_empty());
+}

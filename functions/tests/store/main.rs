@@ -422,11 +422,49 @@ async fn a_table_of_the_old_layout_is_moved_to_one_tree_a_partition() {
         by: DeviceId::new("d-officer").unwrap(),
         at_ms: 1_000,
     };
-    put("AREAS", "e-old".into(), "record", serde_json::to_string(&created).unwrap()).await;
+    let split = AreaRecord {
+        event: AreaEvent {
+            id: EventId::new("e-old-split").unwrap(),
+            area: UnitId::new("kdc-cu").unwrap(),
+            effective: "2026-03-01".parse().unwrap(),
+            change: AreaChange::Split {
+                parts: ["Thôn Cũ Một", "Thôn Cũ Hai"]
+                    .iter()
+                    .enumerate()
+                    .map(|(n, name)| domain::AreaPart {
+                        id: UnitId::new(format!("kdc-cu-{n}")).unwrap(),
+                        name: name.to_string(),
+                    })
+                    .collect(),
+            },
+        },
+        by: DeviceId::new("d-officer").unwrap(),
+        at_ms: 2_000,
+    };
+    let old_changes = [&created, &split];
+    for record in old_changes {
+        put("AREAS", record.event.id.to_string(), "record", serde_json::to_string(record).unwrap()).await;
+    }
 
     // WHEN it is moved, twice
-    assert_eq!(store.move_to_trees().await.unwrap(), demo.len());
+    assert_eq!(store.move_to_trees().await.unwrap(), demo.len() + 2);
     assert_eq!(store.move_to_trees().await.unwrap(), 0, "moved once");
+    let root = store.root_of(&UnitId::new("x-xuat-hoa").unwrap()).await.unwrap();
+    let mut filed = store.area_events().await.unwrap();
+    filed.sort_by_key(|r| r.at_ms);
+    assert_eq!(filed, [created.clone(), split.clone()]);
+    assert_eq!(store.root_of(&UnitId::new("kdc-cu-1").unwrap()).await.unwrap(), root);
+
+    // AND a move cut short after it deleted the old units' parents is taken up again:
+    // the areas' changes and the leaves left behind land in the same trees
+    for record in old_changes {
+        put("AREAS", record.event.id.to_string(), "record", serde_json::to_string(record).unwrap()).await;
+    }
+    let leaves: Vec<_> = demo.iter().enumerate().filter(|(_, u)| u.is_area()).collect();
+    for (position, unit) in &leaves {
+        put("UNITS", format!("{position:08}"), "unit", serde_json::to_string(unit).unwrap()).await;
+    }
+    assert_eq!(store.move_to_trees().await.unwrap(), leaves.len() + 2);
 
     // THEN the units and the change are where this build reads them, and nothing is left behind
     let mut units = store.units().await.unwrap();
@@ -434,12 +472,15 @@ async fn a_table_of_the_old_layout_is_moved_to_one_tree_a_partition() {
     let mut expected = demo.clone();
     expected.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(units, expected);
-    assert_eq!(store.area_events().await.unwrap(), vec![created.clone()]);
+    let mut filed = store.area_events().await.unwrap();
+    filed.sort_by_key(|r| r.at_ms);
+    assert_eq!(filed, [created.clone(), split.clone()], "each change once, in its tree");
     assert_eq!(store.area_event(&created.event.id).await.unwrap(), Some(created.clone()));
-    let root = store.root_of(&UnitId::new("x-xuat-hoa").unwrap()).await.unwrap();
-    assert_eq!(store.root_of(&UnitId::new("kdc-cu").unwrap()).await.unwrap(), root);
+    for area in ["kdc-cu", "kdc-cu-0", "kdc-cu-1"] {
+        assert_eq!(store.root_of(&UnitId::new(area).unwrap()).await.unwrap(), root, "{area}");
+    }
     let tree = functions::store::stored_tree(&store).await.unwrap().unwrap();
-    assert_eq!(tree.get(&UnitId::new("kdc-cu").unwrap()).unwrap().name, "Thôn Cũ");
+    assert_eq!(tree.get(&UnitId::new("kdc-cu-1").unwrap()).unwrap().name, "Thôn Cũ Hai");
     let left = moto::items(&table).await;
     assert!(left.iter().all(|i| !i.contains("pk=S(\"UNITS\")") && !i.contains("pk=S(\"AREAS\")")), "{left:?}");
 }

@@ -19,8 +19,15 @@ impl DynamoStore {
     /// Puts items in batches (not atomic: loading units is an operator's command, run again
     /// until it says it is done).
     async fn put_all(&self, puts: Vec<Item>) -> Result<(), StoreError> {
-        let requests: Vec<WriteRequest> = puts
-            .into_iter()
+        // One put a key (a batch may not hold a key twice): the last one.
+        let by_key: BTreeMap<(String, String), Item> = (puts.into_iter())
+            .map(|item| {
+                let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                ((text("pk"), text("sk")), item)
+            })
+            .collect();
+        let requests: Vec<WriteRequest> = by_key
+            .into_values()
             .map(|item| {
                 self.meter.write(capacity::item_size(&item));
                 let put = PutRequest::builder().set_item(Some(item)).build().map_err(build)?;
@@ -67,28 +74,34 @@ impl DynamoStore {
 
     /// Moves a table written by a build before the trees were kept apart (every unit in
     /// one `UNITS` partition, every change of an area in one `AREAS` partition) to the
-    /// layout of [`items`]: the units added tree by tree in their order, each change put
-    /// in its tree's partition and by its id, then the old items deleted. Run by
-    /// `sotay-local` before any command over DynamoDB; a table already moved (or new)
-    /// costs one empty query. Returns how many units it moved.
+    /// layout of [`items`]: the units not moved yet added tree by tree in their order,
+    /// each change put in its tree's partition and by its id, then the old items deleted,
+    /// the changes first. A move cut short is taken up again by the next run (roots are
+    /// found from both layouts). Run by `sotay-local` before any command over DynamoDB; a
+    /// table already moved (or new) costs two empty queries. Returns how many old items
+    /// it moved.
     pub async fn move_to_trees(&self) -> Result<usize, StoreError> {
         let old = self.query(OLD_UNITS.into(), None, true).await?;
-        if old.is_empty() {
+        let changes = self.query(OLD_AREAS.into(), None, true).await?;
+        if old.is_empty() && changes.is_empty() {
             return Ok(0);
         }
         let corrupt = || StoreError("corrupt unit of the old layout".into());
         let units: Vec<Unit> = (old.iter())
             .map(|item| serde_json::from_str(items::text(item, "unit")?).map_err(|_| corrupt()))
             .collect::<Result<_, _>>()?;
-        let changes = self.query(OLD_AREAS.into(), None, true).await?;
         let records: Vec<AreaRecord> = changes.iter().map(items::area_of).collect::<Result<_, _>>()?;
-        // Those not moved yet (a move cut short is run again).
-        let moved: std::collections::BTreeSet<UnitId> = self.units().await?.into_iter().map(|u| u.id).collect();
+        let mut known = self.units().await?;
+        let moved: std::collections::BTreeSet<UnitId> = known.iter().map(|u| u.id.clone()).collect();
         let missing: Vec<Unit> = units.iter().filter(|u| !moved.contains(&u.id)).cloned().collect();
         if !missing.is_empty() {
             self.add_units(&missing).await?;
         }
-        let roots = crate::store::roots_of(&units, &records);
+        known.extend(missing);
+        let mut filed = self.area_events().await?;
+        filed.retain(|f| records.iter().all(|r| r.event.id != f.event.id));
+        filed.extend(records.iter().cloned());
+        let roots = crate::store::roots_of(&known, &filed);
         let mut puts = Vec::new();
         for record in &records {
             let place = record.event.place();
@@ -97,12 +110,14 @@ impl DynamoStore {
             puts.extend(record.event.new_areas().iter().map(|area| items::unit_root_item(area, root)));
         }
         self.put_all(puts).await?;
-        let old_keys = old.iter().chain(&changes).map(|item| {
-            let (pk, sk) = (items::text(item, "pk")?, items::text(item, "sk")?);
-            Ok(items::key(pk.to_string(), sk.to_string()))
-        });
-        self.delete_all(old_keys.collect::<Result<_, StoreError>>()?).await?;
-        Ok(units.len())
+        let keys = |items: &[Item]| -> Result<Vec<Item>, StoreError> {
+            (items.iter())
+                .map(|item| Ok(items::key(items::text(item, "pk")?.into(), items::text(item, "sk")?.into())))
+                .collect()
+        };
+        self.delete_all(keys(&changes)?).await?;
+        self.delete_all(keys(&old)?).await?;
+        Ok(old.len() + changes.len())
     }
 
     /// Deletes items by their keys, in batches.
