@@ -34,6 +34,11 @@ impl DynamoStore {
                 Ok(WriteRequest::builder().put_request(put).build())
             })
             .collect::<Result<_, StoreError>>()?;
+        self.write_batches(requests).await
+    }
+
+    /// Sends writes in batches, again for those DynamoDB left unprocessed.
+    async fn write_batches(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
         for batch in requests.chunks(MAX_BATCH_WRITE) {
             let mut pending = batch.to_vec();
             let mut attempt = 0;
@@ -122,25 +127,13 @@ impl DynamoStore {
 
     /// Deletes items by their keys, in batches.
     async fn delete_all(&self, keys: Vec<Item>) -> Result<(), StoreError> {
-        for batch in keys.chunks(MAX_BATCH_WRITE) {
-            let mut pending: Vec<WriteRequest> = (batch.iter())
-                .map(|key| {
-                    let delete = DeleteRequest::builder().set_key(Some(key.clone())).build().map_err(build)?;
-                    Ok(WriteRequest::builder().delete_request(delete).build())
-                })
-                .collect::<Result<_, StoreError>>()?;
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                let output =
-                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
-                pending = output.unprocessed_items().and_then(|u| u.get(&self.table)).cloned().unwrap_or_default();
-                if !pending.is_empty() {
-                    backoff(attempt).await;
-                    attempt += 1;
-                }
-            }
-        }
-        Ok(())
+        let requests = (keys.into_iter())
+            .map(|key| {
+                let delete = DeleteRequest::builder().set_key(Some(key)).build().map_err(build)?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<_, StoreError>>()?;
+        self.write_batches(requests).await
     }
 
     /// The items of one tree's units, in order.
