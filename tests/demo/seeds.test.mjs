@@ -52,5 +52,10 @@ test('a newcomer opens Bắc Kạn city\'s report of 2017–2019 and finds the s
   await eventually(() => shown(page, 'Đất nhân dân hiến'), (t) => t === '8.111 m²', 'the same land');
   assert.equal(await shown(page, 'Ngày công lao động nhân dân'), '5.379 ngày công');
   await admin.screenshot(`${SHOTS}seeds-today-report.png`);
+
+  // Provincial IT's load of the province's units is in its trail.
+  await page.getByRole('tab', { name: 'Nhật ký' }).click();
+  await eventually(() => page.getByTestId('audit-list').innerText(),
+    (t) => /Nạp đơn vị hành chính theo bộ dữ liệu vietnamadminunits 1\.0\.4: thêm 392/.test(t), 'the load in the trail');
   assert.deepEqual(admin.errors, []);
 });

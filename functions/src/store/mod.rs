@@ -380,7 +380,6 @@ pub trait AccessStore: Send + Sync + 'static {
     fn audit(&self, unit: &UnitId, limit: usize) -> impl Future<Output = Result<Vec<AuditEvent>, StoreError>> + Send;
 }
 
-/// Everything the API needs.
 /// What a sync charges to its device's daily quota (`domain::limits::charge`): see
 /// [`AccessStore::charge_sync`].
 #[derive(Debug, Clone)]
@@ -415,6 +414,7 @@ pub trait SyncStore: TallyStore + AccessStore {
     ) -> impl Future<Output = Result<Synced, StoreError>> + Send;
 }
 
+/// Everything the API needs.
 pub trait Store:
     SyncStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore + SheetStore
 {
