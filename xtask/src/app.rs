@@ -31,9 +31,10 @@ pub const PAGES: [Page; 5] = [
 ];
 
 /// How a page starts its entry: the WASM is fetched while the JS loads, and `init` takes
-/// the pending response.
-const START: &str =
-    "var wasm=fetch(\"/{wasm}\");import(\"/{js}\").then(function(app){app.default({module_or_path:wasm})});";
+/// the pending response. The script runs in the page's head, before its stylesheet (a
+/// script after a stylesheet waits for it): both downloads start with the page's first
+/// bytes. The app mounts on the body, so `init` waits for it if the JS came first.
+const START: &str = "var wasm=fetch(\"/{wasm}\");import(\"/{js}\").then(function(app){function go(){app.default({module_or_path:wasm})}document.body?go():addEventListener(\"DOMContentLoaded\",go)});";
 
 /// The first-time help: `public/huong-dan.html` in `public/page.html`, HTML only (no
 /// WASM), its list of the campaign's contents written from the catalogue.

@@ -145,10 +145,11 @@ fn bench(root: &Path) -> Result<()> {
     // The loads as Chromium transfers them from the local server.
     let server = build_server(root)?;
     run(Command::new("node").arg("tests/tools/transfer.mjs").env("SOTAY_SERVER", &server).env("SOTAY_DIST", &dist))?;
-    // Timings over the server as it runs in production: Lighthouse's mobile preset, an
-    // offline start and a save on the phone, and how many entries its storage holds.
+    // Timings over the server as it runs in production: Lighthouse's mobile preset, a new
+    // phone's join page on a slow network, an offline start and a save on the phone, and
+    // how many entries its storage holds.
     let release = build_release_server(root)?;
-    for script in ["lighthouse.mjs", "speed.mjs", "capacity.mjs"] {
+    for script in ["lighthouse.mjs", "slow_network.mjs", "speed.mjs", "capacity.mjs"] {
         run(Command::new("node")
             .arg(Path::new("tests/tools").join(script))
             .env("SOTAY_SERVER", &release)
