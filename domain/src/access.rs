@@ -237,8 +237,18 @@ impl Forbidden {
 /// May `caller` do `action` at `unit`? The one decision, for every endpoint.
 pub fn authorize(caller: &Caller, action: Action, unit: &UnitId, tree: &UnitTree) -> Result<(), Forbidden> {
     // Reading reaches the units before a reorganisation that the caller's units carry on;
-    // every other action, only the tree the unit is in.
-    let chain = if action.reads() { tree.reach_of(unit) } else { tree.self_and_ancestors(unit) };
+    // keeping areas, also the areas of the wards merged into the caller's on 1/7/2025
+    // (their home, `UnitTree::home_of`); every other action, only the tree the unit is in.
+    let chain = match action {
+        _ if action.reads() => tree.reach_of(unit),
+        Action::ManageAreas => {
+            let ward = tree.get(unit).ok().filter(|u| u.is_area()).and_then(|u| u.parent.as_ref()).unwrap_or(unit);
+            let mut chain = tree.self_and_ancestors(unit);
+            chain.extend(tree.self_and_ancestors(tree.home_of(ward)));
+            chain
+        }
+        _ => tree.self_and_ancestors(unit),
+    };
     let within = |top: &UnitId| chain.contains(top);
     let allowed = PERMISSIONS.iter().filter(|p| p.role == caller.role && p.action == action).any(|p| match p.reach {
         Reach::Scope => *unit == caller.scope && tree.get(unit).is_ok(),

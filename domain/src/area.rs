@@ -55,7 +55,8 @@ pub enum AreaChange {
     /// Giải thể — from the effective day on, the area takes no entries; its figures stay.
     Close,
     /// Sáp nhập — from the effective day on, the area is part of `into`, an open area of
-    /// the same commune or ward, which carries its figures on.
+    /// the same commune or ward (or of one merged with it on 1/7/2025: the same
+    /// [`UnitTree::home_of`]), which carries its figures on.
     Merge { into: UnitId },
     /// Chia tách — from the effective day on, the area is `parts`, new areas of the same
     /// commune or ward; the first carries its figures on.
@@ -121,7 +122,7 @@ pub enum AreaProblem {
     TooManyAreas,
     #[error("event id reused for another change")]
     EventIdReused,
-    #[error("an area merges into another open area of its own commune or ward")]
+    #[error("an area merges into another open area of its own commune or ward, or of one merged with it")]
     MergeTarget,
     #[error("a split makes 2 to {MAX_PARTS} parts with names of their own")]
     SplitParts,
@@ -199,7 +200,8 @@ impl AreaProblem {
             Self::TooManyAreas => format!("Một xã, phường có tối đa {MAX_AREAS_PER_WARD} khu dân cư đang hoạt động."),
             Self::EventIdReused => "Thay đổi này trùng mã với một thay đổi khác; hãy tải lại trang rồi làm lại.".into(),
             Self::MergeTarget => {
-                "Chỉ sáp nhập vào một khu dân cư khác đang hoạt động của cùng xã, phường, đã có từ ngày sáp nhập."
+                "Chỉ sáp nhập vào một khu dân cư khác đang hoạt động của cùng xã, phường (kể cả xã, phường cũ đã hợp nhất vào đó), \
+                 đã có từ ngày sáp nhập."
                     .into()
             }
             Self::SplitParts => format!(
@@ -315,7 +317,7 @@ impl AreaEvent {
                 let target = tree.get(into).ok().filter(|t| {
                     t.is_area()
                         && t.id != area.id
-                        && t.parent == area.parent
+                        && t.parent.as_ref().map(|p| tree.home_of(p)) == area.parent.as_ref().map(|p| tree.home_of(p))
                         && t.valid_to.is_none()
                         && t.valid_from.is_none_or(|first| first <= self.effective)
                 });
@@ -451,8 +453,8 @@ fn leads_to(_: &[Unit], _: &UnitId, _: &UnitId) -> bool {
 #[cfg(not(target_arch = "wasm32"))]
 fn merged_in_later(tree: &UnitTree, area: &Unit, effective: Date) -> Result<(), AreaProblem> {
     let last = effective.previous();
-    let siblings = area.parent.iter().flat_map(|p| tree.children(p));
-    let later = siblings.filter(|u| u.carried_on_by.as_ref() == Some(&area.id)).find(|u| u.valid_to >= Some(last));
+    let merged_in = area.succeeds.iter().filter_map(|id| tree.get(id).ok());
+    let later = merged_in.filter(|u| u.carried_on_by.as_ref() == Some(&area.id)).find(|u| u.valid_to >= Some(last));
     later.map_or(Ok(()), |u| {
         let from = u.valid_to.map(|d| Date::from_days(d.days() + 1).to_vietnamese()).unwrap_or_default();
         Err(AreaProblem::MergedInLater { name: u.name.clone(), from })
@@ -658,6 +660,82 @@ mod tests {
             Err(AreaProblem::MergedInLater { name: "Tổ 11".into(), from: "01/07/2026".into() })
         );
         assert_eq!(event(4, "ntmk-to-13", day(2026, 7, 2), AreaChange::Close).check(&after, today()), Ok(()));
+    }
+
+    /// Thái Nguyên from the dataset, with two areas under each of the old Phường Nguyễn
+    /// Thị Minh Khai, Phường Đức Xuân (both merged into today's Phường Đức Xuân) and
+    /// Phường Sông Cầu (merged into Phường Bắc Kạn): (the units, today's Phường Đức Xuân).
+    fn merged_wards() -> (Vec<Unit>, UnitId) {
+        let dataset = crate::dataset::Dataset::bundled().unwrap();
+        let mut units: Vec<Unit> =
+            dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
+        let named = |units: &[Unit], name: &str, old: bool| {
+            units.iter().find(|u| u.name == name && u.valid_to.is_some() == old).unwrap().id.clone()
+        };
+        let today = named(&units, "Phường Đức Xuân", false);
+        for (ward, prefix) in
+            [("Phường Nguyễn Thị Minh Khai", "ntmk"), ("Phường Đức Xuân", "dx"), ("Phường Sông Cầu", "sc")]
+        {
+            let parent = named(&units, ward, true);
+            for n in 1..=2 {
+                let name = format!("Tổ {n}");
+                units.push(Unit::new(id(&format!("{prefix}-to-{n}")), name, UnitLevel::Area, Some(parent.clone())));
+            }
+        }
+        (units, today)
+    }
+
+    #[test]
+    fn areas_of_wards_merged_into_one_on_1_7_2025_are_listed_and_merge_under_it() {
+        let (units, ward) = merged_wards();
+        let d = day(2026, 7, 1);
+        let tree = UnitTree::new(units.clone()).unwrap();
+        let year: crate::ReportPeriod = "2026".parse().unwrap();
+        let columns = |tree: &UnitTree| -> Vec<String> {
+            crate::report_columns(tree, &ward, year).into_iter().map(|(c, _)| c.id.to_string()).collect()
+        };
+        assert_eq!(columns(&tree), ["dx-to-1", "dx-to-2", "ntmk-to-1", "ntmk-to-2"], "Sông Cầu's are Phường Bắc Kạn's");
+
+        let merge = |n, area: &str, into: &str| event(n, area, d, AreaChange::Merge { into: id(into) });
+        assert_eq!(merge(1, "ntmk-to-1", "dx-to-1").check(&tree, today()), Ok(()), "across the old wards");
+        assert_eq!(merge(1, "ntmk-to-1", "sc-to-1").check(&tree, today()), Err(AreaProblem::MergeTarget));
+        // Today's ward's officers keep the old wards' areas; Phường Bắc Kạn's do not.
+        let officer = |scope: &UnitId| crate::Caller {
+            device: DeviceId::new("d-officer").unwrap(),
+            role: crate::Role::WardOfficer,
+            scope: scope.clone(),
+        };
+        let keeps = |scope: &UnitId, area: &str| {
+            crate::authorize(&officer(scope), crate::Action::ManageAreas, &id(area), &tree).is_ok()
+        };
+        let bac_kan = tree.units().find(|u| u.name == "Phường Bắc Kạn" && u.valid_to.is_none()).unwrap().id.clone();
+        assert!(keeps(&ward, "ntmk-to-1") && keeps(&ward, "dx-to-2") && !keeps(&ward, "sc-to-1"));
+        assert!(keeps(&bac_kan, "sc-to-1") && !keeps(&bac_kan, "dx-to-1"));
+        let created = create(2, "kdc-moi", ward.as_str(), "Tổ dân phố Mới", d);
+        assert_eq!(created.check(&tree, today()), Ok(()));
+        let new_area = UnitTree::new(units_with(units.clone(), &[record(created.clone(), 1)], None)).unwrap();
+        assert_eq!(merge(3, "dx-to-2", "kdc-moi").check(&new_area, today()), Ok(()), "into today's ward's own");
+
+        let records = [
+            record(created, 1),
+            record(merge(1, "ntmk-to-1", "dx-to-1"), 2),
+            record(merge(3, "dx-to-2", "kdc-moi"), 3),
+        ];
+        let after = UnitTree::new(units_with(units, &records, None)).unwrap();
+        assert_eq!(after.carried(&id("dx-to-1")), vec![id("dx-to-1"), id("ntmk-to-1")]);
+        assert_eq!(columns(&after), ["kdc-moi", "dx-to-1", "ntmk-to-2"], "each area read in one column");
+        let reads: Vec<Vec<UnitId>> = crate::report_columns(&after, &ward, year).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(reads[0], vec![id("kdc-moi"), id("dx-to-2")]);
+        let names: Vec<String> = crate::report_columns(&after, &ward, year)
+            .into_iter()
+            .map(|(c, _)| crate::column_name(&after, &ward, c))
+            .collect();
+        assert_eq!(names, ["Tổ dân phố Mới", "Tổ 1 (Phường Đức Xuân cũ)", "Tổ 2 (Phường Nguyễn Thị Minh Khai cũ)"]);
+
+        // Closing Tổ 1 of the old Đức Xuân before Tổ 1 of Nguyễn Thị Minh Khai merges into it
+        // would leave that one nowhere to count, across the old wards too.
+        let too_early = event(4, "dx-to-1", day(2026, 6, 1), AreaChange::Close);
+        assert!(matches!(too_early.check(&after, today()), Err(AreaProblem::MergedInLater { .. })));
     }
 
     #[test]

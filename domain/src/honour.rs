@@ -415,7 +415,10 @@ pub fn honour_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: 
     let mut this = UnitHonours { unit: unit.clone(), name: name(unit), counts: HonourCounts::default() };
     let columns = crate::report_columns(tree, unit, period);
     let mut children: Vec<UnitHonours> = (columns.iter())
-        .map(|(c, _)| UnitHonours { unit: c.id.clone(), name: c.name.clone(), counts: HonourCounts::default() })
+        .map(|(c, _)| {
+            let name = crate::report::column_name(tree, unit, c);
+            UnitHonours { unit: c.id.clone(), name, counts: HonourCounts::default() }
+        })
         .collect();
     let position = crate::report::column_of(&columns);
     let mut records = Vec::new();

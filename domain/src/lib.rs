@@ -51,7 +51,7 @@ pub use id::{DeviceId, EventId, ID_PATTERN, IndicatorId, MAX_ID_LEN, ModelId, Un
 pub use ledger::{Answered, Entry, EntryChange, LEDGER_FORMAT, Ledger, LedgerUnreadable, Review};
 pub use model::{Model, ModelEvent, ModelFiled, ModelProblem, ModelRecord, ModelReport, ModelStatus, ModelStep};
 pub use period::{Bucket, Date, Month, ReportPeriod, YEARS};
-pub use report::{Figure, Report, UnitFigures, carried_sum, column_figures, report_columns, unit_figures};
+pub use report::{Figure, Report, UnitFigures, carried_sum, column_figures, column_name, report_columns, unit_figures};
 pub use rollup::{RegisterHistory, RegisterRollups, RollupChange, register_moves, removal_moves};
 pub use scoring::{ScoringSheet, SheetFiled, SheetProblem, SheetRecord};
 pub use snapshot::AreaSnapshot;

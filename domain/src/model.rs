@@ -665,7 +665,8 @@ pub fn model_report(tree: &UnitTree, unit: &UnitId, period: ReportPeriod, all: &
     // The report's columns (an area merged into another is that one's), and the column
     // of every unit each reads.
     let columns = crate::report_columns(tree, unit, period);
-    let mut children: Vec<UnitModels> = columns.iter().map(|(c, _)| empty(&c.id, &c.name)).collect();
+    let mut children: Vec<UnitModels> =
+        columns.iter().map(|(c, _)| empty(&c.id, &crate::report::column_name(tree, unit, c))).collect();
     let position = crate::report::column_of(&columns);
     let mut models = Vec::new();
     // Each unit's reach, worked out once: a unit registers many models.

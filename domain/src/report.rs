@@ -117,20 +117,37 @@ pub fn carried_sum(
     (totals, rollups)
 }
 
-/// The columns of a report of `unit`: each child, with the units its figures are read
-/// from (itself, then those it carries on). A child that ended before the period's end
-/// and that a sibling carries on (an area merged into another, or split) is that
-/// sibling's, not a column of its own; a child with a column of its own is read there
-/// only. So every entry counts in one column, and the columns add up to the unit.
+/// The columns of a report of `unit`: each child, and each area of the units it carries
+/// on ([`UnitTree::listed_under`]), with the units its figures are read from (itself,
+/// then those it carries on). One that ended before the period's end and that another
+/// column carries on (an area merged into another, or split) is that column's, not a
+/// column of its own; one with a column of its own is read there only. So every entry
+/// counts in one column, and the columns add up to the unit.
 pub fn report_columns<'t>(tree: &'t UnitTree, unit: &UnitId, period: ReportPeriod) -> Vec<(&'t Unit, Vec<UnitId>)> {
-    let children: Vec<&Unit> = tree.children(unit).collect();
+    let children = tree.listed_under(unit);
+    // An area reads only the areas it carries on that this report lists: one merged
+    // into it from another ward counts in that ward's report, as its entries did.
+    let listed: std::collections::BTreeSet<&UnitId> = children.iter().map(|c| &c.id).collect();
+    let reads = |c: &Unit, carried: Vec<UnitId>| -> Vec<UnitId> {
+        if c.is_area() { carried.into_iter().filter(|r| listed.contains(r)).collect() } else { carried }
+    };
     // The children some sibling carries on, each found once.
     let carried: std::collections::BTreeSet<UnitId> =
-        children.iter().flat_map(|s| tree.carried(&s.id).into_iter().skip(1)).collect();
+        children.iter().flat_map(|s| reads(s, tree.carried(&s.id)).into_iter().skip(1)).collect();
     let ended = |c: &Unit| c.valid_to.is_some_and(|last| last < period.last_day());
     let own: Vec<&Unit> = children.iter().copied().filter(|c| !(ended(c) && carried.contains(&c.id))).collect();
     let own_ids: Vec<UnitId> = own.iter().map(|c| c.id.clone()).collect();
-    own.into_iter().map(|c| (c, tree.carried_but(&c.id, &own_ids))).collect()
+    own.into_iter().map(|c| (c, reads(c, tree.carried_but(&c.id, &own_ids)))).collect()
+}
+
+/// The name a column of a report of `of` shows: an area of a ward merged into `of` on
+/// 1/7/2025 names its old ward ("Tổ 1 (Phường Đức Xuân cũ)"), since those wards' areas
+/// often share names.
+pub fn column_name(tree: &UnitTree, of: &UnitId, column: &Unit) -> String {
+    match column.parent.as_ref().filter(|p| *p != of && column.is_area()).and_then(|p| tree.get(p).ok()) {
+        Some(ward) => format!("{} ({} cũ)", column.name, ward.name),
+        None => column.name.clone(),
+    }
 }
 
 /// Each unit a column reads → the column's position: where a model or an honour of it

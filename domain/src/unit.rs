@@ -242,6 +242,34 @@ impl UnitTree {
         out
     }
 
+    /// What a report of `id` lists in its columns: its children, then the residential
+    /// areas of the units it carries on. A commune of today's map lists the areas of the
+    /// communes merged into it on 1/7/2025, which stay where they were made.
+    pub fn listed_under(&self, id: &UnitId) -> Vec<&Unit> {
+        let mut out: Vec<&Unit> = self.children(id).collect();
+        for before in self.carried(id).iter().skip(1) {
+            out.extend(self.children(before).filter(|u| u.is_area()));
+        }
+        out
+    }
+
+    /// The commune or ward whose report lists the areas of `ward`: the ward while it is
+    /// open, else the unit that carries it on (today's commune, for one merged into it on
+    /// 1/7/2025). Areas with the same home may merge into each other.
+    pub fn home_of<'a>(&'a self, ward: &'a UnitId) -> &'a UnitId {
+        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
+        let mut at = ward;
+        #[cfg(not(target_arch = "wasm32"))]
+        for _ in 0..MAX_CHAIN {
+            let closed = self.units.get(at).is_some_and(|u| u.valid_to.is_some());
+            match self.successors.get(at).and_then(|after| after.first()) {
+                Some(next) if closed => at = next,
+                _ => break,
+            }
+        }
+        at
+    }
+
     /// Every unit whose reach holds `id`: the unit, its ancestors, and — for a unit
     /// before a reorganisation — the units that carry it on and their ancestors. A
     /// province's officers read the communes of the provinces merged into it.

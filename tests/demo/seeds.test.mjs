@@ -53,6 +53,19 @@ test('a newcomer opens Bắc Kạn city\'s report of 2017–2019 and finds the s
   assert.equal(await shown(page, 'Ngày công lao động nhân dân'), '5.379 ngày công');
   await admin.screenshot(`${SHOTS}seeds-today-report.png`);
 
+  // Today's Phường Bắc Kạn lists the residential areas of the four wards merged into it
+  // on 1/7/2025, each named with its old ward, and they add up to it.
+  await page.getByLabel('Tìm đơn vị (gõ không dấu được)').fill('phuong bac kan');
+  await eventually(() => heading.innerText(), (t) => /^Phường Bắc Kạn/.test(t) && /2015.2019/.test(t), 'today\'s ward');
+  const table = page.getByTestId('ward-table');
+  await eventually(() => table.locator('tbody tr').count(), (n) => n === 61, 'its 61 areas');
+  const rows = await table.locator('tbody tr').allInnerTexts();
+  assert.ok(rows.some((r) => r.startsWith('Tổ 1 (Phường Phùng Chí Kiên cũ)')), rows[0]);
+  assert.ok(rows.some((r) => r.startsWith('Thôn 12 (Phường Xuất Hóa cũ)')), rows.at(-1));
+  const sum = rows.map((r) => Number(r.split('\t').at(-1).replace(/\D/g, '') || 0)).reduce((a, b) => a + b, 0);
+  assert.equal(`${sum}`, (await page.getByTestId('ward-sum').innerText()).replace(/\D/g, ''), 'the areas add up to the ward');
+  await admin.screenshot(`${SHOTS}seeds-today-ward.png`);
+
   // Provincial IT's load of the province's units is in its trail.
   await page.getByRole('tab', { name: 'Nhật ký' }).click();
   await eventually(() => page.getByTestId('audit-list').innerText(),

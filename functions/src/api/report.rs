@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use domain::report_table::ReportTable;
 use domain::{
     Action, DomainError, Report, ReportPeriod, Unit, UnitFigures, UnitId, authorize, carried_sum, column_figures,
-    report_columns,
+    column_name, report_columns,
 };
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Deserialize;
@@ -188,8 +188,12 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
         Ok(column_figures(&state.catalogue, &tree, unit, &reads, period, &totals, &rollups))
     };
     let columns = report_columns(&tree, &unit.id, period);
-    let children: Vec<UnitFigures> =
+    let names: Vec<String> = columns.iter().map(|(column, _)| column_name(&tree, &unit.id, column)).collect();
+    let mut children: Vec<UnitFigures> =
         stream::iter(columns).map(figures_of).buffered(PARALLEL_READS).try_collect().await?;
+    for (child, name) in children.iter_mut().zip(names) {
+        child.name = name;
+    }
     let unit = figures_of((unit, tree.carried(&unit.id))).await?;
     Ok(Report { period, period_name: period.to_vietnamese(), unit, children })
 }
