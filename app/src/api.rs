@@ -146,6 +146,11 @@ pub async fn me(token: &str) -> Result<Profile, ApiFailure> {
     call("GET", "/api/v1/me", Some(token), NONE).await
 }
 
+/// `GET /me` read as `T`: the officers' page reads what the app's types leave out.
+pub async fn me_as<T: DeserializeOwned>(token: &str) -> Result<T, ApiFailure> {
+    call("GET", "/api/v1/me", Some(token), NONE).await
+}
+
 pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, ApiFailure> {
     call("POST", "/api/v1/sync", Some(token), Some(request)).await
 }

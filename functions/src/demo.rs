@@ -22,8 +22,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::dataset::Dataset;
 use domain::{
-    CounterCell, Date, DeviceId, Hlc, IndicatorId, Month, PROTOCOL, RegisterCell, RegisterValue, Role, Stamp,
-    SyncRequest, Unit, UnitId, UnitLevel, UnitTree,
+    CounterCell, DeviceId, Hlc, IndicatorId, Month, PROTOCOL, RegisterCell, RegisterValue, Role, Stamp, SyncRequest,
+    Unit, UnitId, UnitLevel, UnitTree,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -110,11 +110,12 @@ fn old_unit<'a>(tree: &'a UnitTree, name: &str, parent: Option<&UnitId>) -> Resu
         .ok_or_else(|| refused(format!("bộ dữ liệu không có {name}")))
 }
 
-/// Bắc Kạn city's 127 residential areas, under its wards and communes until 30/6/2025.
+/// Bắc Kạn city's 127 residential areas, under its wards and communes of that time. The
+/// thôn and tổ dân phố outlived the reorganisation of 1/7/2025: they go on, kept by the
+/// wards of today's map those wards merged into (`UnitTree::home_of`).
 fn city_areas(tree: &UnitTree) -> Result<Vec<Unit>, StoreError> {
     let province = old_unit(tree, "Tỉnh Bắc Kạn", None)?.id.clone();
     let city = old_unit(tree, "Thành phố Bắc Kạn", Some(&province))?.id.clone();
-    let last = Date::new(2025, 6, 30).map_err(refused)?;
     let mut areas = vec![];
     for (n, (ward, count, named)) in CITY.iter().enumerate() {
         let ward = old_unit(tree, ward, Some(&city))?;
@@ -130,8 +131,7 @@ fn city_areas(tree: &UnitTree) -> Result<Vec<Unit>, StoreError> {
         }
         for (i, name) in names.into_iter().enumerate() {
             let id = UnitId::new(format!("kdc-bk-{n}-{i:02}")).map_err(refused)?;
-            let area = Unit::new(id, name, UnitLevel::Area, Some(ward.id.clone()));
-            areas.push(Unit { valid_to: Some(last), ..area });
+            areas.push(Unit::new(id, name, UnitLevel::Area, Some(ward.id.clone())));
         }
     }
     Ok(areas)

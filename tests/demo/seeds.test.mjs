@@ -72,3 +72,34 @@ test('a newcomer opens Bắc Kạn city\'s report of 2017–2019 and finds the s
     (t) => /Nạp đơn vị hành chính theo bộ dữ liệu vietnamadminunits 1\.0\.4: thêm 392/.test(t), 'the load in the trail');
   assert.deepEqual(admin.errors, []);
 });
+
+test('today\'s Phường Bắc Kạn keeps the areas of the four wards merged into it, and merges one into another\'s', async () => {
+  const officer = await Phone.open(browser, server, 'Cán bộ phường Bắc Kạn');
+  await officer.join(await server.issueCode('ward_officer', 'Phường Bắc Kạn'), 'Cán bộ phường Bắc Kạn');
+  await officer.page.waitForURL(/officer/);
+  const page = officer.page;
+  await page.getByRole('tab', { name: 'Khu dân cư' }).click();
+  const list = page.getByTestId('area-list');
+  await eventually(() => list.locator('li').count(), (n) => n === 61, 'the 61 areas of the old wards');
+
+  // Thôn 2 of the old Xã Nông Thượng merges into Thôn 1 of the old Phường Xuất Hóa.
+  const row = list.locator('li', { hasText: 'Thôn 2 (Xã Nông Thượng cũ)' });
+  await row.getByRole('button', { name: 'Sáp nhập' }).click();
+  await row.getByLabel('Sáp nhập vào').selectOption({ label: 'Thôn 1 (Phường Xuất Hóa cũ)' });
+  await row.getByLabel(/Từ ngày/).fill('01/01/2026');
+  await officer.screenshot(`${SHOTS}seeds-merge-across-old-wards.png`);
+  await row.getByRole('button', { name: 'Xác nhận sáp nhập' }).click();
+  await eventually(() => page.getByTestId('area-done').innerText(),
+    (t) => t === 'Đã sáp nhập Thôn 2 (Xã Nông Thượng cũ) vào Thôn 1 (Phường Xuất Hóa cũ).', 'merged');
+  assert.match(await row.innerText(), /Ngừng hoạt động sau ngày 31\/12\/2025/);
+
+  // Thôn 1 now reads Thôn 2's figures of 2019 too; the ward's total is unchanged.
+  const ward = server.unitId('Phường Bắc Kạn');
+  const report = await server.api('GET', `api/v1/units/${ward}/report?period=2017..2026`, server.admin.token);
+  const land = (f) => f.figures.dat_hien.counter.total;
+  const thon1 = report.children.find((c) => c.name === 'Thôn 1 (Phường Xuất Hóa cũ)');
+  assert.ok(land(thon1) >= 561, `Thôn 1 holds Thôn 2's 561 m²: ${land(thon1)}`);
+  assert.ok(!report.children.some((c) => c.name.startsWith('Thôn 2 (Xã Nông Thượng')), 'no column of its own');
+  assert.equal(report.children.reduce((sum, c) => sum + land(c), 0), land(report.unit), 'the columns add up');
+  assert.deepEqual(officer.errors, []);
+});

@@ -12,6 +12,8 @@ use domain::enrol::Profile;
 use domain::{Action, AreaChange, AreaEvent, AreaPart, Date, EventId, Unit, UnitId, UnitLevel};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The communes and wards in reach whose areas this officer keeps.
 pub fn wards_kept(reach: &InReach, may: impl Fn(&UnitId) -> bool) -> Vec<Unit> {
@@ -21,11 +23,46 @@ pub fn wards_kept(reach: &InReach, may: impl Fn(&UnitId) -> bool) -> Vec<Unit> {
         .collect()
 }
 
-/// The areas of `ward`: open ones first, each group by name.
-pub fn areas_of(reach: &InReach, ward: &UnitId) -> Vec<Unit> {
-    let mut areas: Vec<Unit> = reach.tree.children(ward).filter(|u| u.is_area()).cloned().collect();
-    areas.sort_by(|a, b| (a.valid_to.is_some(), &a.name).cmp(&(b.valid_to.is_some(), &b.name)));
+/// Wards of today's map → the wards merged into them on 1/7/2025, whose areas they keep
+/// (`Unit::succeeds`, which the app's own types leave out: read from `GET /me` here).
+pub type MergedWards = BTreeMap<UnitId, Vec<UnitId>>;
+
+/// `GET /me` as this screen reads it: each unit's predecessors.
+#[derive(Deserialize)]
+struct Successions {
+    units: Vec<Succession>,
+}
+
+#[derive(Deserialize)]
+struct Succession {
+    id: UnitId,
+    level: UnitLevel,
+    #[serde(default)]
+    succeeds: Vec<UnitId>,
+}
+
+/// The wards of `units` that carry others on.
+fn merged_wards(units: Vec<Succession>) -> MergedWards {
+    let wards = units.into_iter().filter(|u| matches!(u.level, UnitLevel::Commune | UnitLevel::Ward));
+    wards.filter(|u| !u.succeeds.is_empty()).map(|u| (u.id, u.succeeds)).collect()
+}
+
+/// The areas `ward` keeps, its own and those of the wards merged into it: open ones
+/// first, then its own before each old ward's, each group by name.
+pub fn areas_of(reach: &InReach, ward: &UnitId, merged: &MergedWards) -> Vec<Unit> {
+    let olds = merged.get(ward).into_iter().flatten();
+    let wards: Vec<&UnitId> = std::iter::once(ward).chain(olds).collect();
+    let mut areas: Vec<Unit> =
+        wards.iter().flat_map(|w| reach.tree.children(w)).filter(|u| u.is_area()).cloned().collect();
+    let group = |a: &Unit| wards.iter().position(|w| a.parent.as_ref() == Some(*w));
+    areas.sort_by(|a, b| (a.valid_to.is_some(), group(a), &a.name).cmp(&(b.valid_to.is_some(), group(b), &b.name)));
     areas
+}
+
+/// An area's name as `ward`'s list shows it: one of a ward merged into it names its old
+/// ward, as reports do (`domain::column_name`).
+pub fn shown_name(reach: &InReach, ward: &UnitId, area: &Unit) -> String {
+    domain::column_name(&reach.tree, ward, area)
 }
 
 /// The profile with `unit` as the server now has it: replaced where it was, else added
@@ -116,6 +153,12 @@ pub fn AreasScreen() -> impl IntoView {
     let ward = RwSignal::new(first);
     let editing = RwSignal::new(None::<Editing>);
     let done = RwSignal::new(None::<String>);
+    let merged = RwSignal::new(MergedWards::new());
+    spawn_local(async move {
+        if let Ok(read) = session.call(|token| async move { api::me_as::<Successions>(&token).await }).await {
+            merged.try_set(merged_wards(read.units));
+        }
+    });
     let picker = (wards.len() > 1).then(|| {
         let pick = move |id: UnitId| {
             editing.set(None);
@@ -124,11 +167,13 @@ pub fn AreasScreen() -> impl IntoView {
         view! { <UnitPicker label="Xã, phường" units=Signal::stored(wards) chosen=ward on_pick=pick /> }
     });
     let rows = move || {
-        let list = session.reach.with(|r| areas_of(r, &ward.get()));
+        let kept = ward.get();
+        let list = session.reach.with(|r| areas_of(r, &kept, &merged.get()));
         if list.is_empty() {
             return view! { <li class="hint">"Chưa có khu dân cư nào. Hãy thêm ở trên."</li> }.into_any();
         }
-        list.into_iter().map(|area| view! { <AreaRow session area editing done /> }).collect_any().into_any()
+        let row = |area| view! { <AreaRow session area ward=kept.clone() merged editing done /> };
+        list.into_iter().map(row).collect_any().into_any()
     };
     view! {
         <section class="areas">
@@ -243,6 +288,9 @@ fn AddForm(session: OfficerSession, ward: RwSignal<UnitId>, done: RwSignal<Optio
 fn AreaRow(
     session: OfficerSession,
     area: Unit,
+    /// The ward whose list it is in.
+    ward: UnitId,
+    merged: RwSignal<MergedWards>,
     editing: RwSignal<Option<Editing>>,
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -253,12 +301,24 @@ fn AreaRow(
     };
     let open = area.valid_to.is_none();
     let id = StoredValue::new(area.id.clone());
-    let parent = area.parent.clone().unwrap_or_else(|| area.id.clone());
-    // The open areas of the same ward it may merge into.
+    let ward = StoredValue::new(ward);
+    let shown = session.reach.with_untracked(|r| shown_name(r, &ward.read_value(), &area));
+    // The open areas it may merge into: those its ward keeps, with the names shown.
     let siblings = Memo::new(move |_| {
-        let all = session.reach.with(|r| areas_of(r, &parent));
-        all.into_iter().filter(|u| u.valid_to.is_none() && u.id != id.get_value()).collect::<Vec<_>>()
+        let merged = merged.get();
+        session.reach.with(|r| {
+            let all = areas_of(r, &ward.read_value(), &merged).into_iter();
+            let open = all.filter(|u| u.valid_to.is_none() && u.id != id.get_value());
+            open.map(|u| (u.id.clone(), shown_name(r, &ward.read_value(), &u))).collect::<Vec<_>>()
+        })
     });
+    // A unit's name as this list shows it.
+    let name_of = move |unit: &UnitId| {
+        session.reach.with_untracked(|r| match r.tree.get(unit) {
+            Ok(u) => shown_name(r, &ward.read_value(), u),
+            Err(_) => session.unit_name(unit),
+        })
+    };
     let into = RwSignal::new(None::<UnitId>);
     let parts = RwSignal::new(String::new());
     let name = RwSignal::new(area.name.clone());
@@ -281,9 +341,7 @@ fn AreaRow(
             editing.try_set(None);
             let said = match &change {
                 AreaChange::Close => format!("Đã giải thể {}.", unit.name),
-                AreaChange::Merge { into } => {
-                    format!("Đã sáp nhập {} vào {}.", unit.name, session.unit_name(into))
-                }
+                AreaChange::Merge { into } => format!("Đã sáp nhập {} vào {}.", name_of(&unit.id), name_of(into)),
                 AreaChange::Split { parts } => {
                     let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
                     format!("Đã chia tách {} thành {}.", unit.name, names.join(", "))
@@ -296,13 +354,12 @@ fn AreaRow(
     // The area chosen to merge into: the first of the list until another is picked.
     let chosen = move || {
         let list = siblings.get();
-        into.get().filter(|i| list.iter().any(|u| &u.id == i)).or_else(|| list.first().map(|u| u.id.clone()))
+        into.get().filter(|i| list.iter().any(|(u, _)| u == i)).or_else(|| list.first().map(|(u, _)| u.clone()))
     };
     let merge_options = move || {
-        let option = |u: Unit| {
-            let value = u.id.to_string();
-            let picked = u.id.clone();
-            view! { <option value=value selected=move || chosen().as_ref() == Some(&picked)>{u.name}</option> }
+        let option = |(u, name): (UnitId, String)| {
+            let value = u.to_string();
+            view! { <option value=value selected=move || chosen().as_ref() == Some(&u)>{name}</option> }
         };
         siblings.get().into_iter().map(option).collect_any()
     };
@@ -406,7 +463,7 @@ fn AreaRow(
     });
     view! {
         <li>
-            <strong>{area.name.clone()}</strong>
+            <strong>{shown}</strong>
             <span class="when">{dates}</span>
             {actions}
         </li>
@@ -435,7 +492,11 @@ mod tests {
         let admin = reach_of(Role::ProvinceAdmin, "tp-bac-kan");
         assert_eq!(wards_kept(&admin, |_| true).len(), 4);
         assert!(wards_kept(&admin, |_| false).is_empty(), "only where it may manage areas");
-        assert_eq!(names(&areas_of(&officer, &UnitId::new("x-xuat-hoa").unwrap())), ["Thôn Nà Bản", "Thôn Tổng Nẻng"]);
+        let none = MergedWards::new();
+        assert_eq!(
+            names(&areas_of(&officer, &UnitId::new("x-xuat-hoa").unwrap(), &none)),
+            ["Thôn Nà Bản", "Thôn Tổng Nẻng"]
+        );
     }
 
     #[test]
@@ -449,7 +510,27 @@ mod tests {
         let profile = with_unit(profile, closed);
         assert_eq!(profile.units.len(), officer.profile.units.len() + 1);
         let reach = InReach::new(profile);
-        assert_eq!(names(&areas_of(&reach, &ward)), ["Thôn An", "Thôn Tổng Nẻng", "Thôn Nà Bản"]);
+        assert_eq!(names(&areas_of(&reach, &ward, &MergedWards::new())), ["Thôn An", "Thôn Tổng Nẻng", "Thôn Nà Bản"]);
+    }
+
+    #[test]
+    fn a_ward_of_todays_map_keeps_the_areas_of_the_wards_merged_into_it() {
+        // Phường Đức Xuân and Phường Nguyễn Thị Minh Khai, merged on 1/7/2025 into a ward
+        // whose `GET /me` lists them as carried on.
+        let admin = reach_of(Role::ProvinceAdmin, "tp-bac-kan");
+        let new = UnitId::new("p-moi").unwrap();
+        let ward = Unit::new(new.clone(), "Phường Mới", UnitLevel::Ward, Some(UnitId::new("tp-bac-kan").unwrap()));
+        let reach = InReach::new(with_unit(admin.profile.clone(), ward));
+        let me = r#"{"units":[{"id":"p-moi","level":"ward","succeeds":["p-duc-xuan","p-nguyen-thi-minh-khai"]},
+                               {"id":"ntmk-to-11","level":"area"},{"id":"x-xuat-hoa","level":"commune"}]}"#;
+        let merged = merged_wards(serde_json::from_str::<Successions>(me).unwrap().units);
+        assert_eq!(merged.len(), 1, "only the wards that carry others on");
+        let kept = areas_of(&reach, &new, &merged);
+        let shown: Vec<String> = kept.iter().map(|a| shown_name(&reach, &new, a)).collect();
+        assert_eq!(shown.len(), 4, "{shown:?}");
+        assert!(shown.contains(&"Tổ 11 (Phường Nguyễn Thị Minh Khai cũ)".to_string()), "{shown:?}");
+        assert!(shown.iter().all(|s| s.ends_with("cũ)")), "{shown:?}");
+        assert!(areas_of(&reach, &new, &MergedWards::new()).is_empty(), "nothing of its own yet");
     }
 
     #[test]
