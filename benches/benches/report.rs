@@ -143,6 +143,13 @@ fn report_under_todays_map(c: &mut Criterion) {
     c.bench_function("province report under today's map, 1500 areas before a merger (embedded store, router)", |b| {
         b.to_async(&runtime).iter(|| get("/api/v1/units/tinh-mau/report?period=2025-H1"))
     });
+    // A commune of today's map lists the 15 areas of the commune it carries on.
+    let body = runtime.block_on(get("/api/v1/units/xa-001/report?period=2025-H1"));
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(report["children"].as_array().unwrap().len(), 15, "the old commune's areas, as columns");
+    c.bench_function("commune report under today's map, its 15 areas kept from before a merger (router)", |b| {
+        b.to_async(&runtime).iter(|| get("/api/v1/units/xa-001/report?period=2025-H1"))
+    });
 }
 
 /// The country's shape as one tree: a root over 34 provinces of 122 communes of 15

@@ -317,12 +317,12 @@ impl AreaEvent {
                 let target = tree.get(into).ok().filter(|t| {
                     t.is_area()
                         && t.id != area.id
-                        && same_home(tree, t, area)
                         && t.valid_to.is_none()
                         && t.valid_from.is_none_or(|first| first <= self.effective)
                 });
-                target.ok_or(AreaProblem::MergeTarget)?;
-                in_range(after_first_day(area))
+                let target = target.ok_or(AreaProblem::MergeTarget)?;
+                let earliest = merge_from(tree, area, target).ok_or(AreaProblem::MergeTarget)?;
+                in_range(after_first_day(area).max(earliest))
             }
             AreaChange::Split { parts } => {
                 let area = self.existing_area(tree)?;
@@ -424,18 +424,24 @@ impl AreaEvent {
     }
 }
 
-/// Whether two areas are kept by the same commune or ward: their own, or the one of
-/// today's map that carries their wards on ([`UnitTree::home_of`]).
+/// Whether `area` may merge into `target`, and from which day: within one ward, any day;
+/// across the wards one ward of today's map carries on (the same
+/// [`UnitTree::home_of`]), from that ward's first day, when they became one.
 #[cfg(not(target_arch = "wasm32"))]
-fn same_home(tree: &UnitTree, a: &Unit, b: &Unit) -> bool {
-    a.parent.as_ref().map(|p| tree.home_of(p)) == b.parent.as_ref().map(|p| tree.home_of(p))
+fn merge_from(tree: &UnitTree, area: &Unit, target: &Unit) -> Option<Option<Date>> {
+    let (from, to) = (area.parent.as_ref()?, target.parent.as_ref()?);
+    if from == to {
+        return Some(None);
+    }
+    let home = tree.home_of(from);
+    (home == tree.home_of(to)).then(|| tree.get(home).ok().and_then(|h| h.valid_from))
 }
 
 /// The app keeps no successions: it offers only the areas of one home, and the server
 /// checks.
 #[cfg(target_arch = "wasm32")]
-fn same_home(_: &UnitTree, _: &Unit, _: &Unit) -> bool {
-    true
+fn merge_from(_: &UnitTree, _: &Unit, _: &Unit) -> Option<Option<Date>> {
+    Some(None)
 }
 
 /// Whether `from`, or the areas carrying it on in turn, is `to` (or `from` is unknown).
@@ -745,6 +751,24 @@ mod tests {
             .map(|(c, _)| crate::column_name(&after, &ward, c))
             .collect();
         assert_eq!(names, ["Tổ dân phố Mới", "Tổ 1 (Phường Đức Xuân cũ)", "Tổ 2 (Phường Nguyễn Thị Minh Khai cũ)"]);
+
+        // Not before the wards were one.
+        let early = event(5, "ntmk-to-2", day(2025, 3, 1), AreaChange::Merge { into: id("dx-to-1") });
+        assert!(matches!(early.check(&after, today()), Err(AreaProblem::EffectiveDate { .. })));
+        assert_eq!(event(5, "ntmk-to-2", d, AreaChange::Merge { into: id("dx-to-1") }).check(&after, today()), Ok(()));
+
+        // Tổ 1 of Nguyễn Thị Minh Khai reaches the area it merged into, not that area's old
+        // ward (its models count where its entries do); reaching down agrees.
+        let old_dx = after.get(&id("dx-to-1")).unwrap().parent.clone().unwrap();
+        let reach = after.reach_of(&id("ntmk-to-1"));
+        assert!(reach.contains(&id("dx-to-1")) && reach.contains(&ward) && !reach.contains(&old_dx), "{reach:?}");
+        let reaches: Vec<(UnitId, Vec<UnitId>)> =
+            after.units().map(|u| (u.id.clone(), after.reach_of(&u.id))).collect();
+        for from in after.units().filter(|u| u.level != UnitLevel::Province) {
+            let want: Vec<&UnitId> = reaches.iter().filter(|(_, r)| r.contains(&from.id)).map(|(u, _)| u).collect();
+            let got: Vec<&UnitId> = after.reached_from(&from.id).into_iter().map(|u| &u.id).collect();
+            assert_eq!(got, want, "from {}", from.name);
+        }
 
         // Closing Tổ 1 of the old Đức Xuân before Tổ 1 of Nguyễn Thị Minh Khai merges into it
         // would leave that one nowhere to count, across the old wards too.

@@ -272,16 +272,20 @@ impl UnitTree {
 
     /// Every unit whose reach holds `id`: the unit, its ancestors, and — for a unit
     /// before a reorganisation — the units that carry it on and their ancestors. A
-    /// province's officers read the communes of the provinces merged into it.
+    /// province's officers read the communes of the provinces merged into it. An area
+    /// merged into another reaches that area but not its ward: one merged across the
+    /// wards of one home counts in its own ward's reports, as its entries do.
     pub fn reach_of(&self, id: &UnitId) -> Vec<UnitId> {
         #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
         let mut out = self.self_and_ancestors(id);
         #[cfg(not(target_arch = "wasm32"))]
         {
+            let is_area = |id: &UnitId| self.units.get(id).is_some_and(Unit::is_area);
             let mut next = 0;
             while let Some(unit) = out.get(next).cloned() {
                 for after in self.successors.get(&unit).into_iter().flatten() {
-                    for above in self.self_and_ancestors(after) {
+                    let reached = if is_area(&unit) { vec![after.clone()] } else { self.self_and_ancestors(after) };
+                    for above in reached {
                         if !out.contains(&above) {
                             out.push(above);
                         }
@@ -314,12 +318,17 @@ impl UnitTree {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn reached_from(&self, from: &UnitId) -> Vec<&Unit> {
         let mut seen = std::collections::BTreeSet::new();
-        let mut next = vec![from];
-        while let Some(id) = next.pop() {
+        // With each unit, whether it is `from` or an area `from` carries on: only those
+        // reach the areas they carry on (an area's reach holds the area it merged into,
+        // not that area's ward).
+        let mut next = vec![(from, true)];
+        while let Some((id, chain)) = next.pop() {
             let Some(unit) = self.units.get(id) else { continue };
             if seen.insert(id) {
-                next.extend(self.children.get(id).into_iter().flatten());
-                next.extend(&unit.succeeds);
+                next.extend(self.children.get(id).into_iter().flatten().map(|c| (c, false)));
+                if chain || !unit.is_area() {
+                    next.extend(unit.succeeds.iter().map(|s| (s, unit.is_area())));
+                }
             }
         }
         let mut out: Vec<&Unit> = seen.into_iter().map(|id| &self.units[id]).collect();

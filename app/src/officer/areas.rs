@@ -153,10 +153,13 @@ pub fn AreasScreen() -> impl IntoView {
     let ward = RwSignal::new(first);
     let editing = RwSignal::new(None::<Editing>);
     let done = RwSignal::new(None::<String>);
-    let merged = RwSignal::new(MergedWards::new());
+    // As last read on this phone, then as the server says now.
+    let merged = RwSignal::new(super::kept::merged_wards());
     spawn_local(async move {
         if let Ok(read) = session.call(|token| async move { api::me_as::<Successions>(&token).await }).await {
-            merged.try_set(merged_wards(read.units));
+            let read = merged_wards(read.units);
+            super::kept::keep_merged_wards(&read);
+            merged.try_set(Some(read));
         }
     });
     let picker = (wards.len() > 1).then(|| {
@@ -168,9 +171,17 @@ pub fn AreasScreen() -> impl IntoView {
     });
     let rows = move || {
         let kept = ward.get();
-        let list = session.reach.with(|r| areas_of(r, &kept, &merged.get()));
-        if list.is_empty() {
-            return view! { <li class="hint">"Chưa có khu dân cư nào. Hãy thêm ở trên."</li> }.into_any();
+        let list = session.reach.with(|r| areas_of(r, &kept, &merged.get().unwrap_or_default()));
+        match (list.is_empty(), merged.with(Option::is_some)) {
+            (true, true) => {
+                return view! { <li class="hint">"Chưa có khu dân cư nào. Hãy thêm ở trên."</li> }.into_any();
+            }
+            // The areas of the wards merged into this one come from the server, once.
+            (true, false) => {
+                return view! { <li class="hint">"Đang tải danh sách khu dân cư (lần đầu cần có mạng)…"</li> }
+                    .into_any();
+            }
+            _ => {}
         }
         let row = |area| view! { <AreaRow session area ward=kept.clone() merged editing done /> };
         list.into_iter().map(row).collect_any().into_any()
@@ -290,7 +301,7 @@ fn AreaRow(
     area: Unit,
     /// The ward whose list it is in.
     ward: UnitId,
-    merged: RwSignal<MergedWards>,
+    merged: RwSignal<Option<MergedWards>>,
     editing: RwSignal<Option<Editing>>,
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -305,7 +316,7 @@ fn AreaRow(
     let shown = session.reach.with_untracked(|r| shown_name(r, &ward.read_value(), &area));
     // The open areas it may merge into: those its ward keeps, with the names shown.
     let siblings = Memo::new(move |_| {
-        let merged = merged.get();
+        let merged = merged.get().unwrap_or_default();
         session.reach.with(|r| {
             let all = areas_of(r, &ward.read_value(), &merged).into_iter();
             let open = all.filter(|u| u.valid_to.is_none() && u.id != id.get_value());

@@ -1,6 +1,7 @@
 //! What the officers' page keeps on the phone so an inspection team works without signal:
-//! the scoring sheets, the last models of each unit and year it opened, and the steps of
-//! models not yet sent (sent again, with the same ids, when the connection is back).
+//! the scoring sheets, the last models of each unit and year it opened, the wards merged
+//! into the officer's on 1/7/2025 (whose areas it keeps), and the steps of models not yet
+//! sent (sent again, with the same ids, when the connection is back).
 //! Caches but for the steps: if storage is full, the next fetch fills them again; a step
 //! that cannot be kept is said so and not taken.
 
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 const SHEETS: &str = "sotay.v1.officer.sheets";
 const MODELS: &str = "sotay.v1.officer.models";
 const PENDING_STEPS: &str = "sotay.v1.officer.pending_steps";
+const MERGED_WARDS: &str = "sotay.v1.officer.merged_wards";
 
 /// How many units' and years' models are kept.
 const MODELS_KEPT: usize = 8;
@@ -43,6 +45,15 @@ pub fn keep_models(report: &ModelReport) {
     }
     kept.insert(key, report.clone());
     let _ = storage::write(MODELS, serde_json::to_string(&kept));
+}
+
+/// The wards merged into others, as last read (`None`: never read on this phone).
+pub fn merged_wards() -> Option<super::areas::MergedWards> {
+    storage::read(MERGED_WARDS)
+}
+
+pub fn keep_merged_wards(merged: &super::areas::MergedWards) {
+    let _ = storage::write(MERGED_WARDS, serde_json::to_string(merged));
 }
 
 /// The steps made on this phone and not yet filed, in the order they were made.

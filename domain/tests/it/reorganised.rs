@@ -7,8 +7,10 @@
 //! - a report's columns take each entry once and add up to the unit;
 //! - each of today's areas reads exactly the areas that lead to it.
 //!
-//! Two of the demo's wards closed on 30/6/2025 and a ward of today's map carries them on,
-//! as the reorganisation of 1/7/2025 did: their areas merge into each other's too.
+//! Two of the demo's wards closed on 30/6/2025 and a ward of today's map, in a province of
+//! its own that carries the demo's city on, carries them on, as the reorganisation of
+//! 1/7/2025 did: it creates areas of its own, and the areas of all three merge into each
+//! other's.
 
 use domain::{
     AreaChange, AreaEvent, AreaPart, AreaRecord, Catalogue, CounterCell, Date, DeviceId, EventId, IndicatorId, Ledger,
@@ -27,7 +29,8 @@ enum Action {
     Record { device: usize, area: usize, indicator: usize, month: u8, amount: i64 },
     /// A device sends its outbox and takes the answer.
     Send { device: usize },
-    /// A ward changes an area from a day: 0 rename, 1 close, 2 merge into a sibling, 3 split.
+    /// A ward changes an area from a day: 0 rename, 1 close, 2 merge into a sibling, 3 split,
+    /// 4 today's ward creates one.
     Change { kind: u8, area: usize, sibling: usize, month: u8, day: u8 },
 }
 
@@ -36,7 +39,7 @@ fn action() -> impl Strategy<Value = Action> {
         5 => (0..DEVICES, any::<usize>(), 0..COUNTERS.len(), 1u8..=12, -40i64..200)
             .prop_map(|(device, area, indicator, month, amount)| Action::Record { device, area, indicator, month, amount }),
         3 => (0..DEVICES).prop_map(|device| Action::Send { device }),
-        2 => (0u8..4, any::<usize>(), any::<usize>(), 1u8..=12, 1u8..=28)
+        2 => (0u8..5, any::<usize>(), any::<usize>(), 1u8..=12, 1u8..=28)
             .prop_map(|(kind, area, sibling, month, day)| Action::Change { kind, area, sibling, month, day }),
     ]
 }
@@ -53,9 +56,11 @@ fn first_units() -> Vec<Unit> {
     for unit in units.iter_mut().filter(|u| merged.contains(&u.id)) {
         unit.valid_to = Some(Date::new(2025, 6, 30).unwrap());
     }
-    let today = Unit::new(id("p-bac-kan-moi"), "Phường Bắc Kạn", domain::UnitLevel::Ward, Some(id("tp-bac-kan")));
-    let at = units.iter().position(|u| u.id == id("tp-bac-kan")).unwrap() + 1;
-    units.insert(at, Unit { valid_from: Some(Date::new(2025, 7, 1).unwrap()), succeeds: merged.to_vec(), ..today });
+    let first = Some(Date::new(2025, 7, 1).unwrap());
+    let province = Unit::new(id("tinh-moi"), "Tỉnh Mới", domain::UnitLevel::Province, None);
+    units.push(Unit { valid_from: first, succeeds: vec![id("tp-bac-kan")], ..province });
+    let today = Unit::new(id("p-bac-kan-moi"), "Phường Bắc Kạn", domain::UnitLevel::Ward, Some(id("tinh-moi")));
+    units.push(Unit { valid_from: first, succeeds: merged.to_vec(), ..today });
     units
 }
 
@@ -146,7 +151,9 @@ impl World {
                 let siblings: Vec<&Unit> = areas.iter().filter(|u| home(u) == home(area) && u.id != area.id).collect();
                 self.next_id += 1;
                 let n = self.next_id;
+                let target = if kind == 4 { id(&format!("kdc-moi-{n}")) } else { area.id.clone() };
                 let change = match kind {
+                    4 => AreaChange::Create { parent: id("p-bac-kan-moi"), name: format!("Tổ mới {n}") },
                     0 => AreaChange::Rename { name: format!("Tổ đổi {n}") },
                     1 => AreaChange::Close,
                     2 if !siblings.is_empty() => {
@@ -160,7 +167,7 @@ impl World {
                 };
                 let event = AreaEvent {
                     id: EventId::new(format!("e-{n}")).unwrap(),
-                    area: area.id.clone(),
+                    area: target,
                     effective: Date::new(YEAR, month, day).unwrap(),
                     change,
                 };

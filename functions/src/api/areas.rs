@@ -37,7 +37,12 @@ pub async fn change<S: UnitStore + AccessStore>(
     // One change at a time, checked against the tree with every change filed before it:
     // over a shared store (other Lambda instances file changes too), loaded fresh.
     let _one_at_a_time = state.area_changes.lock().await;
-    let tree = if S::SHARED { state.reload_knowing([&place, &caller.scope]).await? } else { state.tree().await? };
+    let into = match &event.change {
+        AreaChange::Merge { into } => Some(into),
+        _ => None,
+    };
+    let named = [Some(&place), Some(&caller.scope), into].into_iter().flatten();
+    let tree = if S::SHARED { state.reload_knowing(named).await? } else { state.tree().await? };
     tree.get(&place)?;
     authorize(&caller, Action::ManageAreas, &place, &tree)?;
     if let Some(earlier) = state.store.area_event(&event.id).await? {
@@ -45,6 +50,10 @@ pub async fn change<S: UnitStore + AccessStore>(
     }
     let now = state.now_ms();
     event.check(&tree, Date::in_vietnam(now))?;
+    // The area merged into must be the caller's to keep too.
+    if let Some(into) = into {
+        authorize(&caller, Action::ManageAreas, into, &tree)?;
+    }
     if S::SHARED {
         // The tree checked against holds the caller's province only: an id taken in
         // another is found by its lookup.

@@ -9,7 +9,7 @@
 use super::AppState;
 use crate::ApiError;
 use crate::store::{StoreError, UnitStore};
-use domain::{AreaRecord, Unit, UnitId, UnitTree};
+use domain::{AreaChange, AreaRecord, Unit, UnitId, UnitTree};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -103,8 +103,9 @@ impl<S: UnitStore> AppState<S> {
         self.read_trees(wanted).await
     }
 
-    /// The tree with the trees of `units` read again from the store (after this process
-    /// filed a change of an area in one).
+    /// The tree with the trees of `units` read again from the store, and the trees they
+    /// carry on (where a change merging into one of their areas may be filed), before or
+    /// after this process files a change of an area in one.
     pub async fn reload_knowing<'a>(
         &self,
         units: impl IntoIterator<Item = &'a UnitId>,
@@ -121,6 +122,13 @@ impl<S: UnitStore> AppState<S> {
             };
             roots.extend(root);
         }
+        let carried: BTreeSet<UnitId> = {
+            let known = self.known();
+            let units = roots.iter().filter_map(|root| known.read.get(root)).flat_map(|read| &read.units);
+            let before = units.flat_map(|u| &u.succeeds).filter_map(|id| tree.self_and_ancestors(id).pop());
+            before.collect()
+        };
+        roots.extend(carried);
         self.read_trees(roots).await
     }
 
@@ -155,7 +163,13 @@ impl<S: UnitStore> AppState<S> {
             let lacking: Vec<UnitId> = {
                 let held: BTreeSet<&UnitId> = read.values().flat_map(|r| r.units.iter().map(|u| &u.id)).collect();
                 let carried = read.values().flat_map(|r| r.units.iter().flat_map(|u| u.succeeds.iter()));
+                // An area merged into one of another tree (across the wards of one home).
+                let merged_into = read.values().flat_map(|r| r.events.iter()).filter_map(|r| match &r.event.change {
+                    AreaChange::Merge { into } => Some(into),
+                    _ => None,
+                });
                 carried
+                    .chain(merged_into)
                     .filter(|id| !held.contains(id) && tree.get(id).is_err() && !looked_up.contains(*id))
                     .cloned()
                     .collect()

@@ -463,3 +463,82 @@ async fn on_dynamodb_an_area_id_taken_in_another_province_is_refused() {
     assert_eq!(body["code"], "area_id_taken");
     assert!(api.state.store.area_events_of(&province.id).await.unwrap().is_empty());
 }
+
+/// The demo's Phường Đức Xuân and Phường Nguyễn Thị Minh Khai closed on 30/6/2025 and
+/// carried on by `p-moi` of a province of today's map (`tinh-moi`, a tree of its own that
+/// carries on the demo's): its officer keeps their areas. Returns that officer's token and
+/// the token of an officer of the old Phường Đức Xuân, enrolled before it closed.
+async fn a_ward_of_todays_map<S: Store>(api: &Api<S>) -> (String, String) {
+    use domain::{Date, Unit, UnitId, UnitLevel};
+    let (_, old_officer) = api.enrol(Role::WardOfficer, "p-duc-xuan", "Cán bộ phường Đức Xuân cũ").await;
+    let id = |s: &str| UnitId::new(s).unwrap();
+    let (first, last) = (Date::new(2025, 7, 1).unwrap(), Date::new(2025, 6, 30).unwrap());
+    let tree = api.state.tree().await.unwrap();
+    let merged = [id("p-duc-xuan"), id("p-nguyen-thi-minh-khai")];
+    let closed: Vec<Unit> =
+        merged.iter().map(|w| Unit { valid_to: Some(last), ..tree.get(w).unwrap().clone() }).collect();
+    api.state.store.replace_units(&closed).await.unwrap();
+    let province = Unit::new(id("tinh-moi"), "Tỉnh Mới", UnitLevel::Province, None);
+    let ward = Unit::new(id("p-moi"), "Phường Mới", UnitLevel::Ward, Some(id("tinh-moi")));
+    api.state
+        .store
+        .add_units(&[
+            Unit { valid_from: Some(first), succeeds: vec![id("tp-bac-kan")], ..province },
+            Unit { valid_from: Some(first), succeeds: merged.to_vec(), ..ward },
+        ])
+        .await
+        .unwrap();
+    api.state.reload_knowing([&id("p-moi"), &id("tp-bac-kan")]).await.unwrap();
+    let (_, officer) = api.enrol(Role::WardOfficer, "p-moi", "Cán bộ phường Mới").await;
+    (officer, old_officer)
+}
+
+fn merge(event: &str, area: &str, into: &str, effective: &str) -> Value {
+    json!({ "id": event, "area": area, "effective": effective, "change": { "kind": "merge", "into": into } })
+}
+
+#[tokio::test]
+async fn a_ward_of_todays_map_keeps_and_merges_the_areas_of_the_wards_merged_into_it() {
+    keeps_the_merged_wards_areas(&Api::new().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_a_ward_of_todays_map_keeps_and_merges_the_areas_of_the_wards_merged_into_it() {
+    let api = Api::over_dynamodb().await;
+    keeps_the_merged_wards_areas(&api).await;
+    // A process that first reads only the old tree (for a volunteer of Tổ 13) still sees
+    // Tổ 13 merged into an area of the other tree, whose tree it then reads.
+    let fresh = functions::app_state(api.state.store.clone(), false).await.unwrap();
+    let thirteen = domain::UnitId::new("ntmk-to-13").unwrap();
+    let tree = fresh.tree_knowing([&thirteen]).await.unwrap();
+    assert_eq!(tree.get(&thirteen).unwrap().valid_to, Some(domain::Date::new(2026, 1, 31).unwrap()), "merged");
+}
+
+async fn keeps_the_merged_wards_areas<S: Store>(api: &Api<S>) {
+    let (officer, old_officer) = a_ward_of_todays_map(api).await;
+    // Across the two old wards, from 1/1/2026.
+    let across = merge("e-x-1", "ntmk-to-11", "dx-to-8a", "2026-01-01");
+    let (status, body) = api.post("/api/v1/areas", Some(&officer), &across).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Into an area of today's ward (kept in another tree on DynamoDB).
+    let created = create("e-x-2", "kdc-moi", "p-moi", "Tổ Mới", "2026-01-01");
+    assert_eq!(api.post("/api/v1/areas", Some(&officer), &created).await.0, StatusCode::OK);
+    let into_new = merge("e-x-3", "ntmk-to-13", "kdc-moi", "2026-02-01");
+    let (status, body) = api.post("/api/v1/areas", Some(&officer), &into_new).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Not before the two wards were one.
+    let too_early = merge("e-x-4", "ntmk-to-15", "dx-to-8a", "2025-03-01");
+    let (status, body) = api.post("/api/v1/areas", Some(&officer), &too_early).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_effective_date")));
+    // The old ward's officer may not merge into an area it does not keep.
+    let not_its = merge("e-x-5", "dx-to-8a", "ntmk-to-15", "2026-03-01");
+    let (status, body) = api.post("/api/v1/areas", Some(&old_officer), &not_its).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Today's ward lists them all, each merged one read in its successor's column.
+    let (status, report) = api.call("GET", "/api/v1/units/p-moi/report?period=2026", Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let names: Vec<&str> = report["children"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Tổ Mới", "Tổ 8A (Phường Đức Xuân cũ)", "Tổ 15 (Phường Nguyễn Thị Minh Khai cũ)"]);
+}
