@@ -288,7 +288,7 @@ impl AreaEvent {
                     return Err(AreaProblem::NotAWard(ward.name.clone()));
                 }
                 open(ward)?;
-                if tree.children(parent).filter(|u| u.is_area() && u.valid_to.is_none()).count() >= MAX_AREAS_PER_WARD {
+                if open_areas_kept_with(tree, parent) >= MAX_AREAS_PER_WARD {
                     return Err(AreaProblem::TooManyAreas);
                 }
                 name_free(parent, name, &self.area)?;
@@ -345,7 +345,7 @@ impl AreaEvent {
                     // A part may keep the area's own name.
                     name_free(parent, &part.name, &area.id)?;
                 }
-                let open_areas = tree.children(parent).filter(|u| u.is_area() && u.valid_to.is_none()).count();
+                let open_areas = open_areas_kept_with(tree, parent);
                 if open_areas - 1 + parts.len() > MAX_AREAS_PER_WARD {
                     return Err(AreaProblem::TooManyAreas);
                 }
@@ -422,6 +422,13 @@ impl AreaEvent {
             _ => {}
         }
     }
+}
+
+/// The open areas kept with those of `ward`: its home's and those of every ward it
+/// carries on ([`UnitTree::home_of`]), since one ward keeps them all.
+fn open_areas_kept_with(tree: &UnitTree, ward: &UnitId) -> usize {
+    let wards = tree.carried(tree.home_of(ward));
+    wards.iter().flat_map(|w| tree.children(w)).filter(|u| u.is_area() && u.valid_to.is_none()).count()
 }
 
 /// Whether `area` may merge into `target`, and from which day: within one ward, any day;
@@ -741,7 +748,7 @@ mod tests {
             record(merge(1, "ntmk-to-1", "dx-to-1"), 2),
             record(merge(3, "dx-to-2", "kdc-moi"), 3),
         ];
-        let after = UnitTree::new(units_with(units, &records, None)).unwrap();
+        let after = UnitTree::new(units_with(units.clone(), &records, None)).unwrap();
         assert_eq!(after.carried(&id("dx-to-1")), vec![id("dx-to-1"), id("ntmk-to-1")]);
         assert_eq!(columns(&after), ["kdc-moi", "dx-to-1", "ntmk-to-2"], "each area read in one column");
         let reads: Vec<Vec<UnitId>> = crate::report_columns(&after, &ward, year).into_iter().map(|(_, r)| r).collect();
@@ -769,6 +776,23 @@ mod tests {
             let got: Vec<&UnitId> = after.reached_from(&from.id).into_iter().map(|u| &u.id).collect();
             assert_eq!(got, want, "from {}", from.name);
         }
+
+        // One ward keeps at most so many open areas, its old wards' counted in.
+        let mut crowded = units_with(units.clone(), &records, None);
+        let old_ntmk = after.get(&id("ntmk-to-2")).unwrap().parent.clone().unwrap();
+        let open_now = open_areas_kept_with(&after, &ward);
+        for n in open_now..MAX_AREAS_PER_WARD {
+            crowded.push(Unit::new(
+                id(&format!("ntmk-them-{n}")),
+                format!("Tổ thêm {n}"),
+                UnitLevel::Area,
+                Some(old_ntmk.clone()),
+            ));
+        }
+        let crowded = UnitTree::new(crowded).unwrap();
+        let one_more = create(6, "kdc-them", ward.as_str(), "Tổ dân phố Thêm", d);
+        assert_eq!(one_more.check(&crowded, today()), Err(AreaProblem::TooManyAreas));
+        assert_eq!(one_more.check(&after, today()), Ok(()));
 
         // Closing Tổ 1 of the old Đức Xuân before Tổ 1 of Nguyễn Thị Minh Khai merges into it
         // would leave that one nowhere to count, across the old wards too.
