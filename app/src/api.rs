@@ -143,7 +143,7 @@ pub async fn join(request: &JoinRequest) -> Result<Enrolment, ApiFailure> {
 }
 
 pub async fn me(token: &str) -> Result<Profile, ApiFailure> {
-    call("GET", "/api/v1/me", Some(token), NONE).await
+    me_as(token).await
 }
 
 /// `GET /me` read as `T`: the officers' page reads what the app's types leave out.
