@@ -151,6 +151,20 @@ pub async fn me_as<T: DeserializeOwned>(token: &str) -> Result<T, ApiFailure> {
     call("GET", "/api/v1/me", Some(token), NONE).await
 }
 
+/// The catalogue of the caller's province, as the server wrote it (see
+/// [`crate::storage::save_catalogue`]).
+pub async fn catalogue(token: &str) -> Result<String, ApiFailure> {
+    send("GET", "/api/v1/catalogue", Some(token), None).await
+}
+
+/// A change of the province's catalogue, filed once by its id.
+pub async fn change_catalogue(
+    token: &str,
+    change: &domain::CatalogueChange,
+) -> Result<domain::CatalogueChanged, ApiFailure> {
+    call("POST", "/api/v1/catalogue", Some(token), Some(change)).await
+}
+
 pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, ApiFailure> {
     call("POST", "/api/v1/sync", Some(token), Some(request)).await
 }

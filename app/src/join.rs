@@ -84,7 +84,14 @@ pub fn JoinScreen(code: String, #[prop(optional_no_strip)] on_cancel: Option<Cal
         error.set(None);
         spawn_local(async move {
             let outcome = match api::join(&request).await {
-                Ok(enrolment) => take_on(enrolment).map_err(|e| e.to_string()),
+                Ok(enrolment) => {
+                    // The province's catalogue, for the entry screen; if this fails, the
+                    // first sync fetches it.
+                    if let Ok(catalogue) = api::catalogue(&enrolment.token).await {
+                        storage::save_catalogue(catalogue);
+                    }
+                    take_on(enrolment).map_err(|e| e.to_string())
+                }
                 Err(ApiFailure::Unreachable) => Err("Cần có kết nối mạng để tham gia. Hãy thử lại khi điện thoại \
                                                      có sóng hoặc Wi-Fi."
                     .into()),

@@ -89,7 +89,7 @@ pub fn ReportView(
                 .iter()
                 .map(|content| {
                     let items = catalogue
-                        .of_content(Some(content.number))
+                        .of_content_on(Some(content.number), report.period.first_day())
                         .map(|i| {
                             view! {
                                 <li>

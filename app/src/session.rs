@@ -96,6 +96,8 @@ pub struct Session {
 /// to every view.
 pub fn provide_session(enrolment: &Enrolment) -> Result<Session, StorageFailure> {
     let tree = profile::visible_tree(&enrolment.profile);
+    // Fetched at enrolment (or, if missing, after the first sync).
+    let catalogue = storage::load_catalogue().unwrap_or_default();
     let session = Session {
         ledger: RwSignal::new(storage::load_ledger_of(&enrolment.device)?),
         status: RwSignal::new(SyncStatus { reachable: true, ..SyncStatus::default() }),
@@ -107,7 +109,7 @@ pub fn provide_session(enrolment: &Enrolment) -> Result<Session, StorageFailure>
             token: enrolment.token.clone(),
             area: enrolment.profile.scope.clone(),
             tree,
-            catalogue: Catalogue::standard(),
+            catalogue,
         })),
     };
     provide_context(session);
@@ -271,6 +273,13 @@ impl Session {
                 let _ = self.clock_off_ms.try_set(answer.server_ms as i64 - clock::now_ms() as i64);
             }
             let _ = self.clock_heard.try_set(true);
+            let catalogue = &self.fixed.catalogue;
+            if !answer.catalogue.is_empty()
+                && answer.catalogue != catalogue.version
+                && !CATALOGUE_ASKED.with(|asked| asked.replace(true))
+            {
+                leptos::task::spawn_local(keep_catalogue(self.fixed.token.clone(), catalogue.contents.is_empty()));
+            }
             let Ok(mut next) = self.stored_ledger() else { return Ok(()) };
             let answered = next.answer(&request, &answer, clock::now_ms());
             // If storage is full the acknowledgement is lost and the cells are sent again: harmless.
@@ -364,5 +373,22 @@ mod tests {
         assert_eq!(revoked.tone(3), "problem");
         let offline = SyncStatus::default();
         assert_eq!(offline.label(2), "Ngoại tuyến · 2 mục chờ đồng bộ");
+    }
+}
+
+thread_local! {
+    /// This page asked for the province's catalogue once: it shows from the next opening.
+    static CATALOGUE_ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A sync told of another version of the province's catalogue: it is fetched and kept,
+/// and shown from the next opening; at once if the phone held none (`reload`).
+async fn keep_catalogue(token: String, reload: bool) {
+    let kept = match api::catalogue(&token).await {
+        Ok(json) => storage::save_catalogue(json),
+        Err(_) => None,
+    };
+    if let (Some(_), true, Some(window)) = (kept, reload, web_sys::window()) {
+        let _ = window.location().reload();
     }
 }

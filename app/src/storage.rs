@@ -11,7 +11,7 @@
 //! one turn of the event loop.
 
 use domain::enrol::{Enrolment, Profile};
-use domain::{AreaSnapshot, DeviceId, Ledger, LedgerUnreadable, Report};
+use domain::{AreaSnapshot, Catalogue, DeviceId, Ledger, LedgerUnreadable, Report};
 use gloo_storage::{LocalStorage, Storage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,7 @@ const LEDGER: &str = "sotay.v1.ledger";
 const AREA_REPORT: &str = "sotay.v1.area_snapshot";
 const WARD_REPORT: &str = "sotay.v1.ward_report";
 const PROFILE_DAY: &str = "sotay.v1.profile_day";
+const CATALOGUE: &str = "sotay.v1.catalogue";
 
 /// Why something could not be kept on the phone.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -221,6 +222,20 @@ pub struct Cached<T> {
 /// The last snapshot of the area.
 pub fn load_area_snapshot() -> Option<Cached<AreaSnapshot>> {
     read(AREA_REPORT)
+}
+
+/// The catalogue of the phone's province, as last fetched.
+pub fn load_catalogue() -> Option<Catalogue> {
+    read(CATALOGUE)
+}
+
+/// Keeps the province's catalogue as the server wrote it (so the entry page carries no
+/// code to write one), once it reads as a catalogue; if storage is full, the next sync
+/// fetches it again. The version kept, if any.
+pub fn save_catalogue(json: String) -> Option<String> {
+    let version = serde_json::from_str::<Catalogue>(&json).ok()?.version;
+    write(CATALOGUE, Ok(json)).ok()?;
+    Some(version)
 }
 
 /// The last report of the area's ward.

@@ -80,10 +80,12 @@ pub enum Action {
     /// Set the scoring sheets the models of a subtree are scored on (a province's or a
     /// district's Front).
     SetScoringSheets,
+    /// Add, rename and retire the indicators of the province's catalogue.
+    EditCatalogue,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::WriteCells,
         Action::ReadFigures,
         Action::IssueVolunteerCode,
@@ -100,6 +102,7 @@ impl Action {
         Action::JudgeModels,
         Action::RecordHonours,
         Action::SetScoringSheets,
+        Action::EditCatalogue,
     ];
 
     /// Whether it only reads: the figures and the trail of units before a reorganisation
@@ -182,6 +185,7 @@ pub const PERMISSIONS: &[Permission] = {
         allow(ProvinceAdmin, JudgeModels, Subtree),
         allow(ProvinceAdmin, RecordHonours, Subtree),
         allow(ProvinceAdmin, SetScoringSheets, Subtree),
+        allow(ProvinceAdmin, EditCatalogue, Scope),
         allow(ProvinceAdmin, Succeed, Scope),
     ]
 };
@@ -224,6 +228,7 @@ impl Action {
             Action::JudgeModels => "kiểm tra, nghiệm thu mô hình",
             Action::RecordHonours => "ghi danh hiệu, khen thưởng",
             Action::SetScoringSheets => "lập phiếu chấm điểm mô hình",
+            Action::EditCatalogue => "sửa danh mục chỉ tiêu",
         }
     }
 }
@@ -309,7 +314,9 @@ mod tests {
             (_, Succeed) => unit == scope,
             (Role::Volunteer, WriteCells) => unit == scope,
             (Role::Volunteer, ReadFigures) => ward_of_scope.is_some_and(|w| under(w.as_str())),
-            (Role::WardOfficer, IssueOfficerCode) | (Role::ProvinceAdmin, IssueAdminCode) => unit == scope,
+            (Role::WardOfficer, IssueOfficerCode) | (Role::ProvinceAdmin, IssueAdminCode | EditCatalogue) => {
+                unit == scope
+            }
             (
                 Role::WardOfficer,
                 ReadFigures | IssueVolunteerCode | ManageCodes | ManageDevices | ReadAudit | ManageAreas | ManageModels

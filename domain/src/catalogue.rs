@@ -3,9 +3,15 @@
 //! The catalogue is data (`data/catalogue.json`, built in for now), so adapting it to a
 //! province means editing that file, not code.
 
-use crate::{DomainError, IndicatorId};
+mod change;
+
+pub use change::{
+    CHANGE_ID_PREFIX, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit, CatalogueProblem,
+    indicator_id_for,
+};
+
+use crate::{Date, DomainError, IndicatorId};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Nội dung — one of the campaign's 5 contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +67,16 @@ pub struct Indicator {
     pub kind: IndicatorKind,
     /// The content (1–5) it belongs to; `None` for general baselines such as households.
     pub content: Option<u8>,
+    /// Thôi dùng — the first day it is no longer counted (a province retired it): entries
+    /// before that day still count and report; none after.
+    pub retired: Option<Date>,
+}
+
+impl Indicator {
+    /// Whether it is counted on `day` (not retired by then).
+    pub fn in_use_on(&self, day: Date) -> bool {
+        self.retired.is_none_or(|from| day < from)
+    }
 }
 
 /// An indicator as the catalogue file writes it:
@@ -79,6 +95,9 @@ pub struct IndicatorRecord {
     pub denominator: Option<IndicatorId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub retired: Option<Date>,
 }
 
 /// The name of an [`IndicatorKind`] in the catalogue file.
@@ -104,7 +123,7 @@ impl TryFrom<IndicatorRecord> for Indicator {
                 return Err(format!("indicator {}: only a ratio has a numerator and a denominator", r.id));
             }
         };
-        Ok(Indicator { id: r.id, label: r.label, unit: r.unit, kind, content: r.content })
+        Ok(Indicator { id: r.id, label: r.label, unit: r.unit, kind, content: r.content, retired: r.retired })
     }
 }
 
@@ -116,7 +135,16 @@ impl From<Indicator> for IndicatorRecord {
             IndicatorKind::Flag => (KindName::Flag, None, None),
             IndicatorKind::Ratio { numerator, denominator } => (KindName::Ratio, Some(numerator), Some(denominator)),
         };
-        IndicatorRecord { id: i.id, label: i.label, unit: i.unit, kind, numerator, denominator, content: i.content }
+        IndicatorRecord {
+            id: i.id,
+            label: i.label,
+            unit: i.unit,
+            kind,
+            numerator,
+            denominator,
+            content: i.content,
+            retired: i.retired,
+        }
     }
 }
 
@@ -143,15 +171,15 @@ mod standard {
     include!(concat!(env!("OUT_DIR"), "/standard_catalogue.rs"));
 }
 
-/// The catalogue: contents and indicators, in display order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The catalogue: contents and indicators, in display order. Read as the server (which
+/// checks each catalogue it makes, [`Catalogue::checked`]) wrote it: the phone carries no
+/// code to check one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     pub version: String,
     pub contents: Vec<Content>,
     pub indicators: Vec<Indicator>,
-    #[serde(skip)]
-    index: BTreeMap<IndicatorId, usize>,
 }
 
 impl Catalogue {
@@ -169,11 +197,10 @@ impl Catalogue {
     /// A catalogue of these parts, checked: unique ids, ratios naming level or counter
     /// indicators.
     pub fn checked(version: String, contents: Vec<Content>, indicators: Vec<Indicator>) -> Result<Self, String> {
-        let mut cat = Catalogue { version, contents, indicators, index: BTreeMap::new() };
-        for (i, ind) in cat.indicators.iter().enumerate() {
-            if cat.index.insert(ind.id.clone(), i).is_some() {
-                return Err(format!("indicator {} is listed twice", ind.id));
-            }
+        let cat = Catalogue { version, contents, indicators };
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(twice) = cat.indicators.iter().find(|ind| !seen.insert(&ind.id)) {
+            return Err(format!("indicator {} is listed twice", twice.id));
         }
         for ind in &cat.indicators {
             if let IndicatorKind::Ratio { numerator, denominator } = &ind.kind {
@@ -207,6 +234,7 @@ impl Catalogue {
                     numerator: numerator.and_then(id),
                     denominator: denominator.and_then(id),
                     content,
+                    retired: None,
                 };
                 Indicator::try_from(record).ok()
             });
@@ -217,13 +245,34 @@ impl Catalogue {
         }
     }
 
+    /// The indicator of this id (a catalogue holds a few hundred at most: looked for in
+    /// turn, with no index to build on the phone).
     pub fn get(&self, id: &IndicatorId) -> Result<&Indicator, DomainError> {
-        self.index.get(id).map(|&i| &self.indicators[i]).ok_or_else(|| DomainError::UnknownIndicator(id.to_string()))
+        self.indicators.iter().find(|i| &i.id == id).ok_or_else(|| DomainError::UnknownIndicator(id.to_string()))
     }
 
     /// Indicators of one content (`None`: the general baselines), in catalogue order.
     pub fn of_content(&self, content: Option<u8>) -> impl Iterator<Item = &Indicator> {
         self.indicators.iter().filter(move |i| i.content == content)
+    }
+
+    /// Indicators of one content counted on `day`: what the entry screen offers, and the
+    /// rows of a report of a period starting then (a retired one reports for the periods
+    /// before it was retired).
+    pub fn of_content_on(&self, content: Option<u8>, day: Date) -> impl Iterator<Item = &Indicator> {
+        self.of_content(content).filter(move |i| i.in_use_on(day))
+    }
+
+    /// The indicator, if it is counted on `day`: an entry dated after it was retired is
+    /// refused, naming the day.
+    pub fn get_on(&self, id: &IndicatorId, day: Date) -> Result<&Indicator, DomainError> {
+        let indicator = self.get(id)?;
+        match indicator.retired {
+            Some(from) if day >= from => {
+                Err(DomainError::RetiredIndicator { label: indicator.label.clone(), from: from.to_vietnamese() })
+            }
+            _ => Ok(indicator),
+        }
     }
 }
 

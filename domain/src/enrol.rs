@@ -322,6 +322,10 @@ pub enum AuditWhat {
     SheetSet {
         sheet: crate::ScoringSheet,
     },
+    /// The province's catalogue was changed.
+    CatalogueChanged {
+        change: crate::CatalogueChange,
+    },
     /// Provincial IT loaded the province from a release of the units' dataset: the units
     /// it added (how many), and those it stored anew as the release has them now.
     UnitsLoaded {

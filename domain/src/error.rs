@@ -15,6 +15,9 @@ pub enum DomainError {
     /// The indicator's id: the catalogue has no label for it.
     #[error("unknown indicator `{0}`")]
     UnknownIndicator(String),
+    /// An entry dated on or after the day its indicator was retired (`from`, dd/mm/yyyy).
+    #[error("indicator `{label}` is retired from {from}")]
+    RetiredIndicator { label: String, from: String },
     #[error("unknown unit `{0}`")]
     UnknownUnit(String),
     #[error("unit `{0}` is not a residential area")]
@@ -82,6 +85,7 @@ impl DomainError {
     /// Every code [`DomainError::code`] can return, for API documentation.
     pub const CODES: &'static [&'static str] = &[
         "unknown_indicator",
+        "retired_indicator",
         "unknown_unit",
         "not_an_area",
         "area_closed",
@@ -100,6 +104,7 @@ impl DomainError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::UnknownIndicator(_) => "unknown_indicator",
+            Self::RetiredIndicator { .. } => "retired_indicator",
             Self::UnknownUnit(_) => "unknown_unit",
             Self::NotAnArea(_) => "not_an_area",
             Self::AreaClosed { .. } => "area_closed",
@@ -125,6 +130,9 @@ impl DomainError {
         match self {
             Self::UnknownIndicator(_) => {
                 "Chỉ tiêu này không có trong danh mục của ứng dụng; hãy tải lại ứng dụng để có danh mục mới.".into()
+            }
+            Self::RetiredIndicator { label, from } => {
+                format!("Chỉ tiêu \"{label}\" thôi dùng từ ngày {from}: không ghi số liệu từ ngày đó.")
             }
             Self::UnknownUnit(id) => format!("Không tìm thấy đơn vị: {id}."),
             Self::NotAnArea(id) => {

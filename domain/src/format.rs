@@ -39,9 +39,33 @@ pub fn ratio(numerator: i64, denominator: i64) -> String {
     }
 }
 
-/// An amount with its unit of measure: `8.111 m²`, `640.000.000 đồng`.
+/// Héc-ta: land a province reports in hectares is kept in whole m² (a base unit, so
+/// amounts stay integers) and shown and typed in ha.
+pub const HECTARE: &str = "ha";
+/// m² in a hectare.
+pub const M2_PER_HECTARE: i64 = 10_000;
+
+/// An amount as a number of its unit of measure: `8.111`; hectares from m² with up to
+/// four decimals, `1,25`.
+pub fn in_unit(n: i64, unit: &str) -> String {
+    if unit != HECTARE {
+        return signed(n);
+    }
+    let (whole, part) = (n.unsigned_abs() / 10_000, n.unsigned_abs() % 10_000);
+    let sign = if n < 0 { "-" } else { "" };
+    let part = format!("{part:04}");
+    let part = part.trim_end_matches('0');
+    if part.is_empty() { format!("{sign}{}", group(whole)) } else { format!("{sign}{},{part}", group(whole)) }
+}
+
+/// The amount as a spreadsheet's number cell holds it: hectares from m².
+pub fn shown(n: i64, unit: &str) -> f64 {
+    if unit == HECTARE { n as f64 / M2_PER_HECTARE as f64 } else { n as f64 }
+}
+
+/// An amount with its unit of measure: `8.111 m²`, `640.000.000 đồng`, `1,25 ha`.
 pub fn amount(n: i64, unit: &str) -> String {
-    format!("{} {unit}", signed(n))
+    format!("{} {unit}", in_unit(n, unit))
 }
 
 /// Money as reports word it: "640 triệu đồng", "12,5 triệu đồng", "1,25 tỷ đồng"; in
@@ -154,6 +178,27 @@ pub enum AmountProblem {
 /// whole numbers of the indicator's unit (metres, đồng, days): anything else is refused
 /// with what was understood, and at most [`MAX_AMOUNT`] is accepted.
 pub fn parse_amount(text: &str) -> Result<i64, DomainError> {
+    parse_amount_in(text, "")
+}
+
+/// [`parse_amount`] of an amount of `unit`: hectares may have up to four decimals after a
+/// comma (`1,25` ha), and come back in m².
+pub fn parse_amount_in(text: &str, unit: &str) -> Result<i64, DomainError> {
+    if unit == HECTARE {
+        let (whole, part) = text.trim().split_once(',').unwrap_or((text, ""));
+        let m2 = parse_amount(whole)? * M2_PER_HECTARE;
+        if part.is_empty() {
+            return Ok(m2);
+        }
+        if part.len() > 4 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            let text = text.trim().chars().take(40).collect();
+            return Err(DomainError::MalformedAmount { text, problem: AmountProblem::NotANumber });
+        }
+        // Up to four decimals: 0,1 ha is 1.000 m², 0,0001 ha one m².
+        let part: i64 = format!("{part:0<4}").parse().unwrap_or(0);
+        let value = if whole.trim_start().starts_with(['-', '−']) { m2 - part } else { m2 + part };
+        return if value.unsigned_abs() <= MAX_AMOUNT { Ok(value) } else { Err(DomainError::AmountTooLarge) };
+    }
     let typed = text.trim();
     let refuse = |problem| {
         let mut shown: String = typed.chars().take(40).collect();

@@ -38,7 +38,10 @@ pub use access::{Action, Caller, Forbidden, Role, authorize};
 pub use access::{readable_from, units_in_reach, visible_units};
 pub use area::{AreaChange, AreaChanged, AreaEvent, AreaPart, AreaProblem, AreaRecord};
 pub use backup::{BACKUP_FORMAT, BACKUP_KIND, Backup, BackupProblem};
-pub use catalogue::{Catalogue, Content, Indicator, IndicatorKind, IndicatorRecord, KindName};
+pub use catalogue::{
+    CHANGE_ID_PREFIX, Catalogue, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit,
+    CatalogueProblem, Content, Indicator, IndicatorKind, IndicatorRecord, KindName, indicator_id_for,
+};
 pub use cell::{
     CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState, RegisterValue, TotalKey,
     counter_change, register_change,

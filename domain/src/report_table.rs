@@ -46,17 +46,18 @@ impl TableCell {
     }
 
     /// The number alone, Vietnamese style, for a table whose unit has a column: `8.111`.
-    pub fn figure(&self) -> String {
+    pub fn figure(&self, unit: &str) -> String {
         match self {
-            TableCell::Amount(n) => format::signed(*n),
+            TableCell::Amount(n) => format::in_unit(*n, unit),
             other => other.words(""),
         }
     }
 
     /// As a CSV field for Excel in Vietnamese settings: integers plain, shares with a
     /// decimal comma (`93,7%`).
-    fn csv(&self) -> String {
+    fn csv(&self, unit: &str) -> String {
         match self {
+            TableCell::Amount(n) if unit == format::HECTARE => format::in_unit(*n, unit).replace('.', ""),
             TableCell::Amount(n) => n.to_string(),
             other => other.words(""),
         }
@@ -115,13 +116,13 @@ const CAMPAIGN: &str = "Kết quả thực hiện Cuộc vận động \"Toàn d
 
 impl ReportTable {
     /// The table of `report`, its indicators in catalogue order (records, which have no
-    /// figure, left out).
+    /// figure, and indicators retired before the period, left out).
     pub fn new(report: &Report, catalogue: &Catalogue) -> Self {
         let period = report.period;
         let mut number = 0;
         let mut group = |heading: String, content: Option<u8>| {
             let rows: Vec<TableRow> = catalogue
-                .of_content(content)
+                .of_content_on(content, period.first_day())
                 .filter_map(|indicator| {
                     let figure = report.unit.figures.get(&indicator.id)?;
                     number += 1;
@@ -269,11 +270,12 @@ impl ReportTable {
         for group in &self.groups {
             out += &line(vec![String::new(), group.heading.clone()]);
             for row in &group.rows {
-                let fixed = [row.number.to_string(), row.label.clone(), row.unit.clone(), row.result.csv()]
+                let csv = |cell: &TableCell| cell.csv(&row.unit);
+                let fixed = [row.number.to_string(), row.label.clone(), row.unit.clone(), csv(&row.result)]
                     .into_iter()
-                    .chain(row.previous.as_ref().map(TableCell::csv))
+                    .chain(row.previous.as_ref().map(csv))
                     .chain([row.note.clone()]);
-                out += &line(fixed.chain(row.children.iter().map(TableCell::csv)).collect());
+                out += &line(fixed.chain(row.children.iter().map(csv)).collect());
             }
         }
         out
@@ -415,7 +417,7 @@ mod tests {
     #[test]
     fn money_is_worded_as_reports_word_it() {
         assert_eq!(TableCell::Amount(640_000_000).words("đồng"), "640 triệu đồng");
-        assert_eq!(TableCell::Amount(640_000_000).figure(), "640.000.000", "the annex keeps the full number");
+        assert_eq!(TableCell::Amount(640_000_000).figure("đồng"), "640.000.000", "the annex keeps the full number");
         assert_eq!(TableCell::Amount(8_111).words("m²"), "8.111 m²");
     }
 }

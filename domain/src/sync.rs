@@ -184,6 +184,10 @@ pub struct SyncResponse {
     /// The most entries a ledger of this device has said it held.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub entries: u64,
+    /// The version of the catalogue that counts for the device's area (its province's):
+    /// a phone holding another fetches it (`GET /api/v1/catalogue`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub catalogue: String,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -236,8 +240,9 @@ pub fn check_counter(
     key: &CounterKey,
     state: CounterState,
 ) -> Result<(), DomainError> {
-    tree.area_open_on(&key.area, crate::Date::first_of(key.month))?;
-    let indicator = catalogue.get(&key.indicator)?;
+    let day = crate::Date::first_of(key.month);
+    tree.area_open_on(&key.area, day)?;
+    let indicator = catalogue.get_on(&key.indicator, day)?;
     if indicator.kind != IndicatorKind::Counter {
         return Err(DomainError::WrongKind {
             indicator: key.indicator.to_string(),
@@ -273,8 +278,9 @@ pub fn check_register(
     key: &RegisterKey,
     value: RegisterValue,
 ) -> Result<(), DomainError> {
-    tree.area_open_on(&key.area, crate::Date::first_of(key.bucket.first_month()))?;
-    let indicator = catalogue.get(&key.indicator)?;
+    let day = crate::Date::first_of(key.bucket.first_month());
+    tree.area_open_on(&key.area, day)?;
+    let indicator = catalogue.get_on(&key.indicator, day)?;
     let fits = matches!(
         (&indicator.kind, value, key.bucket),
         (IndicatorKind::Level, RegisterValue::Level(_), Bucket::Month(_))

@@ -297,6 +297,17 @@ impl UnitTree {
         out
     }
 
+    /// The province whose catalogue counts at `id`: its province of today's map (for a
+    /// unit before 1/7/2025, the one that carries it on), else the topmost unit above it.
+    pub fn province_of(&self, id: &UnitId) -> Option<&UnitId> {
+        let reach = self.reach_of(id);
+        let province = |u: &&UnitId| self.units.get(*u).is_some_and(|u| u.level == UnitLevel::Province);
+        let open = |u: &&UnitId| self.units.get(*u).is_some_and(|u| u.valid_to.is_none());
+        let root = || self.self_and_ancestors(id).pop();
+        let found = reach.iter().filter(province).find(open).cloned().or_else(root);
+        found.and_then(|u| self.units.get(&u)).map(|u| &u.id)
+    }
+
     /// The units `ids` and their ancestors as a tree of their own: what a write walks up
     /// (rollups, the audit trail's units), without copying a national tree.
     pub fn around<'a>(&self, ids: impl IntoIterator<Item = &'a UnitId>) -> UnitTree {
@@ -388,6 +399,25 @@ mod tests {
         );
         assert!(!reach.contains(&named("Phường Bắc Kạn", false)));
         assert_eq!(tree.carried(&province).len(), 3, "today's province and the two merged into it");
+    }
+
+    #[test]
+    fn a_units_catalogue_is_its_province_of_todays_map() {
+        let dataset = crate::dataset::Dataset::bundled().unwrap();
+        let units = dataset.province("Thái Nguyên").unwrap().into_iter().map(|u| u.unit.clone()).collect();
+        let tree = UnitTree::new(units).unwrap();
+        let named = |name: &str, old: bool| {
+            tree.units().find(|u| u.name == name && u.valid_to.is_some() == old).unwrap().id.clone()
+        };
+        let province = named("Tỉnh Thái Nguyên", false);
+        for unit in [&province, &named("Phường Đức Xuân", false), &named("Phường Nguyễn Thị Minh Khai", true)]
+        {
+            assert_eq!(tree.province_of(unit), Some(&province), "{unit}");
+        }
+        assert_eq!(tree.province_of(&named("Tỉnh Bắc Kạn", true)), Some(&province));
+        let demo = UnitTree::demo();
+        assert_eq!(demo.province_of(&id("dx-to-8a")), Some(&id("tp-bac-kan")), "a tree with no province: its top");
+        assert_eq!(demo.province_of(&id("nowhere")), None);
     }
 
     #[test]

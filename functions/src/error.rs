@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
 use domain::enrol::Refusal;
-use domain::{AccessError, AreaProblem, DomainError, HonourProblem, ModelProblem, SheetProblem};
+use domain::{AccessError, AreaProblem, CatalogueProblem, DomainError, HonourProblem, ModelProblem, SheetProblem};
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -31,7 +31,8 @@ impl ErrorCode {
             .chain(AreaProblem::CODES)
             .chain(ModelProblem::CODES)
             .chain(HonourProblem::CODES)
-            .chain(SheetProblem::CODES);
+            .chain(SheetProblem::CODES)
+            .chain(CatalogueProblem::CODES);
         let mut all: Vec<&'static str> = codes.chain(ApiError::CODES).copied().collect();
         let mut seen = std::collections::BTreeSet::new();
         all.retain(|code| seen.insert(*code));
@@ -67,6 +68,8 @@ pub enum ApiError {
     Honour(#[from] HonourProblem),
     #[error(transparent)]
     Sheet(#[from] SheetProblem),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueProblem),
     #[error("malformed request body: {0}")]
     MalformedJson(String),
     #[error("request body too large")]
@@ -107,6 +110,8 @@ impl ApiError {
             ApiError::Honour(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Sheet(e) if e.is_conflict() => StatusCode::CONFLICT,
             ApiError::Sheet(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Catalogue(e) if e.is_conflict() => StatusCode::CONFLICT,
+            ApiError::Catalogue(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Access(e) => match e.refusal() {
                 Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
                 Refusal::Forbidden => StatusCode::FORBIDDEN,
@@ -133,6 +138,7 @@ impl ApiError {
             ApiError::Model(e) => (e.code(), e.message_vi()),
             ApiError::Honour(e) => (e.code(), e.message_vi()),
             ApiError::Sheet(e) => (e.code(), e.message_vi()),
+            ApiError::Catalogue(e) => (e.code(), e.message_vi()),
             ApiError::MalformedJson(detail) => {
                 ("malformed_json", format!("Dữ liệu gửi lên không đúng định dạng ({detail})."))
             }

@@ -20,6 +20,7 @@ pub fn xlsx(table: &ReportTable) -> Result<Vec<u8>, XlsxError> {
     let group = Format::new().set_bold().set_border(FormatBorder::Thin);
     let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     let amount = cell.clone().set_num_format("#,##0");
+    let hectares = cell.clone().set_num_format("#,##0.0###");
     let share = cell.clone().set_num_format("0.0%");
 
     sheet.merge_range(0, 0, 0, last, &table.title, &title)?;
@@ -68,6 +69,9 @@ pub fn xlsx(table: &ReportTable) -> Result<Vec<u8>, XlsxError> {
             sheet.write_string_with_format(row, 2, &r.unit, &cell)?;
             for (col, value) in (3..).zip(figures) {
                 match value {
+                    TableCell::Amount(n) if r.unit == domain::format::HECTARE => {
+                        sheet.write_number_with_format(row, col, domain::format::shown(*n, &r.unit), &hectares)?
+                    }
                     TableCell::Amount(n) => sheet.write_number_with_format(row, col, *n as f64, &amount)?,
                     TableCell::Share { numerator, denominator } => {
                         sheet.write_number_with_format(row, col, *numerator as f64 / *denominator as f64, &share)?

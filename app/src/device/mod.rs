@@ -76,7 +76,7 @@ fn device_page() -> AnyView {
         (Some(enrolment), Some(ledger)) if enrolment.profile.role == Role::Volunteer => {
             let page = DevicePage {
                 enrolment: Box::leak(Box::new(enrolment)),
-                catalogue: Box::leak(Box::new(Catalogue::standard())),
+                catalogue: Box::leak(Box::new(storage::load_catalogue().unwrap_or_else(Catalogue::standard))),
                 ledger: RwSignal::new(ledger),
             };
             provide_context(page);

@@ -49,7 +49,11 @@ pub fn FindIndicator(editing: RwSignal<Option<&'static IndicatorId>>) -> impl In
             });
             ("Hay dùng", used)
         } else {
-            ("Tìm thấy", cat.indicators.iter().filter(|i| search::matches(&typed, &i.label)).take(SHOWN).collect())
+            ("Tìm thấy", {
+                let today = session.today();
+                let open = |i: &&Indicator| i.in_use_on(today) && search::matches(&typed, &i.label);
+                cat.indicators.iter().filter(open).take(SHOWN).collect()
+            })
         };
         if found.is_empty() {
             let nothing = (!typed.trim().is_empty()).then_some("Không có chỉ tiêu nào khớp.");

@@ -75,7 +75,7 @@ pub fn IndicatorRow(
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match format::parse_amount(&amount.get_untracked()) {
+        match format::parse_amount_in(&amount.get_untracked(), &indicator.unit) {
             Ok(value) => match indicator.kind {
                 IndicatorKind::Level if value < 0 => {
                     error.set(Some("Số hiện có không thể âm.".into()));
@@ -89,11 +89,14 @@ pub fn IndicatorRow(
 
     let form = move || {
         let unit = &indicator.unit;
+        // Hectares take up to four decimals after a comma (`format::parse_amount_in`).
+        let hectares = unit == format::HECTARE;
         let (label, hint) = match indicator.kind {
             IndicatorKind::Level => (
                 format!("Số hiện có ({unit})"),
                 "Số nguyên, tách hàng nghìn bằng dấu chấm: 12.500.000. Số mới thay cho số cũ của tháng này.",
             ),
+            _ if hectares => (format!("Số lượng ({unit})"), "Số héc-ta, phần lẻ sau dấu phẩy: 1,25."),
             _ => (
                 format!("Số lượng ({unit})"),
                 "Số nguyên, tách hàng nghìn bằng dấu chấm: 12.500.000. \
@@ -110,7 +113,7 @@ pub fn IndicatorRow(
                     <input
                         node_ref=field
                         id=field_id
-                        inputmode="numeric"
+                        inputmode=if hectares { "decimal" } else { "numeric" }
                         autocomplete="off"
                         aria-describedby=format!("{hint_id} {error_id}")
                         aria-invalid=move || error.with(Option::is_some).to_string()

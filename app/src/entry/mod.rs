@@ -61,7 +61,7 @@ pub fn EntryScreen() -> impl IntoView {
                     let built = RwSignal::new(false);
                     let rows = move || {
                         if built.get() {
-                            cat.of_content(content)
+                            cat.of_content_on(content, session.today())
                                 .map(|indicator| view! { <IndicatorRow indicator date flash editing /> })
                                 .collect_any()
                                 .into_any()

@@ -6,7 +6,7 @@ use super::use_officer_session;
 use crate::CollectAny;
 use crate::{api, clock};
 use domain::enrol::{AuditEvent, AuditWhat};
-use domain::{AreaChange, DeviceId, ModelStep, UnitId};
+use domain::{AreaChange, CatalogueEdit, DeviceId, ModelStep, UnitId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -65,6 +65,13 @@ pub fn describe(
         }
         AuditWhat::HonourWithdrawn { id } => format!("Hủy bản ghi khen thưởng {id}"),
         AuditWhat::SheetSet { sheet } => format!("Lập phiếu chấm điểm «{}» (nội dung {})", sheet.name, sheet.content),
+        AuditWhat::CatalogueChanged { change } => match &change.edit {
+            CatalogueEdit::Add { indicator } => format!("Thêm chỉ tiêu «{}» ({})", indicator.label, indicator.unit),
+            CatalogueEdit::Rename { indicator, label } => format!("Đổi tên chỉ tiêu {indicator} thành «{label}»"),
+            CatalogueEdit::Retire { indicator, from } => {
+                format!("Cho chỉ tiêu {indicator} thôi dùng từ ngày {}", from.to_vietnamese())
+            }
+        },
         AuditWhat::UnitsLoaded { dataset, added, changed } => {
             let mut said = format!("Nạp đơn vị hành chính theo bộ dữ liệu {dataset}: thêm {added}");
             if !changed.is_empty() {

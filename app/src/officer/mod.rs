@@ -4,6 +4,7 @@
 
 mod areas;
 mod audit;
+mod catalogue;
 mod codes;
 mod devices;
 mod figures;
@@ -237,6 +238,7 @@ enum Tab {
     Models,
     Honours,
     Areas,
+    Catalogue,
     Codes,
     Devices,
     Audit,
@@ -258,7 +260,10 @@ pub fn OfficerApp() -> impl IntoView {
         }
     };
     let session = OfficerSession {
-        fixed: Box::leak(Box::new(OfficerFixed { token: enrolment.token, catalogue: Catalogue::standard() })),
+        fixed: Box::leak(Box::new(OfficerFixed {
+            token: enrolment.token,
+            catalogue: storage::load_catalogue().unwrap_or_else(Catalogue::standard),
+        })),
         reach: RwSignal::new(InReach::new(enrolment.profile)),
         problem: RwSignal::new(None),
         lost_access: RwSignal::new(false),
@@ -290,6 +295,7 @@ pub fn OfficerApp() -> impl IntoView {
         (Tab::Models, "Mô hình", true),
         (Tab::Honours, "Khen thưởng", true),
         (Tab::Areas, "Khu dân cư", session.may(Action::ManageAreas, &scope)),
+        (Tab::Catalogue, "Danh mục", session.may(Action::EditCatalogue, &scope)),
         (Tab::Codes, "Mã tham gia", session.may(Action::ManageCodes, &scope)),
         (Tab::Devices, "Thiết bị", session.may(Action::ManageDevices, &scope)),
         (Tab::Audit, "Nhật ký", session.may(Action::ReadAudit, &scope)),
@@ -340,6 +346,7 @@ pub fn OfficerApp() -> impl IntoView {
                 Tab::Models => view! { <models::ModelsScreen /> }.into_any(),
                 Tab::Honours => view! { <honours::HonoursScreen /> }.into_any(),
                 Tab::Areas => view! { <areas::AreasScreen /> }.into_any(),
+                Tab::Catalogue => view! { <catalogue::CatalogueScreen /> }.into_any(),
                 Tab::Codes => view! { <codes::CodesScreen /> }.into_any(),
                 Tab::Devices => view! { <devices::DevicesScreen /> }.into_any(),
                 Tab::Audit => view! { <audit::AuditScreen /> }.into_any(),

@@ -56,8 +56,8 @@ pub fn PrintView(table: ReportTable, on_close: impl Fn() + Copy + Send + Sync + 
                             <td>{r.number}</td>
                             <td>{r.label.clone()}</td>
                             <td>{r.unit.clone()}</td>
-                            <td class="num">{r.result.figure()}</td>
-                            {r.previous.as_ref().map(|p| view! { <td class="num">{p.figure()}</td> })}
+                            <td class="num">{r.result.figure(&r.unit)}</td>
+                            {r.previous.as_ref().map(|p| view! { <td class="num">{p.figure(&r.unit)}</td> })}
                             <td>{r.note.clone()}</td>
                         </tr>
                     }

@@ -137,6 +137,7 @@ fn sync_response_v2_is_stable() {
         },
         server_ms: 1_763_424_200_000,
         entries: 14,
+        catalogue: "2025.1+3".into(),
     };
     assert_golden("sync_response_v2.json", &response);
 }

@@ -3,6 +3,7 @@
 mod access;
 mod areas;
 mod caller;
+mod catalogue;
 mod health;
 mod honours;
 mod json;
@@ -46,7 +47,10 @@ pub struct AppState<S> {
     /// tree loaded again: one change at a time in this process, each checked against the
     /// last.
     pub area_changes: tokio::sync::Mutex<()>,
+    /// The standard catalogue, which each province's changes apply to.
     pub catalogue: Catalogue,
+    /// Read through [`AppState::catalogue_at`].
+    catalogues: RwLock<catalogue::Catalogues>,
     pub clock: Clock,
     /// Where the app is served, for join links (`https://sotay.example.gov.vn`); when
     /// unset, the `Origin` of the officer's request.
@@ -63,7 +67,16 @@ impl<S> AppState<S> {
     pub fn new(store: S, tree: UnitTree, catalogue: Catalogue) -> Self {
         let known = RwLock::new(known::Known::given(tree));
         let area_changes = tokio::sync::Mutex::new(());
-        AppState { store, known, area_changes, catalogue, clock: system_clock(), public_url: None, trust_proxy: false }
+        AppState {
+            store,
+            known,
+            area_changes,
+            catalogue,
+            catalogues: RwLock::default(),
+            clock: system_clock(),
+            public_url: None,
+            trust_proxy: false,
+        }
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -107,7 +120,7 @@ pub fn routed_paths<S: Store>() -> Vec<String> {
 fn v1_routes<S: Store>() -> Routes<S> {
     Routes { router: Router::new(), paths: Vec::new() }
         .route("/health", get(health::health))
-        .route("/catalogue", get(units::catalogue::<S>))
+        .route("/catalogue", get(catalogue::catalogue::<S>).post(catalogue::change_catalogue::<S>))
         .route("/units", get(units::list::<S>))
         .route("/areas", post(areas::change::<S>))
         .route("/models", post(models::step::<S>))

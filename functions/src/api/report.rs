@@ -3,7 +3,9 @@
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{AccessStore, Freshness, HonourStore, ModelStore, ReportStore, StoreError, UnitStore};
+use crate::store::{
+    AccessStore, CatalogueStore, Freshness, HonourStore, ModelStore, ReportStore, StoreError, UnitStore,
+};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -40,7 +42,7 @@ pub struct ReportQuery {
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report<S: ReportStore + AccessStore + UnitStore>(
+pub async fn report<S: ReportStore + AccessStore + UnitStore + CatalogueStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -64,7 +66,7 @@ pub async fn report<S: ReportStore + AccessStore + UnitStore>(
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
+pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore + CatalogueStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -88,7 +90,7 @@ pub async fn report_xlsx<S: ReportStore + AccessStore + UnitStore + ModelStore +
             knows), or no such unit", body = ErrorBody),
     )
 )]
-pub async fn report_csv<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
+pub async fn report_csv<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore + CatalogueStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -109,7 +111,7 @@ enum Format {
 
 /// The report as a file, `bao-cao-{unit}-{period}.{extension}`, both formats written from
 /// the one `ReportTable`.
-async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
+async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore + CatalogueStore>(
     state: &AppState<S>,
     caller: &domain::Caller,
     id: String,
@@ -140,18 +142,20 @@ async fn download<S: ReportStore + AccessStore + UnitStore + ModelStore + Honour
 }
 
 /// A report as the Front's table, its models and honours the last groups.
-async fn table_of<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore>(
+async fn table_of<S: ReportStore + AccessStore + UnitStore + ModelStore + HonourStore + CatalogueStore>(
     state: &AppState<S>,
     caller: &domain::Caller,
     report: &Report,
 ) -> Result<ReportTable, ApiError> {
     let models = super::models::report(state, caller, &report.unit.unit, report.period).await?;
     let honours = super::honours::report(state, caller, &report.unit.unit, report.period).await?;
-    Ok(ReportTable::new(report, &state.catalogue).with_models(&models).with_honours(&honours))
+    let tree = state.tree_knowing([&report.unit.unit]).await?;
+    let catalogue = state.catalogue_at(&tree, &report.unit.unit).await?;
+    Ok(ReportTable::new(report, &catalogue).with_models(&models).with_honours(&honours))
 }
 
 /// The report of the unit `id` for the query's period, if the caller may read it.
-async fn build<S: ReportStore + AccessStore + UnitStore>(
+async fn build<S: ReportStore + AccessStore + UnitStore + CatalogueStore>(
     state: &AppState<S>,
     caller: &domain::Caller,
     id: String,
@@ -164,7 +168,7 @@ async fn build<S: ReportStore + AccessStore + UnitStore>(
 }
 
 /// The report of `unit` for `period`, if the caller may read it.
-async fn report_of<S: ReportStore + AccessStore + UnitStore>(
+async fn report_of<S: ReportStore + AccessStore + UnitStore + CatalogueStore>(
     state: &AppState<S>,
     caller: &domain::Caller,
     unit: &UnitId,
@@ -174,6 +178,7 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
     let unit = tree.get(unit)?;
     authorize(caller, Action::ReadFigures, &unit.id, &tree)?;
     let freshness = if unit.is_area() { Freshness::Latest } else { Freshness::Recent };
+    let catalogue = state.catalogue_at(&tree, &unit.id).await?;
     // Each unit's figures come from its own rollups and those of the units it carries on
     // (two reads each), so a province's hundred communes are read a few at a time rather
     // than one after another.
@@ -184,8 +189,8 @@ async fn report_of<S: ReportStore + AccessStore + UnitStore>(
             Ok((carried.clone(), totals, rollups))
         };
         let read = futures_util::future::try_join_all(reads.iter().map(read_one)).await?;
-        let (totals, rollups) = carried_sum(&state.catalogue, &tree, period, read);
-        Ok(column_figures(&state.catalogue, &tree, unit, &reads, period, &totals, &rollups))
+        let (totals, rollups) = carried_sum(&catalogue, &tree, period, read);
+        Ok(column_figures(&catalogue, &tree, unit, &reads, period, &totals, &rollups))
     };
     let columns = report_columns(&tree, &unit.id, period);
     let names: Vec<String> = columns.iter().map(|(column, _)| column_name(&tree, &unit.id, column)).collect();

@@ -4,7 +4,7 @@ use super::json::ApiJson;
 use super::{AppState, Authenticated};
 use crate::ApiError;
 use crate::error::ErrorBody;
-use crate::store::{Charge, DeviceRecord, SyncStore, Synced, UnitStore};
+use crate::store::{CatalogueStore, Charge, DeviceRecord, SyncStore, Synced, UnitStore};
 use axum::extract::State;
 use axum::{Extension, Json};
 use domain::{AccessError, Action, DomainError, PROTOCOL, SyncRequest, SyncResponse, UnitId, authorize, limits};
@@ -31,14 +31,14 @@ use std::sync::Arc;
             outside the device's scope; nothing was stored", body = ErrorBody),
         (status = 422, description = "unsupported_protocol, too_many_cells, duplicate_cell, invalid_id, \
             invalid_period, unknown_unit, not_an_area, area_closed, unknown_indicator, wrong_kind, invalid_amount, \
-            negative_total, stamp_in_future: a protocol or size refused, or (protocol 1) a domain rule refused a \
+            negative_total, retired_indicator, stamp_in_future: a protocol or size refused, or (protocol 1) a domain rule refused a \
             cell; nothing was stored", body = ErrorBody),
         (status = 429, description = "too_many_attempts, quota_exceeded: too many wrong tokens from this client, \
             or the device's cells of the day are used up; nothing was stored", body = ErrorBody),
         (status = 500, description = "internal: retry the same request; no cell is ever counted twice", body = ErrorBody),
     )
 )]
-pub async fn sync<S: SyncStore + UnitStore>(
+pub async fn sync<S: SyncStore + UnitStore + CatalogueStore>(
     State(state): State<Arc<AppState<S>>>,
     Authenticated(caller): Authenticated,
     Extension(record): Extension<DeviceRecord>,
@@ -51,7 +51,8 @@ pub async fn sync<S: SyncStore + UnitStore>(
         return Err(AccessError::WrongDevice.into());
     }
     request.check_envelope()?;
-    let (tree, catalogue) = (&tree, &state.catalogue);
+    let catalogue = state.catalogue_at(&tree, &caller.scope).await?;
+    let (tree, catalogue) = (&tree, &*catalogue);
     let now = state.now_ms();
     let (accepted, refused) = if request.protocol < PROTOCOL {
         // Protocol 1: the first refused cell refuses the request, with its own error.
@@ -89,5 +90,6 @@ pub async fn sync<S: SyncStore + UnitStore>(
     response.refused = refused;
     response.server_ms = state.now_ms();
     response.entries = entries_seen;
+    response.catalogue = catalogue.version.clone();
     Ok(Json(response))
 }

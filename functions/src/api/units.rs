@@ -1,4 +1,4 @@
-//! `GET /api/v1/units` and `GET /api/v1/catalogue` — the tree and the indicators the app works with.
+//! `GET /api/v1/units` — the units in the caller's reach.
 
 use super::{AppState, Authenticated};
 use crate::ApiError;
@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::{Action, Catalogue, Unit, UnitId, authorize, readable_from, units_in_reach};
+use domain::{Action, Unit, UnitId, authorize, readable_from, units_in_reach};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -83,11 +83,4 @@ pub async fn list<S: AccessStore + UnitStore>(
         response.headers_mut().insert(header::LINK, link);
     }
     Ok(response)
-}
-
-/// The catalogue of contents and indicators.
-#[utoipa::path(get, path = "/api/v1/catalogue", tag = "units",
-    responses((status = 200, description = "The catalogue", body = Catalogue)))]
-pub async fn catalogue<S>(State(state): State<Arc<AppState<S>>>) -> Json<Catalogue> {
-    Json(state.catalogue.clone())
 }

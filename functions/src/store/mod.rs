@@ -13,8 +13,8 @@ use domain::dataset::Dataset;
 use domain::enrol::{AuditEvent, AuditWhat, CodeSummary, DeviceSummary};
 use domain::honour::Withdrawal;
 use domain::{
-    AccessError, AreaRecord, CounterCell, DeviceId, EventId, HonourRecord, IndicatorId, ModelId, ModelRecord,
-    RegisterRollups, ReportPeriod, SheetRecord, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
+    AccessError, AreaRecord, CatalogueChangeRecord, CounterCell, DeviceId, EventId, HonourRecord, IndicatorId, ModelId,
+    ModelRecord, RegisterRollups, ReportPeriod, SheetRecord, SyncRequest, SyncResponse, Unit, UnitId, UnitTree,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -201,6 +201,24 @@ pub trait SheetStore: Send + Sync + 'static {
         record: &SheetRecord,
         audit: &AuditEvent,
     ) -> impl Future<Output = Result<SheetRecord, StoreError>> + Send;
+}
+
+/// The changes provinces make to their catalogue (`domain::CatalogueChange`).
+pub trait CatalogueStore: Send + Sync + 'static {
+    /// Every change a province filed, in no particular order.
+    fn catalogue_changes(
+        &self,
+        province: &UnitId,
+    ) -> impl Future<Output = Result<Vec<CatalogueChangeRecord>, StoreError>> + Send;
+    /// Files a change with its audit event in one atomic write, as the `record.seq`-th
+    /// change of its indicator: `false` (nothing written) when another change took that
+    /// place meanwhile.
+    fn file_catalogue_change(
+        &self,
+        tree: &UnitTree,
+        record: &CatalogueChangeRecord,
+        audit: &AuditEvent,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// What became of a step to file.
@@ -416,7 +434,16 @@ pub trait SyncStore: TallyStore + AccessStore {
 
 /// Everything the API needs.
 pub trait Store:
-    SyncStore + ReportStore + UnitStore + AccessStore + VoidStore + SuccessionStore + ModelStore + HonourStore + SheetStore
+    SyncStore
+    + ReportStore
+    + UnitStore
+    + AccessStore
+    + VoidStore
+    + SuccessionStore
+    + ModelStore
+    + HonourStore
+    + SheetStore
+    + CatalogueStore
 {
 }
 impl<
@@ -428,7 +455,8 @@ impl<
         + SuccessionStore
         + ModelStore
         + HonourStore
-        + SheetStore,
+        + SheetStore
+        + CatalogueStore,
 > Store for T
 {
 }

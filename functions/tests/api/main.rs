@@ -18,6 +18,7 @@ use tower::ServiceExt;
 mod access;
 mod areas;
 mod bad_input;
+mod catalogue;
 mod demo;
 mod export;
 mod history;

@@ -11,8 +11,8 @@ use functions::store::EmbeddedStore;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// Operations anyone may call: enrolment, the health check, the catalogue, this description.
-const OPEN: [&str; 4] = ["join", "health", "catalogue", "document"];
+/// Operations anyone may call: enrolment, the health check, this description.
+const OPEN: [&str; 3] = ["join", "health", "document"];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 

@@ -62,8 +62,9 @@ async fn every_answer_carries_the_security_headers() {
         assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{policy}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         let Some(inline) = inline else {
-            // Not a document nor a worker: it may load nothing.
+            // Not a document nor a worker: it may load nothing, and sends no referrer.
             assert_eq!(policy, functions::site::RESOURCE_POLICY, "{path}");
+            assert!(headers.get("referrer-policy").is_none(), "{path}");
             continue;
         };
         assert!(policy.starts_with("default-src 'self'; "), "{path}: {policy}");
@@ -87,7 +88,7 @@ async fn another_origin_gets_no_cors_headers_not_even_to_a_preflight() {
         .unwrap();
     let (status, headers) = answer(&site, preflight).await;
     assert!(status.is_client_error(), "{status}");
-    let cross = Request::get("/api/v1/catalogue").header("origin", "https://elsewhere.example");
+    let cross = Request::get("/api/v1/health").header("origin", "https://elsewhere.example");
     let (status, simple) = answer(&site, cross.body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     for headers in [headers, simple] {
@@ -123,4 +124,25 @@ async fn a_not_modified_page_keeps_the_policy_it_was_cached_with() {
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert!(headers.get("content-security-policy").is_none(), "{headers:?}");
     assert!(first["content-security-policy"].to_str().unwrap().starts_with("default-src 'self'; "));
+}
+
+#[tokio::test]
+async fn a_file_kept_for_good_carries_only_the_headers_it_needs() {
+    let api = Api::new().await;
+    let (site, dist) = site(&api).await;
+    std::fs::write(dist.path().join("app-0123456789abcdef.wasm"), b"\0asm").unwrap();
+    let (status, kept) = answer(&site, get("/app-0123456789abcdef.wasm")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kept["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(kept["x-content-type-options"], "nosniff");
+    for needless in ["last-modified", "accept-ranges", "content-security-policy", "referrer-policy"] {
+        assert!(kept.get(needless).is_none(), "{needless}: {kept:?}");
+    }
+    // A page is asked about again (it keeps its date, which the browser sends back) and
+    // runs under its own policies.
+    let (_, page) = answer(&site, get("/index.html")).await;
+    assert_eq!(page["cache-control"], "no-cache");
+    for kept in ["last-modified", "content-security-policy", "referrer-policy"] {
+        assert!(page.get(kept).is_some(), "{kept}: {page:?}");
+    }
 }

@@ -30,6 +30,9 @@ async fn two_devices_reach_area_and_ward_totals_exactly_once() {
 fn without_clock(mut answer: Value) -> Value {
     let clock = answer.as_object_mut().and_then(|a| a.remove("server_ms"));
     assert!(clock.as_ref().is_some_and(Value::is_u64), "no server_ms in {answer}");
+    // And the version of the province's catalogue, which every answer names.
+    let catalogue = answer.as_object_mut().and_then(|a| a.remove("catalogue"));
+    assert_eq!(catalogue, Some(json!(domain::Catalogue::standard().version)), "{answer}");
     answer
 }
 

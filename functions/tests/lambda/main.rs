@@ -162,6 +162,8 @@ async fn the_bootstrap_binary_answers_api_gateway_events() {
         let (status, mut body) = response(id);
         let server_ms = body.as_object_mut().unwrap().remove("server_ms").and_then(|v| v.as_u64());
         assert!(server_ms.is_some_and(|ms| ms > 1_700_000_000_000), "{id}: {server_ms:?}");
+        let catalogue = body.as_object_mut().unwrap().remove("catalogue");
+        assert_eq!(catalogue.and_then(|v| v.as_str().map(String::from)), Some(domain::Catalogue::standard().version));
         (status, body)
     };
     assert_eq!(synced("1-sync"), (200, json!({ "changed": 1, "unchanged": 0 })));

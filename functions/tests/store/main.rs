@@ -207,9 +207,10 @@ async fn a_province_report_reads_two_ranges_per_unit_on_dynamodb() {
     assert_eq!(figures["so_ho"]["level"], serde_json::json!({"total": 1_200, "reporting": 10, "areas": 1_500}));
     assert_eq!(figures["ngay_hoi_ddk"]["flag"], serde_json::json!({"yes": 10, "answered": 10, "of": 1_500}));
     assert_eq!(report["children"].as_array().unwrap().len(), 100);
-    // The caller's device record (one strongly consistent read of a small item), then
-    // 101 units × 2 eventually consistent queries of small items × half a unit.
-    assert_eq!((spent.reads, spent.writes), (1.0 + 101.0, 0));
+    // The caller's device record (one strongly consistent read of a small item), the
+    // province's catalogue (one query, none filed), then 101 units × 2 eventually
+    // consistent queries of small items × half a unit.
+    assert_eq!((spent.reads, spent.writes), (1.0 + 1.0 + 101.0, 0));
     eprintln!("province report: counted {} read units; moto reported {}", spent.reads, spent.reported_reads);
 }
 
@@ -270,10 +271,11 @@ async fn a_sync_through_the_api_costs_on_dynamodb() {
         );
         spent.push((cost.reads, cost.writes));
     }
-    // Reads: the device record and the cell item (strongly consistent, one unit each).
-    // Writes: the cell item and 3 totals items in a transaction (2 units each), the quota
-    // and last-sync update, and the audit event under the area.
-    assert_eq!(spent, [(2.0, 8 + 1 + 1), (2.0, 8 + 1 + 1)]);
+    // Reads: the device record and the cell item (strongly consistent, one unit each);
+    // an instance's first sync also reads its province's catalogue (one query, kept for
+    // `TREE_MAX_AGE_MS`). Writes: the cell item and 3 totals items in a transaction (2
+    // units each), the quota and last-sync update, and the audit event under the area.
+    assert_eq!(spent, [(3.0, 8 + 1 + 1), (2.0, 8 + 1 + 1)]);
 }
 
 /// What a ward's merge of two areas costs on DynamoDB, through the API: no total moves

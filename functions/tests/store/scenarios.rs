@@ -734,6 +734,7 @@ mod access {
                 AuditWhat::HonourRecorded { .. } | AuditWhat::HonourWithdrawn { .. } => "honour",
                 AuditWhat::SheetSet { .. } => "sheet",
                 AuditWhat::UnitsLoaded { .. } => "units",
+                AuditWhat::CatalogueChanged { .. } => "catalogue",
             })
             .collect();
         assert_eq!(

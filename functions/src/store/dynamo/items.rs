@@ -15,6 +15,7 @@
 //! | how many steps a model has | `MODELS` | `{model}` | `n` |
 //! | a title, commendation or exemplar | `HONOURS` | its id | `record` (JSON), `withdrawn` once withdrawn |
 //! | a scoring sheet | `SHEETS` | its id | `record` (JSON) |
+//! | a change of a province's catalogue | `CATALOGUE#{province}` | `{indicator}#{seq}`, seq 6 digits | `record` (JSON) |
 //!
 //! Cells and totals are packed per month: a day's sync of one area touches one cell item
 //! and one totals item per level of the tree, whatever the number of indicators (see the
@@ -25,8 +26,8 @@
 use crate::store::StoreError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::{
-    AreaRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, HonourRecord, IndicatorId, ModelId,
-    ModelRecord, Month, RegisterHistory, RegisterState, RollupChange, SheetRecord, Unit, UnitId,
+    AreaRecord, CatalogueChangeRecord, CounterCell, CounterKey, CounterState, DeviceCounterKey, DeviceId, HonourRecord,
+    IndicatorId, ModelId, ModelRecord, Month, RegisterHistory, RegisterState, RollupChange, SheetRecord, Unit, UnitId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -334,5 +335,20 @@ pub fn sheet_item(record: &SheetRecord) -> Item {
 }
 
 pub fn sheet_of(item: &Item) -> Result<SheetRecord, StoreError> {
+    serde_json::from_str(text(item, "record")?).map_err(|_| corrupt("record"))
+}
+
+pub fn catalogue_pk(province: &UnitId) -> String {
+    format!("CATALOGUE#{province}")
+}
+
+pub fn catalogue_change_item(record: &CatalogueChangeRecord) -> Item {
+    let sk = format!("{}#{:06}", record.change.edit.indicator(), record.seq);
+    let mut item = key(catalogue_pk(&record.change.province), sk);
+    item.insert("record".into(), s(serde_json::to_string(record).expect("records serialise")));
+    item
+}
+
+pub fn catalogue_change_of(item: &Item) -> Result<CatalogueChangeRecord, StoreError> {
     serde_json::from_str(text(item, "record")?).map_err(|_| corrupt("record"))
 }

@@ -9,6 +9,7 @@
 
 mod access;
 mod capacity;
+mod catalogue;
 mod chunks;
 mod honours;
 mod items;

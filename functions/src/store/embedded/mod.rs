@@ -4,6 +4,7 @@
 
 mod access;
 mod batch;
+mod catalogue;
 mod honours;
 mod models;
 mod sheets;
@@ -92,6 +93,7 @@ impl EmbeddedStore {
         txn.open_table(models::MODELS)?;
         txn.open_table(honours::HONOURS)?;
         txn.open_table(sheets::SHEETS)?;
+        txn.open_table(catalogue::CATALOGUE)?;
         access::open_tables(&txn)?;
         txn.commit()?;
         let db = Arc::new(db);
