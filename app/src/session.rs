@@ -388,7 +388,9 @@ async fn keep_catalogue(token: String, reload: bool) {
         Ok(json) => storage::save_catalogue(json),
         Err(_) => None,
     };
-    if let (Some(_), true, Some(window)) = (kept, reload, web_sys::window()) {
-        let _ = window.location().reload();
+    // Not kept: the next sync asks again.
+    CATALOGUE_ASKED.with(|asked| asked.set(kept.is_some()));
+    if kept.is_some() && reload {
+        crate::reload_page();
     }
 }

@@ -1,7 +1,7 @@
 //! Danh mục chỉ tiêu — the catalogue of indicators, grouped under the campaign's 5 contents.
 //!
-//! The catalogue is data (`data/catalogue.json`, built in for now), so adapting it to a
-//! province means editing that file, not code.
+//! The standard catalogue is data (`data/catalogue.json`); each province adapts it with
+//! changes of its own ([`CatalogueChange`]), filed in the store, without a release.
 
 mod change;
 
@@ -67,8 +67,8 @@ pub struct Indicator {
     pub kind: IndicatorKind,
     /// The content (1–5) it belongs to; `None` for general baselines such as households.
     pub content: Option<u8>,
-    /// Thôi dùng — the first day it is no longer counted (a province retired it): entries
-    /// before that day still count and report; none after.
+    /// Thôi dùng — the first day (of a month) it is no longer counted (a province retired
+    /// it): entries of the months before still count and report; none after.
     pub retired: Option<Date>,
 }
 
@@ -171,9 +171,9 @@ mod standard {
     include!(concat!(env!("OUT_DIR"), "/standard_catalogue.rs"));
 }
 
-/// The catalogue: contents and indicators, in display order. Read as the server (which
-/// checks each catalogue it makes, [`Catalogue::checked`]) wrote it: the phone carries no
-/// code to check one.
+/// The catalogue: contents and indicators, in display order. Read as the server wrote it
+/// (the standard one checked by [`Catalogue::checked`], each change by
+/// [`CatalogueChange::check`]): the phone carries no code to check one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {

@@ -227,6 +227,9 @@ fn amount_problem_vi(text: &str, problem: AmountProblem) -> String {
              và dấu trừ cho số điều chỉnh (ví dụ 8.111 hoặc -20)."
         ),
         AmountProblem::DecimalDot => format!("\"{text}\" không phải số nguyên: {THOUSANDS}. {NO_DECIMALS}"),
+        AmountProblem::HectareDot => {
+            format!("\"{text}\": số héc-ta viết phần lẻ sau dấu phẩy (1,25), không dùng dấu chấm.")
+        }
         AmountProblem::DecimalComma => {
             format!("\"{text}\" không phải số nguyên: dấu phẩy là dấu thập phân, còn {THOUSANDS}. {NO_DECIMALS}")
         }

@@ -169,6 +169,9 @@ pub enum AmountProblem {
     SpaceGrouping,
     /// Dots and spaces in one number: `1.000 000`.
     MixedSeparators,
+    /// A dot in hectares, read one way as a decimal point and the other as thousands:
+    /// `1.125` ha.
+    HectareDot,
 }
 
 /// Parses an amount typed by a volunteer: a whole number, plain (`8111`) or with its
@@ -185,18 +188,23 @@ pub fn parse_amount(text: &str) -> Result<i64, DomainError> {
 /// comma (`1,25` ha), and come back in m².
 pub fn parse_amount_in(text: &str, unit: &str) -> Result<i64, DomainError> {
     if unit == HECTARE {
+        if text.contains('.') {
+            let text = text.trim().chars().take(40).collect();
+            return Err(DomainError::MalformedAmount { text, problem: AmountProblem::HectareDot });
+        }
         let (whole, part) = text.trim().split_once(',').unwrap_or((text, ""));
         let m2 = parse_amount(whole)? * M2_PER_HECTARE;
-        if part.is_empty() {
-            return Ok(m2);
+        // Up to four decimals, each a tenth of the one before: 0,1 ha is 1.000 m².
+        let (mut part_m2, mut scale) = (0, M2_PER_HECTARE);
+        for digit in part.bytes() {
+            scale /= 10;
+            if scale == 0 || !digit.is_ascii_digit() {
+                let text = text.trim().chars().take(40).collect();
+                return Err(DomainError::MalformedAmount { text, problem: AmountProblem::NotANumber });
+            }
+            part_m2 += i64::from(digit - b'0') * scale;
         }
-        if part.len() > 4 || !part.bytes().all(|b| b.is_ascii_digit()) {
-            let text = text.trim().chars().take(40).collect();
-            return Err(DomainError::MalformedAmount { text, problem: AmountProblem::NotANumber });
-        }
-        // Up to four decimals: 0,1 ha is 1.000 m², 0,0001 ha one m².
-        let part: i64 = format!("{part:0<4}").parse().unwrap_or(0);
-        let value = if whole.trim_start().starts_with(['-', '−']) { m2 - part } else { m2 + part };
+        let value = if whole.trim_start().starts_with(['-', '−']) { m2 - part_m2 } else { m2 + part_m2 };
         return if value.unsigned_abs() <= MAX_AMOUNT { Ok(value) } else { Err(DomainError::AmountTooLarge) };
     }
     let typed = text.trim();

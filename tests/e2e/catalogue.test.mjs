@@ -1,7 +1,7 @@
 // A province's catalogue, in the real browser: its administrator adds land in hectares,
-// renames an indicator and retires another; a volunteer's phone learns it by sync and
-// shows it from its next opening: the new indicator typed in hectares ("1,5") and kept
-// in m², the new label, the retired indicator gone from this year's screen.
+// renames an indicator and retires another from next month; a volunteer's phone learns it
+// by sync and shows it from its next opening: the new indicator typed in hectares ("1,5")
+// and kept in m², the new label; an officer's page takes it when it opens again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -29,18 +29,27 @@ test('a phone follows its province catalogue: a new indicator in hectares, a new
   await phone.enrolIn('Tổ 13');
   const standard = (await kept(phone)).version;
   assert.ok(standard, 'the catalogue was kept at enrolment');
+  // A ward officer enrolled before the changes, its page open.
+  const officer = await Phone.open(browser, server, 'Cán bộ phường');
+  await officer.join(await server.issueCode('ward_officer', 'Phường Nguyễn Thị Minh Khai'), 'Cán bộ NTMK');
+  await officer.page.waitForURL(/officer/);
+  await officer.page.getByTestId('report-heading').waitFor();
 
-  const thisYear = new Date().getFullYear();
+  const now = new Date();
+  const thisYear = now.getFullYear();
+  // A retirement runs from a month's first day, never backdated: next month's.
+  const next = new Date(now.getFullYear(), now.getMonth() + 1, 1);
+  const nextMonth = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-01`;
   await change('dm-e2e-1', { kind: 'add', indicator: {
     id: 'rung_trong_moi', label: 'Diện tích rừng trồng mới', unit: 'ha', kind: 'counter', content: 3 } });
   await change('dm-e2e-2', { kind: 'rename', indicator: 'dat_hien', label: 'Đất hiến làm đường' });
-  await change('dm-e2e-3', { kind: 'retire', indicator: 'ngay_cong', from: `${thisYear}-01-01` });
+  await change('dm-e2e-3', { kind: 'retire', indicator: 'ngay_cong', from: nextMonth });
 
   // The next sync (an entry sent, or the one each opening makes) tells the phone of the
   // new version, which it fetches and keeps.
   await phone.enter('kien_nghi', '2');
   await phone.syncNow();
-  await eventually(async () => (await kept(phone)).version, (v) => v === `${standard}+3`, 'the new catalogue kept');
+  await eventually(async () => (await kept(phone)).version, (v) => v === `${standard}+${province()}.3`, 'the new catalogue kept');
   // Until the screen opens again it shows the catalogue it opened with.
   assert.match(await (await phone.reveal('dat_hien')).innerText(), /Đất nhân dân hiến/);
   const section = phone.page.getByRole('heading', { name: /^Nội dung 3\./ });
@@ -51,7 +60,8 @@ test('a phone follows its province catalogue: a new indicator in hectares, a new
   await forest.waitFor();
   assert.match(await forest.innerText(), /Diện tích rừng trồng mới/);
   assert.match(await phone.row('dat_hien').innerText(), /Đất hiến làm đường/);
-  assert.equal(await phone.row('ngay_cong').count(), 0, 'a retired indicator is not offered');
+  // Retired from next month: offered until then, its day kept on the phone.
+  assert.equal((await kept(phone)).indicators.find((i) => i.id === 'ngay_cong').retired, nextMonth);
 
   // Land in hectares: typed with a decimal comma, kept in m², shown in ha.
   await forest.getByRole('button', { name: 'Nhập' }).click();
@@ -69,6 +79,14 @@ test('a phone follows its province catalogue: a new indicator in hectares, a new
     server.admin.token);
   assert.deepEqual(report.unit.figures.rung_trong_moi, { counter: { total: 15000 } }, 'kept in m²');
   await phone.context.close();
+
+  // The officer's page, opened again, takes the province's catalogue (and opens once more
+  // with it): its report lists the new indicator, in hectares.
+  await officer.page.reload();
+  const figures = officer.page.locator('ul.figures');
+  await eventually(() => figures.allInnerTexts().then((t) => t.join('\n')),
+    (t) => /Diện tích rừng trồng mới\s*1,5 ha/.test(t) && /Đất hiến làm đường/.test(t), 'the new catalogue in the report');
+  await officer.context.close();
 });
 
 test('the province administrator adds, renames and retires indicators on its screen', async () => {

@@ -45,7 +45,9 @@ pub fn FindIndicator(editing: RwSignal<Option<&'static IndicatorId>>) -> impl In
         let typed = query.get();
         let (heading, found): (&str, Vec<&'static Indicator>) = if typed.trim().is_empty() {
             let used = session.ledger.with(|l| {
-                search::most_used(l.entries(), SHOWN).into_iter().filter_map(|id| cat.get(id).ok()).collect()
+                let today = session.today();
+                let used = search::most_used(l.entries(), SHOWN).into_iter().filter_map(|id| cat.get(id).ok());
+                used.filter(|i| i.in_use_on(today)).collect()
             });
             ("Hay dùng", used)
         } else {

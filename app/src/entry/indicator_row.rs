@@ -92,6 +92,9 @@ pub fn IndicatorRow(
         // Hectares take up to four decimals after a comma (`format::parse_amount_in`).
         let hectares = unit == format::HECTARE;
         let (label, hint) = match indicator.kind {
+            IndicatorKind::Level if hectares => {
+                (format!("Số hiện có ({unit})"), "Số héc-ta, phần lẻ sau dấu phẩy: 1,25.")
+            }
             IndicatorKind::Level => (
                 format!("Số hiện có ({unit})"),
                 "Số nguyên, tách hàng nghìn bằng dấu chấm: 12.500.000. Số mới thay cho số cũ của tháng này.",

@@ -9,7 +9,7 @@ use crate::{CollectAny, api, clock, storage};
 use domain::format::HECTARE;
 use domain::{
     Catalogue, CatalogueChange, CatalogueChanged, CatalogueEdit, Date, EventId, Indicator, IndicatorKind,
-    IndicatorRecord, KindName, indicator_id_for,
+    IndicatorRecord, KindName, Month, indicator_id_for,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -184,7 +184,12 @@ fn AddForm(catalogue: RwSignal<Catalogue>, send: impl Fn(CatalogueEdit, String) 
 #[component]
 fn ChangeForm(catalogue: RwSignal<Catalogue>, send: impl Fn(CatalogueEdit, String) + Copy + 'static) -> impl IntoView {
     let chosen = RwSignal::new(String::new());
-    let (new_label, from) = (RwSignal::new(String::new()), RwSignal::new(clock::today().to_vietnamese()));
+    // A retirement runs from a month's first day: the next month's, unless typed otherwise.
+    let month = clock::today().month();
+    let next =
+        if month.month() == 12 { Month::new(month.year() + 1, 1) } else { Month::new(month.year(), month.month() + 1) };
+    let first_of_next = next.map(Date::first_of).unwrap_or_else(|_| clock::today());
+    let (new_label, from) = (RwSignal::new(String::new()), RwSignal::new(first_of_next.to_vietnamese()));
     let error = RwSignal::new(None::<String>);
     let picked = move || {
         catalogue.with_untracked(|cat| cat.indicators.iter().find(|i| i.id.as_str() == chosen.get_untracked()).cloned())

@@ -221,6 +221,19 @@ impl OfficerSession {
         });
     }
 
+    /// Asks for the province's catalogue and keeps it: if it is not the one the page
+    /// started with (the province changed it since), the page opens again with it, so its
+    /// reports list the indicators as they are.
+    fn refresh_catalogue(self) {
+        spawn_local(async move {
+            if let Ok(json) = self.call(|token| async move { api::catalogue(&token).await }).await
+                && storage::save_catalogue(json).is_some_and(|kept| kept != self.fixed.catalogue.version)
+            {
+                crate::reload_page();
+            }
+        });
+    }
+
     /// Asks the server what this device may see now (`GET /me`) and keeps the answer for
     /// the next start.
     fn refresh_profile(self) {
@@ -275,6 +288,7 @@ pub fn OfficerApp() -> impl IntoView {
     };
     provide_context(session);
     session.refresh_profile();
+    session.refresh_catalogue();
     session.refresh_sheets();
     session.send_held_steps();
     // Back in signal: what was made without it goes now, and every little while.

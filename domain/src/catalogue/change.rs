@@ -37,7 +37,8 @@ pub enum CatalogueEdit {
     Add { indicator: Indicator },
     /// A new label for an indicator; its figures stay as they are.
     Rename { indicator: IndicatorId, label: String },
-    /// No longer counted from `from`: its figures before that day still report.
+    /// No longer counted from `from`, the first day of a month not before this one: its
+    /// figures of the months before still count and report.
     Retire {
         indicator: IndicatorId,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
@@ -101,6 +102,10 @@ pub enum CatalogueProblem {
     Retired { label: String, from: String },
     #[error("`{label}` is a part of the ratio `{ratio}`")]
     PartOfRatio { label: String, ratio: String },
+    /// A retirement not from the first day of a month, or from a month already begun
+    /// (`earliest`, dd/mm/yyyy): figures already counted would drop out of reports.
+    #[error("a retirement from a month's first day, not before {earliest}")]
+    RetireDay { earliest: String },
     #[error("change id reused for another change")]
     IdReused,
 }
@@ -119,6 +124,7 @@ impl CatalogueProblem {
         "too_many_indicators",
         "already_retired",
         "part_of_ratio",
+        "invalid_retire_day",
         "change_id_reused",
     ];
 
@@ -135,6 +141,7 @@ impl CatalogueProblem {
             Self::TooMany => "too_many_indicators",
             Self::Retired { .. } => "already_retired",
             Self::PartOfRatio { .. } => "part_of_ratio",
+            Self::RetireDay { .. } => "invalid_retire_day",
             Self::IdReused => "change_id_reused",
         }
     }
@@ -165,6 +172,10 @@ impl CatalogueProblem {
             Self::PartOfRatio { label, ratio } => {
                 format!("Chỉ tiêu \"{label}\" dùng để tính tỷ lệ \"{ratio}\": hãy cho tỷ lệ đó thôi dùng trước.")
             }
+            Self::RetireDay { earliest } => format!(
+                "Chỉ tiêu thôi dùng từ ngày đầu một tháng, sớm nhất là {earliest}: số liệu đã ghi của các tháng \
+                 trước vẫn giữ trong báo cáo."
+            ),
             Self::IdReused => "Thay đổi này trùng mã với một thay đổi khác; hãy tải lại trang rồi làm lại.".into(),
         }
     }
@@ -193,9 +204,9 @@ pub fn indicator_id_for(label: &str) -> Option<IndicatorId> {
 }
 
 impl CatalogueChange {
-    /// Whether the change may be made to `catalogue` (the province's as it stands): the
-    /// one rule of what a province may change.
-    pub fn check(&self, catalogue: &Catalogue) -> Result<(), CatalogueProblem> {
+    /// Whether the change may be made on `today` to `catalogue` (the province's as it
+    /// stands): the one rule of what a province may change.
+    pub fn check(&self, catalogue: &Catalogue, today: Date) -> Result<(), CatalogueProblem> {
         if !self.id.as_str().starts_with(CHANGE_ID_PREFIX) {
             return Err(CatalogueProblem::InvalidId);
         }
@@ -229,7 +240,11 @@ impl CatalogueChange {
                 self.open(catalogue)?;
                 if fits(label, MAX_LABEL) { Ok(()) } else { Err(CatalogueProblem::InvalidLabel) }
             }
-            CatalogueEdit::Retire { .. } => {
+            CatalogueEdit::Retire { from, .. } => {
+                let earliest = Date::first_of(today.month());
+                if *from < earliest || from.day() != 1 {
+                    return Err(CatalogueProblem::RetireDay { earliest: earliest.to_vietnamese() });
+                }
                 let indicator = self.open(catalogue)?;
                 let ratio = catalogue.indicators.iter().find(|r| {
                     r.retired.is_none()
@@ -261,9 +276,11 @@ impl CatalogueChange {
 impl Catalogue {
     /// This catalogue with a province's changes applied in the order they were filed: by
     /// time, each indicator's changes in their own order (`seq`) whatever the servers'
-    /// clocks. Its version counts them (the
-    /// standard one's, with none). Each change was checked when filed; the fold only
-    /// passes over an indicator added twice (two servers at once: the first holds).
+    /// clocks. Its version names the province and counts its changes (`2025.1+{province}.3`;
+    /// the standard one's, with none), so a phone moved to another province fetches its
+    /// own. Each change was checked when filed; the fold passes over an indicator added
+    /// with an id already listed (a later standard catalogue taking an id a province
+    /// added: the standard one holds).
     pub fn with_changes<'a>(&self, changes: impl IntoIterator<Item = &'a CatalogueChangeRecord>) -> Catalogue {
         let mut changes: Vec<_> = changes.into_iter().collect();
         changes.sort_by_key(|r| (r.change.edit.indicator().clone(), r.seq));
@@ -278,8 +295,8 @@ impl Catalogue {
         for i in order {
             out.apply(&changes[i].change.edit);
         }
-        if !changes.is_empty() {
-            out.version = format!("{}+{}", self.version, changes.len());
+        if let Some(first) = changes.first() {
+            out.version = format!("{}+{}.{}", self.version, first.change.province, changes.len());
         }
         out
     }

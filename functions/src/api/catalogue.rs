@@ -13,13 +13,14 @@ use crate::error::ErrorBody;
 use crate::store::{AccessStore, CatalogueStore, StoreError, UnitStore};
 use axum::Json;
 use axum::extract::State;
+use domain::dataset::Dataset;
 use domain::enrol::{AuditEvent, AuditWhat};
 use domain::{
-    Action, Catalogue, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit, CatalogueProblem,
+    Action, Catalogue, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit, CatalogueProblem, Date,
     UnitId, UnitTree, authorize,
 };
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
 /// The provinces' catalogues as this process read them, with when.
@@ -29,21 +30,49 @@ pub struct Catalogues(HashMap<UnitId, (Arc<Catalogue>, u64)>);
 /// How many times a change is checked again when another took its place meanwhile.
 const ATTEMPTS: usize = 3;
 
+/// The province whose catalogue counts at `unit` ([`UnitTree::province_of`]). A province
+/// before 1/7/2025 (over DynamoDB an instance may know its tree and not the one that
+/// carries it on) counts under the province of today's map it merged into, which the
+/// bundled dataset names.
+fn province_for(tree: &UnitTree, unit: &UnitId) -> Option<UnitId> {
+    static MERGED_INTO: OnceLock<BTreeMap<UnitId, UnitId>> = OnceLock::new();
+    let province = tree.province_of(unit)?;
+    if tree.get(province).is_ok_and(|p| p.valid_to.is_none()) {
+        return Some(province.clone());
+    }
+    let merged_into = MERGED_INTO.get_or_init(|| {
+        let dataset = Dataset::bundled().map(|d| d.successions).unwrap_or_default();
+        dataset.into_iter().map(|s| (s.from, s.to)).collect()
+    });
+    Some(merged_into.get(province).unwrap_or(province).clone())
+}
+
 impl<S: CatalogueStore> AppState<S> {
-    /// The catalogue that counts at `unit`: its province's ([`UnitTree::province_of`]),
-    /// the standard one where the tree names none.
+    /// The catalogue that counts at `unit`: its province's ([`province_for`]), the standard
+    /// one where the tree names none; as this process read it less than
+    /// [`TREE_MAX_AGE_MS`] ago.
     pub async fn catalogue_at(&self, tree: &UnitTree, unit: &UnitId) -> Result<Arc<Catalogue>, ApiError> {
-        let Some(province) = tree.province_of(unit) else {
+        let Some(province) = province_for(tree, unit) else {
             return Ok(Arc::new(self.catalogue.clone()));
         };
         let now = self.now_ms();
-        if let Some((catalogue, at)) = self.catalogues.read().map_err(poisoned)?.0.get(province)
+        if let Some((catalogue, at)) = self.catalogues.read().map_err(poisoned)?.0.get(&province)
             && now.saturating_sub(*at) < TREE_MAX_AGE_MS
         {
             return Ok(catalogue.clone());
         }
-        let changes = self.store.catalogue_changes(province).await?;
-        Ok(self.keep(province, &changes, now))
+        let changes = self.store.catalogue_changes(&province).await?;
+        Ok(self.keep(&province, &changes, now))
+    }
+
+    /// [`AppState::catalogue_at`] read from the store now: what a phone fetches, never
+    /// older than the version a sync named (another instance may have filed a change).
+    async fn fresh_catalogue_at(&self, tree: &UnitTree, unit: &UnitId) -> Result<Arc<Catalogue>, ApiError> {
+        let Some(province) = province_for(tree, unit) else {
+            return Ok(Arc::new(self.catalogue.clone()));
+        };
+        let changes = self.store.catalogue_changes(&province).await?;
+        Ok(self.keep(&province, &changes, self.now_ms()))
     }
 
     /// Keeps a province's catalogue as `changes` make it.
@@ -68,7 +97,7 @@ pub async fn catalogue<S: UnitStore + AccessStore + CatalogueStore>(
     Authenticated(caller): Authenticated,
 ) -> Result<Json<Catalogue>, ApiError> {
     let tree = state.tree_knowing([&caller.scope]).await?;
-    Ok(Json(Catalogue::clone(&*state.catalogue_at(&tree, &caller.scope).await?)))
+    Ok(Json(Catalogue::clone(&*state.fresh_catalogue_at(&tree, &caller.scope).await?)))
 }
 
 /// Adds, renames or retires an indicator of a province's catalogue.
@@ -83,6 +112,7 @@ pub async fn catalogue<S: UnitStore + AccessStore + CatalogueStore>(
             conflicts with the catalogue as it stands; nothing was stored", body = ErrorBody),
         (status = 422, description = "invalid_change_id, not_a_province, unknown_indicator, invalid_label, \
             invalid_unit_of_measure, kind_not_added, unknown_content, too_many_indicators, part_of_ratio, \
+            invalid_retire_day, \
             invalid_id: the change does not fit; nothing was stored", body = ErrorBody),
     ))]
 pub async fn change_catalogue<S: UnitStore + AccessStore + CatalogueStore>(
@@ -108,7 +138,7 @@ pub async fn change_catalogue<S: UnitStore + AccessStore + CatalogueStore>(
             let catalogue = state.keep(province, &changes, state.now_ms());
             return Ok(Json(CatalogueChanged { catalogue: Catalogue::clone(&catalogue), repeated: true }));
         }
-        change.check(&state.catalogue.with_changes(&changes))?;
+        change.check(&state.catalogue.with_changes(&changes), Date::in_vietnam(state.now_ms()))?;
         let seq = changes.iter().filter(|r| r.change.edit.indicator() == change.edit.indicator()).count();
         let now = state.now_ms();
         let record = CatalogueChangeRecord {
@@ -143,4 +173,37 @@ fn nfc(mut change: CatalogueChange) -> CatalogueChange {
         CatalogueEdit::Retire { .. } => {}
     }
     change
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An instance over DynamoDB that knows only Bắc Kạn's tree before 1/7/2025 (a
+    /// volunteer of one of its areas) still finds today's Thái Nguyên, whose catalogue
+    /// counts there.
+    #[test]
+    fn a_unit_of_a_province_merged_away_counts_under_the_province_it_merged_into() {
+        let dataset = Dataset::bundled().unwrap();
+        let history = dataset.province("Thái Nguyên").unwrap();
+        let named = |name: &str, old: bool| {
+            history.iter().find(|u| u.unit.name == name && u.unit.valid_to.is_some() == old).unwrap().unit.id.clone()
+        };
+        let (old_province, today) = (named("Tỉnh Bắc Kạn", true), named("Tỉnh Thái Nguyên", false));
+        // Old Bắc Kạn's units only, parents first.
+        let mut kept = std::collections::BTreeSet::new();
+        let mut old_tree = Vec::new();
+        for unit in history.iter().map(|u| &u.unit) {
+            if unit.id == old_province || unit.parent.as_ref().is_some_and(|p| kept.contains(p)) {
+                kept.insert(unit.id.clone());
+                old_tree.push(unit.clone());
+            }
+        }
+        let old_only = UnitTree::new(old_tree).unwrap();
+        let old_ward = named("Phường Đức Xuân", true);
+        assert_eq!(old_only.province_of(&old_ward), Some(&old_province), "the tree alone names the old province");
+        assert_eq!(province_for(&old_only, &old_ward), Some(today.clone()));
+        let whole = UnitTree::new(history.iter().map(|u| u.unit.clone()).collect()).unwrap();
+        assert_eq!(province_for(&whole, &named("Phường Đức Xuân", false)), Some(today));
+    }
 }

@@ -50,20 +50,27 @@ async fn changed<S: Store>(api: Api<S>) {
     let rename = json!({ "kind": "rename", "indicator": "dat_hien", "label": "Đất hiến làm đường".replace('ế', "e\u{302}\u{301}") });
     let (status, _) = api.post("/api/v1/catalogue", Some(&api.admin), &change("dm-2", rename)).await;
     assert_eq!(status, StatusCode::OK);
-    let retire = json!({ "kind": "retire", "indicator": "ngay_cong", "from": "2026-01-01" });
+    // Retired from next month's first day (a retirement is never backdated).
+    let today = domain::Date::in_vietnam(api.state.now_ms()).month();
+    let this_month = today.to_string();
+    let next = if today.month() == 12 { (today.year() + 1, 1) } else { (today.year(), today.month() + 1) };
+    let next_month = domain::Month::new(next.0, next.1).unwrap();
+    let from = domain::Date::first_of(next_month);
+    let mid_month = domain::Date::new(next.0, next.1, 2).unwrap();
+    let retire = json!({ "kind": "retire", "indicator": "ngay_cong", "from": from.to_string() });
     let (status, retired) = api.post("/api/v1/catalogue", Some(&api.admin), &change("dm-3", retire)).await;
     assert_eq!(status, StatusCode::OK, "{retired}");
 
     // THEN what does not fit is refused, naming why, and nothing is stored
     let refusals = [
         (
-            change("dm-1", json!({ "kind": "retire", "indicator": "kien_nghi", "from": "2026-01-01" })),
+            change("dm-1", json!({ "kind": "retire", "indicator": "kien_nghi", "from": from.to_string() })),
             StatusCode::CONFLICT,
             "change_id_reused",
         ),
         (change("dm-4", add_hectares()), StatusCode::CONFLICT, "indicator_id_taken"),
         (
-            change("dm-5", json!({ "kind": "retire", "indicator": "ngo_co_den", "from": "2026-01-01" })),
+            change("dm-5", json!({ "kind": "retire", "indicator": "ngo_co_den", "from": from.to_string() })),
             StatusCode::UNPROCESSABLE_ENTITY,
             "part_of_ratio",
         ),
@@ -76,6 +83,16 @@ async fn changed<S: Store>(api: Api<S>) {
             change("dm-7", json!({ "kind": "rename", "indicator": "ngay_cong", "label": "Ngày công lao động" })),
             StatusCode::CONFLICT,
             "already_retired",
+        ),
+        (
+            change("dm-10", json!({ "kind": "retire", "indicator": "kien_nghi", "from": mid_month.to_string() })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_retire_day",
+        ),
+        (
+            change("dm-11", json!({ "kind": "retire", "indicator": "kien_nghi", "from": "2020-01-01" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_retire_day",
         ),
         (
             change("dm-8", json!({ "kind": "rename", "indicator": "khong_co", "label": "Không có" })),
@@ -94,7 +111,7 @@ async fn changed<S: Store>(api: Api<S>) {
     // WHEN the phone syncs: hectares of 2025, "Ngày công" of December 2025 and of February 2026
     let cell = |indicator: &str, month: &str, inc: u64| json!({ "area": "ntmk-to-11", "indicator": indicator, "month": month, "inc": inc, "dec": 0 });
     let body = json!({ "protocol": 2, "device": "phone-11", "counters": [
-        cell("rung_trong_moi", "2025-11", 15_000), cell("ngay_cong", "2025-12", 40), cell("ngay_cong", "2026-02", 7),
+        cell("rung_trong_moi", "2025-11", 15_000), cell("ngay_cong", &this_month, 40), cell("ngay_cong", &next_month.to_string(), 7),
     ] });
     let (status, synced) = api.sync(&body).await;
     assert_eq!(status, StatusCode::OK, "{synced}");
@@ -104,19 +121,19 @@ async fn changed<S: Store>(api: Api<S>) {
         (synced["refused"][0]["cell"].as_u64(), synced["refused"][0]["code"].as_str()),
         (Some(2), Some("retired_indicator"))
     );
-    assert!(synced["refused"][0]["message"].as_str().unwrap().contains("01/01/2026"), "{synced}");
+    assert!(synced["refused"][0]["message"].as_str().unwrap().contains(&from.to_vietnamese()), "{synced}");
     // AND the answer names the province's catalogue, which the phone reads
     let version = synced["catalogue"].as_str().unwrap();
-    assert_eq!(version, format!("{standard}+3"));
+    assert_eq!(version, format!("{standard}+tp-bac-kan.3"));
     let (status, catalogue) = api.call("GET", "/api/v1/catalogue", Some(&phone), None).await;
     assert_eq!((status, catalogue["version"].as_str()), (StatusCode::OK, Some(version)));
     let find = |id: &str| catalogue["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
     assert_eq!(find("rung_trong_moi")["unit"], "ha");
     assert_eq!(find("dat_hien")["label"], "Đất hiến làm đường", "precomposed (NFC)");
-    assert_eq!(find("ngay_cong")["retired"], "2026-01-01");
+    assert_eq!(find("ngay_cong")["retired"], from.to_string());
     // AND the figures report under the province's catalogue: up to the ward, every level
     assert_eq!(api.total("p-nguyen-thi-minh-khai", "rung_trong_moi", "2025").await, 15_000);
-    assert_eq!(api.total("tp-bac-kan", "ngay_cong", "2025").await, 40);
+    assert_eq!(api.total("tp-bac-kan", "ngay_cong", &today.year().to_string()).await, 40);
     // AND the trail holds the changes
     let (_, trail) = api.get("/api/v1/audit?unit=tp-bac-kan").await;
     let said = trail.to_string();

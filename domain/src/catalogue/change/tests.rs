@@ -6,6 +6,11 @@ fn id(s: &str) -> IndicatorId {
     IndicatorId::new(s).unwrap()
 }
 
+/// The day the changes are checked on.
+fn today() -> Date {
+    day("2026-12-07")
+}
+
 fn day(s: &str) -> Date {
     s.parse().unwrap()
 }
@@ -47,7 +52,7 @@ fn a_province_adds_renames_and_retires_indicators() {
     let changes =
         [filed(1, 10, 0, add()), filed(2, 20, 0, rename), filed(3, 30, 0, retire("buoi_tuyen_truyen", "2027-01-01"))];
     let cat = standard.with_changes(&changes);
-    assert_eq!(cat.version, format!("{}+3", standard.version));
+    assert_eq!(cat.version, format!("{}+tp-bac-kan.3", standard.version), "the province's, counting its changes");
     assert_eq!(cat.indicators.len(), standard.indicators.len() + 1);
     assert_eq!(cat.get(&id("dien_tich_rung_trong")).unwrap().unit, "ha");
     assert_eq!(cat.get(&id("dat_hien")).unwrap().label, "Đất hiến làm đường");
@@ -107,16 +112,16 @@ fn other_id() -> IndicatorId {
 #[test]
 fn what_a_province_may_not_change_is_refused_with_a_reason() {
     let cat = Catalogue::standard().with_changes(&[filed(1, 1, 0, retire("camera_an_ninh", "2027-01-01"))]);
-    let refused = |edit: CatalogueEdit| change(9, edit).check(&cat).unwrap_err().code();
+    let refused = |edit: CatalogueEdit| change(9, edit).check(&cat, today()).unwrap_err().code();
     let with = |f: fn(&mut Indicator)| {
         let mut indicator = hectares();
         f(&mut indicator);
         CatalogueEdit::Add { indicator }
     };
-    assert_eq!(change(9, add()).check(&cat), Ok(()));
+    assert_eq!(change(9, add()).check(&cat, today()), Ok(()));
     let mut bad_id = change(9, add());
     bad_id.id = EventId::new("x-1").unwrap();
-    assert_eq!(bad_id.check(&cat).unwrap_err().code(), "invalid_change_id");
+    assert_eq!(bad_id.check(&cat, today()).unwrap_err().code(), "invalid_change_id");
     assert_eq!(refused(with(|i| i.id = IndicatorId::new("dat_hien").unwrap())), "indicator_id_taken");
     assert_eq!(refused(with(|i| i.id = IndicatorId::new("camera_an_ninh").unwrap())), "indicator_id_taken");
     let ratio = IndicatorKind::Ratio { numerator: id("so_ho"), denominator: id("so_ho") };
@@ -131,11 +136,14 @@ fn what_a_province_may_not_change_is_refused_with_a_reason() {
     assert_eq!(refused(rename("khong_co")), "unknown_indicator");
     assert_eq!(refused(rename("camera_an_ninh")), "already_retired");
     assert_eq!(refused(retire("camera_an_ninh", "2028-01-01")), "already_retired");
-    let part = change(9, retire("ngo_co_den", "2027-01-01")).check(&cat).unwrap_err();
+    let part = change(9, retire("ngo_co_den", "2027-01-01")).check(&cat, today()).unwrap_err();
     assert_eq!(part.code(), "part_of_ratio");
     assert!(part.message_vi().contains("Tỷ lệ ngõ được chiếu sáng"), "{}", part.message_vi());
+    assert_eq!(refused(retire("kien_nghi", "2026-11-01")), "invalid_retire_day", "never backdated");
+    assert_eq!(refused(retire("kien_nghi", "2027-01-15")), "invalid_retire_day", "a month's first day");
+    assert_eq!(change(9, retire("kien_nghi", "2026-12-01")).check(&cat, today()), Ok(()), "this month");
     let without_ratio = cat.with_changes(&[filed(2, 2, 0, retire("ty_le_ngo_co_den", "2027-01-01"))]);
-    assert_eq!(change(9, retire("ngo_co_den", "2027-01-01")).check(&without_ratio), Ok(()));
+    assert_eq!(change(9, retire("ngo_co_den", "2027-01-01")).check(&without_ratio, today()), Ok(()));
 }
 
 #[test]
@@ -144,7 +152,10 @@ fn hectares_are_kept_in_m2_and_shown_in_ha() {
     assert_eq!(parse_amount_in("1,25", "ha"), Ok(12_500));
     assert_eq!(parse_amount_in(" 2 ", "ha"), Ok(20_000));
     assert_eq!(parse_amount_in("−0,5", "ha"), Ok(-5_000));
-    assert_eq!(parse_amount_in("1.250", "ha"), Ok(12_500_000));
+    // A dot is a decimal point to some and thousands to others: refused, naming the comma.
+    let dot = parse_amount_in("1.125", "ha").unwrap_err();
+    assert!(dot.message_vi().contains("dấu phẩy"), "{}", dot.message_vi());
+    assert_eq!(parse_amount_in("1250", "ha"), Ok(12_500_000));
     assert!(parse_amount_in("1,23456", "ha").is_err(), "below a m²");
     assert!(parse_amount_in("1,2a", "ha").is_err());
     assert_eq!(parse_amount_in("1,25", "m²").unwrap_err().code(), "invalid_amount", "m² are whole");
