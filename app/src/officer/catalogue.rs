@@ -47,7 +47,8 @@ pub fn CatalogueScreen() -> impl IntoView {
             }
         };
         last.set_value(Some(change.clone()));
-        (error.set(None), done.set(None));
+        error.set(None);
+        done.set(None);
         spawn_local(async move {
             match session.call(|token| async move { api::change_catalogue(&token, &change).await }).await {
                 Ok(CatalogueChanged { catalogue: fresh, .. }) => {
@@ -201,7 +202,8 @@ fn ChangeForm(catalogue: RwSignal<Catalogue>, send: impl Fn(CatalogueEdit, Strin
             let label = nfc(new_label.get_untracked().trim());
             let said = format!("Đã đổi tên \"{}\" thành \"{label}\".", indicator.label);
             send(CatalogueEdit::Rename { indicator: indicator.id, label }, said);
-            (chosen.set(String::new()), new_label.set(String::new()));
+            chosen.set(String::new());
+            new_label.set(String::new());
         }
     };
     let retire = move |_| match (picked(), Date::from_vietnamese(&from.get_untracked())) {
