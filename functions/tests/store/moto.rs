@@ -14,19 +14,27 @@ pub fn endpoint() -> &'static str {
     static SERVER: OnceLock<(String, Mutex<Child>)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
-            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
             let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tools/moto_dynamodb.py");
-            let mut child = Command::new("python3")
-                .arg(script)
-                .arg(port.to_string())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("python3 runs (moto is installed by `cargo xtask test`)");
-            let mut line = String::new();
-            BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-            assert!(line.contains("listening"), "moto did not start: {line:?} (pip install 'moto[server]')");
-            (format!("http://127.0.0.1:{port}"), Mutex::new(child))
+            // A port found free can be taken by another test process before moto binds
+            // it: then moto exits at once, and a new port is tried.
+            let mut said = String::new();
+            for _ in 0..3 {
+                let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+                let mut child = Command::new("python3")
+                    .arg(script)
+                    .arg(port.to_string())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("python3 runs (moto is installed by `cargo xtask test`)");
+                said.clear();
+                BufReader::new(child.stdout.take().unwrap()).read_line(&mut said).unwrap();
+                if said.contains("listening") {
+                    return (format!("http://127.0.0.1:{port}"), Mutex::new(child));
+                }
+                let _ = child.wait();
+            }
+            panic!("moto did not start: {said:?} (pip install 'moto[server]')")
         })
         .0
 }
