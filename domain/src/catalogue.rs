@@ -6,8 +6,8 @@
 mod change;
 
 pub use change::{
-    CHANGE_ID_PREFIX, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit, CatalogueProblem,
-    indicator_id_for,
+    AddedKind, CHANGE_ID_PREFIX, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit,
+    CatalogueProblem, NewIndicator, indicator_id_for,
 };
 
 use crate::{Date, DomainError, IndicatorId};

@@ -39,8 +39,8 @@ pub use access::{readable_from, units_in_reach, visible_units};
 pub use area::{AreaChange, AreaChanged, AreaEvent, AreaPart, AreaProblem, AreaRecord};
 pub use backup::{BACKUP_FORMAT, BACKUP_KIND, Backup, BackupProblem};
 pub use catalogue::{
-    CHANGE_ID_PREFIX, Catalogue, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit,
-    CatalogueProblem, Content, Indicator, IndicatorKind, IndicatorRecord, KindName, indicator_id_for,
+    AddedKind, CHANGE_ID_PREFIX, Catalogue, CatalogueChange, CatalogueChangeRecord, CatalogueChanged, CatalogueEdit,
+    CatalogueProblem, Content, Indicator, IndicatorKind, IndicatorRecord, KindName, NewIndicator, indicator_id_for,
 };
 pub use cell::{
     CounterChange, CounterKey, CounterState, DeviceCounterKey, RegisterKey, RegisterState, RegisterValue, TotalKey,

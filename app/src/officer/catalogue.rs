@@ -8,8 +8,8 @@ use super::{nfc, use_officer_session};
 use crate::{CollectAny, api, clock, storage};
 use domain::format::HECTARE;
 use domain::{
-    Catalogue, CatalogueChange, CatalogueChanged, CatalogueEdit, Date, EventId, Indicator, IndicatorKind,
-    IndicatorRecord, KindName, Month, indicator_id_for,
+    AddedKind, Catalogue, CatalogueChange, CatalogueChanged, CatalogueEdit, Date, EventId, Indicator, IndicatorKind,
+    Month, NewIndicator, indicator_id_for,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -125,22 +125,12 @@ fn AddForm(catalogue: RwSignal<Catalogue>, send: impl Fn(CatalogueEdit, String) 
             return error.set(Some("Tên chỉ tiêu cần có chữ hoặc số.".into()));
         };
         let kind = match kind.get_untracked().as_str() {
-            "level" => KindName::Level,
-            "flag" => KindName::Flag,
-            _ => KindName::Counter,
+            "level" => AddedKind::Level,
+            "flag" => AddedKind::Flag,
+            _ => AddedKind::Counter,
         };
         let unit = nfc(unit.get_untracked().trim());
-        let record = IndicatorRecord {
-            id,
-            label: typed.clone(),
-            unit,
-            kind,
-            numerator: None,
-            denominator: None,
-            content: content.get_untracked(),
-            retired: None,
-        };
-        let Ok(indicator) = Indicator::try_from(record) else { unreachable!("a kind with no parts") };
+        let indicator = NewIndicator { id, label: typed.clone(), unit, kind, content: content.get_untracked() };
         error.set(None);
         // The server checks it (`CatalogueChange::check`) and says why it does not fit.
         send(CatalogueEdit::Add { indicator }, format!("Đã thêm chỉ tiêu \"{typed}\"."));

@@ -27,6 +27,45 @@ pub struct CatalogueChange {
     pub edit: CatalogueEdit,
 }
 
+/// An indicator a province adds: a counter, a level or a flag (a ratio is computed from
+/// its parts, so none is added).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewIndicator {
+    pub id: IndicatorId,
+    pub label: String,
+    /// Unit of measure: "hộ", "m", "đồng"; `ha` for land kept in m².
+    pub unit: String,
+    pub kind: AddedKind,
+    /// The content (1–5) it belongs to; none for a general baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
+    pub content: Option<u8>,
+}
+
+/// The kinds of indicator a province may add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AddedKind {
+    Counter,
+    Level,
+    Flag,
+}
+
+impl NewIndicator {
+    /// The indicator as the catalogue lists it.
+    pub fn indicator(&self) -> Indicator {
+        let kind = match self.kind {
+            AddedKind::Counter => IndicatorKind::Counter,
+            AddedKind::Level => IndicatorKind::Level,
+            AddedKind::Flag => IndicatorKind::Flag,
+        };
+        let (label, unit) = (self.label.trim().to_string(), self.unit.trim().to_string());
+        Indicator { id: self.id.clone(), label, unit, kind, content: self.content, retired: None }
+    }
+}
+
 /// What a change does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -34,7 +73,7 @@ pub struct CatalogueChange {
 pub enum CatalogueEdit {
     /// A new indicator: a counter, a level or a flag, of a content or a general baseline.
     /// Land in hectares has the unit `ha`, and is kept in m² ([`crate::format::HECTARE`]).
-    Add { indicator: Indicator },
+    Add { indicator: NewIndicator },
     /// A new label for an indicator; its figures stay as they are.
     Rename { indicator: IndicatorId, label: String },
     /// No longer counted from `from`, the first day of a month not before this one: its
@@ -92,8 +131,6 @@ pub enum CatalogueProblem {
     InvalidLabel,
     #[error("invalid unit of measure")]
     InvalidUnit,
-    #[error("a province adds counters, levels and flags only")]
-    KindNotAdded,
     #[error("no content {0}")]
     UnknownContent(u8),
     #[error("too many indicators added")]
@@ -119,7 +156,6 @@ impl CatalogueProblem {
         "indicator_id_taken",
         "invalid_label",
         "invalid_unit_of_measure",
-        "kind_not_added",
         "unknown_content",
         "too_many_indicators",
         "already_retired",
@@ -136,7 +172,6 @@ impl CatalogueProblem {
             Self::IdTaken(_) => "indicator_id_taken",
             Self::InvalidLabel => "invalid_label",
             Self::InvalidUnit => "invalid_unit_of_measure",
-            Self::KindNotAdded => "kind_not_added",
             Self::UnknownContent(_) => "unknown_content",
             Self::TooMany => "too_many_indicators",
             Self::Retired { .. } => "already_retired",
@@ -163,9 +198,6 @@ impl CatalogueProblem {
                 format!("Tên chỉ tiêu cần có chữ, không quá {MAX_LABEL} ký tự, không bắt đầu bằng = + - @.")
             }
             Self::InvalidUnit => format!("Đơn vị tính cần có chữ, không quá {MAX_UNIT} ký tự (ví dụ: hộ, m, ha)."),
-            Self::KindNotAdded => {
-                "Chỉ thêm được chỉ tiêu cộng dồn, số hiện có hoặc có/không; tỷ lệ do ứng dụng tự tính.".into()
-            }
             Self::UnknownContent(n) => format!("Không có nội dung {n}; Cuộc vận động có 5 nội dung."),
             Self::TooMany => format!("Mỗi tỉnh thêm được tối đa {MAX_ADDED} chỉ tiêu."),
             Self::Retired { label, from } => format!("Chỉ tiêu \"{label}\" đã thôi dùng từ ngày {from}."),
@@ -215,9 +247,6 @@ impl CatalogueChange {
             CatalogueEdit::Add { indicator } => {
                 if catalogue.get(id).is_ok() {
                     return Err(CatalogueProblem::IdTaken(id.to_string()));
-                }
-                if !matches!(indicator.kind, IndicatorKind::Counter | IndicatorKind::Level | IndicatorKind::Flag) {
-                    return Err(CatalogueProblem::KindNotAdded);
                 }
                 if !fits(&indicator.label, MAX_LABEL) {
                     return Err(CatalogueProblem::InvalidLabel);
@@ -308,9 +337,7 @@ impl Catalogue {
                 if self.get(&indicator.id).is_ok() {
                     return;
                 }
-                let mut added = indicator.clone();
-                (added.label, added.unit, added.retired) = (added.label.trim().into(), added.unit.trim().into(), None);
-                self.indicators.push(added);
+                self.indicators.push(indicator.indicator());
             }
             CatalogueEdit::Rename { indicator, label } => {
                 if let Some(i) = self.indicators.iter_mut().find(|i| &i.id == indicator) {

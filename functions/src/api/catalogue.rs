@@ -111,9 +111,9 @@ pub async fn catalogue<S: UnitStore + AccessStore + CatalogueStore>(
         (status = 409, description = "indicator_id_taken, already_retired, change_id_reused: the change \
             conflicts with the catalogue as it stands; nothing was stored", body = ErrorBody),
         (status = 422, description = "invalid_change_id, not_a_province, unknown_indicator, invalid_label, \
-            invalid_unit_of_measure, kind_not_added, unknown_content, too_many_indicators, part_of_ratio, \
+            invalid_unit_of_measure, unknown_content, too_many_indicators, part_of_ratio, \
             invalid_retire_day, \
-            invalid_id: the change does not fit; nothing was stored", body = ErrorBody),
+            invalid_id, invalid_period: the change does not fit; nothing was stored", body = ErrorBody),
     ))]
 pub async fn change_catalogue<S: UnitStore + AccessStore + CatalogueStore>(
     State(state): State<Arc<AppState<S>>>,
