@@ -32,7 +32,7 @@ pub fn fold(text: &str) -> String {
 }
 
 /// The words of a folded text.
-fn words(folded: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn words(folded: &str) -> impl Iterator<Item = &str> {
     folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty())
 }
 

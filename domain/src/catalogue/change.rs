@@ -229,8 +229,7 @@ fn fits(text: &str, max: usize) -> bool {
 /// characters; `None` for a label with no letter or digit.
 pub fn indicator_id_for(label: &str) -> Option<IndicatorId> {
     let folded = crate::search::fold(label);
-    let words: Vec<&str> = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let mut id = words.join("_");
+    let mut id = crate::search::words(&folded).collect::<Vec<_>>().join("_");
     id.truncate(48);
     IndicatorId::new(id.trim_end_matches('_')).ok()
 }
